@@ -1,0 +1,124 @@
+/**
+ * The kernel's part of the configuration. Sections that belong to plugins (`oauth`, `auth`,
+ * `cors`, ...) are validated by those plugins' own schemas; a top-level key that neither the
+ * kernel nor a loaded plugin claims is an error, so a typo never silently disables a feature.
+ */
+import { z } from 'zod';
+import { duration, size } from './units.ts';
+
+/** Server names and prefixes end up in tool names, so they use the MCP tool-name alphabet. */
+const nameAlphabet = /^[A-Za-z0-9_.-]+$/;
+
+export const backoffSchema = z.strictObject({
+  /** First delay before reconnecting. */
+  initial: duration.default(500),
+  /** Longest delay between attempts. */
+  max: duration.default(30_000),
+  /** Growth of the delay after each failure. */
+  factor: z.number().min(1).default(2),
+});
+
+/** The kernel's fields of a `proxy.servers` entry; the transport plugin validates the rest. */
+export const upstreamEntrySchema = z.looseObject({
+  name: z.string().regex(nameAlphabet, 'use letters, digits, "_", "-" or "." (it becomes part of tool names)'),
+  type: z.string().min(1),
+  /** Replaces the server name in exposed names; "" exposes the upstream's names unchanged. */
+  prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "."').optional(),
+  /** A required upstream that is down makes `/ready` fail. */
+  required: z.boolean().default(false),
+  reconnect: backoffSchema.optional(),
+  connection: z.looseObject({ timeout: duration.optional() }).optional(),
+});
+
+/** Keys of a server entry that the kernel owns; everything else goes to the transport's schema. */
+export const kernelServerKeys = ['name', 'type', 'prefix', 'required', 'reconnect'] as const;
+
+export const pluginEntrySchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    /** A built-in name, a path (relative to the config file) or an npm package. */
+    use: z.string().min(1),
+    /** The plugin's options; when absent, the plugin reads its own config section(s). */
+    options: z.unknown().optional(),
+    enabled: z.boolean().default(true),
+  }),
+]);
+
+const logLevel = z
+  .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'none'])
+  .transform((level) => (level === 'none' ? 'silent' : level));
+
+export const kernelConfigSchema = z.looseObject({
+  server: z
+    .strictObject({
+      /** The gateway's public URL: its OAuth resource identifier and the base of its metadata URLs. */
+      url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://mcp.example.com' }).optional(),
+      host: z.string().min(1).default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(8082),
+      /** Origins allowed to call /mcp from a browser; "*" allows any. */
+      allowed_origins: z.array(z.string().min(1)).optional(),
+      max_body_size: size.default(4 * 1024 * 1024),
+    })
+    .prefault({}),
+  logging: z
+    .strictObject({
+      level: logLevel.default('info'),
+      format: z.enum(['json', 'text']).default('json'),
+    })
+    .prefault({}),
+  sessions: z
+    .strictObject({
+      /** A session unused this long is closed. */
+      idle_ttl: duration.prefault('30m'),
+      /** Past this many open sessions, new ones are refused. */
+      max: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  shutdown: z
+    .strictObject({
+      /** How long in-flight requests may take to finish once a stop is asked for. */
+      timeout: duration.prefault('10s'),
+    })
+    .prefault({}),
+  proxy: z
+    .strictObject({
+      /** Between prefix and name in exposed tool names. `__` is accepted by every client; `:` is available. */
+      separator: z.string().regex(/^\S{1,8}$/, 'use 1 to 8 non-space characters').default('__'),
+      /** Default per-request timeout toward upstreams (`connection.timeout` overrides it per server). */
+      timeout: duration.prefault('30s'),
+      reconnect: backoffSchema.prefault({}),
+      servers: z.array(upstreamEntrySchema).default([]),
+    })
+    .prefault({})
+    .superRefine((proxy, ctx) => {
+      const byName = new Map<string, number>();
+      const byPrefix = new Map<string, number>();
+      proxy.servers.forEach((server, index) => {
+        const twin = byName.get(server.name);
+        if (twin !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['servers', index, 'name'], message: `duplicate server name "${server.name}" (also proxy.servers[${twin}])` });
+        }
+        byName.set(server.name, index);
+        const prefix = server.prefix ?? server.name;
+        if (prefix === '') return;
+        const other = byPrefix.get(prefix);
+        if (other !== undefined && twin === undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['servers', index, server.prefix === undefined ? 'name' : 'prefix'],
+            message: `prefix "${prefix}" is already used by proxy.servers[${other}]; names would clash`,
+          });
+        }
+        byPrefix.set(prefix, index);
+      });
+    }),
+  plugins: z.array(pluginEntrySchema).optional(),
+});
+
+export type KernelConfig = z.output<typeof kernelConfigSchema>;
+export type UpstreamEntry = z.output<typeof upstreamEntrySchema>;
+export type PluginEntry = z.output<typeof pluginEntrySchema>;
+export type BackoffConfig = z.output<typeof backoffSchema>;
+
+/** The kernel's own top-level sections; any other top-level key must belong to a loaded plugin. */
+export const kernelSections = Object.keys(kernelConfigSchema.shape);

@@ -1,0 +1,144 @@
+/**
+ * What hooks see. An HTTP request gets a Hono context carrying `GatewayVariables`; every MCP
+ * operation (a list, a tool call, a prompt get, a resource read) gets an `OperationContext` built
+ * from the HTTP request that carried it. Both share one `state` object, so that what an
+ * `onRequest` hook learns (say, a rate-limit bucket) is visible to the operation hooks.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import type {
+  CallToolRequest,
+  CallToolResult,
+  ClientCapabilities,
+  GetPromptRequest,
+  GetPromptResult,
+  Implementation,
+  Prompt,
+  ReadResourceRequest,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from './protocol.ts';
+
+export type { Logger };
+
+/** Who is calling, as established by an auth plugin in `onRequest`. */
+export interface Principal {
+  /** A stable identifier of the caller: the JWT `sub`, an API key's owner, ... */
+  readonly subject: string;
+  /** The scopes the caller holds, after any claim mapping. */
+  readonly scopes: readonly string[];
+  /** The verified claims, as the auth plugin read them. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The plugin that authenticated the caller. */
+  readonly provider?: string;
+}
+
+/**
+ * State shared by the hooks of one request. Plugins add their own keys by declaration merging:
+ * `declare module 'mcp-gateway' { interface RequestState { myKey?: number } }`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface RequestState {}
+
+/** How an HTTP route is guarded: auth plugins skip routes marked `none`. */
+export type RouteAuth = 'required' | 'none';
+
+export interface RouteInfo {
+  /** A stable name for logs and metrics labels: `mcp`, `live`, `ready`, `not-found`, ... */
+  readonly name: string;
+  readonly auth: RouteAuth;
+}
+
+/** The variables every HTTP request's Hono context carries (`c.get('principal')`, ...). */
+export interface GatewayVariables {
+  requestId: string;
+  logger: Logger;
+  route: RouteInfo;
+  /** Set by an auth plugin; undefined for an anonymous caller. */
+  principal: Principal | undefined;
+  state: RequestState;
+}
+
+export interface GatewayEnv {
+  Variables: GatewayVariables;
+}
+
+export type GatewayContext = Context<GatewayEnv>;
+
+/** `onRequest` is a Hono middleware: call `next()` to go on, or return a Response to answer. */
+export type RequestHook = MiddlewareHandler<GatewayEnv>;
+
+/** The downstream client of an MCP session, as it introduced itself at `initialize`. */
+export interface ClientIdentity {
+  readonly info: Implementation | undefined;
+  readonly capabilities: ClientCapabilities | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+/** What every MCP operation hook knows about the request that caused it. */
+export interface OperationContext {
+  /** The MCP method, e.g. `tools/call`. */
+  readonly method: string;
+  /** The correlation id of the HTTP request (from `X-Request-Id` or generated). */
+  readonly requestId: string;
+  readonly sessionId: string | undefined;
+  readonly principal: Principal | undefined;
+  readonly client: ClientIdentity;
+  /** Aborted when the client cancels or disconnects, or the gateway shuts down. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly state: RequestState;
+}
+
+/**
+ * One entry of the aggregated catalogue: where it comes from and what the client sees.
+ * `value` is the client-facing object (a tool with its namespaced name, ...); `server` and
+ * `name` say which upstream owns it and what that upstream calls it.
+ */
+export interface CatalogueItem<T> {
+  readonly server: string;
+  readonly name: string;
+  readonly value: T;
+}
+
+export type ToolItem = CatalogueItem<Tool>;
+export type PromptItem = CatalogueItem<Prompt>;
+export type ResourceItem = CatalogueItem<Resource>;
+export type ResourceTemplateItem = CatalogueItem<ResourceTemplate>;
+
+/** Routing facts shared by the operations that target one upstream item. */
+interface TargetedOperation<Params> extends OperationContext {
+  /** The upstream server (its `name` in `proxy.servers`). */
+  readonly server: string;
+  /** The request's params as the client sent them (`_meta` included); forwarded upstream. */
+  readonly params: Readonly<Params>;
+}
+
+export interface ToolCallContext extends TargetedOperation<CallToolRequest['params']> {
+  /** The tool's name as the upstream knows it (no namespace). */
+  readonly tool: string;
+  /** The name the client called (namespaced). */
+  readonly name: string;
+  /** The tool as listed, annotations included. */
+  readonly definition: Tool;
+  /** The arguments to send upstream; a hook may replace them before calling `next()`. */
+  arguments: Record<string, unknown> | undefined;
+}
+
+export interface PromptGetContext extends TargetedOperation<GetPromptRequest['params']> {
+  /** The prompt's name as the upstream knows it. */
+  readonly prompt: string;
+  /** The name the client asked for (namespaced). */
+  readonly name: string;
+  readonly definition: Prompt;
+  arguments: Record<string, string> | undefined;
+}
+
+export interface ResourceReadContext extends TargetedOperation<ReadResourceRequest['params']> {
+  /** The URI sent upstream. */
+  readonly uri: string;
+}
+
+export type { CallToolResult, GetPromptResult, ReadResourceResult };

@@ -1,0 +1,259 @@
+/**
+ * A running gateway: boot (plugins set up, HTTP listening, upstreams connecting), the live
+ * catalogue, and the graceful stop. Boot order matters: the HTTP server listens before upstreams
+ * are connected, so that `/live` answers at once and `/ready` reports the boot as it happens.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { Catalogue, type NameClash } from './catalogue.ts';
+import type { GatewayConfig } from './config/gateway-config.ts';
+import type { GatewayEnv, Logger } from './context.ts';
+import { ErrorCodes, GatewayError } from './errors.ts';
+import { createApp } from './http/app.ts';
+import { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
+import { InFlight } from './in-flight.ts';
+import { Kernel } from './kernel.ts';
+import type { GatewayPlan } from './loader/plan.ts';
+import { mcpEndpoint } from './mcp/endpoint.ts';
+import { McpProxy } from './mcp/proxy.ts';
+import { DownstreamSession, type ListKind } from './mcp/session.ts';
+import { SessionRegistry } from './mcp/sessions.ts';
+import type { GatewayPhase, GatewayStatus, GatewayView } from './plugin.ts';
+import { MemorySessionStore } from './session/store.ts';
+import { Upstream } from './upstream/upstream.ts';
+import { gatewayName, gatewayVersion } from './version.ts';
+
+export const MCP_PATH = '/mcp';
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly plan: GatewayPlan;
+  readonly baseDir: string;
+  readonly logger: Logger;
+}
+
+export class Gateway {
+  readonly kernel: Kernel;
+  readonly inFlight = new InFlight();
+  readonly view: GatewayView;
+  #app: Hono<GatewayEnv> | undefined;
+  #phase: GatewayPhase = 'starting';
+  #upstreams: Upstream[] = [];
+  #catalogue = Catalogue.empty;
+  #sessions: SessionRegistry | undefined;
+  #server: HttpServer | undefined;
+  #port: number;
+  #stopping: Promise<void> | undefined;
+  readonly #options: GatewayOptions;
+  readonly #log: Logger;
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    this.#port = options.config.server.port;
+    const gateway = this;
+    this.view = {
+      version: gatewayVersion,
+      get urls() {
+        const base = gateway.baseUrl;
+        return { base, mcp: new URL(MCP_PATH.slice(1), `${base.replace(/\/$/, '')}/`).href };
+      },
+      status: () => this.status(),
+    };
+    this.kernel = new Kernel({
+      plugins: options.plan.plugins,
+      config: options.config,
+      baseDir: options.baseDir,
+      logger: options.logger,
+      gateway: this.view,
+    });
+  }
+
+  /** The public base URL: `server.url`, else the local address the gateway listens on. */
+  get baseUrl(): string {
+    return this.#options.config.server.url ?? `http://localhost:${this.#port}`;
+  }
+
+  /** The HTTP application; drive it in-process with `gateway.app.request(...)`. */
+  get app(): Hono<GatewayEnv> {
+    if (!this.#app) throw new Error('the gateway has not started');
+    return this.#app;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get catalogue(): Catalogue {
+    return this.#catalogue;
+  }
+
+  status(): GatewayStatus {
+    return { phase: this.#phase, upstreams: this.#upstreams.map((u) => u.status()) };
+  }
+
+  /** Set plugins up, listen (unless `listen: false`), connect upstreams; stop everything if any step fails. */
+  async start(options: { listen?: boolean } = {}): Promise<void> {
+    await this.kernel.setup();
+    try {
+      this.#assemble();
+      if (options.listen ?? true) await this.#listen();
+      for (const upstream of this.#upstreams) upstream.start();
+      await Promise.all(this.#upstreams.map((u) => u.firstAttempt));
+      this.#refreshCatalogue();
+      const [clash] = this.#catalogue.clashes;
+      if (clash) throw clashError(clash);
+      if (this.#stopping) return;
+      this.#phase = 'ready';
+      this.#log.info({ url: this.baseUrl, upstreams: this.status().upstreams.map((u) => `${u.name}:${u.state}`) }, 'gateway ready');
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stop gracefully: refuse new work, let in-flight operations finish, then close everything. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#phase = 'stopping';
+    const server = this.#server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {
+      this.#log.warn({ inFlight: this.inFlight.count }, 'shutdown timeout reached; cancelling in-flight requests');
+    }
+    await this.#sessions?.closeAll();
+    server?.closeAllConnections();
+    await Promise.all(this.#upstreams.map((u) => u.stop()));
+    for (const error of await this.kernel.shutdown()) this.#log.error({ err: error }, error.message);
+    await closed;
+  }
+
+  #assemble(): void {
+    const { config, plan, logger } = this.#options;
+    const byName = new Map<string, Upstream>();
+    this.#upstreams = plan.servers.map((server) => {
+      const upstream = new Upstream({
+        server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
+        prefix: server.prefix,
+        required: server.required,
+        timeoutMs: server.timeoutMs,
+        backoff: { initialMs: server.backoff.initial, maxMs: server.backoff.max, factor: server.backoff.factor, jitter: 0.2 },
+        transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
+        logger: logger.child({ plugin: server.plugin, server: server.name }),
+        clientInfo: { name: gatewayName, version: gatewayVersion },
+      });
+      upstream.oncataloguechange = () => this.#refreshCatalogue();
+      byName.set(server.name, upstream);
+      return upstream;
+    });
+    const sessions = new SessionRegistry({
+      store: this.kernel.services.get('session-store') ?? new MemorySessionStore(),
+      idleTtlMs: config.sessions.idle_ttl,
+      max: config.sessions.max,
+      logger,
+    });
+    this.#sessions = sessions;
+    const proxy = new McpProxy({
+      kernel: this.kernel,
+      catalogue: () => this.#catalogue,
+      upstream: (name) => byName.get(name),
+      prefixes: new Map(plan.servers.map((s) => [s.name, s.prefix])),
+      separator: config.proxy.separator,
+    });
+    const instructions = describeServers(plan, config.proxy.separator);
+    const allowOrigin = originMatcher(config.server.allowed_origins ?? defaultAllowedOrigins(this.baseUrl));
+    const endpoint = mcpEndpoint({
+      sessions,
+      allowOrigin,
+      accepting: () => this.#phase !== 'stopping',
+      createSession: (subject, protocolVersion) =>
+        new DownstreamSession({
+          subject,
+          protocolVersion,
+          proxy,
+          inFlight: this.inFlight,
+          serverInfo: { name: gatewayName, version: gatewayVersion },
+          instructions,
+          logger,
+          onInitialized: (session) =>
+            sessions.add(session, {
+              id: session.id!,
+              subject,
+              protocolVersion,
+              clientInfo: session.client.info,
+              clientCapabilities: session.client.capabilities,
+              createdAt: Date.now(),
+            }),
+          onClosed: (session) => sessions.remove(session),
+        }),
+    });
+    this.#app = createApp({ kernel: this.kernel, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.#options.config.server;
+    const server = serve({ fetch: this.app.fetch, hostname: host, port }) as HttpServer;
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new GatewayError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, {
+            cause: error,
+          }),
+        ),
+      );
+    });
+    this.#port = (server.address() as AddressInfo).port;
+    this.#log.info({ address: `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`, mcp: MCP_PATH }, 'listening');
+  }
+
+  /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
+  #refreshCatalogue(): void {
+    const previous = this.#catalogue;
+    const next = new Catalogue(
+      this.#upstreams.filter((u) => u.state === 'ready'),
+      this.#options.config.proxy.separator,
+    );
+    this.#catalogue = next;
+    for (const clash of next.clashes) {
+      if (!previous.clashes.some((c) => c.kind === clash.kind && c.name === clash.name)) {
+        this.#log.error({ clash }, clashError(clash).message);
+      }
+    }
+    if (this.#phase !== 'ready') return;
+    const changed = (kind: ListKind, a: readonly unknown[], b: readonly unknown[]) =>
+      a.length !== b.length || JSON.stringify(a) !== JSON.stringify(b) ? [kind] : [];
+    const kinds: ListKind[] = [
+      ...changed('tools', previous.tools, next.tools),
+      ...changed('prompts', previous.prompts, next.prompts),
+      ...changed('resources', [previous.resources, previous.resourceTemplates], [next.resources, next.resourceTemplates]),
+    ];
+    for (const kind of kinds) this.#sessions?.broadcast(kind);
+  }
+}
+
+function clashError(clash: NameClash): GatewayError {
+  const [owner, ...hidden] = clash.servers;
+  return new GatewayError(
+    ErrorCodes.NAME_CLASH,
+    `${clash.kind} "${clash.name}" is exposed by ${clash.servers.map((s) => `"${s}"`).join(' and ')}; ` +
+      `"${owner}" keeps it${hidden.length ? `, ${hidden.map((s) => `"${s}"`).join(', ')} lose it` : ''}. ` +
+      'Give the servers distinct prefixes (proxy.servers[].prefix)',
+  );
+}
+
+/** The `instructions` of the gateway's initialize result: which servers are behind it, and how names map. */
+function describeServers(plan: GatewayPlan, separator: string): string {
+  if (plan.servers.length === 0) return 'This MCP gateway has no upstream servers configured.';
+  const lines = plan.servers.map((s) =>
+    s.prefix === '' ? `- ${s.name}: tools and prompts keep their own names` : `- ${s.name}: tools and prompts are named "${s.prefix}${separator}<name>"`,
+  );
+  return `This MCP gateway aggregates ${plan.servers.length} MCP server${plan.servers.length > 1 ? 's' : ''}:\n${lines.join('\n')}`;
+}

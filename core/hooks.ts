@@ -1,0 +1,104 @@
+/**
+ * The lifecycle hooks a plugin may return from `setup`, each of a named kind:
+ *
+ * - **onion**: hooks wrap each other in load order; each calls `next()` at most once to go on,
+ *   or answers itself (short-circuit). After `next()` returns, hooks see the result in reverse
+ *   order, like Koa or Hono middleware. The innermost step is the kernel's (the HTTP route, or the
+ *   dispatch to the upstream).
+ * - **reduce**: each hook receives the list produced by the previous one and returns a new list,
+ *   or nothing to keep it. A throwing hook fails the request (fail closed: a broken filter must
+ *   not reveal what it was meant to hide).
+ * - **reverse-sequential**: run one after another in reverse load order, each with its own
+ *   timeout; errors are collected and reported, never stop the others.
+ *
+ * Order is the plugin list's order. A hook may ask to run before (`pre`) or after (`post`) the
+ * plugins without a preference, e.g. CORS answering a preflight before authentication:
+ * `onRequest: { order: 'pre', handler }`. There are no numeric priorities.
+ */
+import type {
+  CallToolResult,
+  GetPromptResult,
+  OperationContext,
+  PromptGetContext,
+  PromptItem,
+  ReadResourceResult,
+  RequestHook,
+  ResourceItem,
+  ResourceReadContext,
+  ResourceTemplateItem,
+  ToolCallContext,
+  ToolItem,
+} from './context.ts';
+
+export type HookOrder = 'pre' | 'post';
+
+export type HookKind = 'onion' | 'reduce' | 'reverse-sequential';
+
+/** A reduce-kind hook over a catalogue list. */
+export type ListHook<Item> = (
+  items: readonly Item[],
+  ctx: OperationContext,
+) => readonly Item[] | void | Promise<readonly Item[] | void>;
+
+/** An onion-kind hook around one upstream operation. */
+export type OperationHook<Ctx, Result> = (ctx: Ctx, next: () => Promise<Result>) => Promise<Result>;
+
+export interface ShutdownContext {
+  /** Aborted when this hook's share of the shutdown timeout is spent. */
+  readonly signal: AbortSignal;
+}
+
+export type ShutdownHook = (ctx: ShutdownContext) => void | Promise<void>;
+
+/** Every hook's signature, by name. */
+export interface HookSignatures {
+  /** onion over HTTP: every request, before routing (CORS, auth, request limits). */
+  onRequest: RequestHook;
+  /** reduce: the tools a client sees in `tools/list`. */
+  onListTools: ListHook<ToolItem>;
+  /** reduce: the prompts a client sees in `prompts/list`. */
+  onListPrompts: ListHook<PromptItem>;
+  /** reduce: the resources a client sees in `resources/list`. */
+  onListResources: ListHook<ResourceItem>;
+  /** reduce: the resource templates a client sees in `resources/templates/list`. */
+  onListResourceTemplates: ListHook<ResourceTemplateItem>;
+  /** onion: around every `tools/call`; the innermost step calls the upstream. */
+  onCallTool: OperationHook<ToolCallContext, CallToolResult>;
+  /** onion: around every `prompts/get`. */
+  onGetPrompt: OperationHook<PromptGetContext, GetPromptResult>;
+  /** onion: around every `resources/read`. */
+  onReadResource: OperationHook<ResourceReadContext, ReadResourceResult>;
+  /** reverse-sequential: the gateway is stopping; release what setup acquired. */
+  onShutdown: ShutdownHook;
+}
+
+export type HookName = keyof HookSignatures;
+
+/** The kind of each hook: data, so that the kernel validates names and picks the runner. */
+export const hookKinds = {
+  onRequest: 'onion',
+  onListTools: 'reduce',
+  onListPrompts: 'reduce',
+  onListResources: 'reduce',
+  onListResourceTemplates: 'reduce',
+  onCallTool: 'onion',
+  onGetPrompt: 'onion',
+  onReadResource: 'onion',
+  onShutdown: 'reverse-sequential',
+} as const satisfies Record<HookName, HookKind>;
+
+export const hookNames = Object.keys(hookKinds) as HookName[];
+
+/** A hook given either as a function or with an ordering preference. */
+export type HookEntry<F> = F | { order?: HookOrder; handler: F };
+
+/** What `setup` returns: any subset of the hooks. */
+export type PluginHooks = { [K in HookName]?: HookEntry<HookSignatures[K]> };
+
+/** A hook after resolution: its function and the plugin it belongs to. */
+export interface RegisteredHook<K extends HookName> {
+  readonly plugin: string;
+  readonly hook: K;
+  readonly order: HookOrder | undefined;
+  readonly handler: HookSignatures[K];
+}

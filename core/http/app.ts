@@ -1,0 +1,105 @@
+/**
+ * The gateway's HTTP application (Hono): request ids and access logs, then the plugins'
+ * `onRequest` hooks in order, then the routes (the plugins' routes and `/mcp`). It is a plain
+ * `fetch` handler, so tests drive it in-process with `app.request()`.
+ */
+import { randomUUID } from 'node:crypto';
+import { Hono, type Handler, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { GatewayEnv, Logger, RouteInfo } from '../context.ts';
+import { GatewayError, RpcCodes, tagError } from '../errors.ts';
+import type { Kernel } from '../kernel.ts';
+import { rpcErrorResponse } from '../mcp/endpoint.ts';
+
+export interface AppOptions {
+  readonly kernel: Kernel;
+  readonly logger: Logger;
+  readonly mcpPath: string;
+  readonly mcpHandler: Handler<GatewayEnv>;
+  readonly maxBodyBytes: number;
+}
+
+/** A client's request id is reused only when it is short and plain, so it cannot forge log lines. */
+const usableRequestId = /^[\w.:@/+=-]{1,128}$/;
+
+const notFound: RouteInfo = { name: 'not-found', auth: 'none' };
+
+export function createApp(options: AppOptions): Hono<GatewayEnv> {
+  const { kernel, logger, mcpPath } = options;
+  const app = new Hono<GatewayEnv>();
+  const routes = new Map<string, RouteInfo>([[mcpPath, { name: 'mcp', auth: 'required' }]]);
+  for (const route of kernel.routes) {
+    routes.set(route.path, { name: route.options.name ?? route.path, auth: route.options.auth ?? 'required' });
+  }
+
+  app.use(async function requestContext(c, next) {
+    const started = performance.now();
+    const given = c.req.header('x-request-id');
+    const requestId = given && usableRequestId.test(given) ? given : randomUUID();
+    const route = routes.get(c.req.path) ?? notFound;
+    c.set('requestId', requestId);
+    c.set('route', route);
+    c.set('principal', undefined);
+    c.set('state', {});
+    c.set('logger', logger.child({ requestId }));
+    await next();
+    setHeader(c, 'x-request-id', requestId);
+    c.var.logger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        route: route.name,
+        status: c.res.status,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+        subject: c.var.principal?.subject,
+        session: c.req.header('mcp-session-id'),
+      },
+      'http request',
+    );
+  });
+
+  for (const hook of kernel.hooks('onRequest')) {
+    const { plugin, handler } = hook;
+    const tagged: MiddlewareHandler<GatewayEnv> = async (c, next) => {
+      try {
+        return await handler(c, next);
+      } catch (error) {
+        throw tagError(error, plugin, 'onRequest');
+      }
+    };
+    app.use(tagged);
+  }
+
+  for (const route of kernel.routes) app.on(route.method, route.path, route.handler);
+
+  app.post(
+    mcpPath,
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`),
+    }),
+  );
+  app.all(mcpPath, options.mcpHandler);
+
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
+  app.onError((error, c) => {
+    const log = c.var.logger ?? logger;
+    if (error instanceof GatewayError) {
+      log.warn({ err: error }, error.describe());
+      return c.json({ error: error.code, message: error.message }, error.status as 500);
+    }
+    log.error({ err: error }, 'unhandled error in HTTP request');
+    return c.json({ error: 'internal_error', message: 'Internal server error', requestId: c.var.requestId }, 500);
+  });
+  return app;
+}
+
+/** Set a response header, copying the response first when its headers are immutable. */
+function setHeader(c: { res: Response }, name: string, value: string): void {
+  try {
+    c.res.headers.set(name, value);
+  } catch {
+    c.res = new Response(c.res.body, c.res);
+    c.res.headers.set(name, value);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The public API of mcp-gateway: everything a plugin author needs, and nothing else.
+ * `import { definePlugin, z } from 'mcp-gateway'` works from a plugin file anywhere on disk.
+ */
+export { z } from 'zod';
+
+export { definePlugin, KERNEL_API_VERSION } from './plugin.ts';
+export type {
+  GatewayPhase,
+  GatewayStatus,
+  GatewayView,
+  HttpMethod,
+  HttpRoutes,
+  PluginDefinition,
+  RouteOptions,
+  SetupContext,
+  TransportDeclaration,
+} from './plugin.ts';
+
+export { hookKinds } from './hooks.ts';
+export type {
+  HookEntry,
+  HookKind,
+  HookName,
+  HookOrder,
+  HookSignatures,
+  ListHook,
+  OperationHook,
+  PluginHooks,
+  ShutdownContext,
+  ShutdownHook,
+} from './hooks.ts';
+
+export type {
+  CatalogueItem,
+  ClientIdentity,
+  GatewayContext,
+  GatewayEnv,
+  GatewayVariables,
+  Logger,
+  OperationContext,
+  Principal,
+  PromptGetContext,
+  PromptItem,
+  RequestHook,
+  RequestState,
+  ResourceItem,
+  ResourceReadContext,
+  ResourceTemplateItem,
+  RouteAuth,
+  RouteInfo,
+  ToolCallContext,
+  ToolItem,
+} from './context.ts';
+
+export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';
+export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
+
+export type { ServiceName, Services } from './services.ts';
+export type { SessionRecord, SessionStore } from './session/store.ts';
+
+export { MessageChannel, type MessageStream } from './upstream/message-channel.ts';
+export type {
+  ChannelRequestOptions,
+  TransportContext,
+  TransportFactory,
+  UpstreamChannel,
+  UpstreamServer,
+} from './upstream/types.ts';
+export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
+export { upstreamAuthHeaders, upstreamAuthSchema, type UpstreamAuth } from './upstream/auth.ts';
+
+export { duration, size } from './config/units.ts';
+export type { GatewayConfig } from './config/gateway-config.ts';
+export type { ImpliedPlugins } from './loader/plan.ts';
+
+export * from './protocol.ts';

@@ -1,0 +1,239 @@
+/**
+ * The kernel: sets plugins up in order, collects their hooks, runs each hook by its kind, and
+ * tears everything down in reverse. It knows no plugin; it knows the plan the loader made.
+ */
+import type { Logger } from 'pino';
+import type { Handler } from 'hono';
+import { composeOnion, type OnionLayer } from './compose.ts';
+import type { GatewayConfig } from './config/gateway-config.ts';
+import { closest } from './config/errors.ts';
+import type { GatewayEnv, OperationContext } from './context.ts';
+import { ErrorCodes, GatewayError, tagError } from './errors.ts';
+import {
+  hookKinds,
+  hookNames,
+  type HookName,
+  type HookOrder,
+  type HookSignatures,
+  type PluginHooks,
+  type RegisteredHook,
+} from './hooks.ts';
+import type { PlannedPlugin } from './loader/plan.ts';
+import type { GatewayView, HttpMethod, RouteOptions, SetupContext } from './plugin.ts';
+import { ServiceRegistry } from './services.ts';
+
+export interface PluginRoute {
+  readonly plugin: string;
+  readonly method: HttpMethod;
+  readonly path: string;
+  readonly handler: Handler<GatewayEnv>;
+  readonly options: RouteOptions;
+}
+
+export interface KernelOptions {
+  readonly plugins: readonly PlannedPlugin[];
+  readonly config: GatewayConfig;
+  readonly baseDir: string;
+  readonly logger: Logger;
+  readonly gateway: GatewayView;
+}
+
+type ListHookName = { [K in HookName]: (typeof hookKinds)[K] extends 'reduce' ? K : never }[HookName];
+type OperationHookName = Exclude<{ [K in HookName]: (typeof hookKinds)[K] extends 'onion' ? K : never }[HookName], 'onRequest'>;
+type ListItem<K extends ListHookName> = Parameters<HookSignatures[K]>[0][number];
+type OperationTypes<K extends OperationHookName> = HookSignatures[K] extends (ctx: infer C, next: () => Promise<infer R>) => Promise<unknown>
+  ? { ctx: C; result: R }
+  : never;
+
+const DEFAULT_SETUP_TIMEOUT_MS = 10_000;
+const SHUTDOWN_HOOK_TIMEOUT_MS = 5_000;
+
+export class Kernel {
+  readonly services = new ServiceRegistry();
+  readonly routes: PluginRoute[] = [];
+  readonly #options: KernelOptions;
+  readonly #hooks = new Map<HookName, RegisteredHook<HookName>[]>();
+  /** Plugins whose setup completed, in order: the ones to tear down. */
+  readonly #setUp: string[] = [];
+
+  constructor(options: KernelOptions) {
+    this.#options = options;
+    for (const name of hookNames) this.#hooks.set(name, []);
+  }
+
+  /** Set every plugin up in order; on failure, tear down what was set up and rethrow. */
+  async setup(): Promise<void> {
+    for (const plugin of this.#options.plugins) {
+      try {
+        await this.#setupOne(plugin);
+      } catch (error) {
+        const errors = await this.shutdown();
+        for (const e of errors) this.#options.logger.error({ err: e }, 'teardown after failed boot');
+        throw error;
+      }
+    }
+  }
+
+  /** The hooks registered under a name, `pre` first and `post` last, otherwise in load order. */
+  hooks<K extends HookName>(name: K): readonly RegisteredHook<K>[] {
+    return this.#hooks.get(name) as unknown as RegisteredHook<K>[];
+  }
+
+  /** Run a reduce-kind hook chain over a list. A failing hook fails the request. */
+  async runList<K extends ListHookName>(name: K, items: readonly ListItem<K>[], ctx: OperationContext): Promise<readonly ListItem<K>[]> {
+    let current = items;
+    for (const hook of this.hooks(name)) {
+      let next: unknown;
+      try {
+        next = await (hook.handler as (items: readonly unknown[], ctx: OperationContext) => unknown)(current, ctx);
+      } catch (error) {
+        throw tagError(error, hook.plugin, name);
+      }
+      if (next === undefined) continue;
+      if (!Array.isArray(next)) {
+        throw new GatewayError(ErrorCodes.HOOK_FAILED, 'a list hook must return an array or nothing', { plugin: hook.plugin, hook: name });
+      }
+      current = next as readonly ListItem<K>[];
+    }
+    return current;
+  }
+
+  /** Compose an onion-kind operation chain around the kernel's terminal step (once, at boot). */
+  operation<K extends OperationHookName>(
+    name: K,
+    terminal: (ctx: OperationTypes<K>['ctx']) => Promise<OperationTypes<K>['result']>,
+  ): (ctx: OperationTypes<K>['ctx']) => Promise<OperationTypes<K>['result']> {
+    type Ctx = OperationTypes<K>['ctx'];
+    type Result = OperationTypes<K>['result'];
+    const layers: OnionLayer<Ctx, Result>[] = this.hooks(name).map((hook) => ({
+      plugin: hook.plugin,
+      hook: name,
+      handler: hook.handler as unknown as OnionLayer<Ctx, Result>['handler'],
+    }));
+    return composeOnion(layers, terminal);
+  }
+
+  /** Run every `onShutdown` in reverse load order, each with its own timeout; return what failed. */
+  async shutdown(): Promise<Error[]> {
+    const errors: Error[] = [];
+    const hooks = this.hooks('onShutdown').filter((h) => this.#setUp.includes(h.plugin)).reverse();
+    this.#setUp.length = 0;
+    for (const hook of hooks) {
+      const controller = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          controller.abort();
+          reject(new GatewayError(ErrorCodes.HOOK_FAILED, `did not finish within ${SHUTDOWN_HOOK_TIMEOUT_MS} ms`));
+        }, SHUTDOWN_HOOK_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([Promise.resolve().then(() => hook.handler({ signal: controller.signal })), timeout]);
+      } catch (error) {
+        errors.push(tagError(error, hook.plugin, 'onShutdown'));
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return errors;
+  }
+
+  /** The resolved chain, for the boot log and `validate`: hook name to `plugin(order)` list. */
+  describeHooks(): Record<string, string[]> {
+    const chain: Record<string, string[]> = {};
+    for (const name of hookNames) {
+      const hooks = this.hooks(name);
+      if (hooks.length) chain[name] = hooks.map((h) => (h.order ? `${h.plugin}(${h.order})` : h.plugin));
+    }
+    return chain;
+  }
+
+  async #setupOne(plugin: PlannedPlugin): Promise<void> {
+    const { definition } = plugin;
+    const name = definition.name;
+    const controller = new AbortController();
+    const ctx: SetupContext = {
+      name,
+      options: plugin.options,
+      config: this.#options.config,
+      baseDir: this.#options.baseDir,
+      logger: this.#options.logger.child({ plugin: name }),
+      signal: controller.signal,
+      gateway: this.#options.gateway,
+      http: {
+        route: (method, path, handler, options = {}) => this.routes.push({ plugin: name, method, path, handler, options }),
+      },
+      provide: (service, value) => this.services.provide(service, value, name),
+      use: (service) => this.services.use(service, name),
+    };
+    const timeoutMs = definition.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new GatewayError(ErrorCodes.SETUP_TIMEOUT, `setup did not finish within ${timeoutMs} ms`, { plugin: name, hook: 'setup' }));
+      }, timeoutMs);
+    });
+    let hooks: PluginHooks | void;
+    try {
+      hooks = await Promise.race([Promise.resolve().then(() => definition.setup(ctx)), timeout]);
+    } catch (error) {
+      if (error instanceof GatewayError && error.code === ErrorCodes.SETUP_TIMEOUT) throw error;
+      if (error instanceof GatewayError && error.plugin !== undefined) throw error;
+      throw new GatewayError(ErrorCodes.SETUP_FAILED, error instanceof Error ? error.message : String(error), {
+        plugin: name,
+        hook: 'setup',
+        cause: error,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#register(name, hooks ?? {});
+    this.#setUp.push(name);
+    const transport = definition.transport;
+    if (transport && !this.services.get(`transport:${transport.type}`)) {
+      throw new GatewayError(
+        ErrorCodes.SETUP_FAILED,
+        `declares transport "${transport.type}" but did not provide("transport:${transport.type}", ...)`,
+        { plugin: name, hook: 'setup' },
+      );
+    }
+  }
+
+  #register(plugin: string, hooks: PluginHooks): void {
+    if (typeof hooks !== 'object' || hooks === null) {
+      throw new GatewayError(ErrorCodes.SETUP_FAILED, 'setup must return an object of hooks, or nothing', { plugin, hook: 'setup' });
+    }
+    const entries = Object.entries(hooks) as [string, unknown][];
+    for (const [key] of entries) {
+      if (!(key in hookKinds)) {
+        const guess = closest(key, hookNames);
+        throw new GatewayError(ErrorCodes.UNKNOWN_HOOK, `unknown hook "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { plugin, hook: key });
+      }
+    }
+    for (const [key, entry] of entries) {
+      const name = key as HookName;
+      const { handler, order } = normalizeEntry(entry);
+      if (typeof handler !== 'function' || (order !== undefined && order !== 'pre' && order !== 'post')) {
+        throw new GatewayError(ErrorCodes.SETUP_FAILED, `hook ${name} must be a function or { order: 'pre' | 'post', handler }`, {
+          plugin,
+          hook: name,
+        });
+      }
+      const list = this.#hooks.get(name)!;
+      list.push({ plugin, hook: name, order, handler: handler as HookSignatures[HookName] });
+      const rank = (o: HookOrder | undefined) => (o === 'pre' ? 0 : o === 'post' ? 2 : 1);
+      // Array.prototype.sort is stable, so load order is kept within each rank.
+      list.sort((a, b) => rank(a.order) - rank(b.order));
+    }
+  }
+}
+
+function normalizeEntry(entry: unknown): { handler: unknown; order: HookOrder | undefined } {
+  if (typeof entry === 'function') return { handler: entry, order: undefined };
+  if (entry && typeof entry === 'object' && 'handler' in entry) {
+    const { handler, order } = entry as { handler: unknown; order?: HookOrder };
+    return { handler, order };
+  }
+  return { handler: entry, order: undefined };
+}

@@ -1,0 +1,281 @@
+/**
+ * From configuration to plan: which plugins load, in which order, with which validated options,
+ * and which transport serves each upstream server. Everything that can be checked without
+ * starting anything is checked here, so `mcp-gateway validate` and `serve` fail the same way.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import semver from 'semver';
+import type { z } from 'zod';
+import { ConfigError, closest, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
+import type { GatewayConfig } from '../config/gateway-config.ts';
+import { kernelSections, kernelServerKeys, type BackoffConfig, type PluginEntry } from '../config/schema.ts';
+import { ErrorCodes } from '../errors.ts';
+import { KERNEL_API_VERSION, type PluginDefinition } from '../plugin.ts';
+import { builtinsDir, resolvePlugin, type PluginOrigin } from './resolve.ts';
+
+/** What `plugins/index.ts` exports: the built-ins a configuration implies when it lists none. */
+export type ImpliedPlugins = (config: GatewayConfig, sections: ReadonlySet<string>) => string[];
+
+export interface PlannedPlugin {
+  readonly definition: PluginDefinition;
+  readonly options: unknown;
+  readonly origin: PluginOrigin;
+  readonly file: string;
+  /** Where the plugin was asked for: `plugins[2]`, `--plugins`, or `implied`. */
+  readonly from: string;
+}
+
+export interface PlannedServer {
+  readonly name: string;
+  readonly type: string;
+  readonly prefix: string;
+  readonly required: boolean;
+  readonly timeoutMs: number;
+  readonly backoff: BackoffConfig;
+  /** The transport plugin's validated settings for this server. */
+  readonly settings: unknown;
+  readonly plugin: string;
+}
+
+export interface GatewayPlan {
+  readonly plugins: readonly PlannedPlugin[];
+  readonly servers: readonly PlannedServer[];
+}
+
+export interface PlanInput {
+  readonly config: GatewayConfig;
+  readonly raw: Record<string, unknown>;
+  readonly baseDir: string;
+  readonly source?: ConfigSource;
+  /** `--plugins` entries, resolved against `cwd`. */
+  readonly extraPlugins?: readonly string[];
+  readonly cwd?: string;
+  readonly builtins?: string;
+}
+
+interface Request {
+  readonly use: string;
+  readonly options: { given: boolean; value: unknown };
+  readonly path: KeyPath;
+  readonly baseDir: string;
+  readonly from: string;
+}
+
+export async function planGateway(input: PlanInput): Promise<GatewayPlan> {
+  const requests = await pluginRequests(input);
+  const plugins: PlannedPlugin[] = [];
+  const claimed = new Map<string, PlannedPlugin>();
+  for (const request of requests) {
+    const plugin = await loadPlugin(request, plugins, input);
+    plugins.push(plugin);
+    for (const section of sectionsOf(plugin.definition)) claimed.set(section, plugin);
+  }
+  checkSections(input, claimed, requests);
+  return { plugins, servers: planServers(input, plugins) };
+}
+
+async function pluginRequests(input: PlanInput): Promise<Request[]> {
+  const { config, raw, baseDir } = input;
+  const fromConfig = (entry: PluginEntry, index: number): Request | undefined => {
+    const path = ['plugins', index];
+    if (typeof entry === 'string') return { use: entry, options: { given: false, value: undefined }, path, baseDir, from: `plugins[${index}]` };
+    if (!entry.enabled) return undefined;
+    return { use: entry.use, options: { given: entry.options !== undefined, value: entry.options }, path: [...path, 'use'], baseDir, from: `plugins[${index}]` };
+  };
+  let listed: Request[];
+  if (config.plugins) {
+    listed = config.plugins.flatMap((entry, index) => fromConfig(entry, index) ?? []);
+  } else {
+    const implied = await importImplied(input.builtins ?? builtinsDir);
+    listed = implied(config, new Set(Object.keys(raw))).map((use) => ({
+      use,
+      options: { given: false, value: undefined },
+      path: [],
+      baseDir,
+      from: 'implied',
+    }));
+  }
+  const extra = (input.extraPlugins ?? []).map((use) => ({
+    use,
+    options: { given: false, value: undefined },
+    path: [],
+    baseDir: input.cwd ?? process.cwd(),
+    from: '--plugins',
+  }));
+  return [...listed, ...extra];
+}
+
+async function importImplied(dir: string): Promise<ImpliedPlugins> {
+  const file = join(dir, 'index.ts');
+  const module = (await import(pathToFileURL(file).href)) as { impliedPlugins?: ImpliedPlugins };
+  if (typeof module.impliedPlugins !== 'function') throw new Error(`${file} does not export impliedPlugins`);
+  return module.impliedPlugins;
+}
+
+async function loadPlugin(request: Request, earlier: readonly PlannedPlugin[], input: PlanInput): Promise<PlannedPlugin> {
+  const { source } = input;
+  const where = { source: request.from === '--plugins' ? undefined : source, path: request.path };
+  const resolved = resolvePlugin(request.use, { ...where, baseDir: request.baseDir, builtins: input.builtins });
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(resolved.file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`plugin "${request.use}" failed to load: ${reason}`, {
+      ...where,
+      code: ErrorCodes.PLUGIN_INVALID,
+      fix: `fix ${resolved.file}`,
+    });
+  }
+  const definition = (module.default ?? module.plugin) as PluginDefinition | undefined;
+  const invalid = (problem: string) =>
+    new ConfigError(`plugin "${request.use}" ${problem}`, {
+      ...where,
+      code: ErrorCodes.PLUGIN_INVALID,
+      fix: 'export default definePlugin({ name, version, setup }) from the module',
+    });
+  if (!definition || typeof definition !== 'object') throw invalid('exports no plugin definition');
+  if (typeof definition.name !== 'string' || !definition.name) throw invalid('has no name');
+  if (typeof definition.version !== 'string') throw invalid('has no version');
+  if (typeof definition.setup !== 'function') throw invalid('has no setup function');
+  const named = { ...where, plugin: definition.name };
+
+  const twin = earlier.find((p) => p.definition.name === definition.name);
+  if (twin) {
+    throw new ConfigError(`plugin "${definition.name}" is loaded twice (also from ${twin.from})`, {
+      ...named,
+      code: ErrorCodes.PLUGIN_DUPLICATE,
+      fix: 'list it once',
+    });
+  }
+  if (definition.kernel && !semver.satisfies(KERNEL_API_VERSION, definition.kernel)) {
+    throw new ConfigError(`plugin "${definition.name}" needs kernel API ${definition.kernel}; this gateway has ${KERNEL_API_VERSION}`, {
+      ...named,
+      code: ErrorCodes.PLUGIN_KERNEL,
+      fix: 'use a version of the plugin written for this gateway',
+    });
+  }
+  for (const required of definition.requires ?? []) {
+    if (!earlier.some((p) => p.definition.name === required)) {
+      throw new ConfigError(`plugin "${definition.name}" requires plugin "${required}" to be loaded before it`, {
+        ...named,
+        code: ErrorCodes.PLUGIN_REQUIRES,
+        fix: `add "${required}" to plugins: above "${definition.name}"`,
+      });
+    }
+  }
+  return {
+    definition,
+    options: validateOptions(definition, request, input),
+    origin: resolved.origin,
+    file: resolved.file,
+    from: request.from,
+  };
+}
+
+function sectionsOf(definition: PluginDefinition): readonly string[] {
+  const { section } = definition;
+  return section === undefined ? [] : typeof section === 'string' ? [section] : section;
+}
+
+function validateOptions(definition: PluginDefinition, request: Request, input: PlanInput): unknown {
+  const sections = sectionsOf(definition);
+  let value: unknown;
+  let prefix: KeyPath;
+  if (request.options.given) {
+    value = request.options.value;
+    prefix = [...request.path.slice(0, 2), 'options'];
+  } else if (typeof definition.section === 'string') {
+    value = input.raw[definition.section];
+    prefix = [definition.section];
+  } else if (sections.length > 0) {
+    value = Object.fromEntries(sections.filter((s) => s in input.raw).map((s) => [s, input.raw[s]]));
+    prefix = [];
+  } else {
+    value = undefined;
+    prefix = request.path;
+  }
+  const schema = definition.configSchema as z.ZodType | undefined;
+  if (!schema) {
+    if (value === undefined) return undefined;
+    throw new ConfigError(`plugin "${definition.name}" takes no options`, {
+      source: input.source,
+      path: prefix,
+      code: ErrorCodes.PLUGIN_OPTIONS,
+      plugin: definition.name,
+      fix: 'remove them',
+    });
+  }
+  const parsed = schema.safeParse(value ?? {});
+  if (parsed.success) return parsed.data;
+  throw fromZodError(parsed.error, {
+    source: request.from === '--plugins' ? undefined : input.source,
+    prefix,
+    schema,
+    input: value,
+    plugin: definition.name,
+    code: ErrorCodes.PLUGIN_OPTIONS,
+  });
+}
+
+/** Every top-level section must be the kernel's or read by a loaded plugin. */
+function checkSections(input: PlanInput, claimed: ReadonlyMap<string, PlannedPlugin>, requests: readonly Request[]): void {
+  for (const key of Object.keys(input.raw)) {
+    if (kernelSections.includes(key)) continue;
+    const owner = claimed.get(key);
+    if (!owner) {
+      const guess = closest(key, [...kernelSections, ...claimed.keys()]);
+      throw new ConfigError(`section "${key}" is not read by the kernel or by any loaded plugin`, {
+        source: input.source,
+        path: [key],
+        fix: guess ? `did you mean "${guess}"?` : 'add the plugin that reads it to plugins:, or remove the section',
+      });
+    }
+    const request = requests.find((r) => r.from === owner.from);
+    if (request?.options.given) {
+      throw new ConfigError(`section "${key}" is ignored because ${owner.from} gives plugin "${owner.definition.name}" its options`, {
+        source: input.source,
+        path: [key],
+        code: ErrorCodes.PLUGIN_OPTIONS,
+        fix: 'keep the options in one place',
+      });
+    }
+  }
+}
+
+function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): PlannedServer[] {
+  const { config } = input;
+  return config.proxy.servers.map((server, index) => {
+    const path = ['proxy', 'servers', index];
+    const plugin = plugins.find((p) => p.definition.transport?.type === server.type);
+    if (!plugin) {
+      const types = plugins.flatMap((p) => p.definition.transport?.type ?? []);
+      throw new ConfigError(`no loaded plugin connects to servers of type "${server.type}"`, {
+        source: input.source,
+        path: [...path, 'type'],
+        code: ErrorCodes.TRANSPORT_MISSING,
+        fix: types.length ? `use one of ${types.join(', ')}, or load a plugin for "${server.type}"` : `load a transport plugin for "${server.type}"`,
+      });
+    }
+    const { connection, ...entry } = server as Record<string, unknown> & { connection?: Record<string, unknown> };
+    for (const key of kernelServerKeys) delete entry[key];
+    const { timeout, ...transportConnection } = connection ?? {};
+    const settingsInput = connection === undefined ? entry : { ...entry, connection: transportConnection };
+    const schema = plugin.definition.transport!.schema;
+    const parsed = schema.safeParse(settingsInput);
+    if (!parsed.success) {
+      throw fromZodError(parsed.error, { source: input.source, prefix: path, schema, input: settingsInput, plugin: plugin.definition.name });
+    }
+    return {
+      name: server.name,
+      type: server.type,
+      prefix: server.prefix ?? server.name,
+      required: server.required,
+      timeoutMs: (timeout as number | undefined) ?? config.proxy.timeout,
+      backoff: server.reconnect ?? config.proxy.reconnect,
+      settings: parsed.data,
+      plugin: plugin.definition.name,
+    };
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The live downstream sessions of this process and their records in the session store: opened at
+ * `initialize`, touched on every request, closed on DELETE, after `sessions.idle_ttl` without use,
+ * or at shutdown. Past `sessions.max` open sessions, a new `initialize` is refused.
+ */
+import type { Logger } from 'pino';
+import type { SessionRecord, SessionStore } from '../session/store.ts';
+import type { DownstreamSession, ListKind } from './session.ts';
+
+export interface SessionRegistryOptions {
+  readonly store: SessionStore;
+  readonly idleTtlMs: number;
+  readonly max: number;
+  readonly logger: Logger;
+}
+
+export class SessionRegistry {
+  readonly #live = new Map<string, DownstreamSession>();
+  readonly #options: SessionRegistryOptions;
+  readonly #sweeper: NodeJS.Timeout;
+
+  constructor(options: SessionRegistryOptions) {
+    this.#options = options;
+    const every = Math.max(1000, Math.min(60_000, Math.floor(options.idleTtlMs / 2)));
+    this.#sweeper = setInterval(() => void this.sweep(), every);
+    this.#sweeper.unref();
+  }
+
+  get size(): number {
+    return this.#live.size;
+  }
+
+  get full(): boolean {
+    return this.#live.size >= this.#options.max;
+  }
+
+  get(id: string): DownstreamSession | undefined {
+    return this.#live.get(id);
+  }
+
+  async record(id: string): Promise<SessionRecord | undefined> {
+    return this.#options.store.get(id);
+  }
+
+  /** Called by a session once `initialize` gave it an id. */
+  async add(session: DownstreamSession, record: SessionRecord): Promise<void> {
+    this.#live.set(record.id, session);
+    await this.#options.store.set(record, this.#options.idleTtlMs);
+    this.#options.logger.debug({ session: record.id, client: record.clientInfo }, 'session opened');
+  }
+
+  /** Called by a session as it closes, whatever closed it. */
+  remove(session: DownstreamSession): void {
+    const id = session.id;
+    if (id === undefined || this.#live.get(id) !== session) return;
+    this.#live.delete(id);
+    void this.#options.store.delete(id);
+    this.#options.logger.debug({ session: id }, 'session closed');
+  }
+
+  touch(id: string): Promise<void> {
+    return this.#options.store.expire(id, this.#options.idleTtlMs);
+  }
+
+  async sweep(now = Date.now()): Promise<void> {
+    for (const id of await this.#options.store.expired(now)) {
+      const session = this.#live.get(id);
+      if (session) await session.close();
+      else await this.#options.store.delete(id);
+    }
+  }
+
+  broadcast(kind: ListKind): void {
+    for (const session of this.#live.values()) session.notifyListChanged(kind);
+  }
+
+  async closeAll(): Promise<void> {
+    clearInterval(this.#sweeper);
+    await Promise.all([...this.#live.values()].map((session) => session.close()));
+  }
+}

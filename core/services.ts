@@ -1,0 +1,55 @@
+/**
+ * The service registry: how plugins offer capabilities to the kernel and to each other without
+ * importing each other. A transport plugin provides `transport:<type>`; a shared session store
+ * provides `session-store`; a third-party plugin may add its own names by declaration merging:
+ * `declare module 'mcp-gateway' { interface Services { 'my-service': MyApi } }`.
+ */
+import { ErrorCodes, GatewayError } from './errors.ts';
+import type { SessionStore } from './session/store.ts';
+import type { TransportFactory } from './upstream/types.ts';
+
+export interface Services {
+  /** Upstream connections for servers of this `type:` in `proxy.servers`. */
+  [transport: `transport:${string}`]: TransportFactory;
+  /** Where downstream session records live (default: in memory). */
+  'session-store': SessionStore;
+}
+
+export type ServiceName = keyof Services & string;
+
+export class ServiceRegistry {
+  readonly #entries = new Map<string, { value: unknown; provider: string }>();
+
+  provide<K extends ServiceName>(name: K, value: Services[K], provider: string): void {
+    const existing = this.#entries.get(name);
+    if (existing) {
+      throw new GatewayError(
+        ErrorCodes.SERVICE,
+        `service "${name}" is already provided by plugin ${existing.provider}; load only one of them`,
+        { plugin: provider },
+      );
+    }
+    this.#entries.set(name, { value, provider });
+  }
+
+  /** The service, or a boot error naming the plugin that needed it. */
+  use<K extends ServiceName>(name: K, consumer: string): Services[K] {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      throw new GatewayError(
+        ErrorCodes.SERVICE,
+        `service "${name}" is not provided by any plugin loaded before ${consumer}`,
+        { plugin: consumer },
+      );
+    }
+    return entry.value as Services[K];
+  }
+
+  get<K extends ServiceName>(name: K): Services[K] | undefined {
+    return this.#entries.get(name)?.value as Services[K] | undefined;
+  }
+
+  providerOf(name: ServiceName): string | undefined {
+    return this.#entries.get(name)?.provider;
+  }
+}

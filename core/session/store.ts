@@ -1,0 +1,64 @@
+/**
+ * Where downstream session records live. The proxy code only talks to this interface, so that a
+ * shared store (Redis, for replicas) can replace the in-memory one without touching it. A plugin
+ * replaces the store with `ctx.provide('session-store', store)`.
+ */
+import type { ClientCapabilities, Implementation } from '../protocol.ts';
+
+/** Everything a gateway replica needs to know about a downstream session. */
+export interface SessionRecord {
+  readonly id: string;
+  /** The principal that opened the session; another principal may not use it. */
+  readonly subject: string | undefined;
+  readonly protocolVersion: string | undefined;
+  readonly clientInfo: Implementation | undefined;
+  readonly clientCapabilities: ClientCapabilities | undefined;
+  /** Milliseconds since the epoch. */
+  readonly createdAt: number;
+}
+
+export interface SessionStore {
+  get(id: string): Promise<SessionRecord | undefined>;
+  /** Store the record; it expires after `ttlMs` unless `expire` extends it. */
+  set(record: SessionRecord, ttlMs: number): Promise<void>;
+  delete(id: string): Promise<void>;
+  /** Push the expiry `ttlMs` into the future (called as the session is used). */
+  expire(id: string, ttlMs: number): Promise<void>;
+  /** Ids whose time is up; the gateway closes them. */
+  expired(now?: number): Promise<string[]>;
+  count(): Promise<number>;
+}
+
+/** The default store: one process, no persistence. */
+export class MemorySessionStore implements SessionStore {
+  readonly #records = new Map<string, { record: SessionRecord; expiresAt: number }>();
+
+  async get(id: string): Promise<SessionRecord | undefined> {
+    const entry = this.#records.get(id);
+    if (!entry || entry.expiresAt <= Date.now()) return undefined;
+    return entry.record;
+  }
+
+  async set(record: SessionRecord, ttlMs: number): Promise<void> {
+    this.#records.set(record.id, { record, expiresAt: Date.now() + ttlMs });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.#records.delete(id);
+  }
+
+  async expire(id: string, ttlMs: number): Promise<void> {
+    const entry = this.#records.get(id);
+    if (entry) entry.expiresAt = Date.now() + ttlMs;
+  }
+
+  async expired(now = Date.now()): Promise<string[]> {
+    const ids: string[] = [];
+    for (const [id, entry] of this.#records) if (entry.expiresAt <= now) ids.push(id);
+    return ids;
+  }
+
+  async count(): Promise<number> {
+    return this.#records.size;
+  }
+}

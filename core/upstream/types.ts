@@ -1,0 +1,72 @@
+/**
+ * The contract between the kernel and upstream transport plugins.
+ *
+ * A transport only moves JSON-RPC messages: "send this request, give me its response (and the
+ * messages the server sent while answering)". The kernel does everything MCP on top: the
+ * `initialize` handshake, request ids, timeouts, catalogue discovery, reconnection. So a
+ * transport stays small, and the hot path can skip the SDK's per-message machinery.
+ *
+ * A transport plugin declares its `type:` and the schema of a server's `connection:` block
+ * statically (see `PluginDefinition.transport`), and provides a `TransportFactory` at setup with
+ * `ctx.provide('transport:<type>', factory)`.
+ */
+import type { Logger } from 'pino';
+import type {
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResponseMessage,
+} from '../protocol.ts';
+
+/** One server of `proxy.servers`, as the transport receives it. */
+export interface UpstreamServer<Connection = unknown> {
+  /** The server's `name`: its identity in logs, metrics and permission patterns. */
+  readonly name: string;
+  readonly type: string;
+  /**
+   * The server's `connection:` block, validated by the transport's schema. The kernel reads
+   * `connection.timeout` itself (the per-request timeout) and removes it before validation.
+   */
+  readonly connection: Connection;
+  /** Where relative paths in the server's config are resolved from (the config file's folder). */
+  readonly baseDir: string;
+}
+
+export interface TransportContext {
+  /** A logger bound to the transport plugin and the server. */
+  readonly logger: Logger;
+  /** Aborted when the kernel gives up on this connection attempt (shutdown). */
+  readonly signal: AbortSignal;
+}
+
+export interface TransportFactory<Connection = unknown> {
+  /** Open a channel to the server. Resolve once messages can be sent; the kernel then initializes. */
+  open(server: UpstreamServer<Connection>, ctx: TransportContext): Promise<UpstreamChannel>;
+}
+
+export interface ChannelRequestOptions {
+  /** Aborted on timeout, on the client's cancellation and on shutdown: stop waiting, free resources. */
+  readonly signal: AbortSignal;
+  /** Correlation headers (`X-Request-Id`, ...) for transports that carry headers per request. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Messages the server sends while answering this request (progress, logs, its own requests). */
+  readonly onMessage?: (message: JSONRPCNotification | JSONRPCRequest) => void;
+}
+
+export interface UpstreamChannel {
+  /**
+   * Send one request and resolve with its response, a result or a JSON-RPC error alike. Reject
+   * only when no response can come (aborted, connection lost, garbage on the wire).
+   */
+  request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage>;
+  /** Send a notification, or the response to a request the server made. */
+  send(message: JSONRPCNotification | JSONRPCResponseMessage): Promise<void>;
+  /** Set by the kernel: messages the server sends outside any request. */
+  onmessage?: (message: JSONRPCMessage) => void;
+  /** Set by the kernel: call it once when the channel is lost for good (the kernel reconnects). */
+  onclose?: (error?: Error) => void;
+  /** Called after the handshake; HTTP transports send it as `MCP-Protocol-Version`. */
+  setProtocolVersion?(version: string): void;
+  /** End the upstream session and release everything (child processes, sockets). */
+  close(): Promise<void>;
+}

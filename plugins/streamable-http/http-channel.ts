@@ -1,0 +1,207 @@
+/**
+ * An upstream channel over MCP Streamable HTTP (2025-11-25): each request is a POST whose answer
+ * is JSON or an event stream (which may carry progress and other messages before the response);
+ * server-initiated messages come on a GET stream, reopened (with Last-Event-ID) if it drops; the
+ * session ends with DELETE. A 404 on a session means the upstream forgot it: the channel reports
+ * itself lost, and the kernel reconnects and initializes again.
+ */
+import type { IncomingMessage } from 'node:http';
+import {
+  ErrorCodes,
+  GatewayError,
+  isResponse,
+  type ChannelRequestOptions,
+  type JSONRPCMessage,
+  type JSONRPCNotification,
+  type JSONRPCRequest,
+  type JSONRPCResponseMessage,
+  type Logger,
+  type UpstreamChannel,
+} from 'mcp-gateway';
+import { HttpClient, readBody } from './http-client.ts';
+import { readEventStream } from './sse.ts';
+
+const GET_RETRY_MS = 1000;
+const GET_RETRY_MAX_MS = 30_000;
+const DELETE_TIMEOUT_MS = 2000;
+
+export class HttpChannel implements UpstreamChannel {
+  onmessage?: (message: JSONRPCMessage) => void;
+  onclose?: (error?: Error) => void;
+  readonly #client: HttpClient;
+  readonly #headers: Readonly<Record<string, string>>;
+  readonly #log: Logger;
+  readonly #closing = new AbortController();
+  #sessionId: string | undefined;
+  #protocolVersion: string | undefined;
+  #lastEventId: string | undefined;
+  #lost = false;
+
+  constructor(url: URL, headers: Record<string, string>, logger: Logger) {
+    this.#client = new HttpClient(url);
+    this.#headers = headers;
+    this.#log = logger;
+  }
+
+  async request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {
+    const response = await this.#post(message, options);
+    if (message.method === 'initialize') this.#sessionId = header(response, 'mcp-session-id');
+    const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
+    if (header(response, 'content-type')?.startsWith('text/event-stream')) {
+      return this.#responseFromStream(response, message, onMessage);
+    }
+    const text = await readBody(response);
+    const answer = findResponse(parseJson(text), message.id);
+    if (answer) return answer;
+    throw new GatewayError(
+      ErrorCodes.UPSTREAM_PROTOCOL,
+      `upstream answered ${message.method} with HTTP ${response.statusCode} and no JSON-RPC response${text ? `: ${text.slice(0, 200)}` : ''}`,
+    );
+  }
+
+  async send(message: JSONRPCNotification | JSONRPCResponseMessage): Promise<void> {
+    const response = await this.#post(message, { signal: AbortSignal.timeout(10_000) });
+    const body = await readBody(response);
+    if (response.statusCode! >= 300) {
+      throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
+    }
+    if ((message as JSONRPCNotification).method === 'notifications/initialized') void this.#listen();
+  }
+
+  setProtocolVersion(version: string): void {
+    this.#protocolVersion = version;
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    if (this.#sessionId && !this.#lost) {
+      await this.#client
+        .exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
+        .then((response) => response.resume())
+        .catch(() => {}); // the upstream may be gone; its session will expire on its own
+    }
+    this.#client.close();
+  }
+
+  async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<IncomingMessage> {
+    let response: IncomingMessage;
+    try {
+      response = await this.#client.exchange({
+        method: 'POST',
+        headers: {
+          ...options.headers,
+          ...this.#sessionHeaders(),
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(message),
+        signal: options.signal,
+      });
+    } catch (error) {
+      if (!options.signal.aborted && isConnectionFailure(error)) this.#lose(error as Error);
+      throw error;
+    }
+    if (response.statusCode === 404 && this.#sessionId) {
+      response.resume();
+      const error = new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session');
+      this.#lose(error);
+      throw error;
+    }
+    return response;
+  }
+
+  #responseFromStream(response: IncomingMessage, request: JSONRPCRequest, onMessage: (m: JSONRPCMessage) => void) {
+    return new Promise<JSONRPCResponseMessage>((resolve, reject) => {
+      let answered = false;
+      readEventStream(response, {
+        onMessage: (message) => {
+          if (isResponse(message) && message.id === request.id) {
+            answered = true;
+            resolve(message);
+          } else onMessage(message);
+        },
+        onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
+      }).then(
+        () => answered || reject(new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream's stream for ${request.method} ended without a response`)),
+        (error: unknown) => answered || reject(error),
+      );
+    });
+  }
+
+  /** Keep a GET stream open for server-initiated messages, for as long as the channel lives. */
+  async #listen(): Promise<void> {
+    let delay = GET_RETRY_MS;
+    while (!this.#closing.signal.aborted && !this.#lost) {
+      try {
+        const response = await this.#client.exchange({
+          method: 'GET',
+          headers: {
+            ...this.#sessionHeaders(),
+            accept: 'text/event-stream',
+            ...(this.#lastEventId ? { 'last-event-id': this.#lastEventId } : {}),
+          },
+          signal: this.#closing.signal,
+        });
+        if (response.statusCode === 405) return void response.resume(); // the upstream offers no GET stream
+        if (response.statusCode === 404 && this.#sessionId) {
+          response.resume();
+          return this.#lose(new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session'));
+        }
+        if (response.statusCode !== 200) {
+          response.resume();
+          throw new Error(`GET stream answered HTTP ${response.statusCode}`);
+        }
+        delay = GET_RETRY_MS;
+        await readEventStream(response, {
+          onMessage: (message) => this.onmessage?.(message),
+          onEventId: (id) => (this.#lastEventId = id),
+        });
+      } catch (error) {
+        if (this.#closing.signal.aborted) return;
+        this.#log.debug({ err: error, retryInMs: delay }, 'upstream GET stream interrupted');
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
+      delay = Math.min(delay * 2, GET_RETRY_MAX_MS);
+    }
+  }
+
+  #sessionHeaders(): Record<string, string> {
+    return {
+      ...this.#headers,
+      ...(this.#sessionId ? { 'mcp-session-id': this.#sessionId } : {}),
+      ...(this.#protocolVersion ? { 'mcp-protocol-version': this.#protocolVersion } : {}),
+    };
+  }
+
+  #lose(error: Error): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#closing.abort();
+    this.onclose?.(error);
+  }
+}
+
+const header = (response: IncomingMessage, name: string): string | undefined => {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseMessage | undefined {
+  const candidates = Array.isArray(body) ? body : [body];
+  return candidates.find(
+    (m): m is JSONRPCResponseMessage => typeof m === 'object' && m !== null && isResponse(m as JSONRPCMessage) && (m as { id: unknown }).id === id,
+  );
+}
+
+function isConnectionFailure(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EPIPE';
+}

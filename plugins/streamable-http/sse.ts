@@ -1,0 +1,37 @@
+/** JSON-RPC messages from a `text/event-stream` response body. */
+import type { IncomingMessage } from 'node:http';
+import { createParser } from 'eventsource-parser';
+import type { JSONRPCMessage } from 'mcp-gateway';
+
+export interface SseEvents {
+  onMessage(message: JSONRPCMessage): void;
+  /** The server's event id, for resuming a GET stream with Last-Event-ID. */
+  onEventId?(id: string): void;
+  /** Data that is not JSON: reported, skipped. */
+  onInvalid?(data: string): void;
+}
+
+/** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks. */
+export function readEventStream(response: IncomingMessage, events: SseEvents): Promise<void> {
+  const parser = createParser({
+    onEvent(event) {
+      if (event.id) events.onEventId?.(event.id);
+      // Priming events (resumability) carry an id and no data.
+      if (!event.data || (event.event && event.event !== 'message')) return;
+      let message: JSONRPCMessage;
+      try {
+        message = JSON.parse(event.data) as JSONRPCMessage;
+      } catch {
+        return events.onInvalid?.(event.data);
+      }
+      events.onMessage(message);
+    },
+  });
+  response.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    response.on('data', (chunk: string) => parser.feed(chunk));
+    response.on('end', resolve);
+    response.on('error', reject);
+    response.on('close', () => (response.complete ? resolve() : reject(new Error('the event stream was cut'))));
+  });
+}
