@@ -10,7 +10,7 @@ import type { Hono } from 'hono';
 import { Catalogue, type NameClash } from './catalogue.ts';
 import type { GatewayConfig } from './config/gateway-config.ts';
 import type { GatewayEnv, Logger } from './context.ts';
-import { ErrorCodes, GatewayError } from './errors.ts';
+import { ErrorCodes, GatewayError, RpcCodes } from './errors.ts';
 import { createApp } from './http/app.ts';
 import { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
 import { InFlight } from './in-flight.ts';
@@ -27,6 +27,9 @@ import { gatewayName, gatewayVersion } from './version.ts';
 
 export const MCP_PATH = '/mcp';
 
+/** After cancelling at shutdown, how long the error responses get to reach their clients. */
+const CANCEL_FLUSH_MS = 1000;
+
 export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly plan: GatewayPlan;
@@ -38,6 +41,8 @@ export class Gateway {
   readonly kernel: Kernel;
   readonly inFlight = new InFlight();
   readonly view: GatewayView;
+  /** Aborted when the shutdown timeout passes: operations still running end with an error. */
+  readonly #cancel = new AbortController();
   #app: Hono<GatewayEnv> | undefined;
   #phase: GatewayPhase = 'starting';
   #upstreams: Upstream[] = [];
@@ -126,6 +131,10 @@ export class Gateway {
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {
       this.#log.warn({ inFlight: this.inFlight.count }, 'shutdown timeout reached; cancelling in-flight requests');
+      this.#cancel.abort(
+        new GatewayError(ErrorCodes.UNAVAILABLE, 'the gateway is shutting down', { rpcCode: RpcCodes.CONNECTION_CLOSED }),
+      );
+      await this.inFlight.drained(CANCEL_FLUSH_MS);
     }
     await this.#sessions?.closeAll();
     server?.closeAllConnections();
@@ -178,6 +187,7 @@ export class Gateway {
           protocolVersion,
           proxy,
           inFlight: this.inFlight,
+          cancel: this.#cancel.signal,
           serverInfo: { name: gatewayName, version: gatewayVersion },
           instructions,
           logger,
@@ -193,7 +203,7 @@ export class Gateway {
           onClosed: (session) => sessions.remove(session),
         }),
     });
-    this.#app = createApp({ kernel: this.kernel, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
+    this.#app = createApp({ kernel: this.kernel, inFlight: this.inFlight, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
   }
 
   async #listen(): Promise<void> {

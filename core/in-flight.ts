@@ -1,4 +1,4 @@
-/** Counts MCP operations in progress, so that a graceful stop can wait for them to finish. */
+/** Counts work in progress (MCP operations, HTTP responses being written), so that a graceful stop can wait for it. */
 export class InFlight {
   #count = 0;
   #waiters: (() => void)[] = [];
@@ -7,12 +7,23 @@ export class InFlight {
     return this.#count;
   }
 
-  async track<T>(work: () => Promise<T>): Promise<T> {
+  /** Count one piece of work; call the returned function (once is enough) when it is done. */
+  enter(): () => void {
     this.#count++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
+    };
+  }
+
+  async track<T>(work: () => Promise<T>): Promise<T> {
+    const leave = this.enter();
     try {
       return await work();
     } finally {
-      if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake();
+      leave();
     }
   }
 

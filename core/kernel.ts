@@ -152,6 +152,13 @@ export class Kernel {
     const { definition } = plugin;
     const name = definition.name;
     const controller = new AbortController();
+    // Once setup has timed out or failed, a late call must not change the running gateway.
+    const during = <A extends unknown[], R>(action: string, fn: (...args: A) => R) => (...args: A): R => {
+      if (controller.signal.aborted) {
+        throw new GatewayError(ErrorCodes.SETUP_FAILED, `${action} after setup ended`, { plugin: name, hook: 'setup' });
+      }
+      return fn(...args);
+    };
     const ctx: SetupContext = {
       name,
       options: plugin.options,
@@ -161,9 +168,11 @@ export class Kernel {
       signal: controller.signal,
       gateway: this.#options.gateway,
       http: {
-        route: (method, path, handler, options = {}) => this.routes.push({ plugin: name, method, path, handler, options }),
+        route: during('http.route', (method, path, handler, options = {}) => {
+          this.routes.push({ plugin: name, method, path, handler, options });
+        }),
       },
-      provide: (service, value) => this.services.provide(service, value, name),
+      provide: during('provide', (service, value) => this.services.provide(service, value, name)),
       use: (service) => this.services.use(service, name),
     };
     const timeoutMs = definition.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS;
@@ -178,6 +187,7 @@ export class Kernel {
     try {
       hooks = await Promise.race([Promise.resolve().then(() => definition.setup(ctx)), timeout]);
     } catch (error) {
+      controller.abort();
       if (error instanceof GatewayError && error.code === ErrorCodes.SETUP_TIMEOUT) throw error;
       if (error instanceof GatewayError && error.plugin !== undefined) throw error;
       throw new GatewayError(ErrorCodes.SETUP_FAILED, error instanceof Error ? error.message : String(error), {
@@ -200,31 +210,48 @@ export class Kernel {
     }
   }
 
+  /**
+   * Register a plugin's hooks all at once, or none: a plugin with one bad hook must not run half
+   * of its hooks. Its `onShutdown`, when valid, is kept even then, so that what its setup acquired
+   * is released by the teardown that follows.
+   */
   #register(plugin: string, hooks: PluginHooks): void {
     if (typeof hooks !== 'object' || hooks === null) {
       throw new GatewayError(ErrorCodes.SETUP_FAILED, 'setup must return an object of hooks, or nothing', { plugin, hook: 'setup' });
     }
-    const entries = Object.entries(hooks) as [string, unknown][];
-    for (const [key] of entries) {
-      if (!(key in hookKinds)) {
+    const valid: RegisteredHook<HookName>[] = [];
+    let problem: GatewayError | undefined;
+    for (const [key, entry] of Object.entries(hooks) as [string, unknown][]) {
+      if (!Object.hasOwn(hookKinds, key)) {
         const guess = closest(key, hookNames);
-        throw new GatewayError(ErrorCodes.UNKNOWN_HOOK, `unknown hook "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, { plugin, hook: key });
+        problem ??= new GatewayError(ErrorCodes.UNKNOWN_HOOK, `unknown hook "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
+          plugin,
+          hook: key,
+        });
+        continue;
       }
-    }
-    for (const [key, entry] of entries) {
       const name = key as HookName;
       const { handler, order } = normalizeEntry(entry);
       if (typeof handler !== 'function' || (order !== undefined && order !== 'pre' && order !== 'post')) {
-        throw new GatewayError(ErrorCodes.SETUP_FAILED, `hook ${name} must be a function or { order: 'pre' | 'post', handler }`, {
+        problem ??= new GatewayError(ErrorCodes.SETUP_FAILED, `hook ${name} must be a function or { order: 'pre' | 'post', handler }`, {
           plugin,
           hook: name,
         });
+        continue;
       }
-      const list = this.#hooks.get(name)!;
-      list.push({ plugin, hook: name, order, handler: handler as HookSignatures[HookName] });
-      const rank = (o: HookOrder | undefined) => (o === 'pre' ? 0 : o === 'post' ? 2 : 1);
+      valid.push({ plugin, hook: name, order, handler: handler as HookSignatures[HookName] });
+    }
+    const accepted = problem ? valid.filter((hook) => hook.hook === 'onShutdown') : valid;
+    const rank = (o: HookOrder | undefined) => (o === 'pre' ? 0 : o === 'post' ? 2 : 1);
+    for (const hook of accepted) {
+      const list = this.#hooks.get(hook.hook)!;
+      list.push(hook);
       // Array.prototype.sort is stable, so load order is kept within each rank.
       list.sort((a, b) => rank(a.order) - rank(b.order));
+    }
+    if (problem) {
+      if (accepted.length) this.#setUp.push(plugin);
+      throw problem;
     }
   }
 }

@@ -33,9 +33,10 @@ export class ConfigError extends GatewayError {
 
   override describe(): string {
     const location = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}` : 'configuration';
+    const plugin = this.plugin ? ` (plugin ${this.plugin})` : '';
     const key = this.path ? ` ${this.path}:` : '';
     const fix = this.fix ? `; fix: ${this.fix}` : '';
-    return `${this.code}: ${location}:${key} ${this.message}${fix}`;
+    return `${this.code}${plugin}: ${location}:${key} ${this.message}${fix}`;
   }
 }
 
@@ -80,8 +81,15 @@ export function fromZodError(
       fix: `use one of ${allowed}`,
     });
   }
-  return new ConfigError(`${issue!.message}${more}`, { ...where, path });
+  const fix = (issue!.code === 'custom' ? (issue!.params?.fix as string | undefined) : undefined) ?? genericFixes[issue!.code] ?? 'correct the value';
+  return new ConfigError(`${issue!.message}${more}`, { ...where, path, fix });
 }
+
+const genericFixes: Partial<Record<string, string>> = {
+  invalid_format: 'write it in the expected format',
+  too_small: 'use a larger value',
+  too_big: 'use a smaller value',
+};
 
 function valueAt(input: unknown, path: KeyPath): unknown {
   let value = input;

@@ -96,7 +96,12 @@ export const kernelConfigSchema = z.looseObject({
       proxy.servers.forEach((server, index) => {
         const twin = byName.get(server.name);
         if (twin !== undefined) {
-          ctx.addIssue({ code: 'custom', path: ['servers', index, 'name'], message: `duplicate server name "${server.name}" (also proxy.servers[${twin}])` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['servers', index, 'name'],
+            message: `duplicate server name "${server.name}" (also proxy.servers[${twin}])`,
+            params: { fix: 'give every server its own name' },
+          });
         }
         byName.set(server.name, index);
         const prefix = server.prefix ?? server.name;
@@ -107,6 +112,7 @@ export const kernelConfigSchema = z.looseObject({
             code: 'custom',
             path: ['servers', index, server.prefix === undefined ? 'name' : 'prefix'],
             message: `prefix "${prefix}" is already used by proxy.servers[${other}]; names would clash`,
+            params: { fix: 'set a distinct prefix: on one of them' },
           });
         }
         byPrefix.set(prefix, index);

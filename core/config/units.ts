@@ -33,7 +33,7 @@ export const duration = z.union([z.number().nonnegative(), z.string()]).transfor
   if (typeof value === 'number') return value;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration; write it like 30s, 1m30s or 500ms` });
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration`, params: { fix: 'write it like 30s, 1m30s or 500ms' } });
     return z.NEVER;
   }
   return ms;
@@ -44,7 +44,7 @@ export const size = z.union([z.number().int().positive(), z.string()]).transform
   if (typeof value === 'number') return value;
   const bytes = parseSize(value);
   if (bytes === undefined || bytes <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size; write it like 4mb, 512kb or a number of bytes` });
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size`, params: { fix: 'write it like 4mb, 512kb or a number of bytes' } });
     return z.NEVER;
   }
   return bytes;

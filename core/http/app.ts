@@ -4,15 +4,19 @@
  * `fetch` handler, so tests drive it in-process with `app.request()`.
  */
 import { randomUUID } from 'node:crypto';
+import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { GatewayEnv, Logger, RouteInfo } from '../context.ts';
 import { GatewayError, RpcCodes, tagError } from '../errors.ts';
+import type { InFlight } from '../in-flight.ts';
 import type { Kernel } from '../kernel.ts';
 import { rpcErrorResponse } from '../mcp/endpoint.ts';
 
 export interface AppOptions {
   readonly kernel: Kernel;
+  /** Requests whose responses are still being written; a graceful stop waits for them. */
+  readonly inFlight: InFlight;
   readonly logger: Logger;
   readonly mcpPath: string;
   readonly mcpHandler: Handler<GatewayEnv>;
@@ -34,6 +38,11 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
 
   app.use(async function requestContext(c, next) {
     const started = performance.now();
+    // A GET may be a long-lived event stream; every other request is waited for at shutdown
+    // until its response has been written out.
+    const leave = c.req.method === 'GET' ? undefined : options.inFlight.enter();
+    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    if (leave && outgoing) outgoing.once('close', leave);
     const given = c.req.header('x-request-id');
     const requestId = given && usableRequestId.test(given) ? given : randomUUID();
     const route = routes.get(c.req.path) ?? notFound;
@@ -42,7 +51,11 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     c.set('principal', undefined);
     c.set('state', {});
     c.set('logger', logger.child({ requestId }));
-    await next();
+    try {
+      await next();
+    } finally {
+      if (leave && !outgoing) leave();
+    }
     setHeader(c, 'x-request-id', requestId);
     c.var.logger.info(
       {

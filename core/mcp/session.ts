@@ -30,6 +30,8 @@ export interface SessionOptions {
   readonly proxy: McpProxy;
   /** Operations in progress, which a graceful stop waits for. */
   readonly inFlight: InFlight;
+  /** Aborted when the gateway gives up waiting for operations at shutdown. */
+  readonly cancel: AbortSignal;
   readonly serverInfo: Implementation;
   readonly instructions: string;
   readonly logger: Logger;
@@ -133,7 +135,7 @@ export class DownstreamSession {
       sessionId: this.id,
       principal: scope.principal,
       client: this.client,
-      signal: extra.signal,
+      signal: AbortSignal.any([extra.signal, this.#options.cancel]),
       logger: scope.logger,
       state: scope.state,
     };

@@ -1,0 +1,60 @@
+/** Implied built-ins when there is no plugins: list, and the plan of each upstream server. */
+import { describe, expect, it } from 'vitest';
+import { planYaml, pluginNames, yaml } from './temp-plan.ts';
+
+const stdioServer = (name: string) => [`    - name: ${name}`, '      type: stdio', '      connection: { command: node }'];
+const httpServer = (name: string, extra: string[] = []) => [
+  `    - name: ${name}`,
+  '      type: streamable-http',
+  '      connection:',
+  `        url: http://127.0.0.1:9/${name}`,
+  ...extra,
+];
+
+describe('implied plugins', () => {
+  it('is only health without servers', async () => {
+    const plan = await planYaml(yaml('server: {}'));
+    expect(pluginNames(plan)).toEqual(['health']);
+    expect(plan.plugins[0]!.from).toBe('implied');
+  });
+
+  it('adds one transport per server type in use', async () => {
+    const plan = await planYaml(yaml('proxy:', '  servers:', ...stdioServer('a'), ...stdioServer('b')));
+    expect(pluginNames(plan)).toEqual(['health', 'stdio']);
+  });
+
+  it('adds every transport in use, once each', async () => {
+    const plan = await planYaml(yaml('proxy:', '  servers:', ...stdioServer('a'), ...httpServer('b'), ...httpServer('c')));
+    expect(pluginNames(plan)).toEqual(['health', 'streamable-http', 'stdio']);
+  });
+
+  it('is not used when plugins: is given', async () => {
+    expect(pluginNames(await planYaml(yaml('plugins: []')))).toEqual([]);
+  });
+});
+
+describe('server plans', () => {
+  it('takes connection.timeout as the server timeout and proxy.timeout as the default', async () => {
+    const text = yaml('proxy:', '  timeout: 45s', '  servers:', ...httpServer('fast', ['        timeout: 5s']), ...httpServer('slow'));
+    const plan = await planYaml(text);
+    expect(plan.servers.map((s) => [s.name, s.timeoutMs])).toEqual([
+      ['fast', 5000],
+      ['slow', 45_000],
+    ]);
+  });
+
+  it('gives the transport the connection without timeout', async () => {
+    const plan = await planYaml(yaml('proxy:', '  servers:', ...httpServer('fast', ['        timeout: 5s'])));
+    expect(plan.servers[0]).toMatchObject({ type: 'streamable-http', plugin: 'streamable-http', prefix: 'fast', required: false });
+    expect(plan.servers[0]!.settings).toEqual({ connection: { url: 'http://127.0.0.1:9/fast', headers: {} } });
+  });
+
+  it('uses proxy.reconnect unless the server has its own', async () => {
+    const text = yaml('proxy:', '  reconnect: { initial: 1s }', '  servers:', ...stdioServer('a'), ...stdioServer('b'), '      reconnect: { max: 2s }');
+    const plan = await planYaml(text);
+    expect(plan.servers.map((s) => s.backoff)).toEqual([
+      { initial: 1000, max: 30_000, factor: 2 },
+      { initial: 500, max: 2000, factor: 2 },
+    ]);
+  });
+});
