@@ -102,6 +102,7 @@ export class Gateway {
   /** Set plugins up, listen (unless `listen: false`), connect upstreams; stop everything if any step fails. */
   async start(options: { listen?: boolean } = {}): Promise<void> {
     await this.kernel.setup();
+    this.#log.info({ hooks: this.kernel.describeHooks(), routes: this.kernel.routes.map((r) => `${r.method} ${r.path} (${r.plugin})`) }, 'plugin chain');
     try {
       this.#assemble();
       if (options.listen ?? true) await this.#listen();
@@ -152,6 +153,7 @@ export class Gateway {
         prefix: server.prefix,
         required: server.required,
         timeoutMs: server.timeoutMs,
+        connectTimeoutMs: server.connectTimeoutMs,
         backoff: { initialMs: server.backoff.initial, maxMs: server.backoff.max, factor: server.backoff.factor, jitter: 0.2 },
         transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
         logger: logger.child({ plugin: server.plugin, server: server.name }),

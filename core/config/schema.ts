@@ -27,11 +27,13 @@ export const upstreamEntrySchema = z.looseObject({
   /** A required upstream that is down makes `/ready` fail. */
   required: z.boolean().default(false),
   reconnect: backoffSchema.optional(),
+  /** How long connecting may take (spawn, initialize, first discovery); default proxy.connect_timeout. */
+  connect_timeout: duration.optional(),
   connection: z.looseObject({ timeout: duration.optional() }).optional(),
 });
 
 /** Keys of a server entry that the kernel owns; everything else goes to the transport's schema. */
-export const kernelServerKeys = ['name', 'type', 'prefix', 'required', 'reconnect'] as const;
+export const kernelServerKeys = ['name', 'type', 'prefix', 'required', 'reconnect', 'connect_timeout'] as const;
 
 export const pluginEntrySchema = z.union([
   z.string().min(1),
@@ -86,6 +88,8 @@ export const kernelConfigSchema = z.looseObject({
       separator: z.string().regex(/^\S{1,8}$/, 'use 1 to 8 non-space characters').default('__'),
       /** Default per-request timeout toward upstreams (`connection.timeout` overrides it per server). */
       timeout: duration.prefault('30s'),
+      /** How long connecting to an upstream may take: a child started with `npx -y` may download first. */
+      connect_timeout: duration.prefault('60s'),
       reconnect: backoffSchema.prefault({}),
       servers: z.array(upstreamEntrySchema).default([]),
     })

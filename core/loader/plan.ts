@@ -32,6 +32,7 @@ export interface PlannedServer {
   readonly prefix: string;
   readonly required: boolean;
   readonly timeoutMs: number;
+  readonly connectTimeoutMs: number;
   readonly backoff: BackoffConfig;
   /** The transport plugin's validated settings for this server. */
   readonly settings: unknown;
@@ -273,6 +274,7 @@ function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): Plann
       prefix: server.prefix ?? server.name,
       required: server.required,
       timeoutMs: (timeout as number | undefined) ?? config.proxy.timeout,
+      connectTimeoutMs: server.connect_timeout ?? config.proxy.connect_timeout,
       backoff: server.reconnect ?? config.proxy.reconnect,
       settings: parsed.data,
       plugin: plugin.definition.name,

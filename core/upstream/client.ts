@@ -48,11 +48,11 @@ export class UpstreamClient {
     return this.#channel;
   }
 
-  async initialize(clientInfo: Implementation, capabilities: ClientCapabilities, signal?: AbortSignal) {
+  async initialize(clientInfo: Implementation, capabilities: ClientCapabilities, options: UpstreamRequestOptions = {}) {
     const result = (await this.request(
       'initialize',
       { protocolVersion: LATEST_PROTOCOL_VERSION, capabilities, clientInfo },
-      { signal },
+      options,
     )) as InitializeResult;
     if (typeof result.protocolVersion !== 'string' || typeof result.capabilities !== 'object') {
       throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream ${this.server} sent an invalid initialize result`);
@@ -101,12 +101,12 @@ export class UpstreamClient {
   }
 
   /** Every item of a paginated list (`tools/list`, ...), following `nextCursor` to the end. */
-  async listAll<T>(method: string, key: string, signal?: AbortSignal): Promise<T[]> {
+  async listAll<T>(method: string, key: string, options: UpstreamRequestOptions = {}): Promise<T[]> {
     const items: T[] = [];
     const seen = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await this.request(method, cursor === undefined ? undefined : { cursor }, { signal });
+      const result = await this.request(method, cursor === undefined ? undefined : { cursor }, options);
       const pageItems = result[key];
       if (!Array.isArray(pageItems)) {
         throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream ${this.server} answered ${method} without "${key}"`);

@@ -49,6 +49,8 @@ export interface UpstreamOptions {
   readonly prefix: string;
   readonly required: boolean;
   readonly timeoutMs: number;
+  /** For the handshake and discovery, which may take longer than a call (a child may download first). */
+  readonly connectTimeoutMs: number;
   readonly backoff: BackoffSettings;
   readonly transport: TransportFactory;
   readonly logger: Logger;
@@ -176,7 +178,7 @@ export class Upstream {
         else lostWhileConnecting = error ?? new Error('connection closed');
       };
       channel.onmessage = (message) => this.#onServerMessage(connected, message);
-      const init = await client.initialize(clientInfo, {}, this.#stopping.signal);
+      const init = await client.initialize(clientInfo, {}, this.#handshake());
       this.#serverInfo = init.serverInfo;
       await this.#discover(client, Object.keys(listMethods) as ListKind[]);
       this.#stopping.signal.throwIfAborted();
@@ -199,6 +201,10 @@ export class Upstream {
     } finally {
       this.#endFirstAttempt();
     }
+  }
+
+  #handshake() {
+    return { signal: this.#stopping.signal, timeoutMs: this.#options.connectTimeoutMs };
   }
 
   #scheduleReconnect(): void {
@@ -226,7 +232,7 @@ export class Upstream {
         const { method, key, capability } = listMethods[kind];
         if (!capabilities[capability]) return void (next[kind] = []);
         try {
-          next[kind] = await client.listAll(method, key, this.#stopping.signal);
+          next[kind] = await client.listAll(method, key, this.#handshake());
         } catch (error) {
           if (kind === 'tools') throw error;
           this.#log.warn({ err: error, method }, 'upstream list failed; keeping the previous one');

@@ -36,8 +36,10 @@ export interface FixtureHttp {
 }
 
 /** A fixture MCP server over Streamable HTTP on a free loopback port. */
-export async function startFixtureHttp(name = 'fixture', port = 0): Promise<FixtureHttp> {
-  const child = track(spawn(process.execPath, [tsxCli, fixturePath, 'http', String(port)], { env: { ...process.env, FIXTURE_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] }));
+export async function startFixtureHttp(name = 'fixture', port = 0, env: Record<string, string> = {}): Promise<FixtureHttp> {
+  const child = track(
+    spawn(process.execPath, [tsxCli, fixturePath, 'http', String(port)], { env: { ...process.env, ...env, FIXTURE_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
     child.once('exit', (code) => reject(new Error(`fixture server exited with ${code}`)));
