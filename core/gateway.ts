@@ -103,6 +103,10 @@ export class Gateway {
   async start(options: { listen?: boolean } = {}): Promise<void> {
     await this.kernel.setup();
     this.#log.info({ hooks: this.kernel.describeHooks(), routes: this.kernel.routes.map((r) => `${r.method} ${r.path} (${r.plugin})`) }, 'plugin chain');
+    const { separator } = this.#options.config.proxy;
+    if (!/^[A-Za-z0-9_-]+$/.test(separator)) {
+      this.#log.warn({ separator }, 'tool names will contain characters some clients and LLM APIs reject (allowed: A-Z a-z 0-9 _ -)');
+    }
     try {
       this.#assemble();
       if (options.listen ?? true) await this.#listen();
@@ -216,7 +220,7 @@ export class Gateway {
       server.once('listening', resolve);
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
-          new GatewayError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${error.code ?? error.message}`, {
+          new GatewayError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${error.code ?? error.message} (free the port, or choose another with --port)`, {
             cause: error,
           }),
         ),

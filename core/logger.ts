@@ -27,7 +27,7 @@ export function createLogger(options: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   if (options.format === 'text') {
-    const stream = pretty({ sync: true, colorize: false, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
+    const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
     return pino(base, stream);
   }
   return pino(base, options.destination ?? pino.destination({ sync: false }));

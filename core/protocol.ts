@@ -2,29 +2,6 @@
  * The MCP and JSON-RPC shapes the gateway speaks, re-exported from the SDK as types only (no
  * runtime schemas are loaded for them), plus the few guards the gateway needs on the hot path.
  */
-import type {
-  CallToolRequest,
-  CallToolResult,
-  ClientCapabilities,
-  GetPromptRequest,
-  GetPromptResult,
-  Implementation,
-  InitializeResult,
-  JSONRPCErrorResponse,
-  JSONRPCMessage,
-  JSONRPCNotification,
-  JSONRPCRequest,
-  JSONRPCResultResponse,
-  Prompt,
-  ReadResourceRequest,
-  ReadResourceResult,
-  RequestId,
-  Resource,
-  ResourceTemplate,
-  ServerCapabilities,
-  Tool,
-} from '@modelcontextprotocol/sdk/types.js';
-
 export type {
   CallToolRequest,
   CallToolResult,
@@ -46,7 +23,14 @@ export type {
   ResourceTemplate,
   ServerCapabilities,
   Tool,
-};
+} from '@modelcontextprotocol/sdk/types.js';
+import type {
+  JSONRPCErrorResponse,
+  JSONRPCMessage,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  JSONRPCResultResponse,
+} from '@modelcontextprotocol/sdk/types.js';
 
 /** A JSON-RPC response: a result or an error, for one request id. */
 export type JSONRPCResponseMessage = JSONRPCResultResponse | JSONRPCErrorResponse;
