@@ -10,6 +10,7 @@ import type { Hono } from 'hono';
 import { Catalogue, type NameClash } from './catalogue.ts';
 import type { GatewayConfig } from './config/gateway-config.ts';
 import type { GatewayEnv, Logger } from './context.ts';
+import type { ServerCapabilities } from './protocol.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from './errors.ts';
 import { createApp } from './http/app.ts';
 import { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
@@ -20,6 +21,8 @@ import { mcpEndpoint } from './mcp/endpoint.ts';
 import { McpProxy } from './mcp/proxy.ts';
 import { DownstreamSession, type ListKind } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
+import { SharedSubscriptions } from './mcp/subscriptions.ts';
+import { BoundedEventStore } from './mcp/event-store.ts';
 import type { GatewayPhase, GatewayStatus, GatewayView } from './plugin.ts';
 import { MemorySessionStore } from './session/store.ts';
 import { Upstream } from './upstream/upstream.ts';
@@ -151,19 +154,22 @@ export class Gateway {
   #assemble(): void {
     const { config, plan, logger } = this.#options;
     const byName = new Map<string, Upstream>();
+    const subscriptions = new SharedSubscriptions();
     this.#upstreams = plan.servers.map((server) => {
       const upstream = new Upstream({
         server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
         prefix: server.prefix,
         required: server.required,
-        timeoutMs: server.timeoutMs,
-        connectTimeoutMs: server.connectTimeoutMs,
-        backoff: { initialMs: server.backoff.initial, maxMs: server.backoff.max, factor: server.backoff.factor, jitter: 0.2 },
+        policy: server.policy,
         transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
         logger: logger.child({ plugin: server.plugin, server: server.name }),
         clientInfo: { name: gatewayName, version: gatewayVersion },
       });
       upstream.oncataloguechange = () => this.#refreshCatalogue();
+      upstream.onresourceupdated = (uri, notification) => {
+        const exposed = { ...notification, params: { ...notification.params, uri: this.#catalogue.exposeUri(server.name, uri) } };
+        for (const subscriber of subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
+      };
       byName.set(server.name, upstream);
       return upstream;
     });
@@ -178,8 +184,11 @@ export class Gateway {
       kernel: this.kernel,
       catalogue: () => this.#catalogue,
       upstream: (name) => byName.get(name),
+      upstreams: () => this.#upstreams,
       prefixes: new Map(plan.servers.map((s) => [s.name, s.prefix])),
       separator: config.proxy.separator,
+      pageSize: config.proxy.page_size,
+      subscriptions,
     });
     const instructions = describeServers(plan, config.proxy.separator);
     const allowOrigin = originMatcher(config.server.allowed_origins ?? defaultAllowedOrigins(this.baseUrl));
@@ -195,7 +204,9 @@ export class Gateway {
           inFlight: this.inFlight,
           cancel: this.#cancel.signal,
           serverInfo: { name: gatewayName, version: gatewayVersion },
+          capabilities: advertisedCapabilities(this.#upstreams),
           instructions,
+          eventStore: new BoundedEventStore(),
           logger,
           onInitialized: (session) =>
             sessions.add(session, {
@@ -206,7 +217,10 @@ export class Gateway {
               clientCapabilities: session.client.capabilities,
               createdAt: Date.now(),
             }),
-          onClosed: (session) => sessions.remove(session),
+          onClosed: (session) => {
+            sessions.remove(session);
+            subscriptions.forget(session.peer, (name) => byName.get(name));
+          },
         }),
     });
     this.#app = createApp({ kernel: this.kernel, inFlight: this.inFlight, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
@@ -253,6 +267,22 @@ export class Gateway {
     ];
     for (const kind of kinds) this.#sessions?.broadcast(kind);
   }
+}
+
+/**
+ * What the gateway offers a client at `initialize`: tools always (its list may be empty), and
+ * prompts, resources (with subscriptions), completions and logging when some upstream offers them.
+ */
+function advertisedCapabilities(upstreams: readonly Upstream[]): ServerCapabilities {
+  const known = upstreams.flatMap((u) => u.capabilities ?? []);
+  const any = (test: (c: ServerCapabilities) => unknown) => known.some(test);
+  return {
+    tools: { listChanged: true },
+    ...(any((c) => c.prompts) && { prompts: { listChanged: true } }),
+    ...(any((c) => c.resources) && { resources: { listChanged: true, ...(any((c) => c.resources?.subscribe) && { subscribe: true }) } }),
+    ...(any((c) => c.completions) && { completions: {} }),
+    ...(any((c) => c.logging) && { logging: {} }),
+  };
 }
 
 function clashError(clash: NameClash): GatewayError {

@@ -69,6 +69,8 @@ export type {
 } from './upstream/types.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
 export { upstreamAuthHeaders, upstreamAuthSchema, type UpstreamAuth } from './upstream/auth.ts';
+export { HttpClient, readBody, type Exchange } from './upstream/http/http-client.ts';
+export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts';
 
 export { duration, size } from './config/units.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';

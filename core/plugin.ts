@@ -29,6 +29,12 @@ export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
    * keys (`name`, `type`, `prefix`, `required`, `reconnect`, `connection.timeout`) are removed first.
    */
   readonly schema: Settings;
+  /**
+   * The default session mode of its servers: `per-client` when an upstream session is cheap (HTTP),
+   * so each client gets its own and server-to-client requests reach the right client; `shared`
+   * (the default) when it is not (a child process). A server's `upstream_sessions` overrides it.
+   */
+  readonly sessions?: 'per-client' | 'shared';
 }
 
 export interface PluginDefinition<Options extends z.ZodType = z.ZodType, Settings extends z.ZodType = z.ZodType> {

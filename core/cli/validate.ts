@@ -27,7 +27,7 @@ export function describePlan(prepared: Prepared, cwd: string): string {
   lines.push(plan.servers.length ? 'upstream servers:' : 'upstream servers: none');
   for (const s of plan.servers) {
     const naming = s.prefix === '' ? 'names unchanged' : `names "${s.prefix}${config.proxy.separator}<name>"`;
-    lines.push(`  - ${s.name} (${s.type}${s.required ? ', required' : ''}): ${naming}, timeout ${formatDuration(s.timeoutMs)}`);
+    lines.push(`  - ${s.name} (${s.type}${s.required ? ', required' : ''}): ${naming}, timeout ${formatDuration(s.policy.timeoutMs)}, ${s.policy.sessions} upstream sessions`);
   }
   lines.push(`listen: http://${config.server.host}:${config.server.port}/mcp`);
   if (!clientSafe.test(config.proxy.separator)) {

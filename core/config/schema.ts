@@ -5,18 +5,10 @@
  */
 import { z } from 'zod';
 import { duration, size } from './units.ts';
+import { policyDefaults, policyOverrideKeys, policyOverrides } from './upstream-policy.ts';
 
 /** Server names and prefixes end up in tool names, so they use the MCP tool-name alphabet. */
 const nameAlphabet = /^[A-Za-z0-9_.-]+$/;
-
-export const backoffSchema = z.strictObject({
-  /** First delay before reconnecting. */
-  initial: duration.default(500),
-  /** Longest delay between attempts. */
-  max: duration.default(30_000),
-  /** Growth of the delay after each failure. */
-  factor: z.number().min(1).default(2),
-});
 
 /** The kernel's fields of a `proxy.servers` entry; the transport plugin validates the rest. */
 export const upstreamEntrySchema = z.looseObject({
@@ -26,14 +18,12 @@ export const upstreamEntrySchema = z.looseObject({
   prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "."').optional(),
   /** A required upstream that is down makes `/ready` fail. */
   required: z.boolean().default(false),
-  reconnect: backoffSchema.optional(),
-  /** How long connecting may take (spawn, initialize, first discovery); default proxy.connect_timeout. */
-  connect_timeout: duration.optional(),
+  ...policyOverrides,
   connection: z.looseObject({ timeout: duration.optional() }).optional(),
 });
 
 /** Keys of a server entry that the kernel owns; everything else goes to the transport's schema. */
-export const kernelServerKeys = ['name', 'type', 'prefix', 'required', 'reconnect', 'connect_timeout'] as const;
+export const kernelServerKeys = ['name', 'type', 'prefix', 'required', ...policyOverrideKeys];
 
 export const pluginEntrySchema = z.union([
   z.string().min(1),
@@ -86,11 +76,9 @@ export const kernelConfigSchema = z.looseObject({
     .strictObject({
       /** Between prefix and name in exposed tool names. `__` is accepted by every client; `:` is available. */
       separator: z.string().regex(/^\S{1,8}$/, 'use 1 to 8 non-space characters').default('__'),
-      /** Default per-request timeout toward upstreams (`connection.timeout` overrides it per server). */
-      timeout: duration.prefault('30s'),
-      /** How long connecting to an upstream may take: a child started with `npx -y` may download first. */
-      connect_timeout: duration.prefault('60s'),
-      reconnect: backoffSchema.prefault({}),
+      ...policyDefaults,
+      /** Lists longer than this are paginated for clients (0: never). */
+      page_size: z.number().int().min(0).default(1000),
       servers: z.array(upstreamEntrySchema).default([]),
     })
     .prefault({})
@@ -128,7 +116,6 @@ export const kernelConfigSchema = z.looseObject({
 export type KernelConfig = z.output<typeof kernelConfigSchema>;
 export type UpstreamEntry = z.output<typeof upstreamEntrySchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
-export type BackoffConfig = z.output<typeof backoffSchema>;
 
 /** The kernel's own top-level sections; any other top-level key must belong to a loaded plugin. */
 export const kernelSections = Object.keys(kernelConfigSchema.shape);

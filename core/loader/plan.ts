@@ -9,7 +9,9 @@ import semver from 'semver';
 import type { z } from 'zod';
 import { ConfigError, closest, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
-import { kernelSections, kernelServerKeys, type BackoffConfig, type PluginEntry } from '../config/schema.ts';
+import { kernelSections, kernelServerKeys, type PluginEntry } from '../config/schema.ts';
+import { resolvePolicy } from '../config/upstream-policy.ts';
+import type { UpstreamPolicy } from '../upstream/policy.ts';
 import { ErrorCodes } from '../errors.ts';
 import { KERNEL_API_VERSION, type PluginDefinition } from '../plugin.ts';
 import { builtinsDir, resolvePlugin, type PluginOrigin } from './resolve.ts';
@@ -31,9 +33,7 @@ export interface PlannedServer {
   readonly type: string;
   readonly prefix: string;
   readonly required: boolean;
-  readonly timeoutMs: number;
-  readonly connectTimeoutMs: number;
-  readonly backoff: BackoffConfig;
+  readonly policy: UpstreamPolicy;
   /** The transport plugin's validated settings for this server. */
   readonly settings: unknown;
   readonly plugin: string;
@@ -273,9 +273,12 @@ function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): Plann
       type: server.type,
       prefix: server.prefix ?? server.name,
       required: server.required,
-      timeoutMs: (timeout as number | undefined) ?? config.proxy.timeout,
-      connectTimeoutMs: server.connect_timeout ?? config.proxy.connect_timeout,
-      backoff: server.reconnect ?? config.proxy.reconnect,
+      policy: resolvePolicy(
+        config.proxy,
+        server,
+        (timeout as number | undefined) ?? config.proxy.timeout,
+        plugin.definition.transport!.sessions ?? 'shared',
+      ),
       settings: parsed.data,
       plugin: plugin.definition.name,
     };

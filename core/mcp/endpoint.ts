@@ -46,6 +46,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       logger: c.var.logger,
       principal: c.var.principal,
       state: c.var.state,
+      signal: c.req.raw.signal,
     };
     let body: unknown;
     if (verb === 'POST') {

@@ -1,8 +1,9 @@
 /**
  * The MCP operations of the gateway: lists come from the catalogue through the plugins' reduce
- * chains; calls go through the plugins' onion chains to the upstream that owns the name. Results
- * are passed on as the upstream sent them (`structuredContent`, `_meta`, annotations, `isError`
- * and unknown fields included); only the namespaced name is mapped back.
+ * chains and are paginated; targeted operations go through the plugins' onion chains to the
+ * upstream that owns the name, on the client's own upstream session (`per-client`) or the shared
+ * one. Results are passed on as the upstream sent them (`structuredContent`, `_meta`,
+ * annotations, `isError` and unknown fields included); only names and qualified URIs are mapped.
  */
 import type { Catalogue } from '../catalogue.ts';
 import type {
@@ -16,25 +17,48 @@ import type {
 } from '../context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
-import type { CallToolRequest, GetPromptRequest, JSONRPCNotification, JSONRPCRequest, ReadResourceRequest } from '../protocol.ts';
+import type { JSONRPCNotification } from '../protocol.ts';
+import type { UpstreamLink } from '../upstream/link.ts';
+import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
+import { paginate } from './pagination.ts';
+import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
   readonly kernel: Kernel;
   readonly catalogue: () => Catalogue;
   readonly upstream: (name: string) => Upstream | undefined;
+  readonly upstreams: () => readonly Upstream[];
   /** Names of configured servers and their prefixes, to explain why a name is unknown. */
   readonly prefixes: ReadonlyMap<string, string>;
   readonly separator: string;
+  readonly pageSize: number;
+  readonly subscriptions: SharedSubscriptions;
 }
 
-/** Sends a notification to the client on the stream of the request being served. */
-export type Notify = (notification: JSONRPCNotification) => Promise<void>;
+/** The downstream session an operation runs in, as the proxy needs it. */
+export interface SessionHandle {
+  /** The session's own upstream session with this server (per-client mode), opened on first use. */
+  link(upstream: Upstream): UpstreamLink;
+  openLinks(): readonly UpstreamLink[];
+  /** What the session's client asked with `logging/setLevel`. */
+  logLevel: string | undefined;
+  /** The session itself, for subscriptions and messages outside any request. */
+  readonly peer: DownstreamPeer;
+}
 
-const notifiers = new WeakMap<OperationContext, Notify>();
-let progressTokens = 0;
+/** What an operation needs besides its public context: where to answer, and its session. */
+export interface OperationRuntime {
+  /** Sends on the stream of the request being served. */
+  readonly peer: DownstreamPeer;
+  readonly session: SessionHandle | undefined;
+}
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+type Result = Record<string, unknown>;
+
+const runtimes = new WeakMap<OperationContext, OperationRuntime>();
+let progressTokens = 0;
 
 export class McpProxy {
   readonly #deps: ProxyDeps;
@@ -45,38 +69,41 @@ export class McpProxy {
   constructor(deps: ProxyDeps) {
     this.#deps = deps;
     const { kernel } = deps;
-    this.#callTool = kernel.operation('onCallTool', (ctx) =>
-      this.#forward(ctx, 'tools/call', { ...ctx.params, name: ctx.tool, arguments: ctx.arguments }),
-    ) as (ctx: ToolCallContext) => Promise<CallToolResult>;
+    this.#callTool = kernel.operation('onCallTool', (ctx) => {
+      const retry = this.#upstream(ctx.server).policy.retry;
+      const idempotent = retry.toolCalls || ctx.definition.annotations?.idempotentHint === true;
+      return this.#forward(ctx, 'tools/call', { ...ctx.params, name: ctx.tool, arguments: ctx.arguments }, idempotent) as Promise<CallToolResult>;
+    }) as (ctx: ToolCallContext) => Promise<CallToolResult>;
     this.#getPrompt = kernel.operation('onGetPrompt', (ctx) =>
-      this.#forward(ctx, 'prompts/get', { ...ctx.params, name: ctx.prompt, arguments: ctx.arguments }),
+      this.#forward(ctx, 'prompts/get', { ...ctx.params, name: ctx.prompt, arguments: ctx.arguments }, true) as Promise<GetPromptResult>,
     ) as (ctx: PromptGetContext) => Promise<GetPromptResult>;
-    this.#readResource = kernel.operation('onReadResource', (ctx) =>
-      this.#forward(ctx, 'resources/read', { ...ctx.params, uri: ctx.uri }),
-    ) as (ctx: ResourceReadContext) => Promise<ReadResourceResult>;
+    this.#readResource = kernel.operation('onReadResource', async (ctx) => {
+      const result = (await this.#forward(ctx, 'resources/read', { ...ctx.params, uri: ctx.uri }, true)) as ReadResourceResult;
+      return this.#exposeContents(ctx.server, result);
+    }) as (ctx: ResourceReadContext) => Promise<ReadResourceResult>;
   }
 
-  async listTools(ctx: OperationContext) {
+  async listTools(ctx: OperationContext, params: Params) {
     const items = await this.#deps.kernel.runList('onListTools', this.#deps.catalogue().tools, ctx);
-    return { tools: items.map((item) => item.value) };
+    return this.#page('tools', items, params);
   }
 
-  async listPrompts(ctx: OperationContext) {
+  async listPrompts(ctx: OperationContext, params: Params) {
     const items = await this.#deps.kernel.runList('onListPrompts', this.#deps.catalogue().prompts, ctx);
-    return { prompts: items.map((item) => item.value) };
+    return this.#page('prompts', items, params);
   }
 
-  async listResources(ctx: OperationContext) {
+  async listResources(ctx: OperationContext, params: Params) {
     const items = await this.#deps.kernel.runList('onListResources', this.#deps.catalogue().resources, ctx);
-    return { resources: items.map((item) => item.value) };
+    return this.#page('resources', items, params);
   }
 
-  async listResourceTemplates(ctx: OperationContext) {
+  async listResourceTemplates(ctx: OperationContext, params: Params) {
     const items = await this.#deps.kernel.runList('onListResourceTemplates', this.#deps.catalogue().resourceTemplates, ctx);
-    return { resourceTemplates: items.map((item) => item.value) };
+    return this.#page('resourceTemplates', items, params);
   }
 
-  callTool(base: OperationContext, params: CallToolRequest['params'], notify: Notify): Promise<CallToolResult> {
+  callTool(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<CallToolResult> {
     const name = requireString(params, 'name');
     const item = this.#deps.catalogue().tool(name);
     if (!item) throw this.#unknown('tool', name);
@@ -86,14 +113,14 @@ export class McpProxy {
       tool: item.name,
       name,
       definition: item.value,
-      params,
+      params: params as ToolCallContext['params'],
       arguments: params.arguments as Record<string, unknown> | undefined,
     };
-    notifiers.set(ctx, notify);
+    runtimes.set(ctx, runtime);
     return this.#callTool(ctx);
   }
 
-  getPrompt(base: OperationContext, params: GetPromptRequest['params'], notify: Notify): Promise<GetPromptResult> {
+  getPrompt(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<GetPromptResult> {
     const name = requireString(params, 'name');
     const item = this.#deps.catalogue().prompt(name);
     if (!item) throw this.#unknown('prompt', name);
@@ -103,38 +130,124 @@ export class McpProxy {
       prompt: item.name,
       name,
       definition: item.value,
-      params,
+      params: params as PromptGetContext['params'],
       arguments: params.arguments as Record<string, string> | undefined,
     };
-    notifiers.set(ctx, notify);
+    runtimes.set(ctx, runtime);
     return this.#getPrompt(ctx);
   }
 
-  readResource(base: OperationContext, params: ReadResourceRequest['params'], notify: Notify): Promise<ReadResourceResult> {
-    const uri = requireString(params, 'uri');
-    const server = this.#deps.catalogue().resourceOwner(uri);
-    if (!server) throw new RpcError(RpcCodes.INVALID_PARAMS, `Unknown resource: ${uri}`, { uri });
-    const ctx: ResourceReadContext = { ...base, server, uri, params };
-    notifiers.set(ctx, notify);
+  readResource(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<ReadResourceResult> {
+    const target = this.#resource(requireString(params, 'uri'));
+    const ctx: ResourceReadContext = { ...base, server: target.server, uri: target.uri, params: params as ResourceReadContext['params'] };
+    runtimes.set(ctx, runtime);
     return this.#readResource(ctx);
   }
 
-  /** The terminal step of every operation chain: send it to the owning upstream. */
-  async #forward<R>(ctx: OperationContext & { server: string }, method: string, params: Params): Promise<R> {
-    const upstream = this.#deps.upstream(ctx.server);
-    if (!upstream) throw new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${ctx.server}"`, { rpcCode: RpcCodes.INVALID_PARAMS });
-    const notify = notifiers.get(ctx);
+  async subscribe(base: OperationContext, params: Params, runtime: OperationRuntime, subscribe: boolean): Promise<Result> {
+    const target = this.#resource(requireString(params, 'uri'));
+    const upstream = this.#upstream(target.server);
+    if (upstream.state !== 'ready') throw upstream.unavailable();
+    if (upstream.policy.sessions === 'per-client' && runtime.session) {
+      const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe';
+      return runtime.session.link(upstream).request(method, { ...params, uri: target.uri }, { signal: base.signal });
+    }
+    const who = runtime.session?.peer ?? runtime.peer;
+    if (subscribe) await this.#deps.subscriptions.subscribe(upstream, target.uri, who);
+    else await this.#deps.subscriptions.unsubscribe(upstream, target.uri, who);
+    return {};
+  }
+
+  /** `completion/complete` for a prompt's or a resource template's argument, at its owner. */
+  complete(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
+    const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+    let server: string;
+    let upstreamRef: Record<string, unknown>;
+    if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const item = this.#deps.catalogue().prompt(ref.name);
+      if (!item) throw this.#unknown('prompt', ref.name);
+      (server = item.server), (upstreamRef = { ...ref, name: item.name });
+    } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const target = this.#deps.catalogue().template(ref.uri) ?? this.#deps.catalogue().resource(ref.uri);
+      if (!target) throw new RpcError(RpcCodes.INVALID_PARAMS, `Unknown resource template: ${ref.uri}`);
+      (server = target.server), (upstreamRef = { ...ref, uri: target.uri });
+    } else {
+      throw new RpcError(RpcCodes.INVALID_PARAMS, 'params.ref must be a ref/prompt with a name or a ref/resource with a uri');
+    }
+    const ctx = { ...base, server };
+    runtimes.set(ctx, runtime);
+    return this.#forward(ctx, 'completion/complete', { ...params, ref: upstreamRef }, true);
+  }
+
+  /** `logging/setLevel`: the client's level, for each of its own upstream sessions, open and to come. */
+  async setLogLevel(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
+    const level = requireString(params, 'level');
+    if (!runtime.session) return {};
+    runtime.session.logLevel = level;
+    await Promise.all(
+      runtime.session
+        .openLinks()
+        .filter((link) => link.upstream.capabilities?.logging)
+        .map((link) => link.request('logging/setLevel', { level }, { signal: base.signal }).catch(() => {})),
+    );
+    return {};
+  }
+
+  /** Map a notification a server sent outside any request (per-client session) for its client. */
+  forClient(server: string, notification: JSONRPCNotification): JSONRPCNotification {
+    if (notification.method !== 'notifications/resources/updated') return notification;
+    const uri = notification.params?.uri;
+    if (typeof uri !== 'string') return notification;
+    return { ...notification, params: { ...notification.params, uri: this.#deps.catalogue().exposeUri(server, uri) } };
+  }
+
+  /** The terminal step of every operation chain: send it to the owning upstream, retrying when safe. */
+  async #forward(ctx: OperationContext & { server: string }, method: string, params: Params, idempotent: boolean): Promise<Result> {
+    const upstream = this.#upstream(ctx.server);
+    const runtime = runtimes.get(ctx);
     const callerToken = params._meta?.progressToken;
-    // Upstream connections are shared between clients, whose progress tokens may collide: send a
+    // A shared upstream session serves many clients, whose progress tokens may collide: send a
     // token of our own and give the caller's back on the way out.
     const upstreamToken = callerToken === undefined ? undefined : `mcp-gateway-${++progressTokens}`;
     const sent = upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
-    const onMessage = notify && ((message: JSONRPCNotification | JSONRPCRequest) => relay(message, notify, upstreamToken, callerToken));
-    return (await upstream.request(method, sent, {
-      signal: ctx.signal,
-      headers: { 'x-request-id': ctx.requestId },
-      onMessage,
-    })) as R;
+    const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
+    const options = { signal: ctx.signal, headers: { 'x-request-id': ctx.requestId }, peer };
+    const { retry, sessions } = upstream.policy;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (upstream.state !== 'ready') throw upstream.unavailable();
+        if (sessions === 'per-client' && runtime?.session) return await runtime.session.link(upstream).request(method, sent, options);
+        return await upstream.request(method, sent, options);
+      } catch (error) {
+        const lostConnection = error instanceof GatewayError && error.code === ErrorCodes.UPSTREAM_UNAVAILABLE;
+        if (!idempotent || !lostConnection || attempt >= retry.attempts || ctx.signal.aborted) throw error;
+        ctx.logger.debug({ server: upstream.name, method, attempt: attempt + 1 }, 'retrying after a lost connection');
+        await upstream.whenReady(retry.delayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  #upstream(name: string): Upstream {
+    const upstream = this.#deps.upstream(name);
+    if (!upstream) throw new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, { rpcCode: RpcCodes.INVALID_PARAMS });
+    return upstream;
+  }
+
+  #resource(uri: string) {
+    const target = this.#deps.catalogue().resource(uri);
+    if (!target) throw new RpcError(RpcCodes.INVALID_PARAMS, `Unknown resource: ${uri}`, { uri });
+    return target;
+  }
+
+  #exposeContents(server: string, result: ReadResourceResult): ReadResourceResult {
+    if (!Array.isArray(result.contents)) return result;
+    const catalogue = this.#deps.catalogue();
+    return { ...result, contents: result.contents.map((c) => (typeof c.uri === 'string' ? { ...c, uri: catalogue.exposeUri(server, c.uri) } : c)) };
+  }
+
+  #page(key: string, items: readonly { value: unknown }[], params: Params) {
+    const page = paginate(items, params.cursor, this.#deps.pageSize);
+    return { [key]: page.items.map((item) => item.value), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   #unknown(kind: 'tool' | 'prompt', name: string): Error {
@@ -153,15 +266,18 @@ export class McpProxy {
   }
 }
 
-function relay(message: JSONRPCNotification | JSONRPCRequest, notify: Notify, upstreamToken: string | undefined, callerToken: unknown): void {
-  if ('id' in message) return; // server-to-client requests are answered by the upstream connection
-  const params = message.params as Params | undefined;
-  if (message.method === 'notifications/progress') {
-    if (upstreamToken === undefined || params?.progressToken !== upstreamToken) return;
-    void notify({ ...message, params: { ...params, progressToken: callerToken } }).catch(() => {});
-    return;
-  }
-  void notify(message).catch(() => {});
+/** The operation's peer, with the gateway's progress token mapped back to the caller's. */
+function relayingPeer(peer: DownstreamPeer, upstreamToken: string | undefined, callerToken: unknown): DownstreamPeer {
+  return {
+    client: peer.client,
+    request: (request, signal) => peer.request(request, signal),
+    notify: (notification) => {
+      if (notification.method !== 'notifications/progress') return peer.notify(notification);
+      const params = notification.params as Params | undefined;
+      if (upstreamToken === undefined || params?.progressToken !== upstreamToken) return Promise.resolve();
+      return peer.notify({ ...notification, params: { ...params, progressToken: callerToken } });
+    },
+  };
 }
 
 function requireString(params: Record<string, unknown> | undefined, key: string): string {

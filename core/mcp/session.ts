@@ -1,18 +1,24 @@
 /**
  * One downstream MCP session: the SDK's web-standard Streamable HTTP transport (which owns the
- * wire rules: SSE streams, 406/415, protocol-version checks) and a low-level SDK `Server` that
- * handles `initialize`, `ping` and cancellation. Every other request goes through one
- * fallback handler to the gateway's operations, so results are not re-validated or reshaped.
+ * wire rules: SSE streams, resumability, 406/415, protocol-version checks) and a low-level SDK
+ * `Server` that handles `initialize`, `ping` and cancellation. Every other request goes through
+ * one fallback handler to the gateway's operations, so results are neither re-validated nor
+ * reshaped. The session also holds its own upstream sessions (per-client mode), opened on first
+ * use and closed with it.
  */
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { z } from 'zod';
 import type { ClientIdentity, Logger, OperationContext, Principal, RequestState } from '../context.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { InFlight } from '../in-flight.ts';
-import type { Implementation, JSONRPCRequest } from '../protocol.ts';
-import type { McpProxy, Notify } from './proxy.ts';
+import type { Implementation, JSONRPCNotification, JSONRPCRequest, ServerCapabilities } from '../protocol.ts';
+import { UpstreamLink } from '../upstream/link.ts';
+import type { DownstreamPeer } from '../upstream/peer.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import type { McpProxy, OperationRuntime, SessionHandle } from './proxy.ts';
 
 /** What the HTTP layer knows about the request that carries an MCP message. */
 export interface HttpScope {
@@ -20,6 +26,8 @@ export interface HttpScope {
   readonly logger: Logger;
   readonly principal: Principal | undefined;
   readonly state: RequestState;
+  /** Aborted if the client goes away before its answer is written. */
+  readonly signal: AbortSignal;
 }
 
 export interface SessionOptions {
@@ -33,7 +41,9 @@ export interface SessionOptions {
   /** Aborted when the gateway gives up waiting for operations at shutdown. */
   readonly cancel: AbortSignal;
   readonly serverInfo: Implementation;
+  readonly capabilities: ServerCapabilities;
   readonly instructions: string;
+  readonly eventStore: EventStore | undefined;
   readonly logger: Logger;
   readonly onInitialized: (session: DownstreamSession) => void | Promise<void>;
   readonly onClosed: (session: DownstreamSession) => void;
@@ -41,24 +51,35 @@ export interface SessionOptions {
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
 
-type Handler = (proxy: McpProxy, ctx: OperationContext, params: Record<string, unknown>, notify: Notify) => Promise<unknown>;
+type Params = Record<string, unknown>;
+type Handler = (proxy: McpProxy, ctx: OperationContext, params: Params, runtime: OperationRuntime) => Promise<unknown>;
 
 const methods: Record<string, Handler> = {
-  'tools/list': (proxy, ctx) => proxy.listTools(ctx),
-  'tools/call': (proxy, ctx, params, notify) => proxy.callTool(ctx, params as never, notify),
-  'prompts/list': (proxy, ctx) => proxy.listPrompts(ctx),
-  'prompts/get': (proxy, ctx, params, notify) => proxy.getPrompt(ctx, params as never, notify),
-  'resources/list': (proxy, ctx) => proxy.listResources(ctx),
-  'resources/templates/list': (proxy, ctx) => proxy.listResourceTemplates(ctx),
-  'resources/read': (proxy, ctx, params, notify) => proxy.readResource(ctx, params as never, notify),
+  'tools/list': (proxy, ctx, params) => proxy.listTools(ctx, params),
+  'tools/call': (proxy, ctx, params, runtime) => proxy.callTool(ctx, params, runtime),
+  'prompts/list': (proxy, ctx, params) => proxy.listPrompts(ctx, params),
+  'prompts/get': (proxy, ctx, params, runtime) => proxy.getPrompt(ctx, params, runtime),
+  'resources/list': (proxy, ctx, params) => proxy.listResources(ctx, params),
+  'resources/templates/list': (proxy, ctx, params) => proxy.listResourceTemplates(ctx, params),
+  'resources/read': (proxy, ctx, params, runtime) => proxy.readResource(ctx, params, runtime),
+  'resources/subscribe': (proxy, ctx, params, runtime) => proxy.subscribe(ctx, params, runtime, true),
+  'resources/unsubscribe': (proxy, ctx, params, runtime) => proxy.subscribe(ctx, params, runtime, false),
+  'completion/complete': (proxy, ctx, params, runtime) => proxy.complete(ctx, params, runtime),
+  'logging/setLevel': (proxy, ctx, params, runtime) => proxy.setLogLevel(ctx, params, runtime),
 };
 
-export class DownstreamSession {
+/** Results of the client's answers are passed on as they are. */
+const anyResult = z.looseObject({});
+
+export class DownstreamSession implements SessionHandle {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: Server;
   readonly subject: string | undefined;
   readonly protocolVersion: string;
+  readonly peer: DownstreamPeer;
+  logLevel: string | undefined;
   #closed = false;
+  readonly #links = new Map<string, UpstreamLink>();
   readonly #options: SessionOptions;
 
   constructor(options: SessionOptions) {
@@ -67,19 +88,24 @@ export class DownstreamSession {
     this.protocolVersion = options.protocolVersion;
     this.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
+      eventStore: options.eventStore,
       onsessioninitialized: () => options.onInitialized(this),
       onsessionclosed: () => void this.close(),
     });
-    this.server = new Server(options.serverInfo, {
-      capabilities: {
-        tools: { listChanged: true },
-        prompts: { listChanged: true },
-        resources: { listChanged: true },
-      },
-      instructions: options.instructions,
-    });
-    this.server.fallbackRequestHandler = (request, extra) => this.#dispatch(request as JSONRPCRequest, extra);
+    this.server = new Server(options.serverInfo, { capabilities: options.capabilities, instructions: options.instructions });
+    // The SDK answers logging/setLevel itself when logging is advertised; the gateway forwards it.
+    this.server.removeRequestHandler('logging/setLevel');
+    this.server.fallbackRequestHandler = (request, extra) => this.#dispatch(request as JSONRPCRequest, extra as DispatchExtra);
+    this.server.fallbackNotificationHandler = async (notification) => this.#fromClient(notification as JSONRPCNotification);
     this.server.onerror = (error) => options.logger.debug({ err: error, session: this.id }, 'session transport error');
+    const server = this.server;
+    this.peer = {
+      get client() {
+        return identity(server, options.protocolVersion);
+      },
+      notify: (notification) => server.notification(notification as never).catch(() => {}),
+      request: (request, signal) => askClient((schema, opts) => server.request(request as never, schema, opts), signal),
+    };
   }
 
   get id(): string | undefined {
@@ -87,11 +113,7 @@ export class DownstreamSession {
   }
 
   get client(): ClientIdentity {
-    return {
-      info: this.server.getClientVersion(),
-      capabilities: this.server.getClientCapabilities(),
-      protocolVersion: this.protocolVersion,
-    };
+    return this.peer.client;
   }
 
   async connect(): Promise<void> {
@@ -108,20 +130,33 @@ export class DownstreamSession {
     return this.transport.handleRequest(request, { parsedBody, authInfo });
   }
 
+  link(upstream: Upstream): UpstreamLink {
+    let link = this.#links.get(upstream.name);
+    if (!link) {
+      link = new UpstreamLink(upstream, {
+        peer: this.peer,
+        onNotification: (notification) => void this.peer.notify(this.#options.proxy.forClient(upstream.name, notification)),
+        logLevel: () => this.logLevel,
+      });
+      this.#links.set(upstream.name, link);
+    }
+    return link;
+  }
+
+  openLinks(): readonly UpstreamLink[] {
+    return [...this.#links.values()].filter((link) => link.open);
+  }
+
   /** Tell the client that a list changed (on its GET stream, if it keeps one open). */
   notifyListChanged(kind: ListKind): void {
-    const send = {
-      tools: () => this.server.sendToolListChanged(),
-      prompts: () => this.server.sendPromptListChanged(),
-      resources: () => this.server.sendResourceListChanged(),
-    }[kind];
-    send().catch((error: unknown) => this.#options.logger.debug({ err: error, session: this.id }, 'list_changed not delivered'));
+    void this.peer.notify({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#options.onClosed(this);
+    await Promise.all([...this.#links.values()].map((link) => link.close()));
     await this.server.close().catch(() => {});
   }
 
@@ -135,19 +170,29 @@ export class DownstreamSession {
       sessionId: this.id,
       principal: scope.principal,
       client: this.client,
-      signal: AbortSignal.any([extra.signal, this.#options.cancel]),
+      signal: AbortSignal.any([extra.signal, scope.signal, this.#options.cancel]),
       logger: scope.logger,
       state: scope.state,
     };
-    const notify: Notify = (notification) => extra.sendNotification(notification as never);
+    const runtime: OperationRuntime = {
+      session: this,
+      peer: {
+        client: this.client,
+        notify: (notification) => extra.sendNotification(notification as never),
+        request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
+      },
+    };
     try {
-      return (await this.#options.inFlight.track(() => handler(this.#options.proxy, ctx, request.params ?? {}, notify))) as Record<
-        string,
-        unknown
-      >;
+      return (await this.#options.inFlight.track(() => handler(this.#options.proxy, ctx, request.params ?? {}, runtime))) as Record<string, unknown>;
     } catch (error) {
       throw toRpcError(error, scope.logger, request.method);
     }
+  }
+
+  /** Notifications from the client that upstreams must hear: a change of its roots. */
+  #fromClient(notification: JSONRPCNotification): void {
+    if (notification.method !== 'notifications/roots/list_changed') return;
+    for (const link of this.openLinks()) link.notify(notification.method, notification.params);
   }
 }
 
@@ -155,17 +200,40 @@ interface DispatchExtra {
   signal: AbortSignal;
   authInfo?: AuthInfo;
   sendNotification: (notification: never) => Promise<void>;
+  sendRequest: (request: never, schema: typeof anyResult, options?: { signal?: AbortSignal }) => Promise<Record<string, unknown>>;
 }
+
+function identity(server: Server, protocolVersion: string): ClientIdentity {
+  return { info: server.getClientVersion(), capabilities: server.getClientCapabilities(), protocolVersion };
+}
+
+/**
+ * Ask the client through the SDK and give back its answer; its JSON-RPC error comes back with
+ * the client's own message (the SDK prefixes "MCP error N:" to it).
+ */
+async function askClient(
+  send: (schema: typeof anyResult, options: { signal: AbortSignal; timeout: number }) => Promise<Record<string, unknown>>,
+  signal: AbortSignal,
+): Promise<Record<string, unknown>> {
+  try {
+    // A person may take a while to answer an elicitation or approve a sampling request.
+    return await send(anyResult, { signal, timeout: CLIENT_ANSWER_TIMEOUT_MS });
+  } catch (error) {
+    const { code, message, data } = error as { code?: number; message?: string; data?: unknown };
+    throw { code, message: message?.replace(/^MCP error -?\d+: /, ''), data };
+  }
+}
+
+const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
 
 /** What the client sees when an operation fails; unexpected errors are logged, not leaked. */
 export function toRpcError(error: unknown, logger: Logger, method: string): RpcError {
   if (error instanceof RpcError) return error;
   if (error instanceof GatewayError) {
     const data = { code: error.code, ...(error.plugin ? { plugin: error.plugin } : {}), ...error.data };
-    if (error.rpcCode === RpcCodes.INTERNAL_ERROR) logger.warn({ err: error, method }, error.describe());
+    if (error.rpcCode === RpcCodes.INTERNAL_ERROR) logger.warn({ err: error }, error.describe());
     return new RpcError(error.rpcCode, error.message, data);
   }
   logger.error({ err: error, method }, 'unexpected error in MCP operation');
   return new RpcError(RpcCodes.INTERNAL_ERROR, 'Internal error');
 }
-

@@ -1,19 +1,25 @@
 /**
  * The MCP client side of one upstream connection, written directly on a channel: request ids,
- * timeouts, cancellation, the `initialize` handshake, and paging through lists. Results pass
- * through as received (no schema re-validation), so nothing the upstream sends is lost; an
- * upstream's JSON-RPC error is rethrown as an `RpcError` with its code, message and data intact.
+ * timeouts, cancellation both ways, the `initialize` handshake, paging through lists, and the
+ * server-to-client requests the upstream makes (relayed to a downstream peer, the answer sent
+ * back). Results pass through as received (no schema re-validation), so nothing the upstream
+ * sends is lost; an upstream's JSON-RPC error is rethrown as an `RpcError` with its code, message
+ * and data intact.
  */
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import {
   LATEST_PROTOCOL_VERSION,
   isErrorResponse,
+  isRequest,
   type ClientCapabilities,
   type Implementation,
   type InitializeResult,
+  type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
+  type RequestId,
 } from '../protocol.ts';
+import type { DownstreamPeer } from './peer.ts';
 import type { UpstreamChannel } from './types.ts';
 
 export interface UpstreamRequestOptions {
@@ -22,7 +28,15 @@ export interface UpstreamRequestOptions {
   /** Overrides the server's timeout for this request. */
   timeoutMs?: number;
   headers?: Readonly<Record<string, string>>;
-  onMessage?: (message: JSONRPCNotification | JSONRPCRequest) => void;
+  /** Where the upstream's messages about this request go (progress, logs, its own requests). */
+  peer?: DownstreamPeer;
+}
+
+export interface UpstreamClientHandlers {
+  /** A notification that is not about a request in flight (or, with `peer`, about one). */
+  onNotification(notification: JSONRPCNotification, peer: DownstreamPeer | undefined): void;
+  /** The peer for a server-to-client request that came outside any request of ours. */
+  peerFor(request: JSONRPCRequest): DownstreamPeer | undefined;
 }
 
 type Params = Record<string, unknown> | undefined;
@@ -36,12 +50,17 @@ export class UpstreamClient {
   readonly timeoutMs: number;
   initializeResult: InitializeResult | undefined;
   readonly #channel: UpstreamChannel;
+  readonly #handlers: UpstreamClientHandlers;
+  /** Server-to-client requests relayed downstream, by the upstream's id: cancelled with it. */
+  readonly #relayed = new Map<RequestId, AbortController>();
   #nextId = 1;
 
-  constructor(channel: UpstreamChannel, server: string, timeoutMs: number) {
+  constructor(channel: UpstreamChannel, server: string, timeoutMs: number, handlers: UpstreamClientHandlers) {
     this.#channel = channel;
     this.server = server;
     this.timeoutMs = timeoutMs;
+    this.#handlers = handlers;
+    channel.onmessage = (message) => this.#receive(message, undefined);
   }
 
   get channel(): UpstreamChannel {
@@ -69,23 +88,26 @@ export class UpstreamClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
     const message: JSONRPCRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+    const { peer } = options;
     let response;
     try {
-      response = await this.#channel.request(message, { signal, headers: options.headers, onMessage: options.onMessage });
+      response = await this.#channel.request(message, {
+        signal,
+        headers: options.headers,
+        onMessage: (related) => this.#receive(related, peer),
+      });
     } catch (error) {
       if (!signal.aborted) throw error;
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
-      this.#channel
-        .send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason } })
-        .catch(() => {});
+      this.notify('notifications/cancelled', { requestId: id, reason });
       if (timeout.aborted) {
         throw new GatewayError(ErrorCodes.UPSTREAM_TIMEOUT, `upstream ${this.server} did not answer ${method} within ${timeoutMs} ms`, {
           rpcCode: RpcCodes.REQUEST_TIMEOUT,
           data: { server: this.server },
         });
       }
-      throw error;
+      throw signal.reason ?? error;
     }
     if (isErrorResponse(response)) {
       const { code, message: text, data } = response.error;
@@ -98,6 +120,12 @@ export class UpstreamClient {
       });
     }
     return result as Result;
+  }
+
+  /** Send a notification; best effort (a lost connection is reported by the channel). */
+  notify(method: string, params?: Record<string, unknown>): void {
+    const message: JSONRPCNotification = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    this.#channel.send(message).catch(() => {});
   }
 
   /** Every item of a paginated list (`tools/list`, ...), following `nextCursor` to the end. */
@@ -121,6 +149,46 @@ export class UpstreamClient {
   }
 
   close(): Promise<void> {
+    for (const controller of this.#relayed.values()) controller.abort();
     return this.#channel.close();
+  }
+
+  #receive(message: JSONRPCMessage, peer: DownstreamPeer | undefined): void {
+    if (isRequest(message)) return void this.#answer(message, peer ?? this.#handlers.peerFor(message));
+    const notification = message as JSONRPCNotification;
+    if (notification.method === 'notifications/cancelled') {
+      const id = notification.params?.requestId as RequestId | undefined;
+      if (id !== undefined && this.#relayed.has(id)) return this.#relayed.get(id)!.abort();
+    }
+    if (typeof notification.method === 'string') this.#handlers.onNotification(notification, peer);
+  }
+
+  /** Answer a server-to-client request: `ping` here, anything else by the downstream client. */
+  async #answer(request: JSONRPCRequest, peer: DownstreamPeer | undefined): Promise<void> {
+    const reply = (body: { result: Result } | { error: { code: number; message: string; data?: unknown } }) =>
+      this.#channel.send({ jsonrpc: '2.0', id: request.id, ...body } as never).catch(() => {});
+    if (request.method === 'ping') return reply({ result: {} });
+    if (!peer) {
+      return reply({
+        error: { code: RpcCodes.METHOD_NOT_FOUND, message: `mcp-gateway cannot tell which client ${request.method} is for` },
+      });
+    }
+    const controller = new AbortController();
+    this.#relayed.set(request.id, controller);
+    try {
+      const result = await peer.request({ method: request.method, params: request.params as Record<string, unknown> }, controller.signal);
+      await reply({ result });
+    } catch (error) {
+      const { code, message, data } = error as { code?: unknown; message?: unknown; data?: unknown };
+      await reply({
+        error: {
+          code: Number.isSafeInteger(code) ? (code as number) : RpcCodes.INTERNAL_ERROR,
+          message: typeof message === 'string' ? message : 'the client could not answer',
+          ...(data === undefined ? {} : { data }),
+        },
+      });
+    } finally {
+      this.#relayed.delete(request.id);
+    }
   }
 }

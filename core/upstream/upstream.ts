@@ -1,23 +1,27 @@
 /**
- * One configured upstream server over its whole life: connect, handshake, discover its
- * catalogue, serve requests, notice when it is lost, reconnect with backoff. Its state is what
- * `/ready` reports and what the catalogue is built from.
+ * One configured upstream server over its whole life. Its *control connection* connects with
+ * backoff, shakes hands, discovers the catalogue (again on `list_changed` and periodically),
+ * answers for the server's health (heartbeat `ping`), and serves requests of upstreams in
+ * `shared` session mode. Upstreams in `per-client` mode also get one link per downstream session
+ * (see link.ts), opened through `openChannel`.
  */
 import type { Logger } from 'pino';
 import { ErrorCodes, GatewayError, RpcCodes } from '../errors.ts';
-import {
-  isRequest,
-  type Implementation,
-  type JSONRPCMessage,
-  type JSONRPCRequest,
-  type Prompt,
-  type Resource,
-  type ResourceTemplate,
-  type Tool,
+import type {
+  Implementation,
+  InitializeResult,
+  JSONRPCNotification,
+  Prompt,
+  Resource,
+  ResourceTemplate,
+  ServerCapabilities,
+  Tool,
 } from '../protocol.ts';
-import { backoffDelay, type BackoffSettings } from './backoff.ts';
+import { backoffDelay } from './backoff.ts';
 import { UpstreamClient, type UpstreamRequestOptions } from './client.ts';
-import type { TransportFactory, UpstreamServer } from './types.ts';
+import type { DownstreamPeer } from './peer.ts';
+import type { UpstreamPolicy } from './policy.ts';
+import type { TransportFactory, UpstreamChannel, UpstreamServer } from './types.ts';
 
 export type UpstreamState = 'connecting' | 'ready' | 'down' | 'closed';
 
@@ -38,6 +42,8 @@ export interface UpstreamStatus {
   readonly error?: string;
   /** Failed connection attempts since the last success. */
   readonly failures: number;
+  /** Connections made since boot: 1 while healthy; a growing number means it keeps dropping. */
+  readonly connections: number;
   readonly serverInfo?: Implementation;
   readonly tools: number;
   readonly prompts: number;
@@ -48,59 +54,67 @@ export interface UpstreamOptions {
   readonly server: UpstreamServer;
   readonly prefix: string;
   readonly required: boolean;
-  readonly timeoutMs: number;
-  /** For the handshake and discovery, which may take longer than a call (a child may download first). */
-  readonly connectTimeoutMs: number;
-  readonly backoff: BackoffSettings;
+  readonly policy: UpstreamPolicy;
   readonly transport: TransportFactory;
   readonly logger: Logger;
   readonly clientInfo: Implementation;
 }
 
-const emptyCatalogue: UpstreamCatalogue = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
-
 type ListKind = keyof UpstreamCatalogue;
+const allKinds: ListKind[] = ['tools', 'prompts', 'resources', 'resourceTemplates'];
 const listMethods: Record<ListKind, { method: string; key: string; capability: 'tools' | 'prompts' | 'resources' }> = {
   tools: { method: 'tools/list', key: 'tools', capability: 'tools' },
   prompts: { method: 'prompts/list', key: 'prompts', capability: 'prompts' },
   resources: { method: 'resources/list', key: 'resources', capability: 'resources' },
   resourceTemplates: { method: 'resources/templates/list', key: 'resourceTemplates', capability: 'resources' },
 };
-const listChangedKinds: Record<string, ListKind[]> = {
+export const listChangedKinds: Readonly<Record<string, readonly ListKind[]>> = {
   'notifications/tools/list_changed': ['tools'],
   'notifications/prompts/list_changed': ['prompts'],
   'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
 };
+const emptyCatalogue: UpstreamCatalogue = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
 
 export class Upstream {
   readonly name: string;
   readonly prefix: string;
   readonly required: boolean;
+  readonly policy: UpstreamPolicy;
   catalogue: UpstreamCatalogue = emptyCatalogue;
-  /** Called when the catalogue's content changed (not on every refresh). */
+  /** Called when the catalogue's content changed, or the upstream entered or left `ready`. */
   oncataloguechange?: () => void;
+  /** Called when the server says a resource changed (shared subscriptions fan out from here). */
+  onresourceupdated?: (uri: string, notification: JSONRPCNotification) => void;
   /** Settles when the first connection attempt has ended, whatever its outcome. */
   readonly firstAttempt: Promise<void>;
 
   readonly #options: UpstreamOptions;
   readonly #log: Logger;
   readonly #stopping = new AbortController();
-  /** Set only while ready: the connection requests go to. */
+  /** Set only while ready: the control connection. */
   #client: UpstreamClient | undefined;
-  #serverInfo: Implementation | undefined;
+  #initialize: InitializeResult | undefined;
   #state: UpstreamState = 'connecting';
   #since = new Date();
   #error: string | undefined;
   #failures = 0;
+  #connections = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #rediscoveryTimer: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
+  #discovering: Promise<void> | undefined;
+  #readyWaiters: (() => void)[] = [];
   #endFirstAttempt!: () => void;
+  /** Peers of shared-mode requests in flight: a server-to-client request goes to the only one. */
+  readonly #inFlight = new Set<DownstreamPeer>();
 
   constructor(options: UpstreamOptions) {
     this.#options = options;
     this.name = options.server.name;
     this.prefix = options.prefix;
     this.required = options.required;
+    this.policy = options.policy;
     this.#log = options.logger;
     this.firstAttempt = new Promise((resolve) => (this.#endFirstAttempt = resolve));
   }
@@ -109,8 +123,21 @@ export class Upstream {
     return this.#state;
   }
 
+  get logger(): Logger {
+    return this.#log;
+  }
+
+  /** What the server said at `initialize` (its capabilities), once it has been reached. */
+  get capabilities(): ServerCapabilities | undefined {
+    return this.#initialize?.capabilities;
+  }
+
+  get clientInfo(): Implementation {
+    return this.#options.clientInfo;
+  }
+
   status(): UpstreamStatus {
-    const info = this.#serverInfo;
+    const info = this.#initialize?.serverInfo;
     return {
       name: this.name,
       type: this.#options.server.type,
@@ -119,6 +146,7 @@ export class Upstream {
       since: this.#since.toISOString(),
       ...(this.#error === undefined ? {} : { error: this.#error }),
       failures: this.#failures,
+      connections: this.#connections,
       ...(info ? { serverInfo: info } : {}),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
@@ -130,26 +158,55 @@ export class Upstream {
     this.#attempt();
   }
 
-  /** Send a request to this upstream, or fail at once with an error naming it when it is not connected. */
-  request(method: string, params: Record<string, unknown> | undefined, options?: UpstreamRequestOptions) {
+  /** A new channel to the server, for a per-client upstream session. */
+  openChannel(signal?: AbortSignal): Promise<UpstreamChannel> {
+    const aborted = signal ? AbortSignal.any([signal, this.#stopping.signal]) : this.#stopping.signal;
+    return this.#options.transport.open(this.#options.server, { logger: this.#log, signal: aborted });
+  }
+
+  /** A request on the control connection; fails at once, naming the server, when it is not connected. */
+  async request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}) {
     const client = this.#client;
-    if (this.#state !== 'ready' || !client) {
-      throw new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${this.name}" is ${this.#state}`, {
-        rpcCode: RpcCodes.INTERNAL_ERROR,
-        data: { server: this.name, state: this.#state },
-      });
+    if (this.#state !== 'ready' || !client) throw this.unavailable();
+    const { peer } = options;
+    if (peer) this.#inFlight.add(peer);
+    try {
+      return await client.request(method, params, options);
+    } finally {
+      if (peer) this.#inFlight.delete(peer);
     }
-    const onMessage = options?.onMessage;
-    if (!onMessage) return client.request(method, params, options);
-    return client.request(method, params, {
-      ...options,
-      onMessage: (message) => (isRequest(message) ? this.#answerServerRequest(client, message) : onMessage(message)),
+  }
+
+  unavailable(): GatewayError {
+    return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${this.name}" is ${this.#state}`, {
+      rpcCode: RpcCodes.INTERNAL_ERROR,
+      data: { server: this.name, state: this.#state },
     });
+  }
+
+  /** Resolves true once ready (at once if it is), false if `timeoutMs` passes first. */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.#state === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.#readyWaiters.push(() => (clearTimeout(timer), resolve(true)));
+    });
+  }
+
+  /** Read lists again (after a `list_changed`, or a per-client session's one); coalesced. */
+  refresh(kinds: readonly ListKind[] = allKinds): Promise<void> {
+    const client = this.#client;
+    if (!client) return Promise.resolve();
+    this.#discovering ??= this.#discover(client, kinds)
+      .catch((error: unknown) => this.#log.warn({ err: error }, 'refreshing the lists failed'))
+      .finally(() => (this.#discovering = undefined));
+    return this.#discovering;
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
     clearTimeout(this.#retryTimer);
+    this.#stopTimers();
     // An attempt in flight sees the abort, closes what it opened and settles.
     await this.#connecting;
     this.#setState('closed');
@@ -166,29 +223,34 @@ export class Upstream {
   async #connect(): Promise<void> {
     if (this.#stopping.signal.aborted) return;
     this.#setState('connecting');
-    const { server, transport, timeoutMs, clientInfo } = this.#options;
+    const { policy, clientInfo } = this.#options;
     let client: UpstreamClient | undefined;
     try {
-      const channel = await transport.open(server, { logger: this.#log, signal: this.#stopping.signal });
-      client = new UpstreamClient(channel, this.name, timeoutMs);
+      const channel = await this.openChannel();
+      this.#connections++;
+      client = new UpstreamClient(channel, this.name, policy.timeoutMs, {
+        onNotification: (notification, peer) => this.#onNotification(notification, peer),
+        peerFor: () => (this.#inFlight.size === 1 ? [...this.#inFlight][0] : undefined),
+      });
       const connected = client;
       let lostWhileConnecting: Error | undefined;
       channel.onclose = (error) => {
-        if (this.#client === connected) this.#lost(connected, error);
+        if (this.#client === connected) this.#lost(connected, error ?? new Error('connection closed'));
         else lostWhileConnecting = error ?? new Error('connection closed');
       };
-      channel.onmessage = (message) => this.#onServerMessage(connected, message);
-      const init = await client.initialize(clientInfo, {}, this.#handshake());
-      this.#serverInfo = init.serverInfo;
-      await this.#discover(client, Object.keys(listMethods) as ListKind[]);
+      // The control connection asks for nothing the gateway could not route: it never relays
+      // sampling or elicitation, which per-client sessions carry with the real client's capabilities.
+      this.#initialize = await client.initialize(clientInfo, {}, this.#handshake());
+      await this.#discover(client, allKinds);
       this.#stopping.signal.throwIfAborted();
       if (lostWhileConnecting) throw lostWhileConnecting;
       this.#client = client;
       this.#failures = 0;
       this.#error = undefined;
       this.#setState('ready');
+      this.#startTimers(client);
       this.#log.info(
-        { upstream: init.serverInfo, protocolVersion: init.protocolVersion, tools: this.catalogue.tools.length },
+        { upstream: this.#initialize.serverInfo, protocolVersion: this.#initialize.protocolVersion, tools: this.catalogue.tools.length },
         'upstream connected',
       );
     } catch (error) {
@@ -204,27 +266,51 @@ export class Upstream {
   }
 
   #handshake() {
-    return { signal: this.#stopping.signal, timeoutMs: this.#options.connectTimeoutMs };
+    return { signal: this.#stopping.signal, timeoutMs: this.#options.policy.connectTimeoutMs };
   }
 
   #scheduleReconnect(): void {
-    const delay = backoffDelay(this.#failures - 1, this.#options.backoff);
+    const delay = backoffDelay(this.#failures - 1, this.#options.policy.backoff);
     this.#log.warn({ error: this.#error, failures: this.#failures, retryInMs: delay }, 'upstream unavailable');
     this.#retryTimer = setTimeout(() => this.#attempt(), delay);
     this.#retryTimer.unref();
   }
 
-  #lost(client: UpstreamClient, error?: Error): void {
-    if (this.#stopping.signal.aborted) return;
+  #lost(client: UpstreamClient, error: Error): void {
+    if (this.#stopping.signal.aborted || this.#client !== client) return;
     this.#client = undefined;
+    this.#stopTimers();
+    void client.close().catch(() => {});
     this.#failures += 1;
-    this.#error = error?.message ?? 'connection closed';
+    this.#error = error.message;
     this.#setState('down');
     this.#scheduleReconnect();
   }
 
+  #startTimers(client: UpstreamClient): void {
+    const { heartbeat, rediscoveryMs } = this.#options.policy;
+    if (heartbeat) {
+      this.#heartbeatTimer = setInterval(() => {
+        client.request('ping', undefined, { timeoutMs: heartbeat.timeoutMs, signal: this.#stopping.signal }).catch((error: unknown) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.#lost(client, new Error(`heartbeat failed: ${reason}`));
+        });
+      }, heartbeat.intervalMs);
+      this.#heartbeatTimer.unref();
+    }
+    if (rediscoveryMs > 0) {
+      this.#rediscoveryTimer = setInterval(() => void this.refresh(), rediscoveryMs);
+      this.#rediscoveryTimer.unref();
+    }
+  }
+
+  #stopTimers(): void {
+    clearInterval(this.#heartbeatTimer);
+    clearInterval(this.#rediscoveryTimer);
+  }
+
   /** Fetch the lists this upstream offers; a list that fails is logged and kept as it was. */
-  async #discover(client: UpstreamClient, kinds: ListKind[]): Promise<void> {
+  async #discover(client: UpstreamClient, kinds: readonly ListKind[]): Promise<void> {
     const capabilities = client.initializeResult?.capabilities ?? {};
     const next: Record<ListKind, readonly unknown[]> = { ...this.catalogue };
     await Promise.all(
@@ -246,31 +332,21 @@ export class Upstream {
     if (changed && this.#state === 'ready') this.oncataloguechange?.();
   }
 
-  #onServerMessage(client: UpstreamClient, message: JSONRPCMessage): void {
-    if (isRequest(message)) return void this.#answerServerRequest(client, message);
-    const method = (message as { method?: string }).method ?? '';
-    const kinds = listChangedKinds[method];
-    if (kinds) {
-      this.#discover(client, kinds).catch((error: unknown) => this.#log.warn({ err: error }, 'refresh after list_changed failed'));
+  #onNotification(notification: JSONRPCNotification, peer: DownstreamPeer | undefined): void {
+    if (peer) return void peer.notify(notification).catch(() => {});
+    const kinds = listChangedKinds[notification.method];
+    if (kinds) return void this.refresh(kinds);
+    if (notification.method === 'notifications/resources/updated') {
+      const uri = notification.params?.uri;
+      if (typeof uri === 'string') this.onresourceupdated?.(uri, notification);
       return;
     }
-    if (method === 'notifications/message') {
-      this.#log.info({ upstreamLog: (message as { params?: unknown }).params }, 'upstream log message');
+    if (notification.method === 'notifications/message') {
+      // A shared connection's log messages belong to no one client: they stay in the gateway's log.
+      this.#log.info({ upstreamLog: notification.params }, 'upstream log message');
       return;
     }
-    this.#log.debug({ method }, 'upstream notification not forwarded');
-  }
-
-  #answerServerRequest(client: UpstreamClient, request: JSONRPCRequest): void {
-    const reply =
-      request.method === 'ping'
-        ? { jsonrpc: '2.0' as const, id: request.id, result: {} }
-        : {
-            jsonrpc: '2.0' as const,
-            id: request.id,
-            error: { code: RpcCodes.METHOD_NOT_FOUND, message: `mcp-gateway does not relay ${request.method} on this connection` },
-          };
-    client.channel.send(reply).catch((error: unknown) => this.#log.debug({ err: error }, 'could not answer upstream request'));
+    this.#log.debug({ method: notification.method }, 'upstream notification not forwarded');
   }
 
   #setState(state: UpstreamState): void {
@@ -278,7 +354,8 @@ export class Upstream {
     const visibilityChanged = this.#state === 'ready' || state === 'ready';
     this.#state = state;
     this.#since = new Date();
-    // Only a ready upstream's items are listed, so entering or leaving `ready` changes the catalogue.
+    if (state === 'ready') for (const wake of this.#readyWaiters.splice(0)) wake();
+    // Only a ready upstream's items are listed (unless when_down is `error`), so this changes the catalogue.
     if (visibilityChanged) this.oncataloguechange?.();
   }
 }

@@ -18,8 +18,7 @@ import {
   type Logger,
   type UpstreamChannel,
 } from 'mcp-gateway';
-import { HttpClient, readBody } from './http-client.ts';
-import { readEventStream } from './sse.ts';
+import { HttpClient, readBody, readEventStream } from 'mcp-gateway';
 
 const GET_RETRY_MS = 1000;
 const GET_RETRY_MAX_MS = 30_000;

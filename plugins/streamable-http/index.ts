@@ -21,7 +21,7 @@ export default definePlugin({
   name: 'streamable-http',
   version: '1.0.0',
   kernel: '^1.0.0',
-  transport: { type: 'streamable-http', schema: settingsSchema },
+  transport: { type: 'streamable-http', schema: settingsSchema, sessions: 'per-client' },
   setup(ctx) {
     const factory: TransportFactory<Settings> = {
       async open(server, { logger }) {

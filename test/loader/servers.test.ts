@@ -37,7 +37,7 @@ describe('server plans', () => {
   it('takes connection.timeout as the server timeout and proxy.timeout as the default', async () => {
     const text = yaml('proxy:', '  timeout: 45s', '  servers:', ...httpServer('fast', ['        timeout: 5s']), ...httpServer('slow'));
     const plan = await planYaml(text);
-    expect(plan.servers.map((s) => [s.name, s.timeoutMs])).toEqual([
+    expect(plan.servers.map((s) => [s.name, s.policy.timeoutMs])).toEqual([
       ['fast', 5000],
       ['slow', 45_000],
     ]);
@@ -49,12 +49,36 @@ describe('server plans', () => {
     expect(plan.servers[0]!.settings).toEqual({ connection: { url: 'http://127.0.0.1:9/fast', headers: {} } });
   });
 
-  it('uses proxy.reconnect unless the server has its own', async () => {
-    const text = yaml('proxy:', '  reconnect: { initial: 1s }', '  servers:', ...stdioServer('a'), ...stdioServer('b'), '      reconnect: { max: 2s }');
-    const plan = await planYaml(text);
-    expect(plan.servers.map((s) => s.backoff)).toEqual([
-      { initial: 1000, max: 30_000, factor: 2 },
-      { initial: 500, max: 2000, factor: 2 },
+  it('merges a server\'s policy over proxy:, over the built-in defaults', async () => {
+    const text = yaml(
+      'proxy:',
+      '  reconnect: { initial: 1s }',
+      '  heartbeat: { interval: 10s }',
+      '  servers:',
+      ...stdioServer('a'),
+      ...stdioServer('b'),
+      '      reconnect: { max: 2s }',
+      '      heartbeat: { enabled: false }',
+      '      when_down: error',
+      '      retry: { attempts: 0 }',
+    );
+    const [a, b] = (await planYaml(text)).servers;
+    expect(a!.policy).toMatchObject({
+      backoff: { initialMs: 1000, maxMs: 30_000, factor: 2 },
+      heartbeat: { intervalMs: 10_000, timeoutMs: 10_000 },
+      rediscoveryMs: 300_000,
+      whenDown: 'hide',
+      retry: { attempts: 2, delayMs: 200, toolCalls: false },
+    });
+    expect(b!.policy).toMatchObject({ backoff: { initialMs: 1000, maxMs: 2000 }, heartbeat: undefined, whenDown: 'error', retry: { attempts: 0 } });
+  });
+
+  it('gives HTTP servers per-client upstream sessions and stdio servers a shared one, unless told', async () => {
+    const text = yaml('proxy:', '  servers:', ...httpServer('web'), ...stdioServer('child'), ...stdioServer('isolated'), '      upstream_sessions: per-client');
+    expect((await planYaml(text)).servers.map((s) => [s.name, s.policy.sessions])).toEqual([
+      ['web', 'per-client'],
+      ['child', 'shared'],
+      ['isolated', 'per-client'],
     ]);
   });
 });

@@ -1,7 +1,7 @@
 /** JSON-RPC messages from a `text/event-stream` response body. */
 import type { IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
-import type { JSONRPCMessage } from 'mcp-gateway';
+import type { JSONRPCMessage } from '../../protocol.ts';
 
 export interface SseEvents {
   onMessage(message: JSONRPCMessage): void;
