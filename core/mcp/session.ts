@@ -89,6 +89,8 @@ export class DownstreamSession implements SessionHandle {
     this.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       eventStore: options.eventStore,
+      // Clients that lose an event stream reconnect after this long (the SSE `retry:` field).
+      retryInterval: 1000,
       onsessioninitialized: () => options.onInitialized(this),
       onsessionclosed: () => void this.close(),
     });

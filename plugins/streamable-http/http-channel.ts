@@ -21,6 +21,8 @@ import {
 import { HttpClient, readBody, readEventStream } from 'mcp-gateway';
 
 const GET_RETRY_MS = 1000;
+/** Wait before resuming a request's stream when the server gave no `retry:` advice. */
+const RESUME_DELAY_MS = 100;
 const GET_RETRY_MAX_MS = 30_000;
 const DELETE_TIMEOUT_MS = 2000;
 
@@ -47,7 +49,7 @@ export class HttpChannel implements UpstreamChannel {
     if (message.method === 'initialize') this.#sessionId = header(response, 'mcp-session-id');
     const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
     if (header(response, 'content-type')?.startsWith('text/event-stream')) {
-      return this.#responseFromStream(response, message, onMessage);
+      return this.#responseFromStream(response, message, onMessage, options.signal);
     }
     const text = await readBody(response);
     const answer = findResponse(parseJson(text), message.id);
@@ -109,22 +111,56 @@ export class HttpChannel implements UpstreamChannel {
     return response;
   }
 
-  #responseFromStream(response: IncomingMessage, request: JSONRPCRequest, onMessage: (m: JSONRPCMessage) => void) {
-    return new Promise<JSONRPCResponseMessage>((resolve, reject) => {
-      let answered = false;
-      readEventStream(response, {
-        onMessage: (message) => {
-          if (isResponse(message) && message.id === request.id) {
-            answered = true;
-            resolve(message);
-          } else onMessage(message);
-        },
-        onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
-      }).then(
-        () => answered || reject(new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream's stream for ${request.method} ended without a response`)),
-        (error: unknown) => answered || reject(error),
-      );
-    });
+  /**
+   * The response to `request` from its event stream. A server may end the stream before answering
+   * (SSE polling, SEP-1699): then the rest of that stream is fetched with GET and Last-Event-ID,
+   * after the server's `retry:` delay, until the response comes.
+   */
+  async #responseFromStream(
+    first: IncomingMessage,
+    request: JSONRPCRequest,
+    onMessage: (m: JSONRPCMessage) => void,
+    signal: AbortSignal,
+  ): Promise<JSONRPCResponseMessage> {
+    let lastEventId: string | undefined;
+    let retryMs = RESUME_DELAY_MS;
+    let answer: JSONRPCResponseMessage | undefined;
+    for (let response = first; ; ) {
+      try {
+        await readEventStream(response, {
+          onMessage: (message) => {
+            if (isResponse(message) && message.id === request.id) answer = message;
+            else onMessage(message);
+          },
+          onEventId: (id) => (lastEventId = id),
+          onRetry: (ms) => (retryMs = ms),
+          onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
+        });
+      } catch (error) {
+        if (answer) return answer;
+        if (lastEventId === undefined) throw streamCut(request, error);
+      }
+      if (answer) return answer;
+      if (lastEventId === undefined) {
+        throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream's stream for ${request.method} ended without a response`);
+      }
+      await delay(retryMs, signal);
+      try {
+        response = await this.#client.exchange({
+          method: 'GET',
+          headers: { ...this.#sessionHeaders(), accept: 'text/event-stream', 'last-event-id': lastEventId },
+          signal,
+        });
+      } catch (error) {
+        if (signal.aborted) throw error;
+        if (isConnectionFailure(error)) this.#lose(error as Error);
+        throw streamCut(request, error);
+      }
+      if (response.statusCode !== 200) {
+        response.resume();
+        throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `resuming the stream of ${request.method} got HTTP ${response.statusCode}`);
+      }
+    }
   }
 
   /** Keep a GET stream open for server-initiated messages, for as long as the channel lives. */
@@ -198,6 +234,16 @@ function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseM
   return candidates.find(
     (m): m is JSONRPCResponseMessage => typeof m === 'object' && m !== null && isResponse(m as JSONRPCMessage) && (m as { id: unknown }).id === id,
   );
+}
+
+const delay = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+
+function streamCut(request: JSONRPCRequest, cause: unknown): GatewayError {
+  return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `the upstream closed the connection while answering ${request.method}`, { cause });
 }
 
 function isConnectionFailure(error: unknown): boolean {

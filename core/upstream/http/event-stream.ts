@@ -5,8 +5,10 @@ import type { JSONRPCMessage } from '../../protocol.ts';
 
 export interface SseEvents {
   onMessage(message: JSONRPCMessage): void;
-  /** The server's event id, for resuming a GET stream with Last-Event-ID. */
+  /** The server's event id, for resuming a stream with Last-Event-ID. */
   onEventId?(id: string): void;
+  /** The server's `retry:` advice, in milliseconds, for when the stream ends early. */
+  onRetry?(ms: number): void;
   /** Data that is not JSON: reported, skipped. */
   onInvalid?(data: string): void;
 }
@@ -14,6 +16,7 @@ export interface SseEvents {
 /** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks. */
 export function readEventStream(response: IncomingMessage, events: SseEvents): Promise<void> {
   const parser = createParser({
+    onRetry: (ms) => events.onRetry?.(ms),
     onEvent(event) {
       if (event.id) events.onEventId?.(event.id);
       // Priming events (resumability) carry an id and no data.
