@@ -68,7 +68,13 @@ export type {
   UpstreamServer,
 } from './upstream/types.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
-export { upstreamAuthHeaders, upstreamAuthSchema, type UpstreamAuth } from './upstream/auth.ts';
+export {
+  httpServerSettings,
+  upstreamAuthSchema,
+  upstreamHeaders,
+  type HttpServerSettings,
+  type UpstreamAuth,
+} from './upstream/http/settings.ts';
 export { HttpClient, readBody, type Exchange } from './upstream/http/http-client.ts';
 export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts';
 

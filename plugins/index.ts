@@ -5,7 +5,7 @@
 import type { ImpliedPlugins } from 'mcp-gateway';
 
 /** Upstream transports, by the `type:` of the servers that need them. */
-const transports = ['streamable-http', 'stdio'];
+const transports = ['streamable-http', 'sse', 'stdio'];
 
 export const impliedPlugins: ImpliedPlugins = (config) => {
   const types = new Set(config.proxy.servers.map((server) => server.type));

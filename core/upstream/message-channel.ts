@@ -18,7 +18,8 @@ import {
 import type { ChannelRequestOptions, UpstreamChannel } from './types.ts';
 
 export interface MessageStream {
-  write(message: JSONRPCMessage): Promise<void>;
+  /** Send one message; `headers` are the request's correlation headers, for streams that carry headers. */
+  write(message: JSONRPCMessage, headers?: Readonly<Record<string, string>>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,7 +65,7 @@ export class MessageChannel implements UpstreamChannel {
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(message.id, pending);
       if (progressToken !== undefined) this.#byProgressToken.set(progressToken, pending);
-      this.#stream.write(message).catch((error: unknown) => pending.reject(asError(error)));
+      this.#stream.write(message, options.headers).catch((error: unknown) => pending.reject(asError(error)));
     });
   }
 

@@ -38,8 +38,9 @@ export class HttpChannel implements UpstreamChannel {
   #lastEventId: string | undefined;
   #lost = false;
 
-  constructor(url: URL, headers: Record<string, string>, logger: Logger) {
-    this.#client = new HttpClient(url);
+  /** `client` is the server's connection pool, shared by all its channels. */
+  constructor(client: HttpClient, headers: Record<string, string>, logger: Logger) {
+    this.#client = client;
     this.#headers = headers;
     this.#log = logger;
   }
@@ -81,7 +82,6 @@ export class HttpChannel implements UpstreamChannel {
         .then((response) => response.resume())
         .catch(() => {}); // the upstream may be gone; its session will expire on its own
     }
-    this.#client.close();
   }
 
   async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<IncomingMessage> {

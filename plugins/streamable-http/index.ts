@@ -1,38 +1,33 @@
 /**
- * Upstream transport for MCP servers that speak Streamable HTTP (`type: streamable-http`).
+ * Upstream transport for MCP servers that speak Streamable HTTP (`type: streamable-http`). Each
+ * client gets its own upstream session by default (`per-client`): upstream sessions are cheap
+ * over HTTP, and server-to-client requests then reach the right client.
  */
-import { definePlugin, upstreamAuthHeaders, upstreamAuthSchema, z, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, HttpClient, httpServerSettings, upstreamHeaders, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
 import { HttpChannel } from './http-channel.ts';
-
-const settingsSchema = z.strictObject({
-  connection: z.strictObject({
-    /** The server's MCP endpoint, e.g. http://n8n:5678/mcp. */
-    url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the MCP endpoint' }),
-    /** Extra headers sent with every request (values may use ${ENV}). */
-    headers: z.record(z.string(), z.string()).default({}),
-  }),
-  /** Credentials the gateway presents to this server (never the client's own token). */
-  auth: upstreamAuthSchema.optional(),
-});
-
-type Settings = z.output<typeof settingsSchema>;
 
 export default definePlugin({
   name: 'streamable-http',
   version: '1.0.0',
   kernel: '^1.0.0',
-  transport: { type: 'streamable-http', schema: settingsSchema, sessions: 'per-client' },
+  transport: { type: 'streamable-http', schema: httpServerSettings('the MCP endpoint'), sessions: 'per-client' },
   setup(ctx) {
-    const factory: TransportFactory<Settings> = {
-      async open(server, { logger }) {
-        const { connection, auth } = server.connection;
-        const headers = { ...lowerCaseKeys(connection.headers), ...upstreamAuthHeaders(auth) };
-        return new HttpChannel(new URL(connection.url), headers, logger);
+    // One keep-alive connection pool per server, shared by its control connection and every
+    // client's upstream session: connections stay few however many sessions there are.
+    const pools = new Map<string, HttpClient>();
+    const factory: TransportFactory<HttpServerSettings> = {
+      open: async (server, { logger }) => {
+        const url = server.connection.connection.url;
+        let pool = pools.get(server.name);
+        if (!pool) pools.set(server.name, (pool = new HttpClient(new URL(url))));
+        return new HttpChannel(pool, upstreamHeaders(server.connection), logger);
       },
     };
     ctx.provide('transport:streamable-http', factory as TransportFactory);
+    return {
+      onShutdown: () => {
+        for (const pool of pools.values()) pool.close();
+      },
+    };
   },
 });
-
-const lowerCaseKeys = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));

@@ -11,6 +11,8 @@ export interface SseEvents {
   onRetry?(ms: number): void;
   /** Data that is not JSON: reported, skipped. */
   onInvalid?(data: string): void;
+  /** Events with a name other than `message` (the legacy SSE transport's `endpoint`). */
+  onNamedEvent?(name: string, data: string): void;
 }
 
 /** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks. */
@@ -19,8 +21,9 @@ export function readEventStream(response: IncomingMessage, events: SseEvents): P
     onRetry: (ms) => events.onRetry?.(ms),
     onEvent(event) {
       if (event.id) events.onEventId?.(event.id);
+      if (event.event && event.event !== 'message') return events.onNamedEvent?.(event.event, event.data);
       // Priming events (resumability) carry an id and no data.
-      if (!event.data || (event.event && event.event !== 'message')) return;
+      if (!event.data) return;
       let message: JSONRPCMessage;
       try {
         message = JSON.parse(event.data) as JSONRPCMessage;

@@ -7,6 +7,8 @@ import https from 'node:https';
 
 export interface Exchange {
   readonly method: 'GET' | 'POST' | 'DELETE';
+  /** Another URL on the same origin (the pool is per origin); default: the client's URL. */
+  readonly url?: URL;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   readonly signal: AbortSignal;
@@ -39,7 +41,7 @@ export class HttpClient {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...exchange.headers };
       if (exchange.body !== undefined) headers['content-length'] = Buffer.byteLength(exchange.body);
-      const request = this.#request(this.url, { method: exchange.method, headers, agent: this.#agent, signal }, resolve);
+      const request = this.#request(exchange.url ?? this.url, { method: exchange.method, headers, agent: this.#agent, signal }, resolve);
       request.on('error', (error: NodeJS.ErrnoException) => {
         // A kept-alive socket the server closed just as we reused it: the request never reached
         // the server, so sending it again is safe (the retry Node's documentation recommends).
