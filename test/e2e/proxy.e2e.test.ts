@@ -61,7 +61,7 @@ describe('aggregation', () => {
     const { resources } = await client.listResources();
     expect(resources.map((r) => r.uri).sort()).toEqual(['alpha://readme', 'beta://readme']);
     const read = await client.readResource({ uri: 'beta://items/42' });
-    expect(read.contents[0]).toMatchObject({ uri: 'beta://items/42', text: 'content of beta://items/42' });
+    expect(read.contents[0]).toMatchObject({ uri: 'beta://items/42', text: 'content of beta://items/42 from beta' });
   });
 });
 

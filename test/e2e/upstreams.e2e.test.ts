@@ -6,6 +6,7 @@
 import { createServer } from 'node:net';
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { baseTools } from '../fixtures/fixture/tools.ts';
 import { connectClient } from '../helpers/client.ts';
 import { fixtureStdioCommand, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { writeFileSync } from 'node:fs';
@@ -88,7 +89,7 @@ describe('requests', () => {
     const client = await connectClient(gw.mcpUrl);
     cleanup.push(() => client.close());
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(['echo', 'add', 'fail', 'rich', 'slow', 'headers', 'exit'].map((t) => `paged__${t}`));
+    expect(names).toEqual(baseTools.map((t) => `paged__${t.name}`));
   });
 });
 
