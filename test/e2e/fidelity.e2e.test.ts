@@ -148,6 +148,33 @@ describe('notifications', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('cancels the upstream call when the client goes away mid-request', async () => {
+    const stats = async () => JSON.parse(textOf(await plain.callTool({ name: 'alpha__stats', arguments: {} }))) as { cancelled: number };
+    const before = (await stats()).cancelled;
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    await init.text();
+    await fetch(gateway.mcpUrl, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    const leaving = new AbortController();
+    const call = fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'alpha__slow', arguments: { ms: 5000 } } }),
+      signal: leaving.signal,
+    }).then((response) => response.text());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    leaving.abort();
+    await call.catch(() => {});
+    await expect.poll(async () => (await stats()).cancelled, { timeout: 5000 }).toBe(before + 1);
+  });
+});
+
 describe('the gateway\'s own lists', () => {
   it('are paginated past proxy.page_size, and refuse a cursor they did not issue', async () => {
     const small = await startGateway({ config: { proxy: { page_size: 4, servers: [stdio('paged')] } } });
