@@ -247,10 +247,8 @@ export class Gateway {
   /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
   #refreshCatalogue(): void {
     const previous = this.#catalogue;
-    const next = new Catalogue(
-      this.#upstreams.filter((u) => u.state === 'ready'),
-      this.#options.config.proxy.separator,
-    );
+    const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
+    const next = new Catalogue(this.#upstreams.filter(listed), this.#options.config.proxy.separator);
     this.#catalogue = next;
     for (const clash of next.clashes) {
       if (!previous.clashes.some((c) => c.kind === clash.kind && c.name === clash.name)) {

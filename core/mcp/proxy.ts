@@ -214,8 +214,9 @@ export class McpProxy {
     const options = { signal: ctx.signal, headers: { 'x-request-id': ctx.requestId }, peer };
     const { retry, sessions } = upstream.policy;
     for (let attempt = 0; ; attempt++) {
+      // A server known to be down fails at once (calls never hang), and is not retried.
+      if (upstream.state !== 'ready') throw upstream.unavailable();
       try {
-        if (upstream.state !== 'ready') throw upstream.unavailable();
         if (sessions === 'per-client' && runtime?.session) return await runtime.session.link(upstream).request(method, sent, options);
         return await upstream.request(method, sent, options);
       } catch (error) {

@@ -97,7 +97,7 @@ export class UpstreamClient {
         onMessage: (related) => this.#receive(related, peer),
       });
     } catch (error) {
-      if (!signal.aborted) throw error;
+      if (!signal.aborted) throw this.#named(error, method);
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
       const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
       this.notify('notifications/cancelled', { requestId: id, reason });
@@ -120,6 +120,23 @@ export class UpstreamClient {
       });
     }
     return result as Result;
+  }
+
+  /** A transport's failure, said as a failure of this server (the client learns which one). */
+  #named(error: unknown, method: string): GatewayError {
+    if (error instanceof GatewayError) {
+      if (error.data?.server !== undefined) return error;
+      return new GatewayError(error.code, `upstream server "${this.server}": ${error.message}`, {
+        rpcCode: error.rpcCode,
+        data: { ...error.data, server: this.server },
+        cause: error,
+      });
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${this.server}" failed during ${method}: ${reason}`, {
+      data: { server: this.server },
+      cause: error,
+    });
   }
 
   /** Send a notification; best effort (a lost connection is reported by the channel). */

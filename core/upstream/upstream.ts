@@ -42,7 +42,7 @@ export interface UpstreamStatus {
   readonly error?: string;
   /** Failed connection attempts since the last success. */
   readonly failures: number;
-  /** Connections made since boot: 1 while healthy; a growing number means it keeps dropping. */
+  /** Connections established since boot: 1 while healthy; a growing number means it keeps dropping. */
   readonly connections: number;
   readonly serverInfo?: Implementation;
   readonly tools: number;
@@ -227,7 +227,6 @@ export class Upstream {
     let client: UpstreamClient | undefined;
     try {
       const channel = await this.openChannel();
-      this.#connections++;
       client = new UpstreamClient(channel, this.name, policy.timeoutMs, {
         onNotification: (notification, peer) => this.#onNotification(notification, peer),
         peerFor: () => (this.#inFlight.size === 1 ? [...this.#inFlight][0] : undefined),
@@ -245,6 +244,7 @@ export class Upstream {
       this.#stopping.signal.throwIfAborted();
       if (lostWhileConnecting) throw lostWhileConnecting;
       this.#client = client;
+      this.#connections++;
       this.#failures = 0;
       this.#error = undefined;
       this.#setState('ready');

@@ -1,0 +1,376 @@
+/**
+ * The gateway heals itself: upstreams that die, crash, hang or forget their sessions are marked
+ * down, reconnected with backoff and used again, with no gateway restart, no call left hanging,
+ * and no connections or sessions leaking along the way. Real processes throughout: the gateway
+ * started by its CLI, fixture servers over Streamable HTTP and stdio, the SDK's client.
+ */
+import { createServer } from 'node:net';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connectClient } from '../helpers/client.ts';
+import { fixtureStdioCommand, startFixtureHttp, startGateway, stopProcess, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+
+const cleanup: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
+});
+
+/** Small policy values, so that failures are noticed and healed within a test's time. */
+const fastPolicy = {
+  reconnect: { initial: '200ms', max: '500ms' },
+  heartbeat: { interval: '1s', timeout: '500ms' },
+};
+
+async function fixture(name: string, port = 0): Promise<FixtureHttp> {
+  const started = await startFixtureHttp(name, port);
+  cleanup.push(() => started.stop());
+  return started;
+}
+
+async function gateway(config: object): Promise<RunningGateway> {
+  const started = await startGateway({ config });
+  cleanup.push(() => started.stop());
+  return started;
+}
+
+async function client(gw: RunningGateway): Promise<Client> {
+  const connected = await connectClient(gw.mcpUrl);
+  cleanup.push(() => connected.close());
+  return connected;
+}
+
+const http = (name: string, url: string, extra: Record<string, unknown> = {}) => ({ name, type: 'streamable-http', connection: { url }, ...extra });
+
+const stdio = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'stdio',
+  connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: name } },
+  ...extra,
+});
+
+const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
+
+interface Stats {
+  pid: number;
+  cancelled: number;
+  sessions: number;
+  connectionsAccepted: number;
+  openConnections: number;
+}
+
+/** The fixture's counters, read through the gateway. */
+async function stats(c: Client, server: string): Promise<Stats> {
+  return JSON.parse(textOf(await c.callTool({ name: `${server}__stats`, arguments: {} }))) as Stats;
+}
+
+interface UpstreamStatus {
+  name: string;
+  state: string;
+  connections: number;
+  failures: number;
+  error?: string;
+}
+
+async function upstreamStatus(gw: RunningGateway, name: string): Promise<UpstreamStatus> {
+  const body = (await (await fetch(`${gw.baseUrl}/ready`)).json()) as { upstreams: UpstreamStatus[] };
+  const found = body.upstreams.find((u) => u.name === name);
+  if (!found) throw new Error(`/ready does not list ${name}: ${JSON.stringify(body)}`);
+  return found;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Poll `probe` until `done` accepts its value; fail with the last value seen once the deadline passes. */
+async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}; last error: ${String(lastError)}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+const untilState = (gw: RunningGateway, name: string, done: (s: UpstreamStatus) => boolean, timeoutMs?: number) =>
+  until(`upstream ${name} on /ready`, () => upstreamStatus(gw, name), done, timeoutMs);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Kill a process the test learnt about by pid (a fixture's real server, under tsx), in any case. */
+function killLater(pid: number): void {
+  cleanup.push(async () => {
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+  });
+}
+
+/** SIGKILL the fixture's server process itself (tsx runs it as a child), and wait until it is gone. */
+async function crash(server: FixtureHttp, pid: number): Promise<void> {
+  process.kill(pid, 'SIGKILL');
+  await until(`fixture ${pid} to die`, async () => alive(pid), (a) => !a, 5000, 20);
+  await stopProcess(server.child); // tsx's own process exits with its child
+}
+
+/** A rejection, with how long the promise took to settle. */
+async function failure(promise: Promise<unknown>): Promise<{ error: Error & { code?: number }; ms: number }> {
+  const started = Date.now();
+  try {
+    await promise;
+  } catch (error) {
+    return { error: error as Error & { code?: number }, ms: Date.now() - started };
+  }
+  throw new Error('expected the promise to reject');
+}
+
+const toolNames = async (c: Client) => (await c.listTools()).tools.map((t) => t.name);
+
+describe('an HTTP upstream that dies', () => {
+  it('fails the call in flight at once, stays live, serves the others, and reconnects when the server is back on its port', async () => {
+    const port = await freePort();
+    const first = await fixture('web', port);
+    const gw = await gateway({ proxy: { ...fastPolicy, servers: [http('web', first.url), stdio('local')] } });
+    const c = await client(gw);
+    const { pid } = await stats(c, 'web');
+    killLater(pid);
+
+    const call = failure(c.callTool({ name: 'web__slow', arguments: { ms: 5000 } }));
+    await sleep(500); // the call is on its way to the server (the error below proves it was in flight)
+    const killedAt = Date.now();
+    await crash(first, pid);
+    const { error } = await call;
+    expect(Date.now() - killedAt).toBeLessThan(2000);
+    expect(error.message).toMatch(/^MCP error -?\d+: upstream server "web": the upstream closed the connection while answering tools\/call/);
+
+    expect((await fetch(`${gw.baseUrl}/live`)).status).toBe(200);
+    const down = await untilState(gw, 'web', (s) => s.state === 'down');
+    expect(down.error).toBeTruthy();
+    expect(textOf(await c.callTool({ name: 'local__echo', arguments: { text: 'still here' } }))).toBe('local: still here');
+    expect(gw.child.exitCode).toBeNull();
+
+    const second = await fixture('web', port);
+    await untilState(gw, 'web', (s) => s.state === 'ready' && s.failures === 0);
+    // The same client, whose upstream session the new server does not know: `add` is idempotent,
+    // so the gateway opens a fresh session and retries without the client seeing anything.
+    expect((await c.callTool({ name: 'web__add', arguments: { a: 2, b: 3 } })).structuredContent).toEqual({ sum: 5 });
+    const other = await client(gw);
+    expect(textOf(await other.callTool({ name: 'web__echo', arguments: { text: 'again' } }))).toBe('web: again');
+    const after = await stats(other, 'web');
+    killLater(after.pid);
+    expect(after.pid).not.toBe(pid);
+    expect(second.child.exitCode).toBeNull();
+    expect(gw.child.exitCode).toBeNull();
+  });
+});
+
+describe('a stdio child that crashes', () => {
+  it('is restarted with backoff: ready again on its second connection, a new process, calls work', async () => {
+    const gw = await gateway({ proxy: { ...fastPolicy, servers: [stdio('kid')] } });
+    const c = await client(gw);
+    const before = await stats(c, 'kid');
+    killLater(before.pid);
+    expect(await upstreamStatus(gw, 'kid')).toMatchObject({ state: 'ready', connections: 1 });
+
+    expect(textOf(await c.callTool({ name: 'kid__exit', arguments: {} }))).toBe('bye');
+    const lost = await gw.waitForLog((l) => l.server === 'kid' && l.msg === 'upstream unavailable', 5000);
+    // The first retry waits reconnect.initial (200 ms) give or take the 20 % jitter.
+    expect(lost.retryInMs).toBeGreaterThanOrEqual(150);
+    expect(lost.retryInMs).toBeLessThanOrEqual(250);
+    await untilState(gw, 'kid', (s) => s.state === 'ready' && s.connections === 2);
+
+    const after = await stats(c, 'kid');
+    killLater(after.pid);
+    expect(after.pid).not.toBe(before.pid);
+    expect(alive(before.pid)).toBe(false);
+    expect(textOf(await c.callTool({ name: 'kid__echo', arguments: { text: 'reborn' } }))).toBe('kid: reborn');
+    expect(await upstreamStatus(gw, 'kid')).toMatchObject({ state: 'ready', connections: 2 });
+  });
+});
+
+describe('a hung upstream', () => {
+  it('is found by the heartbeat and replaced, and no call hangs past the request timeout', async () => {
+    const timeoutMs = 2000;
+    const hung = stdio('hung');
+    const gw = await gateway({ proxy: { ...fastPolicy, servers: [{ ...hung, connection: { ...hung.connection, timeout: `${timeoutMs}ms` } }] } });
+    const c = await client(gw);
+    const before = await stats(c, 'hung');
+    killLater(before.pid);
+
+    expect(textOf(await c.callTool({ name: 'hung__freeze', arguments: {} }))).toBe('freezing');
+    await sleep(100); // the child stops answering 10 ms after this answer; nothing to observe but silence
+    // A call made while the child is frozen: it times out, or fails at once once the heartbeat
+    // has marked the server down; either way it ends within the request timeout.
+    const { error, ms } = await failure(c.callTool({ name: 'hung__echo', arguments: { text: 'anyone?' } }));
+    expect(ms).toBeLessThan(timeoutMs + 1000);
+    // In flight when the heartbeat gave up: the pending call is failed with the connection.
+    expect(error.message).toMatch(/upstream server "hung": connection to the upstream was lost|upstream server "hung" is down|upstream hung did not answer/);
+
+    const lost = await gw.waitForLog((l) => l.server === 'hung' && l.msg === 'upstream unavailable', 5000);
+    expect(String(lost.error)).toMatch(/heartbeat failed/);
+    await untilState(gw, 'hung', (s) => s.state === 'ready' && s.connections >= 2);
+    const after = await stats(c, 'hung');
+    killLater(after.pid);
+    expect(after.pid).not.toBe(before.pid);
+    expect(textOf(await c.callTool({ name: 'hung__echo', arguments: { text: 'hello' } }))).toBe('hung: hello');
+    // The frozen child is not left behind.
+    await until(`the frozen child ${before.pid} to be stopped`, async () => alive(before.pid), (a) => !a, 8000);
+  });
+});
+
+describe('steady state', () => {
+  it('keeps the upstream connection and session counts flat through heartbeats, re-discovery and calls', async () => {
+    const flat = await fixture('flat');
+    const gw = await gateway({
+      proxy: { ...fastPolicy, rediscovery_interval: '200ms', servers: [http('flat', flat.url), stdio('steady')] },
+    });
+    const one = await client(gw);
+    const two = await client(gw);
+    const three = await client(gw); // connected, but never calls the HTTP server: no upstream session for it
+    for (let i = 0; i < 3; i++) {
+      await one.callTool({ name: 'flat__echo', arguments: { text: `one ${i}` } });
+      await two.callTool({ name: 'flat__add', arguments: { a: i, b: 1 } });
+      await three.callTool({ name: 'steady__echo', arguments: { text: `three ${i}` } });
+    }
+    const { pid } = await stats(one, 'flat');
+    killLater(pid);
+    await sleep(3000); // ~15 re-discoveries and 3 heartbeats
+    const first = await stats(one, 'flat');
+    await two.callTool({ name: 'flat__echo', arguments: { text: 'between' } });
+    await sleep(1500);
+    const second = await stats(two, 'flat');
+
+    // Each upstream session holds a GET stream, and the keep-alive pool a few sockets for the
+    // parallel list requests: a handful in all, reused by every heartbeat, re-discovery and call.
+    // A connection per cycle would add ~10 between the readings; the pool may at most replace one
+    // spare socket that the fixture closed after its 5 s keep-alive timeout.
+    expect(first.connectionsAccepted).toBeLessThanOrEqual(12);
+    expect(second.connectionsAccepted - first.connectionsAccepted).toBeLessThanOrEqual(1);
+    // The control session, plus one per client that called the server.
+    expect(first.sessions).toBe(3);
+    expect(second.sessions).toBe(3);
+    expect(await upstreamStatus(gw, 'flat')).toMatchObject({ state: 'ready', connections: 1, failures: 0 });
+    expect(await upstreamStatus(gw, 'steady')).toMatchObject({ state: 'ready', connections: 1, failures: 0 });
+  });
+});
+
+describe('when_down', () => {
+  it('error: keeps a down server\'s tools listed and fails their calls at once naming it; hide (the default): lists them no more', async () => {
+    const strict = await fixture('strict');
+    const soft = await fixture('soft');
+    const gw = await gateway({
+      proxy: { ...fastPolicy, servers: [http('strict', strict.url, { when_down: 'error' }), http('soft', soft.url), stdio('other')] },
+    });
+    const c = await client(gw);
+    const strictPid = (await stats(c, 'strict')).pid;
+    const softPid = (await stats(c, 'soft')).pid;
+    killLater(strictPid);
+    killLater(softPid);
+    const listed = await toolNames(c);
+    expect(listed).toContain('strict__echo');
+    expect(listed).toContain('soft__echo');
+
+    await crash(strict, strictPid);
+    await crash(soft, softPid);
+    await untilState(gw, 'strict', (s) => s.state === 'down');
+    await untilState(gw, 'soft', (s) => s.state === 'down');
+
+    // hide: the tools go (the catalogue was rebuilt when the server went down).
+    const names = await until('soft__ tools to leave tools/list', () => toolNames(c), (n) => !n.some((t) => t.startsWith('soft__')));
+    expect(names).toContain('other__echo');
+
+    // error: the call fails at once, with an error naming the server.
+    const { error, ms } = await failure(c.callTool({ name: 'strict__echo', arguments: { text: 'x' } }));
+    expect(ms).toBeLessThan(500);
+    expect(error.message).toMatch(/"strict"/);
+    expect(error.message).toMatch(/down/);
+
+    // error: the tools stay listed.
+    expect(names.filter((n) => n.startsWith('strict__')).sort()).toEqual(listed.filter((n) => n.startsWith('strict__')).sort());
+  });
+});
+
+describe('retries after an upstream forgot the sessions', () => {
+  it('retries an idempotent call on a fresh session transparently; a non-idempotent one fails once, then works', async () => {
+    const port = await freePort();
+    const first = await fixture('up', port);
+    const gw = await gateway({ proxy: { ...fastPolicy, servers: [http('up', first.url)] } });
+    const alice = await client(gw);
+    const bob = await client(gw);
+    // Each client opens its own upstream session (per-client is the default for streamable-http).
+    expect((await alice.callTool({ name: 'up__add', arguments: { a: 1, b: 1 } })).structuredContent).toEqual({ sum: 2 });
+    expect(textOf(await bob.callTool({ name: 'up__echo', arguments: { text: 'before' } }))).toBe('up: before');
+    const { pid, sessions } = await stats(alice, 'up');
+    killLater(pid);
+    expect(sessions).toBe(3);
+
+    await crash(first, pid);
+    await untilState(gw, 'up', (s) => s.state === 'down');
+    // Each client's upstream session also keeps a GET stream, which would find out on its own
+    // (a 404) once the server is back. Restart the server only once both streams back off for
+    // 8 s, so that the calls below are the first to reach the new server with the old sessions.
+    await until(
+      'both per-client GET streams to back off for 8 s',
+      async () => gw.logs.filter((l) => l.server === 'up' && l.msg === 'upstream GET stream interrupted' && l.retryInMs === 8000).length,
+      (n) => n >= 2,
+      12_000,
+    );
+    const second = await fixture('up', port);
+    await untilState(gw, 'up', (s) => s.state === 'ready');
+
+    const retriesBefore = gw.logs.filter((l) => l.msg === 'retrying after a lost connection').length;
+    expect((await alice.callTool({ name: 'up__add', arguments: { a: 2, b: 40 } })).structuredContent).toEqual({ sum: 42 });
+    expect(gw.logs.filter((l) => l.msg === 'retrying after a lost connection' && l.method === 'tools/call').length).toBe(retriesBefore + 1);
+
+    const { error } = await failure(bob.callTool({ name: 'up__echo', arguments: { text: 'lost?' } }));
+    expect(error.message).toMatch(/no longer knows this session/);
+    expect(textOf(await bob.callTool({ name: 'up__echo', arguments: { text: 'after' } }))).toBe('up: after');
+
+    const now = await stats(bob, 'up');
+    killLater(now.pid);
+    expect(now.sessions).toBe(3); // the control session and the two reopened ones
+    expect(second.child.exitCode).toBeNull();
+  });
+});
+
+describe('client cancellation', () => {
+  it('reaches the upstream over HTTP and over stdio', async () => {
+    const web = await fixture('web');
+    const gw = await gateway({ proxy: { ...fastPolicy, servers: [http('web', web.url), stdio('local')] } });
+    const c = await client(gw);
+    for (const server of ['web', 'local']) {
+      const before = await stats(c, server);
+      killLater(before.pid);
+      expect(before.cancelled).toBe(0);
+      const controller = new AbortController();
+      const call = failure(c.callTool({ name: `${server}__slow`, arguments: { ms: 5000 } }, undefined, { signal: controller.signal }));
+      await sleep(300);
+      controller.abort();
+      const { error, ms } = await call;
+      expect(ms).toBeLessThan(1000);
+      expect(String(error.name) + String(error.message)).toMatch(/abort/i);
+      await until(`${server}'s stats.cancelled to be 1`, () => stats(c, server), (s) => s.cancelled === 1, 4000);
+    }
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
