@@ -16,7 +16,7 @@
  */
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type { CatalogueItem, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from './context.ts';
-import type { Prompt, Resource, ResourceTemplate, Tool } from './protocol.ts';
+import type { Prompt, Tool } from './protocol.ts';
 import type { UpstreamCatalogue } from './upstream/upstream.ts';
 
 export interface CatalogueSource {

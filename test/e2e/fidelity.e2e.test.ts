@@ -14,16 +14,11 @@ import {
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectClient } from '../helpers/client.ts';
+import { connectClient, textOf } from '../helpers/client.ts';
+import { stdioFixture as stdio } from '../helpers/servers.ts';
+
 import { fixtureStdioCommand, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 
-const stdio = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  type: 'stdio',
-  connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: name } },
-  ...extra,
-});
-const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
 const waitFor = <T>(subscribe: (resolve: (value: T) => void) => void, what: string, ms = 5000) =>
   new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);

@@ -4,11 +4,12 @@
  * and no connections or sessions leaking along the way. Real processes throughout: the gateway
  * started by its CLI, fixture servers over Streamable HTTP and stdio, the SDK's client.
  */
-import { createServer } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectClient } from '../helpers/client.ts';
-import { fixtureStdioCommand, startFixtureHttp, startGateway, stopProcess, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { connectClient, textOf } from '../helpers/client.ts';
+import { stdioFixture as stdio, httpUpstream as http } from '../helpers/servers.ts';
+
+import { freePort, isAlive, startFixtureHttp, startGateway, stopProcess, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -39,16 +40,8 @@ async function client(gw: RunningGateway): Promise<Client> {
   return connected;
 }
 
-const http = (name: string, url: string, extra: Record<string, unknown> = {}) => ({ name, type: 'streamable-http', connection: { url }, ...extra });
 
-const stdio = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  type: 'stdio',
-  connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: name } },
-  ...extra,
-});
 
-const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
 
 interface Stats {
   pid: number;
@@ -102,26 +95,18 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 const untilState = (gw: RunningGateway, name: string, done: (s: UpstreamStatus) => boolean, timeoutMs?: number) =>
   until(`upstream ${name} on /ready`, () => upstreamStatus(gw, name), done, timeoutMs);
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Kill a process the test learnt about by pid (a fixture's real server, under tsx), in any case. */
 function killLater(pid: number): void {
   cleanup.push(async () => {
-    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 }
 
 /** SIGKILL the fixture's server process itself (tsx runs it as a child), and wait until it is gone. */
 async function crash(server: FixtureHttp, pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  await until(`fixture ${pid} to die`, async () => alive(pid), (a) => !a, 5000, 20);
+  await until(`fixture ${pid} to die`, async () => isAlive(pid), (a) => !a, 5000, 20);
   await stopProcess(server.child); // tsx's own process exits with its child
 }
 
@@ -194,7 +179,7 @@ describe('a stdio child that crashes', () => {
     const after = await stats(c, 'kid');
     killLater(after.pid);
     expect(after.pid).not.toBe(before.pid);
-    expect(alive(before.pid)).toBe(false);
+    expect(isAlive(before.pid)).toBe(false);
     expect(textOf(await c.callTool({ name: 'kid__echo', arguments: { text: 'reborn' } }))).toBe('kid: reborn');
     expect(await upstreamStatus(gw, 'kid')).toMatchObject({ state: 'ready', connections: 2 });
   });
@@ -226,7 +211,7 @@ describe('a hung upstream', () => {
     expect(after.pid).not.toBe(before.pid);
     expect(textOf(await c.callTool({ name: 'hung__echo', arguments: { text: 'hello' } }))).toBe('hung: hello');
     // The frozen child is not left behind.
-    await until(`the frozen child ${before.pid} to be stopped`, async () => alive(before.pid), (a) => !a, 8000);
+    await until(`the frozen child ${before.pid} to be stopped`, async () => isAlive(before.pid), (a) => !a, 8000);
   });
 });
 
@@ -366,11 +351,3 @@ describe('client cancellation', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

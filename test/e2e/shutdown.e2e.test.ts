@@ -6,16 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
-import { fixtureStdioCommand, startGateway, tempDir } from '../helpers/processes.ts';
+import { fixtureStdioCommand, isAlive, startGateway, tempDir } from '../helpers/processes.ts';
 
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 async function gatewayWithStdioFixture(extra: Record<string, unknown> = {}, args: string[] = []) {
   const gateway = await startGateway({

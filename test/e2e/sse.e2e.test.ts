@@ -3,24 +3,16 @@
  * server "everything" in its `sse` mode.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
-import { repoRoot, startGateway, stopProcess, type RunningGateway } from '../helpers/processes.ts';
+import { freePort, repoRoot, startGateway, stopProcess, type RunningGateway } from '../helpers/processes.ts';
 
 let everything: ChildProcess;
 let gateway: RunningGateway;
 let client: Client;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 beforeAll(async () => {
   const port = await freePort();

@@ -3,12 +3,13 @@
  * timeouts, pagination, naming (prefix, empty prefix, separator, clashes), readiness, and an
  * upstream that comes up after the gateway.
  */
-import { createServer } from 'node:net';
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseTools } from '../fixtures/fixture/tools.ts';
-import { connectClient } from '../helpers/client.ts';
-import { fixtureStdioCommand, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { connectClient, textOf } from '../helpers/client.ts';
+import { stdioFixture as stdio } from '../helpers/servers.ts';
+
+import { freePort, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -30,14 +31,7 @@ async function gateway(config: object, env: Record<string, string> = {}, untilLi
   return started;
 }
 
-const stdio = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  type: 'stdio',
-  connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: name } },
-  ...extra,
-});
 
-const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
 
 describe('upstream credentials', () => {
   it('sends each server its own bearer token or header, from the environment, and never the client\'s', async () => {
@@ -162,11 +156,3 @@ describe('an upstream that comes up after the gateway', () => {
   });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}

@@ -12,3 +12,6 @@ export async function connectClient(
   await client.connect(transport);
   return client;
 }
+
+/** The text of a tool result's first content block. */
+export const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;

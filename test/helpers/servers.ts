@@ -1,0 +1,18 @@
+/** `proxy.servers` entries for test configurations. */
+import { fixtureStdioCommand } from './processes.ts';
+
+/** The fixture MCP server as a stdio child named `name` (its tools answer with that name). */
+export const stdioFixture = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'stdio',
+  connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: name } },
+  ...extra,
+});
+
+/** A Streamable HTTP upstream at `url`. */
+export const httpUpstream = (name: string, url: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  type: 'streamable-http',
+  connection: { url },
+  ...extra,
+});
