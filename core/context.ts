@@ -7,6 +7,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Logger } from 'pino';
 import type {
+  JSONRPCMessage,
+  RequestId,
   CallToolRequest,
   CallToolResult,
   ClientCapabilities,
@@ -139,6 +141,36 @@ export interface PromptGetContext extends TargetedOperation<GetPromptRequest['pa
 export interface ResourceReadContext extends TargetedOperation<ReadResourceRequest['params']> {
   /** The URI sent upstream. */
   readonly uri: string;
+}
+
+/** The upstream item an MCP request names, when the gateway can tell. */
+export interface McpTarget {
+  readonly kind: 'tool' | 'prompt' | 'resource';
+  /** The upstream server (its `name` in `proxy.servers`). */
+  readonly server: string;
+  /** The item's name as the upstream knows it (a tool or prompt name, a resource URI). */
+  readonly name: string;
+  /** The name or URI as the client sent it. */
+  readonly exposed: string;
+}
+
+/** A JSON-RPC message POSTed to `/mcp`, as `onMcpMessage` hooks see it. */
+export interface McpMessageContext {
+  readonly message: JSONRPCMessage;
+  /** The method of a request or notification; undefined for a response to the server's request. */
+  readonly method: string | undefined;
+  /** The request's id; undefined for notifications and responses. */
+  readonly id: RequestId | undefined;
+  /** What a `tools/call`, `prompts/get` or `resources/read` (or subscribe) targets, if it exists. */
+  readonly target: McpTarget | undefined;
+  /** Undefined for `initialize`, which opens the session. */
+  readonly sessionId: string | undefined;
+  readonly principal: Principal | undefined;
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly state: RequestState;
+  /** The HTTP request's Hono context. */
+  readonly http: GatewayContext;
 }
 
 export type { CallToolResult, GetPromptResult, ReadResourceResult };

@@ -47,6 +47,8 @@ export const ErrorCodes = {
   UPSTREAM_TIMEOUT: 'GW_ERR_UPSTREAM_TIMEOUT',
   /** The upstream answered with something that is not MCP. */
   UPSTREAM_PROTOCOL: 'GW_ERR_UPSTREAM_PROTOCOL',
+  /** A permission policy denied the operation. */
+  FORBIDDEN: 'GW_ERR_FORBIDDEN',
   /** The gateway is at its session limit or shutting down. */
   UNAVAILABLE: 'GW_ERR_UNAVAILABLE',
   /** The HTTP server cannot listen (port in use, permission denied). */
@@ -67,6 +69,8 @@ export const RpcCodes = {
   /** MCP's "connection closed / request timed out" range starts at -32000. */
   CONNECTION_CLOSED: -32000,
   REQUEST_TIMEOUT: -32001,
+  /** The caller may not do this (a permission policy denied it); the gateway's own code. */
+  FORBIDDEN: -32003,
 } as const;
 
 export interface GatewayErrorOptions {

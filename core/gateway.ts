@@ -12,6 +12,7 @@ import type { GatewayConfig } from './config/gateway-config.ts';
 import type { GatewayEnv, Logger } from './context.ts';
 import type { ServerCapabilities } from './protocol.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from './errors.ts';
+import { METADATA_PATH } from './auth/protected-resource.ts';
 import { createApp } from './http/app.ts';
 import { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
 import { InFlight } from './in-flight.ts';
@@ -66,7 +67,8 @@ export class Gateway {
       version: gatewayVersion,
       get urls() {
         const base = gateway.baseUrl;
-        return { base, mcp: new URL(MCP_PATH.slice(1), `${base.replace(/\/$/, '')}/`).href };
+        const mcp = new URL(MCP_PATH.slice(1), `${base.replace(/\/$/, '')}/`);
+        return { base, mcp: mcp.href, resourceMetadata: `${mcp.origin}${METADATA_PATH}${mcp.pathname}` };
       },
       status: () => this.status(),
     };
@@ -194,6 +196,8 @@ export class Gateway {
     const allowOrigin = originMatcher(config.server.allowed_origins ?? defaultAllowedOrigins(this.baseUrl));
     const endpoint = mcpEndpoint({
       sessions,
+      onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
+      target: (message) => proxy.target(message),
       allowOrigin,
       accepting: () => this.#phase !== 'stopping',
       createSession: (subject, protocolVersion) =>

@@ -17,6 +17,7 @@
  */
 import type {
   CallToolResult,
+  McpMessageContext,
   GetPromptResult,
   OperationContext,
   PromptGetContext,
@@ -68,6 +69,12 @@ export interface HookSignatures {
   onGetPrompt: OperationHook<PromptGetContext, GetPromptResult>;
   /** onion: around every `resources/read`. */
   onReadResource: OperationHook<ResourceReadContext, ReadResourceResult>;
+  /**
+   * onion: around every JSON-RPC message POSTed to `/mcp`, parsed, before it reaches its session;
+   * may answer with its own HTTP response (a 403 for a denied tool). The innermost step hands the
+   * message to the session and returns its response.
+   */
+  onMcpMessage: OperationHook<McpMessageContext, Response>;
   /** reverse-sequential: the gateway is stopping; release what setup acquired. */
   onShutdown: ShutdownHook;
 }
@@ -84,6 +91,7 @@ export const hookKinds = {
   onCallTool: 'onion',
   onGetPrompt: 'onion',
   onReadResource: 'onion',
+  onMcpMessage: 'onion',
   onShutdown: 'reverse-sequential',
 } as const satisfies Record<HookName, HookKind>;
 

@@ -38,6 +38,8 @@ export type {
   GatewayEnv,
   GatewayVariables,
   Logger,
+  McpMessageContext,
+  McpTarget,
   OperationContext,
   Principal,
   PromptGetContext,
@@ -78,6 +80,13 @@ export {
 export { HttpClient, readBody, type Exchange } from './upstream/http/http-client.ts';
 export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts';
 
+export { AuthFailure, type AuthFailureReason } from './auth/failure.ts';
+export { bearerToken } from './auth/bearer.ts';
+export { bearerAuth, type BearerAuthOptions } from './auth/bearer-auth.ts';
+export { insufficientScopeResponse, unauthorizedResponse } from './auth/challenges.ts';
+export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.ts';
+export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
+export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';
 export { duration, size } from './config/units.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';
 export type { ImpliedPlugins } from './loader/plan.ts';

@@ -90,8 +90,11 @@ export interface GatewayStatus {
 /** A read-only view of the running gateway. */
 export interface GatewayView {
   readonly version: string;
-  /** The gateway's public base URL (`server.url`) and its MCP endpoint URL. */
-  readonly urls: { readonly base: string; readonly mcp: string };
+  /**
+   * The gateway's public base URL (`server.url`), its MCP endpoint URL, and the URL of the
+   * endpoint's protected resource metadata (RFC 9728), for `WWW-Authenticate` challenges.
+   */
+  readonly urls: { readonly base: string; readonly mcp: string; readonly resourceMetadata: string };
   status(): GatewayStatus;
 }
 

@@ -6,13 +6,18 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Handler } from 'hono';
-import type { GatewayEnv } from '../context.ts';
-import { LATEST_PROTOCOL_VERSION } from '../protocol.ts';
+import type { GatewayContext, GatewayEnv, McpMessageContext, McpTarget } from '../context.ts';
+import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
+import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../protocol.ts';
 import type { DownstreamSession, HttpScope } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
 export interface McpEndpointOptions {
   readonly sessions: SessionRegistry;
+  /** The plugins' `onMcpMessage` chain around the delivery of a POSTed message to its session. */
+  readonly onMessage: (terminal: (ctx: McpMessageContext) => Promise<Response>) => (ctx: McpMessageContext) => Promise<Response>;
+  /** What a request targets (its tool, prompt or resource), for the hooks. */
+  readonly target: (message: JSONRPCMessage) => McpTarget | undefined;
   /** A new, unconnected session for a caller. */
   readonly createSession: (subject: string | undefined, protocolVersion: string) => DownstreamSession;
   readonly allowOrigin: (origin: string | undefined) => boolean;
@@ -27,11 +32,32 @@ export function rpcErrorResponse(status: number, code: number, message: string, 
   });
 }
 
+/** A hook's failure, as the client of that message should see it. */
+function errorResponse(error: unknown, ctx: McpMessageContext, scope: HttpScope): Response {
+  const id = ctx.id ?? null;
+  if (error instanceof RpcError) return jsonRpcError(400, id, error.code, error.message, error.data);
+  if (error instanceof GatewayError) {
+    scope.logger.warn({ err: error }, error.describe());
+    return jsonRpcError(error.status, id, error.rpcCode, error.message, { code: error.code, ...(error.plugin && { plugin: error.plugin }) });
+  }
+  scope.logger.error({ err: error }, 'unexpected error in an onMcpMessage hook');
+  return jsonRpcError(500, id, RpcCodes.INTERNAL_ERROR, 'Internal error');
+}
+
+function jsonRpcError(status: number, id: RequestId | null, code: number, message: string, data?: unknown): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
 const isInitialize = (body: unknown): body is { params?: { protocolVersion?: unknown } } =>
   typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
 
 export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   const { sessions } = options;
+  const scopes = new WeakMap<McpMessageContext, HttpScope>();
+  const throughHooks = options.onMessage(async (ctx) => deliver(ctx.http, ctx.message, scopes.get(ctx)!));
 
   return async function handleMcp(c) {
     const verb = c.req.method;
@@ -48,18 +74,41 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       state: c.var.state,
       signal: c.req.raw.signal,
     };
+    if (verb !== 'POST') return deliver(c, undefined, scope);
     let body: unknown;
-    if (verb === 'POST') {
-      try {
-        body = JSON.parse(await c.req.text());
-      } catch {
-        return rpcErrorResponse(400, -32700, 'Parse error: Invalid JSON');
-      }
+    try {
+      body = JSON.parse(await c.req.text());
+    } catch {
+      return rpcErrorResponse(400, RpcCodes.PARSE_ERROR, 'Parse error: Invalid JSON');
     }
+    // Batches were removed from MCP in 2025-06-18; refusing them keeps every message under the hooks' eyes.
+    if (Array.isArray(body)) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported');
+    if (typeof body !== 'object' || body === null) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
+    const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
+    const ctx: McpMessageContext = {
+      message,
+      method: typeof message.method === 'string' ? message.method : undefined,
+      id: typeof message.method === 'string' ? message.id : undefined,
+      target: options.target(message),
+      sessionId: c.req.header('mcp-session-id'),
+      principal: scope.principal,
+      requestId: scope.requestId,
+      logger: scope.logger,
+      state: scope.state,
+      http: c,
+    };
+    scopes.set(ctx, scope);
+    try {
+      return await throughHooks(ctx);
+    } catch (error) {
+      return errorResponse(error, ctx, scope);
+    }
+  };
 
+  function deliver(c: GatewayContext, body: unknown, scope: HttpScope): Promise<Response> | Response {
     const sessionId = c.req.header('mcp-session-id');
     if (sessionId === undefined) {
-      if (verb === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
+      if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);
@@ -67,9 +116,8 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!session || session.subject !== scope.principal?.subject) {
       return rpcErrorResponse(404, -32001, 'Session not found');
     }
-    await sessions.touch(sessionId);
-    return session.handle(c.req.raw, body, scope);
-  };
+    return sessions.touch(sessionId).then(() => session.handle(c.req.raw, body, scope));
+  }
 
   async function openSession(request: Request, body: { params?: { protocolVersion?: unknown } }, scope: HttpScope) {
     if (!options.accepting()) return rpcErrorResponse(503, -32000, 'The gateway is shutting down', { 'retry-after': '5' });

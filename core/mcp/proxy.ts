@@ -9,6 +9,7 @@ import type { Catalogue } from '../catalogue.ts';
 import type {
   CallToolResult,
   GetPromptResult,
+  McpTarget,
   OperationContext,
   PromptGetContext,
   ReadResourceResult,
@@ -17,7 +18,7 @@ import type {
 } from '../context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
-import type { JSONRPCNotification } from '../protocol.ts';
+import type { JSONRPCMessage, JSONRPCNotification } from '../protocol.ts';
 import type { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
@@ -191,6 +192,24 @@ export class McpProxy {
         .map((link) => link.request('logging/setLevel', { level }, { signal: base.signal }).catch(() => {})),
     );
     return {};
+  }
+
+  /** The upstream item a request names (tools/call, prompts/get, resources/read|subscribe|unsubscribe), if it exists. */
+  target(message: JSONRPCMessage): McpTarget | undefined {
+    const { method, params } = message as { method?: unknown; params?: Record<string, unknown> };
+    const catalogue = this.#deps.catalogue();
+    if (method === 'tools/call' || method === 'prompts/get') {
+      const exposed = params?.name;
+      if (typeof exposed !== 'string') return undefined;
+      const item = method === 'tools/call' ? catalogue.tool(exposed) : catalogue.prompt(exposed);
+      return item && { kind: method === 'tools/call' ? 'tool' : 'prompt', server: item.server, name: item.name, exposed };
+    }
+    if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+      const exposed = params?.uri;
+      const resource = typeof exposed === 'string' ? catalogue.resource(exposed) : undefined;
+      return resource && { kind: 'resource', server: resource.server, name: resource.uri, exposed: exposed as string };
+    }
+    return undefined;
   }
 
   /** Map a notification a server sent outside any request (per-client session) for its client. */
