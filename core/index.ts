@@ -70,13 +70,8 @@ export type {
   UpstreamServer,
 } from './upstream/types.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
-export {
-  httpServerSettings,
-  upstreamAuthSchema,
-  upstreamHeaders,
-  type HttpServerSettings,
-  type UpstreamAuth,
-} from './upstream/http/settings.ts';
+export { httpServerSettings, upstreamAuthSchema, type HttpServerSettings, type UpstreamAuth } from './upstream/http/settings.ts';
+export { UpstreamCredentials, type UpstreamCredentialsOptions } from './upstream/http/credentials.ts';
 export { HttpClient, readBody, type Exchange } from './upstream/http/http-client.ts';
 export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts';
 

@@ -3,7 +3,7 @@
  * protocol 2024-11-05): a GET event stream for everything the server sends, and POSTs to the
  * endpoint it names for everything the gateway sends.
  */
-import { definePlugin, httpServerSettings, upstreamHeaders, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
 import { openSseChannel } from './sse-channel.ts';
 
 export default definePlugin({
@@ -12,9 +12,14 @@ export default definePlugin({
   kernel: '^1.0.0',
   transport: { type: 'sse', schema: httpServerSettings('the SSE endpoint'), sessions: 'per-client' },
   setup(ctx) {
+    // One set of credentials per server, shared by all its sessions (one OAuth 2 token for all).
+    const credentials = new Map<string, UpstreamCredentials>();
     const factory: TransportFactory<HttpServerSettings> = {
-      open: (server, { logger, signal }) =>
-        openSseChannel(new URL(server.connection.connection.url), upstreamHeaders(server.connection), logger, signal),
+      open: (server, { logger, signal }) => {
+        let shared = credentials.get(server.name);
+        if (!shared) credentials.set(server.name, (shared = new UpstreamCredentials(server.name, server.connection, { logger })));
+        return openSseChannel(new URL(server.connection.connection.url), shared, logger, signal);
+      },
     };
     ctx.provide('transport:sse', factory as TransportFactory);
   },

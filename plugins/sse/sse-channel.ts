@@ -2,27 +2,39 @@
  * The legacy HTTP+SSE transport (MCP 2024-11-05): a GET opens an event stream whose first
  * `endpoint` event says where to POST messages; answers and server messages all come back on
  * that stream. The stream ending means the session is gone: the channel reports itself lost and
- * the kernel reconnects.
+ * the kernel reconnects. The stream's GET and every POST carry the server's credentials; a 401
+ * gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
  */
 import type { IncomingMessage } from 'node:http';
-import { ErrorCodes, GatewayError, HttpClient, MessageChannel, readBody, readEventStream, type JSONRPCMessage, type Logger } from 'mcp-gateway';
+import {
+  ErrorCodes,
+  GatewayError,
+  HttpClient,
+  MessageChannel,
+  readBody,
+  readEventStream,
+  type JSONRPCMessage,
+  type Logger,
+  type UpstreamCredentials,
+} from 'mcp-gateway';
 
 /** A POST only delivers a message (the answer comes on the stream), so it should be quick. */
 const POST_TIMEOUT_MS = 30_000;
 
 export async function openSseChannel(
   url: URL,
-  headers: Readonly<Record<string, string>>,
+  credentials: UpstreamCredentials,
   logger: Logger,
   signal: AbortSignal,
 ): Promise<MessageChannel> {
   const streamClient = new HttpClient(url);
   const closing = new AbortController();
-  const stream = await streamClient.exchange({
-    method: 'GET',
-    headers: { ...headers, accept: 'text/event-stream' },
-    signal: AbortSignal.any([signal, closing.signal]),
-  });
+  const stream = await credentials
+    .exchange(streamClient, { method: 'GET', headers: { accept: 'text/event-stream' }, signal: AbortSignal.any([signal, closing.signal]) })
+    .catch((error: unknown) => {
+      streamClient.close();
+      throw error;
+    });
   if (stream.statusCode !== 200) {
     const body = await readBody(stream).catch(() => '');
     streamClient.close();
@@ -50,9 +62,9 @@ export async function openSseChannel(
   // The endpoint may be on another origin than the stream; a pool of its own either way.
   const poster = target.origin === url.origin ? streamClient : new HttpClient(target);
   const post = async (message: JSONRPCMessage, extra: Readonly<Record<string, string>> = {}) => {
-    const response: IncomingMessage = await poster.exchange({
+    const response: IncomingMessage = await credentials.exchange(poster, {
       method: 'POST',
-      headers: { ...extra, ...headers, 'content-type': 'application/json' },
+      headers: { ...extra, 'content-type': 'application/json' },
       body: JSON.stringify(message),
       signal: AbortSignal.timeout(POST_TIMEOUT_MS),
       url: target,

@@ -3,7 +3,8 @@
  * is JSON or an event stream (which may carry progress and other messages before the response);
  * server-initiated messages come on a GET stream, reopened (with Last-Event-ID) if it drops; the
  * session ends with DELETE. A 404 on a session means the upstream forgot it: the channel reports
- * itself lost, and the kernel reconnects and initializes again.
+ * itself lost, and the kernel reconnects and initializes again. Every exchange carries the
+ * server's credentials; a 401 gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -18,7 +19,7 @@ import {
   type Logger,
   type UpstreamChannel,
 } from 'mcp-gateway';
-import { HttpClient, readBody, readEventStream } from 'mcp-gateway';
+import { readBody, readEventStream, type Exchange, type HttpClient, type UpstreamCredentials } from 'mcp-gateway';
 
 const GET_RETRY_MS = 1000;
 /** Wait before resuming a request's stream when the server gave no `retry:` advice. */
@@ -30,7 +31,7 @@ export class HttpChannel implements UpstreamChannel {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: (error?: Error) => void;
   readonly #client: HttpClient;
-  readonly #headers: Readonly<Record<string, string>>;
+  readonly #credentials: UpstreamCredentials;
   readonly #log: Logger;
   readonly #closing = new AbortController();
   #sessionId: string | undefined;
@@ -38,10 +39,10 @@ export class HttpChannel implements UpstreamChannel {
   #lastEventId: string | undefined;
   #lost = false;
 
-  /** `client` is the server's connection pool, shared by all its channels. */
-  constructor(client: HttpClient, headers: Record<string, string>, logger: Logger) {
+  /** `client` is the server's connection pool and `credentials` its credentials, both shared by all its channels. */
+  constructor(client: HttpClient, credentials: UpstreamCredentials, logger: Logger) {
     this.#client = client;
-    this.#headers = headers;
+    this.#credentials = credentials;
     this.#log = logger;
   }
 
@@ -77,8 +78,7 @@ export class HttpChannel implements UpstreamChannel {
   async close(): Promise<void> {
     this.#closing.abort();
     if (this.#sessionId && !this.#lost) {
-      await this.#client
-        .exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
+      await this.#exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
         .then((response) => response.resume())
         .catch(() => {}); // the upstream may be gone; its session will expire on its own
     }
@@ -87,7 +87,7 @@ export class HttpChannel implements UpstreamChannel {
   async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<IncomingMessage> {
     let response: IncomingMessage;
     try {
-      response = await this.#client.exchange({
+      response = await this.#exchange({
         method: 'POST',
         headers: {
           ...options.headers,
@@ -146,7 +146,7 @@ export class HttpChannel implements UpstreamChannel {
       }
       await delay(retryMs, signal);
       try {
-        response = await this.#client.exchange({
+        response = await this.#exchange({
           method: 'GET',
           headers: { ...this.#sessionHeaders(), accept: 'text/event-stream', 'last-event-id': lastEventId },
           signal,
@@ -168,7 +168,7 @@ export class HttpChannel implements UpstreamChannel {
     let delay = GET_RETRY_MS;
     while (!this.#closing.signal.aborted && !this.#lost) {
       try {
-        const response = await this.#client.exchange({
+        const response = await this.#exchange({
           method: 'GET',
           headers: {
             ...this.#sessionHeaders(),
@@ -200,9 +200,13 @@ export class HttpChannel implements UpstreamChannel {
     }
   }
 
+  /** An exchange with the server's headers and credentials (and one resend after a 401). */
+  #exchange(exchange: Exchange): Promise<IncomingMessage> {
+    return this.#credentials.exchange(this.#client, exchange);
+  }
+
   #sessionHeaders(): Record<string, string> {
     return {
-      ...this.#headers,
       ...(this.#sessionId ? { 'mcp-session-id': this.#sessionId } : {}),
       ...(this.#protocolVersion ? { 'mcp-protocol-version': this.#protocolVersion } : {}),
     };

@@ -3,7 +3,7 @@
  * client gets its own upstream session by default (`per-client`): upstream sessions are cheap
  * over HTTP, and server-to-client requests then reach the right client.
  */
-import { definePlugin, HttpClient, httpServerSettings, upstreamHeaders, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, HttpClient, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
 import { HttpChannel } from './http-channel.ts';
 
 export default definePlugin({
@@ -13,20 +13,23 @@ export default definePlugin({
   transport: { type: 'streamable-http', schema: httpServerSettings('the MCP endpoint'), sessions: 'per-client' },
   setup(ctx) {
     // One keep-alive connection pool per server, shared by its control connection and every
-    // client's upstream session: connections stay few however many sessions there are.
-    const pools = new Map<string, HttpClient>();
+    // client's upstream session: connections stay few however many sessions there are. Likewise
+    // one set of credentials per server: an OAuth 2 token is fetched once for all its sessions.
+    const servers = new Map<string, { pool: HttpClient; credentials: UpstreamCredentials }>();
     const factory: TransportFactory<HttpServerSettings> = {
       open: async (server, { logger }) => {
-        const url = server.connection.connection.url;
-        let pool = pools.get(server.name);
-        if (!pool) pools.set(server.name, (pool = new HttpClient(new URL(url))));
-        return new HttpChannel(pool, upstreamHeaders(server.connection), logger);
+        let shared = servers.get(server.name);
+        if (!shared) {
+          shared = { pool: new HttpClient(new URL(server.connection.connection.url)), credentials: new UpstreamCredentials(server.name, server.connection, { logger }) };
+          servers.set(server.name, shared);
+        }
+        return new HttpChannel(shared.pool, shared.credentials, logger);
       },
     };
     ctx.provide('transport:streamable-http', factory as TransportFactory);
     return {
       onShutdown: () => {
-        for (const pool of pools.values()) pool.close();
+        for (const { pool } of servers.values()) pool.close();
       },
     };
   },

@@ -2,7 +2,7 @@
  * What an HTTP upstream's entry in `proxy.servers` holds (`connection: { url, headers }` and
  * `auth:`), shared by the HTTP transport plugins. Credentials are the gateway's own, typically
  * from `${ENV}` references: the client's token is never passed upstream (MCP spec: no token
- * passthrough).
+ * passthrough). `UpstreamCredentials` (credentials.ts) turns them into request headers.
  */
 import { z } from 'zod';
 
@@ -17,6 +17,24 @@ export const upstreamAuthSchema = z.discriminatedUnion('type', [
     /** `Authorization: Bearer <token>`. */
     type: z.literal('bearer'),
     token: z.string().min(1),
+  }),
+  z.strictObject({
+    /**
+     * The OAuth 2 client credentials grant (RFC 6749 §4.4): the gateway gets its own access token
+     * from `token_url` and sends it as `Authorization: Bearer <token>` (see credentials.ts).
+     */
+    type: z.literal('oauth2'),
+    token_url: z.url({ protocol: /^https?$/, error: 'expected the http(s) URL of the token endpoint' }),
+    client_id: z.string().min(1),
+    client_secret: z.string().min(1),
+    /** Space-separated scopes to ask for. */
+    scope: z.string().min(1).optional(),
+    /** Sent as `audience` (Auth0, Okta custom authorization servers). */
+    audience: z.string().min(1).optional(),
+    /** Sent as `resource` (RFC 8707 resource indicator): the upstream's URL. */
+    resource: z.url({ error: 'expected an absolute URI (RFC 8707)' }).optional(),
+    /** How the client authenticates to the token endpoint: HTTP Basic (client_secret_basic) or in the form (client_secret_post). */
+    client_auth: z.enum(['basic', 'post']).default('basic'),
   }),
 ]);
 
@@ -36,12 +54,3 @@ export function httpServerSettings(endpoint: string) {
 }
 
 export type HttpServerSettings = z.output<ReturnType<typeof httpServerSettings>>;
-
-/** The headers every request to the server carries: its configured ones and its credentials. */
-export function upstreamHeaders(settings: HttpServerSettings): Record<string, string> {
-  const headers = Object.fromEntries(Object.entries(settings.connection.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  const { auth } = settings;
-  if (auth?.type === 'header') headers[auth.header.toLowerCase()] = auth.value;
-  if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
-  return headers;
-}

@@ -1,0 +1,53 @@
+/**
+ * Authentication with Okta access tokens, configured as in the original gateway (`oauth:` and the
+ * `OKTA_*` variables). Tokens are verified against the issuer's keys (JWKS discovered, cached,
+ * refetched on an unknown key id), for `iss`, `aud`, `exp`/`nbf`, and an algorithm allow list.
+ * Okta's `scp` claim gives the scopes; when a token has no `groups` claim and the group lookup is
+ * configured, the user's groups come from the Okta API, for the permissions plugin to map.
+ */
+import { bearerAuth, createJwtVerifier, definePlugin, principalFromClaims, serveProtectedResourceMetadata } from 'mcp-gateway';
+import { OktaGroups } from './groups.ts';
+import { oktaOptions } from './options.ts';
+
+export default definePlugin({
+  name: 'auth-okta',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  section: ['oauth', 'okta'],
+  configSchema: oktaOptions,
+  setup(ctx) {
+    const { options, gateway, logger } = ctx;
+    if (!options.enabled) {
+      logger.warn('oauth.enabled is false: requests are not authenticated');
+      return;
+    }
+    const verifier = createJwtVerifier({
+      issuer: options.issuer,
+      audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
+      clockToleranceSeconds: options.clockToleranceMs / 1000,
+      keyRefreshCooldownMs: options.keyRefreshCooldownMs,
+    });
+    const groups = options.groupLookup && new OktaGroups(options.groupLookup, logger);
+    serveProtectedResourceMetadata(ctx, { authorizationServers: options.authorizationServers, scopesSupported: options.scopesSupported });
+    logger.info({ issuer: options.issuer, groupLookup: Boolean(groups) }, 'Okta authentication on');
+
+    return {
+      onRequest: bearerAuth({
+        logger,
+        resourceMetadata: () => gateway.urls.resourceMetadata,
+        async authenticate(token, c) {
+          const principal = principalFromClaims(await verifier.verify(token), { scopeClaims: ['scp', 'scope'], provider: 'auth-okta' });
+          if (!groups || principal.claims.groups !== undefined) return principal;
+          const user = typeof principal.claims.uid === 'string' ? principal.claims.uid : principal.subject;
+          try {
+            return { ...principal, claims: { ...principal.claims, groups: await groups.groupsOf(user) } };
+          } catch (error) {
+            // Authenticated, but without groups: group-based permissions deny, which is the safe side.
+            c.get('logger').warn({ err: error, user }, 'Okta group lookup failed');
+            return principal;
+          }
+        },
+      }),
+    };
+  },
+});
