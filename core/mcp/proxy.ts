@@ -194,10 +194,26 @@ export class McpProxy {
     return {};
   }
 
-  /** The upstream item a request names (tools/call, prompts/get, resources/read|subscribe|unsubscribe), if it exists. */
+  /**
+   * The upstream item a request names, if it exists: the tool of `tools/call`, the prompt of
+   * `prompts/get`, the resource of `resources/read|subscribe|unsubscribe`, and the prompt or
+   * resource template a `completion/complete` completes an argument of.
+   */
   target(message: JSONRPCMessage): McpTarget | undefined {
     const { method, params } = message as { method?: unknown; params?: Record<string, unknown> };
     const catalogue = this.#deps.catalogue();
+    if (method === 'completion/complete') {
+      const ref = params?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+      if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+        const item = catalogue.prompt(ref.name);
+        return item && { kind: 'prompt', server: item.server, name: item.name, exposed: ref.name };
+      }
+      if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+        const template = catalogue.template(ref.uri);
+        return template && { kind: 'resource', server: template.server, name: template.uri, exposed: ref.uri };
+      }
+      return undefined;
+    }
     if (method === 'tools/call' || method === 'prompts/get') {
       const exposed = params?.name;
       if (typeof exposed !== 'string') return undefined;

@@ -1,0 +1,132 @@
+/**
+ * Tool-level permissions, the original gateway's `auth:` model: claims mapped to scopes, `server:
+ * tool` globs mapped to the scopes that may use them, `scope_mode` any/all and a `default_scope`.
+ * One policy everywhere: what a caller may not use is absent from its lists (tools, prompts,
+ * resources, resource templates) and refused when it names it anyway, with HTTP 403
+ * `insufficient_scope` before the message reaches its session, and again (defense in depth) around
+ * the call itself. It works with any auth plugin: it reads only `principal.scopes` and
+ * `principal.claims`; without a principal, the caller has no scopes.
+ */
+import {
+  definePlugin,
+  insufficientScopeResponse,
+  RpcCodes,
+  type CatalogueItem,
+  type Logger,
+  type McpMessageContext,
+  type OperationContext,
+} from 'mcp-gateway';
+import { BoundedCache } from './bounded-cache.ts';
+import { forbiddenError, forbiddenMessage } from './denial.ts';
+import { optionsSchema, type PermissionsOptions } from './options.ts';
+import { Policy } from './policy.ts';
+import { callerResolver, type Caller } from './scopes.ts';
+import { subjectOf, type ItemKind } from './subjects.ts';
+
+/** The requests that use an item, answered 403 before they reach the session when denied. */
+const guardedMethods = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe', 'completion/complete']);
+
+export default definePlugin({
+  name: 'permissions',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  section: 'auth',
+  configSchema: optionsSchema,
+  setup(ctx) {
+    const { options, logger } = ctx;
+    const policy = new Policy({
+      permissions: Object.entries(options.permissions),
+      scopeMode: options.options.scope_mode,
+      defaultScope: options.options.default_scope,
+    });
+    const callerOf = callerResolver({ claims: options.claims, mappings: new Map(Object.entries(options.mappings)) });
+    warnAboutDeadEntries(options, ctx.config.proxy.servers.map((s) => s.name), logger);
+    logger.info(
+      { patterns: policy.table.patterns.length, scope_mode: options.options.scope_mode, default_scope: options.options.default_scope },
+      'permissions loaded',
+    );
+
+    /** A list hook: keeps what the caller may use; one filtered list per (list, scope set). */
+    const listFilter = <T>(kind: ItemKind) => {
+      const memo = new WeakMap<readonly CatalogueItem<T>[], BoundedCache<string, readonly CatalogueItem<T>[]>>();
+      return function filterByPermission(items: readonly CatalogueItem<T>[], op: OperationContext): readonly CatalogueItem<T>[] {
+        const caller = callerOf(op.principal);
+        let byCaller = memo.get(items);
+        if (!byCaller) memo.set(items, (byCaller = new BoundedCache(256)));
+        return byCaller.getOrSet(caller.key, () => items.filter((item) => policy.decide(caller, subjectOf(kind, item.server, item.name)).allowed));
+      };
+    };
+
+    const check = (caller: Caller, kind: ItemKind, server: string, name: string) => policy.decide(caller, subjectOf(kind, server, name));
+
+    const logDenial = (log: Logger, caller: Caller, subject: string | undefined, kind: ItemKind, exposed: string, required: readonly string[]) =>
+      log.info({ permission: 'denied', subject, kind, name: exposed, required, scopes: [...caller.scopes] }, `permission denied: ${kind} ${exposed}`);
+
+    return {
+      onListTools: listFilter('tool'),
+      onListPrompts: listFilter('prompt'),
+      onListResources: listFilter('resource'),
+      onListResourceTemplates: listFilter('resource'),
+
+      async onMcpMessage(message: McpMessageContext, next) {
+        const { target } = message;
+        // An unknown name goes on: the kernel answers "unknown tool" as it would for anyone.
+        if (!target || message.method === undefined || !guardedMethods.has(message.method)) return next();
+        const caller = callerOf(message.principal);
+        const decision = check(caller, target.kind, target.server, target.name);
+        if (decision.allowed) return next();
+        const { requirement } = decision;
+        logDenial(message.logger, caller, message.principal?.subject, target.kind, target.exposed, requirement.scopes);
+        return insufficientScopeResponse({
+          resourceMetadata: ctx.gateway.urls.resourceMetadata,
+          scopes: requirement.scopes,
+          id: message.id,
+          message: forbiddenMessage(target.kind, target.exposed, requirement),
+          code: RpcCodes.FORBIDDEN,
+        });
+      },
+
+      // Defense in depth: the same decisions around the operations themselves, whatever path led there.
+      async onCallTool(call, next) {
+        const caller = callerOf(call.principal);
+        const decision = check(caller, 'tool', call.server, call.tool);
+        if (decision.allowed) return next();
+        logDenial(call.logger, caller, call.principal?.subject, 'tool', call.name, decision.requirement.scopes);
+        throw forbiddenError('tool', call.name, decision.requirement);
+      },
+
+      async onGetPrompt(get, next) {
+        const caller = callerOf(get.principal);
+        const decision = check(caller, 'prompt', get.server, get.prompt);
+        if (decision.allowed) return next();
+        logDenial(get.logger, caller, get.principal?.subject, 'prompt', get.name, decision.requirement.scopes);
+        throw forbiddenError('prompt', get.name, decision.requirement);
+      },
+
+      async onReadResource(read, next) {
+        const caller = callerOf(read.principal);
+        const decision = check(caller, 'resource', read.server, read.uri);
+        if (decision.allowed) return next();
+        const exposed = typeof read.params.uri === 'string' ? read.params.uri : read.uri;
+        logDenial(read.logger, caller, read.principal?.subject, 'resource', exposed, decision.requirement.scopes);
+        throw forbiddenError('resource', exposed, decision.requirement);
+      },
+    };
+  },
+});
+
+/** Entries that can never apply are almost always typos: say so at boot (without refusing a config the original accepted). */
+function warnAboutDeadEntries(options: PermissionsOptions, servers: readonly string[], logger: Logger): void {
+  for (const key of Object.keys(options.mappings)) {
+    const claim = key.slice(0, key.indexOf(':'));
+    if (!options.claims.includes(claim)) {
+      logger.warn({ mapping: key }, `mapping "${key}" never applies: claim "${claim}" is not listed in auth.claims`);
+    }
+  }
+  for (const pattern of Object.keys(options.permissions)) {
+    const server = pattern.slice(0, pattern.indexOf(':'));
+    if (!server.includes('*') && !servers.includes(server)) {
+      logger.warn({ pattern }, `permission "${pattern}" names server "${server}", which is not in proxy.servers`);
+    }
+  }
+}

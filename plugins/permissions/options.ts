@@ -1,0 +1,57 @@
+/**
+ * The `auth:` section, as the original gateway documented it, validated strictly: a misspelt key,
+ * a pattern without its server part or a `scope_mode` other than any/all stops the gateway at boot
+ * with the key and a fix, instead of silently granting or denying.
+ */
+import { z } from 'mcp-gateway';
+import { splitPattern } from './patterns.ts';
+
+/** OAuth scope tokens have no spaces (RFC 6749 §3.3); the `WWW-Authenticate` scope list relies on it. */
+const scope = z.string().regex(/^\S+$/, 'a scope is one word, without spaces');
+
+const scopeList = z.array(scope);
+
+export const optionsSchema = z
+  .strictObject({
+    /** The claims of the token whose values are looked up in `mappings`. */
+    claims: z.array(z.string().min(1)).default([]),
+    /** `claim:value` → the scopes a caller with that claim value gets. */
+    mappings: z.record(z.string(), scopeList).default({}),
+    /** `server:rest` glob → the scopes that may use what it matches (`[]`: anyone). */
+    permissions: z.record(z.string(), scopeList).default({}),
+    options: z
+      .strictObject({
+        /** any: the caller needs one of the pattern's scopes; all: every one of them. */
+        scope_mode: z.enum(['any', 'all']).default('any'),
+        /** What no pattern matches needs: null denies it, a scope requires that scope. */
+        default_scope: scope.nullable().default(null),
+      })
+      .prefault({}),
+  })
+  .superRefine((options, ctx) => {
+    for (const pattern of Object.keys(options.permissions)) {
+      if (splitPattern(pattern)) continue;
+      const colon = pattern.indexOf(':');
+      const [message, fix] =
+        colon < 0
+          ? [
+              `permission pattern "${pattern}" has no ":"; a pattern is "<server>:<tool>" (globs with *)`,
+              `write "${pattern}:*" for everything of server "${pattern}", or "*:${pattern}" for the tool "${pattern}" of every server`,
+            ]
+          : colon === 0
+            ? [`permission pattern "${pattern}" has no server before ":"`, `write "*${pattern}" for every server`]
+            : [`permission pattern "${pattern}" has nothing after ":"`, `write "${pattern}*" for everything of that server`];
+      ctx.addIssue({ code: 'custom', path: ['permissions', pattern], message, params: { fix } });
+    }
+    for (const key of Object.keys(options.mappings)) {
+      if (key.indexOf(':') > 0) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mappings', key],
+        message: `mapping "${key}" is not "<claim>:<value>"`,
+        params: { fix: `write the claim first, e.g. "groups:${key}"` },
+      });
+    }
+  });
+
+export type PermissionsOptions = z.output<typeof optionsSchema>;
