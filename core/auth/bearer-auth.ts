@@ -11,8 +11,10 @@ import { unauthorizedResponse } from './challenges.ts';
 import { AuthFailure } from './failure.ts';
 
 export interface BearerAuthOptions {
-  /** A principal for the token, or an `AuthFailure` thrown. */
-  readonly authenticate: (token: string, c: GatewayContext) => Promise<Principal>;
+  /** A principal for the credential, or an `AuthFailure` thrown. */
+  readonly authenticate: (credential: string, c: GatewayContext) => Promise<Principal>;
+  /** Where the credential is (default: the `Authorization: Bearer` token). */
+  readonly credential?: (c: GatewayContext) => string | undefined;
   /** The URL of the gateway's protected resource metadata (for `WWW-Authenticate`). */
   readonly resourceMetadata: () => string;
   readonly logger: Logger;
@@ -21,10 +23,10 @@ export interface BearerAuthOptions {
 export function bearerAuth(options: BearerAuthOptions): RequestHook {
   return async function authenticateBearer(c, next) {
     if (c.get('route').auth === 'none') return next();
-    const token = bearerToken(c.req.header('authorization'));
+    const credential = options.credential ? options.credential(c) : bearerToken(c.req.header('authorization'));
     try {
-      if (!token) throw new AuthFailure('missing_token', 'this endpoint needs an access token (Authorization: Bearer)');
-      c.set('principal', await options.authenticate(token, c));
+      if (!credential) throw new AuthFailure('missing_token', 'this endpoint needs an access token (Authorization: Bearer)');
+      c.set('principal', await options.authenticate(credential, c));
     } catch (error) {
       const failure = error instanceof AuthFailure ? error : new AuthFailure('malformed', 'the token could not be checked', { cause: error });
       if (!(error instanceof AuthFailure)) options.logger.error({ err: error }, 'unexpected error while authenticating');
