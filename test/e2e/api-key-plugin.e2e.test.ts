@@ -54,7 +54,7 @@ it('loads after the configured plugins and reads its own config section', async 
 it('refuses requests without a key, or with a wrong one, with 401', async () => {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
   const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
-  for (const extra of [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }]) {
+  for (const extra of [{}, { 'x-api-key': 'wrong' }, { authorization: 'Bearer wrong' }] as Record<string, string>[]) {
     const response = await fetch(gateway.mcpUrl, { method: 'POST', headers: { ...headers, ...extra }, body });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('resource_metadata=');
