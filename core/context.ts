@@ -24,6 +24,7 @@ import type {
 } from './protocol.ts';
 
 export type { Logger };
+import type { AuthFailureReason } from './auth/failure.ts';
 
 /** Who is calling, as established by an auth plugin in `onRequest`. */
 export interface Principal {
@@ -60,6 +61,8 @@ export interface GatewayVariables {
   route: RouteInfo;
   /** Set by an auth plugin; undefined for an anonymous caller. */
   principal: Principal | undefined;
+  /** Set by an auth plugin that refused the request (`bearerAuth` does), for metrics and audit. */
+  authFailure: AuthFailureReason | undefined;
   state: RequestState;
 }
 
@@ -116,6 +119,11 @@ interface TargetedOperation<Params> extends OperationContext {
   readonly server: string;
   /** The request's params as the client sent them (`_meta` included); forwarded upstream. */
   readonly params: Readonly<Params>;
+  /**
+   * Headers for this operation's upstream request (HTTP transports): a hook may add correlation
+   * headers (`traceparent`) before calling `next()`. The gateway's `x-request-id` is always sent.
+   */
+  readonly upstreamHeaders: Record<string, string>;
 }
 
 export interface ToolCallContext extends TargetedOperation<CallToolRequest['params']> {

@@ -41,6 +41,8 @@ export const ErrorCodes = {
   NAME_CLASH: 'GW_ERR_NAME_CLASH',
   /** A client named a tool, prompt or resource that no upstream offers. */
   UNKNOWN_NAME: 'GW_ERR_UNKNOWN_NAME',
+  /** A client's request is malformed (a missing or wrong parameter, an unknown method). */
+  INVALID_PARAMS: 'GW_ERR_INVALID_PARAMS',
   /** The upstream that owns the name is not connected. */
   UPSTREAM_UNAVAILABLE: 'GW_ERR_UPSTREAM_UNAVAILABLE',
   /** The upstream did not answer in time. */
@@ -119,12 +121,15 @@ export class GatewayError extends Error {
 export class RpcError extends Error {
   readonly code: number;
   readonly data?: unknown;
+  /** True for an upstream's own error, forwarded as it came. */
+  readonly fromUpstream: boolean;
 
-  constructor(code: number, message: string, data?: unknown) {
+  constructor(code: number, message: string, data?: unknown, fromUpstream = false) {
     super(message);
     this.name = 'RpcError';
     this.code = code;
     if (data !== undefined) this.data = data;
+    this.fromUpstream = fromUpstream;
   }
 }
 

@@ -10,6 +10,7 @@ import type { Hono } from 'hono';
 import { Catalogue, type NameClash } from './catalogue.ts';
 import type { GatewayConfig } from './config/gateway-config.ts';
 import type { GatewayEnv, Logger } from './context.ts';
+import type { OperationEvent } from './events.ts';
 import type { ServerCapabilities } from './protocol.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from './errors.ts';
 import { METADATA_PATH } from './auth/protected-resource.ts';
@@ -168,6 +169,8 @@ export class Gateway {
         clientInfo: { name: gatewayName, version: gatewayVersion },
       });
       upstream.oncataloguechange = () => this.#refreshCatalogue();
+      upstream.onstatechange = (state, previous, error) =>
+        this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
       upstream.onresourceupdated = (uri, notification) => {
         const exposed = { ...notification, params: { ...notification.params, uri: this.#catalogue.exposeUri(server.name, uri) } };
         for (const subscriber of subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
@@ -197,6 +200,7 @@ export class Gateway {
     const endpoint = mcpEndpoint({
       sessions,
       onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
+      onAnswered: (event, log) => this.#operation(event, log),
       target: (message) => proxy.target(message),
       allowOrigin,
       accepting: () => this.#phase !== 'stopping',
@@ -212,22 +216,45 @@ export class Gateway {
           instructions,
           eventStore: new BoundedEventStore(),
           logger,
-          onInitialized: (session) =>
-            sessions.add(session, {
+          onInitialized: async (session) => {
+            await sessions.add(session, {
               id: session.id!,
               subject,
               protocolVersion,
               clientInfo: session.client.info,
               clientCapabilities: session.client.capabilities,
               createdAt: Date.now(),
-            }),
+            });
+            this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
+          },
           onClosed: (session) => {
             sessions.remove(session);
             subscriptions.forget(session.peer, (name) => byName.get(name));
+            if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
           },
+          onOperation: (event, log) => this.#operation(event, log),
         }),
     });
     this.#app = createApp({ kernel: this.kernel, inFlight: this.inFlight, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
+  }
+
+  /** One access line per MCP operation, and the event for observers. */
+  #operation(event: OperationEvent, log: Logger): void {
+    const { target } = event;
+    log.info(
+      {
+        session_id: event.sessionId,
+        method: event.method,
+        server: target?.server,
+        ...(target && { [target.kind]: target.name }),
+        subject: event.subject,
+        duration_ms: Math.round(event.durationMs * 100) / 100,
+        outcome: event.outcome,
+        ...(event.reason && { reason: event.reason }),
+      },
+      'mcp operation',
+    );
+    this.kernel.emit(event);
   }
 
   async #listen(): Promise<void> {

@@ -10,6 +10,8 @@
  *   not reveal what it was meant to hide).
  * - **reverse-sequential**: run one after another in reverse load order, each with its own
  *   timeout; errors are collected and reported, never stop the others.
+ * - **observe**: told after the fact, in load order, without being waited for; an error is logged
+ *   and goes no further (fail open where it observes).
  *
  * Order is the plugin list's order. A hook may ask to run before (`pre`) or after (`post`) the
  * plugins without a preference, e.g. CORS answering a preflight before authentication:
@@ -30,10 +32,11 @@ import type {
   ToolCallContext,
   ToolItem,
 } from './context.ts';
+import type { EventHook } from './events.ts';
 
 export type HookOrder = 'pre' | 'post';
 
-export type HookKind = 'onion' | 'reduce' | 'reverse-sequential';
+export type HookKind = 'onion' | 'reduce' | 'reverse-sequential' | 'observe';
 
 /** A reduce-kind hook over a catalogue list. */
 export type ListHook<Item> = (
@@ -75,6 +78,11 @@ export interface HookSignatures {
    * message to the session and returns its response.
    */
   onMcpMessage: OperationHook<McpMessageContext, Response>;
+  /**
+   * observe: something happened (an HTTP request, an MCP operation, a refused authentication, an
+   * upstream's state, a session): for metrics, audit, tracing. Not awaited; errors are logged.
+   */
+  onEvent: EventHook;
   /** reverse-sequential: the gateway is stopping; release what setup acquired. */
   onShutdown: ShutdownHook;
 }
@@ -92,6 +100,7 @@ export const hookKinds = {
   onGetPrompt: 'onion',
   onReadResource: 'onion',
   onMcpMessage: 'onion',
+  onEvent: 'observe',
   onShutdown: 'reverse-sequential',
 } as const satisfies Record<HookName, HookKind>;
 

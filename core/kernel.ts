@@ -9,6 +9,7 @@ import type { GatewayConfig } from './config/gateway-config.ts';
 import { closest } from './config/errors.ts';
 import type { GatewayEnv, OperationContext } from './context.ts';
 import { ErrorCodes, GatewayError, tagError } from './errors.ts';
+import type { GatewayEvent } from './events.ts';
 import {
   hookKinds,
   hookNames,
@@ -53,6 +54,7 @@ export class Kernel {
   readonly routes: PluginRoute[] = [];
   readonly #options: KernelOptions;
   readonly #hooks = new Map<HookName, RegisteredHook<HookName>[]>();
+  readonly #observerErrors = new Map<string, number>();
   /** Plugins whose setup completed, in order: the ones to tear down. */
   readonly #setUp: string[] = [];
 
@@ -111,6 +113,25 @@ export class Kernel {
       handler: hook.handler as unknown as OnionLayer<Ctx, Result>['handler'],
     }));
     return composeOnion(layers, terminal);
+  }
+
+  /** Tell every observer; never waits, never throws (an observer's failure is logged, once per plugin and minute). */
+  emit(event: GatewayEvent): void {
+    for (const hook of this.hooks('onEvent')) {
+      try {
+        const result = hook.handler(event);
+        if (result instanceof Promise) result.catch((error: unknown) => this.#observerFailed(hook.plugin, error));
+      } catch (error) {
+        this.#observerFailed(hook.plugin, error);
+      }
+    }
+  }
+
+  #observerFailed(plugin: string, error: unknown): void {
+    const now = Date.now();
+    if ((this.#observerErrors.get(plugin) ?? 0) > now - 60_000) return;
+    this.#observerErrors.set(plugin, now);
+    this.#options.logger.error({ err: error, plugin }, 'an onEvent hook failed (further failures of this plugin are muted for a minute)');
   }
 
   /** Run every `onShutdown` in reverse load order, each with its own timeout; return what failed. */
@@ -174,6 +195,7 @@ export class Kernel {
       },
       provide: during('provide', (service, value) => this.services.provide(service, value, name)),
       use: (service) => this.services.use(service, name),
+      find: (service) => this.services.get(service),
     };
     const timeoutMs = definition.setupTimeout ?? DEFAULT_SETUP_TIMEOUT_MS;
     let timer: NodeJS.Timeout | undefined;

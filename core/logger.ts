@@ -15,22 +15,36 @@ const redactPaths = secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, 
 export interface LoggerOptions {
   readonly level: string;
   readonly format: LogFormat;
+  /** Values to blank wherever they appear in a line (configured secrets). */
+  readonly secrets?: readonly string[];
   /** Where lines go (default stdout); tests pass a stream to read them. */
   readonly destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const blank = blanker(options.secrets ?? []);
   const base = {
     level: options.level,
     base: { service: 'mcp-gateway' },
     redact: { paths: redactPaths, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
+    ...(blank && { hooks: { streamWrite: blank } }),
   };
   if (options.format === 'text') {
     const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
     return pino(base, stream);
   }
   return pino(base, options.destination ?? pino.destination({ sync: false }));
+}
+
+/** Replaces every secret (as written, and as JSON escapes it) in a log line; undefined when there is none. */
+function blanker(secrets: readonly string[]): ((line: string) => string) | undefined {
+  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))]
+    .sort((a, b) => b.length - a.length)
+    .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  if (forms.length === 0) return undefined;
+  const pattern = new RegExp(forms.join('|'), 'g');
+  return (line) => line.replace(pattern, '[redacted]');
 }
 
 export type { Logger };

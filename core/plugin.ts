@@ -117,4 +117,9 @@ export interface SetupContext<Options = unknown> {
   provide<K extends ServiceName>(name: K, value: Services[K]): void;
   /** A service an earlier plugin provided; a boot error if none did. */
   use<K extends ServiceName>(name: K): Services[K];
+  /**
+   * An optional service, or undefined: call it when you need it (at request time it sees every
+   * plugin's services, whatever the load order), e.g. `ctx.find('metrics')?.counter(...)`.
+   */
+  find<K extends ServiceName>(name: K): Services[K] | undefined;
 }

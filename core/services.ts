@@ -8,11 +8,32 @@ import { ErrorCodes, GatewayError } from './errors.ts';
 import type { SessionStore } from './session/store.ts';
 import type { TransportFactory } from './upstream/types.ts';
 
+/** Labels of one metric sample: names fixed when the metric is made, values from small fixed sets. */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/**
+ * Prometheus metrics for any plugin, provided by the `metrics` plugin (`ctx.find('metrics')`), so
+ * that a plugin counts what it does without depending on prom-client. Making the same metric twice
+ * returns the first one. Keep label values bounded: never a user name, a token or a raw path.
+ */
+export interface MetricsService {
+  counter(name: string, help: string, labelNames?: readonly string[]): { inc(labels?: MetricLabels, value?: number): void };
+  gauge(name: string, help: string, labelNames?: readonly string[]): { set(labels: MetricLabels, value: number): void };
+  histogram(
+    name: string,
+    help: string,
+    labelNames?: readonly string[],
+    buckets?: readonly number[],
+  ): { observe(labels: MetricLabels, value: number): void };
+}
+
 export interface Services {
   /** Upstream connections for servers of this `type:` in `proxy.servers`. */
   [transport: `transport:${string}`]: TransportFactory;
   /** Where downstream session records live (default: in memory). */
   'session-store': SessionStore;
+  /** Prometheus metrics, when the metrics plugin is loaded. */
+  metrics: MetricsService;
 }
 
 export type ServiceName = keyof Services & string;

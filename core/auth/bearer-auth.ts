@@ -31,6 +31,7 @@ export function bearerAuth(options: BearerAuthOptions): RequestHook {
       const failure = error instanceof AuthFailure ? error : new AuthFailure('malformed', 'the token could not be checked', { cause: error });
       if (!(error instanceof AuthFailure)) options.logger.error({ err: error }, 'unexpected error while authenticating');
       c.get('logger').info({ reason: failure.reason, detail: failure.message }, 'authentication refused');
+      c.set('authFailure', failure.reason);
       return unauthorizedResponse(options.resourceMetadata(), failure);
     }
     return next();

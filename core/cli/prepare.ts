@@ -19,6 +19,8 @@ export interface CliFlags {
 
 export interface Prepared {
   readonly location: ConfigLocation;
+  /** The configuration as written (variables substituted), plugin sections included. */
+  readonly raw: Record<string, unknown>;
   readonly config: GatewayConfig;
   readonly plan: GatewayPlan;
   readonly baseDir: string;
@@ -41,5 +43,5 @@ export async function prepare(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: stri
   const config = parseGatewayConfig(raw, loaded.source);
   const extraPlugins = splitList(flags.plugins ?? (env.MCP_GATEWAY_PLUGINS ? [env.MCP_GATEWAY_PLUGINS] : []));
   const plan = await planGateway({ config, raw, baseDir: loaded.baseDir, source: loaded.source, extraPlugins, cwd });
-  return { location, config, plan, baseDir: loaded.baseDir };
+  return { location, raw, config, plan, baseDir: loaded.baseDir };
 }

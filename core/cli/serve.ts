@@ -2,13 +2,14 @@
  * `mcp-gateway serve`: start the gateway and stop it gracefully on SIGTERM or SIGINT (a second
  * signal exits at once). Resolves with the process exit code once the gateway has stopped.
  */
+import { secretValues } from '../config/secrets.ts';
 import { createLogger } from '../logger.ts';
 import { Gateway } from '../gateway.ts';
 import type { Prepared } from './prepare.ts';
 
 export async function serve(prepared: Prepared): Promise<number> {
   const { config, plan, baseDir } = prepared;
-  const logger = createLogger({ level: config.logging.level, format: config.logging.format });
+  const logger = createLogger({ level: config.logging.level, format: config.logging.format, secrets: secretValues(prepared.raw, process.env) });
   logger.info(
     {
       config: prepared.location.file,

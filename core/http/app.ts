@@ -50,25 +50,31 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     c.set('route', route);
     c.set('principal', undefined);
     c.set('state', {});
-    c.set('logger', logger.child({ requestId }));
+    c.set('logger', logger.child({ request_id: requestId }));
+    c.set('authFailure', undefined);
     try {
       await next();
     } finally {
       if (leave && !outgoing) leave();
     }
     setHeader(c, 'x-request-id', requestId);
+    const durationMs = performance.now() - started;
+    const subject = c.var.principal?.subject;
     c.var.logger.info(
       {
         method: c.req.method,
         path: c.req.path,
         route: route.name,
         status: c.res.status,
-        durationMs: Math.round((performance.now() - started) * 100) / 100,
-        subject: c.var.principal?.subject,
-        session: c.req.header('mcp-session-id'),
+        duration_ms: Math.round(durationMs * 100) / 100,
+        subject,
+        session_id: c.req.header('mcp-session-id'),
       },
       'http request',
     );
+    kernel.emit({ type: 'http', requestId, method: c.req.method, route: route.name, status: c.res.status, durationMs, subject });
+    const { authFailure } = c.var;
+    if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
   });
 
   for (const hook of kernel.hooks('onRequest')) {

@@ -6,7 +6,8 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Handler } from 'hono';
-import type { GatewayContext, GatewayEnv, McpMessageContext, McpTarget } from '../context.ts';
+import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
+import type { OperationEvent } from '../events.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../protocol.ts';
 import type { DownstreamSession, HttpScope } from './session.ts';
@@ -16,6 +17,8 @@ export interface McpEndpointOptions {
   readonly sessions: SessionRegistry;
   /** The plugins' `onMcpMessage` chain around the delivery of a POSTed message to its session. */
   readonly onMessage: (terminal: (ctx: McpMessageContext) => Promise<Response>) => (ctx: McpMessageContext) => Promise<Response>;
+  /** A request a plugin answered before it reached its session (a denial): for the access log and observers. */
+  readonly onAnswered: (event: OperationEvent, logger: Logger) => void;
   /** What a request targets (its tool, prompt or resource), for the hooks. */
   readonly target: (message: JSONRPCMessage) => McpTarget | undefined;
   /** A new, unconnected session for a caller. */
@@ -30,6 +33,26 @@ export function rpcErrorResponse(status: number, code: number, message: string, 
     status,
     headers: { 'content-type': 'application/json', ...headers },
   });
+}
+
+/** The operation event of a request a plugin answered itself (the session never saw it). */
+async function answeredEvent(ctx: McpMessageContext, response: Response, durationMs: number): Promise<OperationEvent> {
+  const body = (await response.clone().json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+  const { code, message } = body?.error ?? {};
+  const failed = response.status >= 400 || body?.error !== undefined;
+  return {
+    type: 'operation',
+    requestId: ctx.requestId,
+    sessionId: ctx.sessionId,
+    method: ctx.method!,
+    target: ctx.target,
+    outcome: failed ? 'error' : 'success',
+    reason: failed ? (response.status === 403 || code === RpcCodes.FORBIDDEN ? 'denied' : 'rejected') : undefined,
+    error: failed ? { code: typeof code === 'number' ? code : response.status, message: typeof message === 'string' ? message : `HTTP ${response.status}` } : undefined,
+    durationMs,
+    subject: ctx.principal?.subject,
+    arguments: (ctx.message as { params?: { arguments?: unknown } }).params?.arguments,
+  };
 }
 
 /** A hook's failure, as the client of that message should see it. */
@@ -57,7 +80,11 @@ const isInitialize = (body: unknown): body is { params?: { protocolVersion?: unk
 export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   const { sessions } = options;
   const scopes = new WeakMap<McpMessageContext, HttpScope>();
-  const throughHooks = options.onMessage(async (ctx) => deliver(ctx.http, ctx.message, scopes.get(ctx)!));
+  const delivered = new WeakSet<McpMessageContext>();
+  const throughHooks = options.onMessage(async (ctx) => {
+    delivered.add(ctx);
+    return deliver(ctx.http, ctx.message, scopes.get(ctx)!);
+  });
 
   return async function handleMcp(c) {
     const verb = c.req.method;
@@ -98,11 +125,17 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       http: c,
     };
     scopes.set(ctx, scope);
+    const started = performance.now();
+    let response: Response;
     try {
-      return await throughHooks(ctx);
+      response = await throughHooks(ctx);
     } catch (error) {
-      return errorResponse(error, ctx, scope);
+      response = errorResponse(error, ctx, scope);
     }
+    if (!delivered.has(ctx) && ctx.method !== undefined && ctx.id !== undefined) {
+      options.onAnswered(await answeredEvent(ctx, response, performance.now() - started), scope.logger);
+    }
+    return response;
   };
 
   function deliver(c: GatewayContext, body: unknown, scope: HttpScope): Promise<Response> | Response {

@@ -16,7 +16,7 @@ import type {
   ResourceReadContext,
   ToolCallContext,
 } from '../context.ts';
-import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
+import { ErrorCodes, GatewayError, RpcCodes } from '../errors.ts';
 import type { Kernel } from '../kernel.ts';
 import type { JSONRPCMessage, JSONRPCNotification } from '../protocol.ts';
 import type { UpstreamLink } from '../upstream/link.ts';
@@ -114,6 +114,7 @@ export class McpProxy {
       tool: item.name,
       name,
       definition: item.value,
+      upstreamHeaders: {},
       params: params as ToolCallContext['params'],
       arguments: params.arguments as Record<string, unknown> | undefined,
     };
@@ -131,6 +132,7 @@ export class McpProxy {
       prompt: item.name,
       name,
       definition: item.value,
+      upstreamHeaders: {},
       params: params as PromptGetContext['params'],
       arguments: params.arguments as Record<string, string> | undefined,
     };
@@ -140,7 +142,7 @@ export class McpProxy {
 
   readResource(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<ReadResourceResult> {
     const target = this.#resource(requireString(params, 'uri'));
-    const ctx: ResourceReadContext = { ...base, server: target.server, uri: target.uri, params: params as ResourceReadContext['params'] };
+    const ctx: ResourceReadContext = { ...base, server: target.server, uri: target.uri, params: params as ResourceReadContext['params'], upstreamHeaders: {} };
     runtimes.set(ctx, runtime);
     return this.#readResource(ctx);
   }
@@ -170,10 +172,10 @@ export class McpProxy {
       (server = item.server), (upstreamRef = { ...ref, name: item.name });
     } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
       const target = this.#deps.catalogue().template(ref.uri) ?? this.#deps.catalogue().resource(ref.uri);
-      if (!target) throw new RpcError(RpcCodes.INVALID_PARAMS, `Unknown resource template: ${ref.uri}`);
+      if (!target) throw unknownName(`Unknown resource template: ${ref.uri}`, { uri: ref.uri });
       (server = target.server), (upstreamRef = { ...ref, uri: target.uri });
     } else {
-      throw new RpcError(RpcCodes.INVALID_PARAMS, 'params.ref must be a ref/prompt with a name or a ref/resource with a uri');
+      throw invalidParams('params.ref must be a ref/prompt with a name or a ref/resource with a uri');
     }
     const ctx = { ...base, server };
     runtimes.set(ctx, runtime);
@@ -237,7 +239,12 @@ export class McpProxy {
   }
 
   /** The terminal step of every operation chain: send it to the owning upstream, retrying when safe. */
-  async #forward(ctx: OperationContext & { server: string }, method: string, params: Params, idempotent: boolean): Promise<Result> {
+  async #forward(
+    ctx: OperationContext & { server: string; upstreamHeaders?: Record<string, string> },
+    method: string,
+    params: Params,
+    idempotent: boolean,
+  ): Promise<Result> {
     const upstream = this.#upstream(ctx.server);
     const runtime = runtimes.get(ctx);
     const callerToken = params._meta?.progressToken;
@@ -246,7 +253,7 @@ export class McpProxy {
     const upstreamToken = callerToken === undefined ? undefined : `mcp-gateway-${++progressTokens}`;
     const sent = upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
     const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
-    const options = { signal: ctx.signal, headers: { 'x-request-id': ctx.requestId }, peer };
+    const options = { signal: ctx.signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
     const { retry, sessions } = upstream.policy;
     for (let attempt = 0; ; attempt++) {
       // A server known to be down fails at once (calls never hang), and is not retried.
@@ -271,7 +278,7 @@ export class McpProxy {
 
   #resource(uri: string) {
     const target = this.#deps.catalogue().resource(uri);
-    if (!target) throw new RpcError(RpcCodes.INVALID_PARAMS, `Unknown resource: ${uri}`, { uri });
+    if (!target) throw unknownName(`Unknown resource: ${uri}`, { uri });
     return target;
   }
 
@@ -292,13 +299,14 @@ export class McpProxy {
       if (prefix === '' || !name.startsWith(`${prefix}${separator}`)) continue;
       const state = this.#deps.upstream(server)?.state;
       if (state !== 'ready') {
-        return new RpcError(RpcCodes.INTERNAL_ERROR, `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`, { server, state });
+        return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`, {
+          rpcCode: RpcCodes.INTERNAL_ERROR,
+          data: { server, state },
+        });
       }
-      return new RpcError(RpcCodes.INVALID_PARAMS, `Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`, {
-        server,
-      });
+      return unknownName(`Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`, { server });
     }
-    return new RpcError(RpcCodes.INVALID_PARAMS, `Unknown ${kind}: ${name}`);
+    return unknownName(`Unknown ${kind}: ${name}`);
   }
 }
 
@@ -316,8 +324,12 @@ function relayingPeer(peer: DownstreamPeer, upstreamToken: string | undefined, c
   };
 }
 
+const unknownName = (message: string, data?: Record<string, unknown>) =>
+  new GatewayError(ErrorCodes.UNKNOWN_NAME, message, { rpcCode: RpcCodes.INVALID_PARAMS, data });
+const invalidParams = (message: string) => new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
+
 function requireString(params: Record<string, unknown> | undefined, key: string): string {
   const value = params?.[key];
-  if (typeof value !== 'string') throw new RpcError(RpcCodes.INVALID_PARAMS, `params.${key} must be a string`);
+  if (typeof value !== 'string') throw invalidParams(`params.${key} must be a string`);
   return value;
 }

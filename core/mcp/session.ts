@@ -12,8 +12,10 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { z } from 'zod';
 import type { ClientIdentity, Logger, OperationContext, Principal, RequestState } from '../context.ts';
-import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
+import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
+import type { OperationEvent } from '../events.ts';
 import type { InFlight } from '../in-flight.ts';
+import { failureOutcome, successOutcome } from './outcome.ts';
 import type { Implementation, JSONRPCNotification, JSONRPCRequest, ServerCapabilities } from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
@@ -46,6 +48,8 @@ export interface SessionOptions {
   readonly eventStore: EventStore | undefined;
   readonly logger: Logger;
   readonly onInitialized: (session: DownstreamSession) => void | Promise<void>;
+  /** Every operation, once it ended: for the access log and the observers. */
+  readonly onOperation: (event: OperationEvent, logger: Logger) => void;
   readonly onClosed: (session: DownstreamSession) => void;
 }
 
@@ -163,11 +167,12 @@ export class DownstreamSession implements SessionHandle {
   }
 
   async #dispatch(request: JSONRPCRequest, extra: DispatchExtra): Promise<Record<string, unknown>> {
-    const handler = methods[request.method];
-    if (!handler) throw new RpcError(RpcCodes.METHOD_NOT_FOUND, `Method not found: ${request.method}`);
+    const started = performance.now();
     const scope = extra.authInfo?.extra?.scope as HttpScope;
+    const { method } = request;
+    const params = (request.params ?? {}) as Params;
     const ctx: OperationContext = {
-      method: request.method,
+      method,
       requestId: scope.requestId,
       sessionId: this.id,
       principal: scope.principal,
@@ -184,10 +189,32 @@ export class DownstreamSession implements SessionHandle {
         request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
       },
     };
+    let outcome: Pick<OperationEvent, 'outcome' | 'reason' | 'error'> | undefined;
     try {
-      return (await this.#options.inFlight.track(() => handler(this.#options.proxy, ctx, request.params ?? {}, runtime))) as Record<string, unknown>;
+      const handler = methods[method];
+      if (!handler) throw new GatewayError(ErrorCodes.INVALID_PARAMS, `Method not found: ${method}`, { rpcCode: RpcCodes.METHOD_NOT_FOUND });
+      const result = (await this.#options.inFlight.track(() => handler(this.#options.proxy, ctx, params, runtime))) as Record<string, unknown>;
+      outcome = successOutcome(method, result);
+      return result;
     } catch (error) {
-      throw toRpcError(error, scope.logger, request.method);
+      const rpc = toRpcError(error, scope.logger, method);
+      outcome = failureOutcome(error, rpc, ctx.signal.aborted);
+      throw rpc;
+    } finally {
+      this.#options.onOperation(
+        {
+          type: 'operation',
+          requestId: scope.requestId,
+          sessionId: this.id,
+          method,
+          target: this.#options.proxy.target(request),
+          ...outcome!,
+          durationMs: performance.now() - started,
+          subject: scope.principal?.subject,
+          arguments: params.arguments,
+        },
+        scope.logger,
+      );
     }
   }
 

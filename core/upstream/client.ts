@@ -111,7 +111,7 @@ export class UpstreamClient {
     }
     if (isErrorResponse(response)) {
       const { code, message: text, data } = response.error;
-      throw new RpcError(code, text, data);
+      throw new RpcError(code, text, data, true);
     }
     const result = response.result;
     if (typeof result !== 'object' || result === null) {

@@ -83,6 +83,8 @@ export class Upstream {
   catalogue: UpstreamCatalogue = emptyCatalogue;
   /** Called when the catalogue's content changed, or the upstream entered or left `ready`. */
   oncataloguechange?: () => void;
+  /** Called on every change of state, with the reason of a failure. */
+  onstatechange?: (state: UpstreamState, previous: UpstreamState, error: string | undefined) => void;
   /** Called when the server says a resource changed (shared subscriptions fan out from here). */
   onresourceupdated?: (uri: string, notification: JSONRPCNotification) => void;
   /** Settles when the first connection attempt has ended, whatever its outcome. */
@@ -352,8 +354,10 @@ export class Upstream {
   #setState(state: UpstreamState): void {
     if (this.#state === state) return;
     const visibilityChanged = this.#state === 'ready' || state === 'ready';
+    const previous = this.#state;
     this.#state = state;
     this.#since = new Date();
+    this.onstatechange?.(state, previous, state === 'down' ? this.#error : undefined);
     if (state === 'ready') for (const wake of this.#readyWaiters.splice(0)) wake();
     // Only a ready upstream's items are listed (unless when_down is `error`), so this changes the catalogue.
     if (visibilityChanged) this.oncataloguechange?.();

@@ -59,6 +59,7 @@ describe('defense in depth: the operation hooks refuse by themselves', () => {
       params: { name: 'srv__admin_reset' },
       definition: { name: 'srv__admin_reset' },
       arguments: undefined,
+      upstreamHeaders: {},
     };
     const get = kernel.operation('onGetPrompt', async () => ({ messages: [] }));
     expect(await rejection(get(prompt))).toMatchObject({
@@ -73,6 +74,7 @@ describe('defense in depth: the operation hooks refuse by themselves', () => {
       method: 'resources/read',
       principal: undefined,
       server: 'srv',
+      upstreamHeaders: {},
       uri,
       params: { uri: exposed },
     });

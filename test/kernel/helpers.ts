@@ -67,6 +67,7 @@ export function toolCtx(args: Record<string, unknown> = { a: 1 }): ToolCallConte
     name: 'srv_echo',
     definition: { name: 'srv_echo', inputSchema: { type: 'object' } },
     arguments: args,
+    upstreamHeaders: {},
   };
 }
 
