@@ -75,7 +75,7 @@ describe('access lines', () => {
     expect(failure).toMatchObject({ outcome: 'error', reason: 'unknown_name', subject: 'lena' });
     const http = mine().filter((l) => l.msg === 'http request' && l.method === 'POST');
     expect(http.length).toBeGreaterThanOrEqual(2);
-    expect(http.find((l) => l.session_id)).toMatchObject({
+    expect(http.find((l) => l.session_id && l.status === 200)).toMatchObject({
       path: '/mcp',
       route: 'mcp',
       status: 200,
