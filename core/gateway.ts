@@ -196,7 +196,8 @@ export class Gateway {
       subscriptions,
     });
     const instructions = describeServers(plan, config.proxy.separator);
-    const allowOrigin = originMatcher(config.server.allowed_origins ?? defaultAllowedOrigins(this.baseUrl));
+    const policy = this.kernel.services.get('origin-policy');
+    const allowOrigin = policy ? (origin: string | undefined) => policy.allows(origin) : originMatcher(defaultOrigins(config, this.baseUrl));
     const endpoint = mcpEndpoint({
       sessions,
       onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
@@ -297,6 +298,9 @@ export class Gateway {
     for (const kind of kinds) this.#sessions?.broadcast(kind);
   }
 }
+
+/** The kernel's Origin allow list: `server.allowed_origins`, else loopback and the gateway's own origin. */
+const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] => config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);
 
 /**
  * What the gateway offers a client at `initialize`: tools always (its list may be empty), and

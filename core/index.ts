@@ -58,7 +58,8 @@ export type {
 export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';
 export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
 
-export type { MetricLabels, MetricsService, ServiceName, Services } from './services.ts';
+export type { MetricLabels, MetricsService, OriginPolicy, ServiceName, Services } from './services.ts';
+export { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
 export type { AuthEvent, EventHook, GatewayEvent, HttpEvent, OperationEvent, OperationFailure, SessionEvent, UpstreamEvent } from './events.ts';
 export type { SessionRecord, SessionStore } from './session/store.ts';
 

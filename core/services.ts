@@ -27,6 +27,11 @@ export interface MetricsService {
   ): { observe(labels: MetricLabels, value: number): void };
 }
 
+export interface OriginPolicy {
+  /** Whether a request with this `Origin` header (undefined: none, a non-browser client) may go on. */
+  allows(origin: string | undefined): boolean;
+}
+
 export interface Services {
   /** Upstream connections for servers of this `type:` in `proxy.servers`. */
   [transport: `transport:${string}`]: TransportFactory;
@@ -34,6 +39,11 @@ export interface Services {
   'session-store': SessionStore;
   /** Prometheus metrics, when the metrics plugin is loaded. */
   metrics: MetricsService;
+  /**
+   * Which browser origins may call `/mcp`: replaces the kernel's `server.allowed_origins` check, so
+   * that a CORS plugin and the DNS-rebinding protection share one allow list.
+   */
+  'origin-policy': OriginPolicy;
 }
 
 export type ServiceName = keyof Services & string;
