@@ -5,7 +5,7 @@
  * after the fact and without waiting: an observer can never slow down or fail a request.
  */
 import type { AuthFailureReason } from './auth/failure.ts';
-import type { McpTarget } from './context.ts';
+import type { McpTarget, RequestState } from './context.ts';
 import type { UpstreamState } from './upstream/upstream.ts';
 
 /** Why an MCP operation failed, from a small fixed set (fit for a metrics label). */
@@ -38,12 +38,20 @@ export interface HttpEvent {
   readonly subject: string | undefined;
 }
 
+/** An item as a client named it: a tool or prompt name, a resource URI (whether it exists or not). */
+export interface RequestedItem {
+  readonly kind: 'tool' | 'prompt' | 'resource';
+  readonly exposed: string;
+}
+
 export interface OperationEvent {
   readonly type: 'operation';
   readonly requestId: string;
   readonly sessionId: string | undefined;
   /** The MCP method, e.g. `tools/call`. */
   readonly method: string;
+  /** What it named, as the client named it (also when that does not exist: a probe for a hidden tool). */
+  readonly requested: RequestedItem | undefined;
   /** What it named, when that exists (the tool of a `tools/call`, ...). */
   readonly target: McpTarget | undefined;
   /** `tool_error`: a `tools/call` whose result has `isError: true`. */
@@ -55,6 +63,8 @@ export interface OperationEvent {
   readonly subject: string | undefined;
   /** The arguments of a `tools/call` or `prompts/get` (observers decide whether to keep them). */
   readonly arguments: unknown;
+  /** The state of the HTTP request that carried it: what the request's hooks left there (a span). */
+  readonly state: RequestState;
 }
 
 export interface AuthEvent {

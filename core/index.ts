@@ -60,7 +60,17 @@ export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
 
 export type { MetricLabels, MetricsService, OriginPolicy, ServiceName, Services } from './services.ts';
 export { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
-export type { AuthEvent, EventHook, GatewayEvent, HttpEvent, OperationEvent, OperationFailure, SessionEvent, UpstreamEvent } from './events.ts';
+export type {
+  AuthEvent,
+  EventHook,
+  GatewayEvent,
+  HttpEvent,
+  OperationEvent,
+  OperationFailure,
+  RequestedItem,
+  SessionEvent,
+  UpstreamEvent,
+} from './events.ts';
 export type { SessionRecord, SessionStore } from './session/store.ts';
 
 export { MessageChannel, type MessageStream } from './upstream/message-channel.ts';

@@ -48,5 +48,8 @@ export async function serve(prepared: Prepared): Promise<number> {
   const code = await stopped;
   logger.info('stopped');
   logger.flush();
+  // Everything the gateway opened is closed now; a timer left behind by some library (an exporter
+  // retrying, say) must not keep a stopped process alive.
+  setTimeout(() => process.exit(code), 1000).unref();
   return code;
 }

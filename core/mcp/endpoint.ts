@@ -8,6 +8,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { Handler } from 'hono';
 import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
 import type { OperationEvent } from '../events.ts';
+import { requestedItem } from './requested.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../protocol.ts';
 import type { DownstreamSession, HttpScope } from './session.ts';
@@ -45,6 +46,7 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
     requestId: ctx.requestId,
     sessionId: ctx.sessionId,
     method: ctx.method!,
+    requested: requestedItem(ctx.method, (ctx.message as { params?: unknown }).params),
     target: ctx.target,
     outcome: failed ? 'error' : 'success',
     reason: failed ? (response.status === 403 || code === RpcCodes.FORBIDDEN ? 'denied' : 'rejected') : undefined,
@@ -52,6 +54,7 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
     durationMs,
     subject: ctx.principal?.subject,
     arguments: (ctx.message as { params?: { arguments?: unknown } }).params?.arguments,
+    state: ctx.state,
   };
 }
 

@@ -16,6 +16,7 @@ import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { OperationEvent } from '../events.ts';
 import type { InFlight } from '../in-flight.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
+import { requestedItem } from './requested.ts';
 import type { Implementation, JSONRPCNotification, JSONRPCRequest, ServerCapabilities } from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
@@ -207,11 +208,13 @@ export class DownstreamSession implements SessionHandle {
           requestId: scope.requestId,
           sessionId: this.id,
           method,
+          requested: requestedItem(method, params),
           target: this.#options.proxy.target(request),
           ...outcome!,
           durationMs: performance.now() - started,
           subject: scope.principal?.subject,
           arguments: params.arguments,
+          state: scope.state,
         },
         scope.logger,
       );
