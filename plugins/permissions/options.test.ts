@@ -7,18 +7,18 @@ const servers = ['proxy:', '  servers:', '    - name: n8n', '      type: stdio',
 describe('loading', () => {
   it('is implied by an auth: section, after health and before the transports', async () => {
     const plan = await planYaml(yaml('auth:', '  permissions:', '    "n8n:*": ["scope:dev"]', ...servers));
-    expect(pluginNames(plan)).toEqual(['health', 'permissions', 'stdio']);
-    expect(plan.plugins[1]!.from).toBe('implied');
+    expect(pluginNames(plan)).toEqual(['health', 'metrics', 'permissions', 'stdio']);
+    expect(plan.plugins[2]!.from).toBe('implied');
   });
 
   it('comes after authentication when the oauth: section implies auth-okta', async () => {
     const oauth = ['oauth:', '  authorization_servers: ["https://acme.okta.com/oauth2/default"]'];
     const plan = await planYaml(yaml(...oauth, 'auth:', '  permissions:', '    "n8n:*": ["scope:dev"]', ...servers));
-    expect(pluginNames(plan)).toEqual(['health', 'auth-okta', 'permissions', 'stdio']);
+    expect(pluginNames(plan)).toEqual(['health', 'metrics', 'auth-okta', 'permissions', 'stdio']);
   });
 
   it('is not implied without an auth: section', async () => {
-    expect(pluginNames(await planYaml(yaml(...servers)))).toEqual(['health', 'stdio']);
+    expect(pluginNames(await planYaml(yaml(...servers)))).toEqual(['health', 'metrics', 'stdio']);
   });
 
   it('reads the original product\'s auth: section, with its defaults', async () => {

@@ -43,8 +43,8 @@ afterAll(async () => {
 it('loads both files after the configured plugins, in the order given', async () => {
   const boot = await gateway.waitForLog((l) => l.msg === 'starting mcp-gateway');
   const plugins = boot.plugins as string[];
-  expect(plugins.map((p) => p.split('@')[0])).toEqual(['health', 'streamable-http', 'redact-secrets', 'hide-failing']);
-  expect(plugins[2]).toContain('mcpgw-third-party-');
+  expect(plugins.map((p) => p.split('@')[0])).toEqual(['health', 'metrics', 'streamable-http', 'redact-secrets', 'hide-failing']);
+  expect(plugins[3]).toContain('mcpgw-third-party-');
 });
 
 it('lets the TypeScript plugin change a tools/call result', async () => {

@@ -12,20 +12,20 @@ const httpServer = (name: string, extra: string[] = []) => [
 ];
 
 describe('implied plugins', () => {
-  it('is only health without servers', async () => {
+  it('is only health and metrics without servers', async () => {
     const plan = await planYaml(yaml('server: {}'));
-    expect(pluginNames(plan)).toEqual(['health']);
+    expect(pluginNames(plan)).toEqual(['health', 'metrics']);
     expect(plan.plugins[0]!.from).toBe('implied');
   });
 
   it('adds one transport per server type in use', async () => {
     const plan = await planYaml(yaml('proxy:', '  servers:', ...stdioServer('a'), ...stdioServer('b')));
-    expect(pluginNames(plan)).toEqual(['health', 'stdio']);
+    expect(pluginNames(plan)).toEqual(['health', 'metrics', 'stdio']);
   });
 
   it('adds every transport in use, once each', async () => {
     const plan = await planYaml(yaml('proxy:', '  servers:', ...stdioServer('a'), ...httpServer('b'), ...httpServer('c')));
-    expect(pluginNames(plan)).toEqual(['health', 'streamable-http', 'stdio']);
+    expect(pluginNames(plan)).toEqual(['health', 'metrics', 'streamable-http', 'stdio']);
   });
 
   it('is not used when plugins: is given', async () => {
