@@ -95,6 +95,7 @@ export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifie
 export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
 export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';
 export { duration, size } from './config/units.ts';
+export { connectRedis, redisConnectionSchema, type RedisConnectionOptions } from './stores/redis.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';
 export type { ImpliedPlugins } from './loader/plan.ts';
 
