@@ -51,6 +51,8 @@ export const ErrorCodes = {
   UPSTREAM_PROTOCOL: 'GW_ERR_UPSTREAM_PROTOCOL',
   /** A permission policy denied the operation. */
   FORBIDDEN: 'GW_ERR_FORBIDDEN',
+  /** A rate limit refused the request; `data.retryAfterMs` says when to retry. */
+  RATE_LIMITED: 'GW_ERR_RATE_LIMITED',
   /** The gateway is at its session limit or shutting down. */
   UNAVAILABLE: 'GW_ERR_UNAVAILABLE',
   /** The HTTP server cannot listen (port in use, permission denied). */
@@ -73,6 +75,8 @@ export const RpcCodes = {
   REQUEST_TIMEOUT: -32001,
   /** The caller may not do this (a permission policy denied it); the gateway's own code. */
   FORBIDDEN: -32003,
+  /** A rate limit refused the request (the gateway's own code, "429" in the server-error range). */
+  RATE_LIMITED: -32029,
 } as const;
 
 export interface GatewayErrorOptions {

@@ -17,6 +17,8 @@ export type OperationFailure =
   /** The upstream that owns it is not connected, or the connection failed. */
   | 'unavailable'
   | 'timeout'
+  /** A rate limit refused it. */
+  | 'rate_limited'
   /** The upstream answered with a JSON-RPC error. */
   | 'upstream_error'
   /** The request itself was invalid (missing or wrong params). */

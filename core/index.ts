@@ -94,8 +94,9 @@ export { insufficientScopeResponse, unauthorizedResponse } from './auth/challeng
 export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.ts';
 export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
 export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';
-export { duration, size } from './config/units.ts';
-export { connectRedis, redisConnectionSchema, type RedisConnectionOptions } from './stores/redis.ts';
+export { duration, formatDuration, size } from './config/units.ts';
+export { compileGlob, serverPatternProblem, serverToolMatcher, serverToolPatterns, splitServerPattern, type Glob } from './patterns.ts';
+export { checkStoreChoice, connectRedis, redisConnectionSchema, storeChoiceShape, type RedisConnectionOptions } from './stores/redis.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';
 export type { ImpliedPlugins } from './loader/plan.ts';
 

@@ -23,6 +23,10 @@ export const impliedPlugins: ImpliedPlugins = (config, sections) => {
     ...when(sections, 'oauth', 'auth-okta'),
     ...when(sections, 'oidc'),
     ...when(sections, 'auth', 'permissions'),
+    // Rate limits: after authentication (the principal is known) and permissions (a denied call is not counted).
+    ...when(sections, 'rate_limit', 'rate-limit'),
+    // Result cache: its onCallTool runs closest to the upstream (order: 'post') wherever it loads.
+    ...when(sections, 'cache'),
     // Observers of permission decisions and operations.
     ...when(sections, 'audit'),
     ...when(sections, 'tracing'),

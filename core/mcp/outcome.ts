@@ -10,6 +10,7 @@ const failures: Partial<Record<ErrorCode, OperationFailure>> = {
   [ErrorCodes.UNAVAILABLE]: 'unavailable',
   [ErrorCodes.UPSTREAM_TIMEOUT]: 'timeout',
   [ErrorCodes.INVALID_PARAMS]: 'invalid_request',
+  [ErrorCodes.RATE_LIMITED]: 'rate_limited',
 };
 
 type Outcome = Pick<OperationEvent, 'outcome' | 'reason' | 'error'>;

@@ -21,6 +21,26 @@ export const redisConnectionSchema = z.strictObject({
 
 export type RedisConnectionOptions = z.output<typeof redisConnectionSchema>;
 
+/** The `store:` and `redis:` keys of a plugin whose state lives in this process or in Redis. */
+export const storeChoiceShape = {
+  /** memory: this process only; redis: shared by every gateway using the same Redis. */
+  store: z.enum(['memory', 'redis']).default('memory'),
+  redis: redisConnectionSchema.optional(),
+};
+
+/**
+ * For a plugin's `superRefine`: `store: redis` needs `redis:`, and `redis:` with `store: memory`
+ * would be silently ignored; both stop the boot with the fix.
+ */
+export function checkStoreChoice(options: { store: 'memory' | 'redis'; redis?: unknown }, ctx: z.RefinementCtx, section: string): void {
+  if (options.store === 'redis' && !options.redis) {
+    ctx.addIssue({ code: 'custom', path: ['redis'], message: 'is required when store is "redis"', params: { fix: 'add redis: { url: redis://host:6379 }' } });
+  }
+  if (options.store === 'memory' && options.redis) {
+    ctx.addIssue({ code: 'custom', path: ['redis'], message: 'is set but store is "memory"', params: { fix: `set store: redis, or remove ${section}.redis` } });
+  }
+}
+
 /** A connected client; `ready` tells whether commands can go through now. */
 export async function connectRedis(options: RedisConnectionOptions, logger: Logger): Promise<Redis> {
   const { Redis } = await import('ioredis');

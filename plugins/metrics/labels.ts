@@ -35,23 +35,25 @@ const mcpMethods = new Set([
 /** The MCP method, or `other` (a client may send any method name). */
 export const mcpMethod = (method: string): string => (mcpMethods.has(method) ? method : 'other');
 
-const failures = new Set<OperationFailure>([
-  'unknown_name',
-  'denied',
-  'unavailable',
-  'timeout',
-  'upstream_error',
-  'invalid_request',
-  'cancelled',
-  'rejected',
-  'internal',
-]);
+/** Every reason the kernel reports; a `Record` so that a new reason fails the typecheck until it is listed. */
+const failures: Record<OperationFailure, true> = {
+  unknown_name: true,
+  denied: true,
+  unavailable: true,
+  timeout: true,
+  rate_limited: true,
+  upstream_error: true,
+  invalid_request: true,
+  cancelled: true,
+  rejected: true,
+  internal: true,
+};
 
 /** Why an operation failed: the kernel's reason, `tool_error` for a result with `isError`, `none` for a success. */
 export function operationReason(event: Pick<OperationEvent, 'outcome' | 'reason'>): string {
   if (event.outcome === 'success') return 'none';
   if (event.outcome === 'tool_error') return 'tool_error';
-  return event.reason && failures.has(event.reason) ? event.reason : 'internal';
+  return event.reason && Object.hasOwn(failures, event.reason) ? event.reason : 'internal';
 }
 
 const authFailures = new Set<AuthFailureReason>([

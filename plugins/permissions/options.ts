@@ -3,8 +3,7 @@
  * a pattern without its server part or a `scope_mode` other than any/all stops the gateway at boot
  * with the key and a fix, instead of silently granting or denying.
  */
-import { z } from 'mcp-gateway';
-import { splitPattern } from './patterns.ts';
+import { serverPatternProblem, z } from 'mcp-gateway';
 
 /** OAuth scope tokens have no spaces (RFC 6749 §3.3); the `WWW-Authenticate` scope list relies on it. */
 const scope = z.string().regex(/^\S+$/, 'a scope is one word, without spaces');
@@ -30,18 +29,8 @@ export const optionsSchema = z
   })
   .superRefine((options, ctx) => {
     for (const pattern of Object.keys(options.permissions)) {
-      if (splitPattern(pattern)) continue;
-      const colon = pattern.indexOf(':');
-      const [message, fix] =
-        colon < 0
-          ? [
-              `permission pattern "${pattern}" has no ":"; a pattern is "<server>:<tool>" (globs with *)`,
-              `write "${pattern}:*" for everything of server "${pattern}", or "*:${pattern}" for the tool "${pattern}" of every server`,
-            ]
-          : colon === 0
-            ? [`permission pattern "${pattern}" has no server before ":"`, `write "*${pattern}" for every server`]
-            : [`permission pattern "${pattern}" has nothing after ":"`, `write "${pattern}*" for everything of that server`];
-      ctx.addIssue({ code: 'custom', path: ['permissions', pattern], message, params: { fix } });
+      const problem = serverPatternProblem(pattern);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['permissions', pattern], message: `permission ${problem.message}`, params: { fix: problem.fix } });
     }
     for (const key of Object.keys(options.mappings)) {
       if (key.indexOf(':') > 0) continue;

@@ -4,22 +4,16 @@
  * separates the two sides (server names cannot contain `:`), so `n8n:*` covers everything of n8n
  * and `*:delete_*` the tools named `delete_...` of every server.
  *
- * Several patterns may match one subject; the most specific wins, decided by the pattern text
+ * The syntax is the kernel's (`splitServerPattern`, `compileGlob`); this file adds what only
+ * permissions need. Several patterns may match one subject; the most specific wins, decided by the pattern text
  * alone (never by the order of the YAML map), see `compareSpecificity`.
  */
+import { compileGlob, splitServerPattern, type Glob } from 'mcp-gateway';
 
 /** What a permission is checked against: `server` and the rest (`tool`, `prompt/<name>`, `resource/<uri>`). */
 export interface Subject {
   readonly server: string;
   readonly rest: string;
-}
-
-export interface Glob {
-  readonly text: string;
-  readonly wildcard: boolean;
-  /** How many characters of the glob are not `*`. */
-  readonly literalLength: number;
-  test(value: string): boolean;
 }
 
 export interface Pattern<Value> {
@@ -30,25 +24,8 @@ export interface Pattern<Value> {
   readonly value: Value;
 }
 
-/** Splits `server:rest` at its first `:`; undefined when either side would be empty. */
-export function splitPattern(source: string): { server: string; rest: string } | undefined {
-  const colon = source.indexOf(':');
-  if (colon <= 0 || colon === source.length - 1) return undefined;
-  return { server: source.slice(0, colon), rest: source.slice(colon + 1) };
-}
-
-const escapeRegExp = (text: string) => text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-
-export function compileGlob(text: string): Glob {
-  const literalLength = text.replace(/\*/g, '').length;
-  if (!text.includes('*')) return { text, wildcard: false, literalLength, test: (value) => value === text };
-  // `s`: `*` also matches line breaks; a URI or a name never escapes the anchors.
-  const regex = new RegExp(`^${text.split('*').map(escapeRegExp).join('.*')}$`, 's');
-  return { text, wildcard: true, literalLength, test: (value) => regex.test(value) };
-}
-
 export function compilePattern<Value>(source: string, value: Value): Pattern<Value> {
-  const parts = splitPattern(source);
+  const parts = splitServerPattern(source);
   if (!parts) throw new Error(`permission pattern "${source}" is not <server>:<rest>`);
   return { source, server: compileGlob(parts.server), rest: compileGlob(parts.rest), value };
 }

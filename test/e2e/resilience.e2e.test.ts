@@ -5,16 +5,14 @@
  * started by its CLI, fixture servers over Streamable HTTP and stdio, the SDK's client.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio, httpUpstream as http } from '../helpers/servers.ts';
 
 import { freePort, isAlive, startFixtureHttp, startGateway, stopProcess, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step().catch(() => {});
-});
+const cleanup = cleanupAfterEach();
 
 /** Small policy values, so that failures are noticed and healed within a test's time. */
 const fastPolicy = {
@@ -24,19 +22,19 @@ const fastPolicy = {
 
 async function fixture(name: string, port = 0): Promise<FixtureHttp> {
   const started = await startFixtureHttp(name, port);
-  cleanup.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
 async function gateway(config: object): Promise<RunningGateway> {
   const started = await startGateway({ config });
-  cleanup.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
 async function client(gw: RunningGateway): Promise<Client> {
   const connected = await connectClient(gw.mcpUrl);
-  cleanup.push(() => connected.close());
+  cleanup(() => connected.close());
   return connected;
 }
 
@@ -98,7 +96,7 @@ const untilState = (gw: RunningGateway, name: string, done: (s: UpstreamStatus) 
 
 /** Kill a process the test learnt about by pid (a fixture's real server, under tsx), in any case. */
 function killLater(pid: number): void {
-  cleanup.push(async () => {
+  cleanup(async () => {
     if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 }

@@ -4,7 +4,7 @@
  * upstream that comes up after the gateway.
  */
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { baseTools } from '../fixtures/fixture/tools.ts';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio } from '../helpers/servers.ts';
@@ -13,21 +13,19 @@ import { freePort, runCli, startFixtureHttp, startGateway, tempDir, type Fixture
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
+const cleanup = cleanupAfterEach();
 
 async function fixture(name: string, env: Record<string, string> = {}): Promise<FixtureHttp> {
   const started = await startFixtureHttp(name, 0, env);
-  cleanup.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
 async function gateway(config: object, env: Record<string, string> = {}, untilListening = false): Promise<RunningGateway> {
   const started = await startGateway({ config, env, untilListening });
-  cleanup.push(() => started.stop());
+  cleanup(() => started.stop());
   return started;
 }
 
@@ -49,7 +47,7 @@ describe('upstream credentials', () => {
       { A_TOKEN: 'token-for-a', B_KEY: 'key-for-b' },
     );
     const client = await connectClient(gw.mcpUrl, { headers: { authorization: 'Bearer client-secret' } });
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const seenByA = JSON.parse(textOf(await client.callTool({ name: 'a__headers', arguments: {} }))) as Record<string, string>;
     const seenByB = JSON.parse(textOf(await client.callTool({ name: 'b__headers', arguments: {} }))) as Record<string, string>;
     expect(seenByA.authorization).toBe('Bearer token-for-a');
@@ -67,7 +65,7 @@ describe('requests', () => {
   it('times a slow upstream out after its connection.timeout, with an error naming it, and keeps serving', async () => {
     const gw = await gateway({ proxy: { servers: [stdio('slowpoke', { connection: { ...stdio('slowpoke').connection, timeout: '300ms' } })] } });
     const client = await connectClient(gw.mcpUrl);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const started = Date.now();
     await expect(client.callTool({ name: 'slowpoke__slow', arguments: { ms: 5000 } })).rejects.toMatchObject({
       code: -32001,
@@ -81,7 +79,7 @@ describe('requests', () => {
     const paged = await fixture('paged', { FIXTURE_PAGE_SIZE: '2' });
     const gw = await gateway({ proxy: { servers: [{ name: 'paged', type: 'streamable-http', connection: { url: paged.url } }] } });
     const client = await connectClient(gw.mcpUrl);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toEqual(baseTools.map((t) => `paged__${t.name}`));
   });
@@ -93,7 +91,7 @@ describe('naming', () => {
       proxy: { separator: ':', servers: [stdio('first', { prefix: 'one' }), stdio('second', { prefix: '' })] },
     });
     const client = await connectClient(gw.mcpUrl);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const names = (await client.listTools()).tools.map((t) => t.name);
     expect(names).toContain('one:echo');
     expect(names).toContain('echo');
@@ -146,11 +144,11 @@ describe('an upstream that comes up after the gateway', () => {
       proxy: { reconnect: { initial: '200ms', max: '500ms' }, servers: [stdio('early'), { name: 'late', type: 'streamable-http', connection: { url: `http://127.0.0.1:${port}/mcp` } }] },
     });
     const client = await connectClient(gw.mcpUrl);
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     expect((await client.listTools()).tools.some((t) => t.name.startsWith('late__'))).toBe(false);
     const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
     const late = await startFixtureHttp('late', port);
-    cleanup.push(() => late.stop());
+    cleanup(() => late.stop());
     await changed;
     expect(textOf(await client.callTool({ name: 'late__echo', arguments: { text: 'hi' } }))).toBe('late: hi');
   });

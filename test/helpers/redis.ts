@@ -20,5 +20,9 @@ export async function startRedis(port?: number): Promise<RedisServer> {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
   });
-  return { port: chosen, url: `redis://127.0.0.1:${chosen}`, child, stop: () => stopProcess(child) };
+    const stop = () => {
+    child.kill('SIGCONT'); // a test may have frozen it (SIGSTOP) to play a hung Redis
+    return stopProcess(child);
+  };
+  return { port: chosen, url: `redis://127.0.0.1:${chosen}`, child, stop };
 }

@@ -1,5 +1,6 @@
 /** `proxy.servers` entries for test configurations. */
-import { fixtureStdioCommand } from './processes.ts';
+import { join } from 'node:path';
+import { fixtureStdioCommand, repoRoot } from './processes.ts';
 
 /** The fixture MCP server as a stdio child named `name` (its tools answer with that name). */
 export const stdioFixture = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -16,3 +17,6 @@ export const httpUpstream = (name: string, url: string, extra: Record<string, un
   connection: { url },
   ...extra,
 });
+
+/** The test-only plugin that names the caller by its `x-test-user` header (anonymous without it). */
+export const headerPrincipalPlugin = join(repoRoot, 'test/fixtures/plugins/header-principal.ts');

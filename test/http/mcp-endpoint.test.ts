@@ -5,13 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../core/gateway.ts';
 import { initializeBody, mcpHeaders, messagesOf, openSession, rpc, startInProcess } from '../helpers/in-process.ts';
+import { headerPrincipalPlugin } from '../helpers/servers.ts';
 
 let gateway: Gateway;
 
 beforeAll(async () => {
   gateway = await startInProcess(
     { server: { max_body_size: '2kb' }, sessions: { max: 100 } },
-    { plugins: ['./test/fixtures/plugins/header-principal.ts'] },
+    { plugins: [headerPrincipalPlugin] },
   );
 });
 afterAll(() => gateway.stop());

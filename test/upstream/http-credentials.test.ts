@@ -4,19 +4,17 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GatewayError, HttpClient, httpServerSettings, readBody, UpstreamCredentials, type HttpServerSettings } from '../../core/index.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { openSseChannel } from '../../plugins/sse/sse-channel.ts';
 import { freePort } from '../helpers/processes.ts';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const silent = pino({ level: 'silent' });
 const SECRET = 'client-secret-3b9f';
 
-const cleanup: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
+const cleanup = cleanupAfterEach();
 
 interface Seen {
   readonly method: string;
@@ -36,7 +34,7 @@ async function serve(handle: (req: Seen, res: ServerResponse) => unknown): Promi
     await handle(request, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))));
+  cleanup(() => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))));
   return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
 }
 
@@ -145,7 +143,7 @@ describe('UpstreamCredentials', () => {
     });
     const credentials = new UpstreamCredentials('n8n', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl)));
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const responses = await Promise.all(Array.from({ length: 5 }, () => credentials.exchange(client, { method: 'POST', headers: {}, body: '{}', signal: signal() })));
     expect(await Promise.all(responses.map((r) => readBody(r)))).toEqual(Array(5).fill('ok'));
     expect(idp.seen).toHaveLength(2);
@@ -158,7 +156,7 @@ describe('UpstreamCredentials', () => {
     const upstream = await serve((_req, res) => void res.writeHead(401).end('no'));
     const idp = await tokenEndpoint();
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const refreshing = new UpstreamCredentials('a', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl)));
     expect((await refreshing.exchange(client, { method: 'GET', headers: {}, signal: signal() })).statusCode).toBe(401);
     expect(upstream.seen).toHaveLength(2);
@@ -173,7 +171,7 @@ describe('UpstreamCredentials', () => {
     const upstream = await serve((_req, res) => void res.writeHead(200).end());
     const idp = await tokenEndpoint();
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const credentials = new UpstreamCredentials('a', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl), { accept: 'text/plain', 'x-team': 'platform' }));
     (await credentials.exchange(client, { method: 'GET', headers: { accept: 'text/event-stream', authorization: 'Bearer client-token' }, signal: signal() })).resume();
     expect(upstream.seen[0]!.headers).toMatchObject({ accept: 'text/event-stream', 'x-team': 'platform', authorization: 'Bearer token-1' });
@@ -190,7 +188,7 @@ describe('the HTTP transports with OAuth 2', () => {
     });
     const credentials = new UpstreamCredentials('n8n', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl)));
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
-    cleanup.push(() => client.close());
+    cleanup(() => client.close());
     const channel = new HttpChannel(client, credentials, silent);
     const answer = await channel.request({ jsonrpc: '2.0', id: 7, method: 'initialize', params: {} }, { signal: signal(), headers: { 'x-request-id': 'r1' } });
     expect(answer).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: true } });
@@ -216,7 +214,7 @@ describe('the HTTP transports with OAuth 2', () => {
     });
     const credentials = new UpstreamCredentials('legacy', settings(`${upstream.url}/sse`, oauth2(idp.tokenUrl)));
     const channel = await openSseChannel(new URL(`${upstream.url}/sse`), credentials, silent, signal());
-    cleanup.push(() => channel.close());
+    cleanup(() => channel.close());
     expect(upstream.seen.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual(['GET Bearer token-1', 'GET Bearer token-2']);
     good = 'Bearer token-3'; // the upstream now refuses token-2
     expect(await channel.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, { signal: signal() })).toEqual({ jsonrpc: '2.0', id: 1, result: {} });

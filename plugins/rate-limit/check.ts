@@ -1,0 +1,44 @@
+/**
+ * One request against the rules that apply to it. Every applicable rule counts the request, in
+ * parallel, refused or not (so each rule's counter is simply "requests seen in its window"); the
+ * request is refused when any rule is over its limit, naming the rule whose window ends last (the
+ * wait that lets it through everywhere). A store that fails or does not answer in time is reported
+ * as such, unless another rule already refuses the request.
+ */
+import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { KeyValues, Rule } from './rules.ts';
+
+export type Decision =
+  | { readonly outcome: 'allowed' }
+  | { readonly outcome: 'limited'; readonly rule: Rule; readonly retryAfterMs: number }
+  | { readonly outcome: 'store_error'; readonly rule: Rule; readonly error: unknown };
+
+/** Rejects after `ms`: a belt against a store that never answers (undefined: no belt). */
+function within<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the rate limit store did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function check(rules: readonly Rule[], values: KeyValues, timeoutMs: number | undefined): Promise<Decision> {
+  const settled = await Promise.allSettled(rules.map((rule) => within(rule.limiter.consume(rule.keyOf(values)), timeoutMs)));
+  let limited: { rule: Rule; retryAfterMs: number } | undefined;
+  let failed: { rule: Rule; error: unknown } | undefined;
+  settled.forEach((result, index) => {
+    if (result.status === 'fulfilled') return;
+    const rule = rules[index]!;
+    const reason: unknown = result.reason;
+    if (reason instanceof RateLimiterRes) {
+      const retryAfterMs = Math.max(0, reason.msBeforeNext);
+      if (!limited || retryAfterMs > limited.retryAfterMs) limited = { rule, retryAfterMs };
+    } else {
+      failed ??= { rule, error: reason };
+    }
+  });
+  if (limited) return { outcome: 'limited', ...limited };
+  if (failed) return { outcome: 'store_error', ...failed };
+  return { outcome: 'allowed' };
+}

@@ -1,0 +1,74 @@
+/**
+ * Rate limits (`rate_limit:` section): named rules of N requests per window, with an optional
+ * burst, counted per caller (subject, or IP address when anonymous), per server or per tool, in
+ * this process or in Redis so that limits hold across replicas. A rule without `tools:` counts
+ * HTTP requests to /mcp and answers 429 with `Retry-After`; a rule with `tools:` counts the
+ * `tools/call`s its globs match and answers a JSON-RPC error inside the session. When Redis cannot
+ * answer, requests are let through or refused (`on_store_error`), never left hanging.
+ */
+import { connectRedis, definePlugin, type ToolCallContext } from 'mcp-gateway';
+import { clientAddress, principalKey } from './caller.ts';
+import { createGuard } from './guard.ts';
+import { optionsSchema } from './options.ts';
+import { refusalError, refusalResponse } from './refusal.ts';
+import { Reporting } from './reporting.ts';
+import { compileRule } from './rules.ts';
+
+export default definePlugin({
+  name: 'rate-limit',
+  version: '1.0.0',
+  kernel: '^1.0.0',
+  section: 'rate_limit',
+  configSchema: optionsSchema,
+  async setup(ctx) {
+    const { options, logger } = ctx;
+    const redis = options.redis && (await connectRedis(options.redis, logger));
+    const rules = options.rules.map((rule) => compileRule(rule, redis));
+    const httpRules = rules.filter((rule) => rule.scope === 'http');
+    const toolRules = rules.filter((rule) => rule.scope === 'tools');
+    const guard = createGuard({
+      onStoreError: options.on_store_error,
+      // ioredis fails each command after command_timeout; a burst rule may need two in a row.
+      timeoutMs: options.redis && 2 * options.redis.command_timeout,
+      reporting: new Reporting(logger, () => ctx.find('metrics'), rules.map((rule) => rule.name)),
+    });
+    logger.info(
+      { store: options.store, on_store_error: options.on_store_error, trust_proxy: options.trust_proxy, rules: rules.map((r) => `${r.name}: ${r.description}`) },
+      'rate limits loaded',
+    );
+
+    const toolCall = async (call: ToolCallContext) => {
+      const applicable = toolRules.filter((rule) => rule.matches(call.server, call.tool));
+      const address = call.state.rateLimitAddress;
+      const values = { principal: principalKey(call.principal, address), server: call.server, tool: `${call.server}:${call.tool}` };
+      return guard(applicable, values, { subject: call.principal?.subject, address }, call.logger);
+    };
+
+    return {
+      onRequest: {
+        // After every hook without a preference, authentication included (whatever the load order):
+        // the principal is known, and a request that authentication refused is never counted.
+        order: 'post',
+        handler: async (c, next) => {
+          if (c.var.route.name !== 'mcp') return next();
+          const address = clientAddress(c, options.trust_proxy);
+          c.var.state.rateLimitAddress = address;
+          const { principal } = c.var;
+          const refusal = await guard(httpRules, { principal: principalKey(principal, address) }, { subject: principal?.subject, address }, c.var.logger);
+          if (refusal) return refusalResponse(refusal);
+          return next();
+        },
+      },
+
+      async onCallTool(call, next) {
+        const refusal = await toolCall(call);
+        if (refusal) throw refusalError(refusal);
+        return next();
+      },
+
+      async onShutdown() {
+        redis?.disconnect();
+      },
+    };
+  },
+});
