@@ -129,6 +129,9 @@ describe('an HTTP upstream that dies', () => {
     const c = await client(gw);
     const { pid } = await stats(c, 'web');
     killLater(pid);
+    // A tool only this process has: the catalogue must not keep it across the restart.
+    await c.callTool({ name: 'web__add_tool', arguments: { name: 'ephemeral' } });
+    await until('web__ephemeral to be listed', () => toolNames(c), (names) => names.includes('web__ephemeral'));
 
     const call = failure(c.callTool({ name: 'web__slow', arguments: { ms: 5000 } }));
     await sleep(500); // the call is on its way to the server (the error below proves it was in flight)
@@ -151,6 +154,9 @@ describe('an HTTP upstream that dies', () => {
     expect((await c.callTool({ name: 'web__add', arguments: { a: 2, b: 3 } })).structuredContent).toEqual({ sum: 5 });
     const other = await client(gw);
     expect(textOf(await other.callTool({ name: 'web__echo', arguments: { text: 'again' } }))).toBe('web: again');
+    // The catalogue was read again from the new process: never stale across a reconnect.
+    expect(await toolNames(other)).toContain('web__echo');
+    expect(await toolNames(other)).not.toContain('web__ephemeral');
     const after = await stats(other, 'web');
     killLater(after.pid);
     expect(after.pid).not.toBe(pid);
