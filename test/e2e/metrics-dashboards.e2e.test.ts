@@ -29,6 +29,8 @@ beforeAll(async () => {
     config: {
       api_keys: { keys: [{ subject: 'ci', sha256: createHash('sha256').update(key).digest('hex') }] },
       proxy: { servers: [stdioFixture('tools')] },
+      rate_limit: { rules: [{ name: 'counter', tools: 'tools:counter', requests: 2, window: '1m' }] },
+      cache: { rules: [{ tools: 'tools:counter', ttl: '1m' }] },
     },
   });
   // Requests that make every series appear: calls (a success, a tool error), a list, a refused caller.
@@ -36,6 +38,8 @@ beforeAll(async () => {
   await client.listTools();
   await client.callTool({ name: 'tools__echo', arguments: { text: 'x' } });
   await client.callTool({ name: 'tools__fail', arguments: {} });
+  // A cache miss, a hit, and a refusal by the rate limit (which counts hits too).
+  for (let i = 0; i < 3; i++) await client.callTool({ name: 'tools__counter', arguments: {} }).catch(() => {});
   await client.close();
   expect((await fetch(gateway.mcpUrl, { method: 'POST' })).status).toBe(401);
   const response = await fetch(`${gateway.baseUrl}/metrics`);
