@@ -8,6 +8,7 @@
  */
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JSONRPCMessage } from '../protocol.ts';
+import { messageJson } from './serialized.ts';
 
 const encoder = new TextEncoder();
 let streams = 0;
@@ -47,7 +48,7 @@ export class DirectReply {
     if (this.#ended) return;
     if (this.#streamId === undefined) {
       this.#ended = true;
-      this.#respond(new Response(JSON.stringify(message), { status: 200, headers: { 'content-type': 'application/json', ...this.#headers } }));
+      this.#respond(new Response(messageJson(message), { status: 200, headers: { 'content-type': 'application/json', ...this.#headers } }));
       return;
     }
     void this.#enqueue(message).then(() => {

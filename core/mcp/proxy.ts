@@ -23,6 +23,7 @@ import type { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
+import { listPage } from './serialized.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
@@ -290,7 +291,7 @@ export class McpProxy {
 
   #page(key: string, items: readonly { value: unknown }[], params: Params) {
     const page = paginate(items, params.cursor, this.#deps.pageSize);
-    return { [key]: page.items.map((item) => item.value), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    return listPage(key, page.items.map((item) => item.value as object), page.nextCursor, { list: items, cursor: String(params.cursor ?? '') });
   }
 
   #unknown(kind: 'tool' | 'prompt', name: string): Error {
