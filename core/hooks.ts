@@ -58,7 +58,7 @@ export type ShutdownHook = (ctx: ShutdownContext) => void | Promise<void>;
 export interface HookSignatures {
   /** onion over HTTP: every request, before routing (CORS, auth, request limits). */
   onRequest: RequestHook;
-  /** reduce: the tools a client sees in `tools/list`. */
+  /** reduce: the tools a client sees in `tools/list` (return new items for what changes; never mutate them). */
   onListTools: ListHook<ToolItem>;
   /** reduce: the prompts a client sees in `prompts/list`. */
   onListPrompts: ListHook<PromptItem>;

@@ -4,7 +4,11 @@
  * are redacted wherever they appear under a known name, so that a debug log can be shared.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
+
+// Loaded only for the text format: most gateways log JSON, and start-up time counts.
+const pretty = (options: PrettyOptions): PrettyStream => (createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => PrettyStream)(options);
 
 export type LogFormat = 'json' | 'text';
 
@@ -37,10 +41,7 @@ export function createLogger(options: LoggerOptions): Logger {
     const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
     return censoringChildren(pino(base, stream));
   }
-  // Under load, lines are written in batches of a few KiB rather than one system call each; a
-  // quiet gateway's lines still appear within a tenth of a second. pino flushes the rest at exit.
-  const destination = options.destination ?? pino.destination({ sync: false, minLength: 4096, periodicFlush: 100 });
-  return censoringChildren(pino(base, destination));
+  return censoringChildren(pino(base, options.destination ?? pino.destination({ sync: false })));
 }
 
 /** pino gives children no bindings formatter; every logger descends from this one, so they all inherit it. */

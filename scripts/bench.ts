@@ -1,137 +1,93 @@
 /**
- * `npm run bench`: tools/call through the gateway next to the same upstream called directly, in
- * one run, alternating direct and gateway rounds so that both see the same machine state.
+ * `npm run bench`: the gateway's performance, each section one README-ready markdown table (or,
+ * with --json, one JSON document), every target marked ✓ or ✗.
  *
- *   npm run bench -- [--duration 5] [--warmup 1] [--concurrency 1,16] [--rounds 2] [--json]
+ *   npm run bench -- [--only call,stdio,list,sessions,startup,peers] [--peers] [--duration 5] [--warmup 1]
+ *                    [--concurrency 1,16] [--rounds 2] [--sessions 10000] [--json]
  *
- * The upstream (scripts/bench/echo-server.ts) and the gateway each run in their own process; the
- * load comes from SDK clients in this one. The gateway runs with its default logging (one JSON
- * access line per request), as it would in production.
+ * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
+ * (a stdio upstream served by the gateway, against the SDK's own HTTP server), list (tools/list over
+ * 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
+ * and peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them).
+ * Upstreams, the gateway and peers each run in their own process; the load comes from SDK clients
+ * in this one. Progress goes to stderr, results to stdout (`npm run -s bench -- --json > bench.json`:
+ * without -s, npm prints its own header line first).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runLoad, type LoadResult } from './bench/load.ts';
+import type { CompareOptions } from './bench/compare.ts';
+import { peersSection } from './bench/peers.ts';
+import { environment, json, markdown, type Section } from './bench/report.ts';
+import { sessionsSection } from './bench/sessions.ts';
+import { startupSection } from './bench/startup.ts';
+import { callSection, listSection, stdioSection } from './bench/throughput.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '5' },
-    warmup: { type: 'string', default: '1' },
-    concurrency: { type: 'string', default: '1,16' },
-    rounds: { type: 'string', default: '2' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const seconds = (text: string) => Number(text) * 1000;
-const levels = values.concurrency.split(',').map(Number);
-const rounds = Number(values.rounds);
-
-const children: ChildProcess[] = [];
-process.on('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-
-/** Start a process and resolve with the first stdout line that `match` accepts. */
-function start(command: string, args: string[], match: (line: string) => string | undefined): Promise<{ child: ChildProcess; value: string }> {
-  const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      const value = match(line);
-      if (value === undefined) return;
-      lines.removeAllListeners('line');
-      child.stdout!.resume(); // keep draining, so that the process never blocks on a full pipe
-      resolve({ child, value });
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
-}
-
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
-const version = (pkg: string) =>
-  (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-
-const upstream = await start(process.execPath, [join(root, 'node_modules/tsx/dist/cli.mjs'), 'scripts/bench/echo-server.ts'], (line) =>
-  line.startsWith('{"port"') ? String((JSON.parse(line) as { port: number }).port) : undefined,
-);
-const directUrl = `http://127.0.0.1:${upstream.value}/mcp`;
-
-const dir = mkdtempSync(join(tmpdir(), 'mcpgw-bench-'));
-const configFile = join(dir, 'bench.yaml');
-writeFileSync(configFile, `proxy:\n  servers:\n    - name: bench\n      type: streamable-http\n      connection:\n        url: ${directUrl}\n`);
-const gateway = await start(process.execPath, ['core/cli/bin.js', 'serve', '--config', configFile, '--port', '0', '--log-format', 'json'], (line) => {
-  const address = /"address":"(http:\/\/[^"]+)"/.exec(line)?.[1];
-  return address;
-});
-const gatewayUrl = `${gateway.value}/mcp`;
-await new Promise((resolve) => setTimeout(resolve, 500)); // let the upstream connect
-const idleRss = rssKb(gateway.child.pid!);
-
-interface Row {
-  concurrency: number;
-  direct: LoadResult;
-  gateway: LoadResult;
-}
-
-const mean = (results: LoadResult[], key: keyof LoadResult) => results.reduce((sum, r) => sum + r[key], 0) / results.length;
-const average = (results: LoadResult[]): LoadResult => ({
-  calls: mean(results, 'calls'),
-  errors: mean(results, 'errors'),
-  callsPerSecond: mean(results, 'callsPerSecond'),
-  p50: mean(results, 'p50'),
-  p90: mean(results, 'p90'),
-  p99: mean(results, 'p99'),
-});
-
-const rows: Row[] = [];
-let peakRss = idleRss;
-for (const concurrency of levels) {
-  const direct: LoadResult[] = [];
-  const viaGateway: LoadResult[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const common = { concurrency, warmupMs: seconds(values.warmup), durationMs: seconds(values.duration) };
-    direct.push(await runLoad({ ...common, url: directUrl, operation: { kind: 'call', tool: 'echo' } }));
-    viaGateway.push(await runLoad({ ...common, url: gatewayUrl, operation: { kind: 'call', tool: 'bench__echo' } }));
-    peakRss = Math.max(peakRss, rssKb(gateway.child.pid!));
-    if (!values.json) process.stderr.write(`  c=${concurrency} round ${round + 1}/${rounds} done\n`);
-  }
-  rows.push({ concurrency, direct: average(direct), gateway: average(viaGateway) });
-}
-const afterRss = rssKb(gateway.child.pid!);
-
-const report = {
-  date: new Date().toISOString().slice(0, 10),
-  machine: `${cpus().length} × ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB`,
-  node: process.version,
-  versions: { 'mcp-gateway': version('../'), '@modelcontextprotocol/sdk': version('@modelcontextprotocol/sdk') },
-  settings: { durationSeconds: Number(values.duration), warmupSeconds: Number(values.warmup), rounds },
-  gatewayRssKb: { idle: idleRss, peak: peakRss, after: afterRss },
-  rows,
+const usage = (message: string): never => {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
 };
 
-if (values.json) {
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-} else {
-  const ms = (value: number) => value.toFixed(2);
-  const lines = [
-    `tools/call echo, Streamable HTTP upstream (SDK low-level Server), ${report.date}, ${report.machine}, Node ${report.node},`,
-    `mcp-gateway ${report.versions['mcp-gateway']}, SDK ${report.versions['@modelcontextprotocol/sdk']}; ${rounds} alternating rounds of ${values.duration} s per side`,
-    '',
-    '| clients | direct calls/s | gateway calls/s | gateway ÷ direct | direct p50 ms | gateway p50 ms | added p50 ms | direct p99 ms | gateway p99 ms | errors |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(
-      ({ concurrency, direct, gateway: g }) =>
-        `| ${concurrency} | ${direct.callsPerSecond.toFixed(0)} | ${g.callsPerSecond.toFixed(0)} | ${(g.callsPerSecond / direct.callsPerSecond).toFixed(2)}× | ` +
-        `${ms(direct.p50)} | ${ms(g.p50)} | ${ms(g.p50 - direct.p50)} | ${ms(direct.p99)} | ${ms(g.p99)} | ${direct.errors + g.errors} |`,
-    ),
-    '',
-    `Gateway RSS: ${Math.round(idleRss / 1024)} MiB idle, ${Math.round(peakRss / 1024)} MiB at peak, ${Math.round(afterRss / 1024)} MiB after.`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
+const options = {
+  only: { type: 'string' },
+  peers: { type: 'boolean', default: false },
+  duration: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: '1' },
+  concurrency: { type: 'string', default: '1,16' },
+  rounds: { type: 'string', default: '2' },
+  sessions: { type: 'string', default: '10000' },
+  json: { type: 'boolean', default: false },
+} as const;
+const parsed = () => {
+  try {
+    return parseArgs({ options }).values;
+  } catch (error) {
+    return usage((error as Error).message);
+  }
+};
+const values = parsed();
+
+const number = (name: string, text: string, { integer = false, min = 0 } = {}) => {
+  const n = Number(text);
+  if (!(n >= min) || (integer && !Number.isInteger(n))) usage(`--${name} expects ${integer ? 'an integer' : 'a number'} ≥ ${min}, not "${text}"`);
+  return n;
+};
+const compare: CompareOptions = {
+  levels: values.concurrency.split(',').map((level) => number('concurrency', level, { integer: true, min: 1 })),
+  rounds: number('rounds', values.rounds, { integer: true, min: 1 }),
+  warmupMs: number('warmup', values.warmup) * 1000,
+  durationMs: number('duration', values.duration, { min: 0.1 }) * 1000,
+};
+const sessionCount = number('sessions', values.sessions, { integer: true, min: 1 });
+const progress = (line: string) => process.stderr.write(`  ${line}\n`);
+
+const sections: Record<string, () => Promise<Section>> = {
+  call: () => callSection(compare, progress),
+  stdio: () => stdioSection(compare, progress),
+  list: () => listSection(compare, progress),
+  sessions: () => sessionsSection(sessionCount, progress),
+  startup: () => startupSection(progress),
+  peers: () => peersSection(compare, progress),
+};
+const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers');
+if (values.peers && !chosen.includes('peers')) chosen.push('peers');
+const unknown = chosen.filter((name) => !(name in sections));
+if (unknown.length) usage(`unknown section(s) ${unknown.join(', ')}: choose among ${Object.keys(sections).join(', ')}`);
+
+const env = environment();
+const done: Section[] = [];
+const failed: Record<string, string> = {};
+for (const name of chosen) {
+  progress(`${name}…`);
+  try {
+    const section = await sections[name]!();
+    done.push(section);
+    if (!values.json) process.stdout.write(`${markdown(env, section)}\n`);
+  } catch (error) {
+    // The gateway being rebuilt, a peer's registry down: say so, and go on with the other sections.
+    failed[name] = error instanceof Error ? error.message : String(error);
+    progress(`${name} failed: ${failed[name]}`);
+  }
 }
-gateway.child.kill('SIGTERM');
-upstream.child.kill('SIGTERM');
+if (values.json) process.stdout.write(json(env, { ...compare, sessions: sessionCount, sections: chosen }, done, failed));
+process.exitCode = Object.keys(failed).length ? 1 : 0;
+// Keep-alive sockets and the like must not hold the process once everything is measured.
+process.exit();

@@ -85,8 +85,19 @@ export class UpstreamClient {
   async request(method: string, params: Params, options: UpstreamRequestOptions = {}): Promise<Result> {
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+    // One controller, one timer and one listener per request: `AbortSignal.timeout` and
+    // `AbortSignal.any` cost several times as much on a path every tool call takes.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const caller = options.signal;
+    const follow = () => controller.abort(caller!.reason);
+    if (caller?.aborted) follow();
+    else caller?.addEventListener('abort', follow, { once: true });
+    const { signal } = controller;
     const message: JSONRPCRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     const { peer } = options;
     let response;
@@ -99,15 +110,18 @@ export class UpstreamClient {
     } catch (error) {
       if (!signal.aborted) throw this.#named(error, method);
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
-      const reason = timeout.aborted ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
+      const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
       this.notify('notifications/cancelled', { requestId: id, reason });
-      if (timeout.aborted) {
+      if (timedOut) {
         throw new GatewayError(ErrorCodes.UPSTREAM_TIMEOUT, `upstream ${this.server} did not answer ${method} within ${timeoutMs} ms`, {
           rpcCode: RpcCodes.REQUEST_TIMEOUT,
           data: { server: this.server },
         });
       }
       throw signal.reason ?? error;
+    } finally {
+      clearTimeout(timer);
+      caller?.removeEventListener('abort', follow);
     }
     if (isErrorResponse(response)) {
       const { code, message: text, data } = response.error;

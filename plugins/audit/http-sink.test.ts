@@ -93,7 +93,8 @@ describe('http sink', () => {
     const { gateway: g, sid } = await start({ token_env: TOKEN_ENV, batch_size: 2, flush_interval: '1m' });
     for (const text of ['one', 'two', 'three', 'four', 'five']) await echo(g, sid, text);
     await until('two batches', () => collector!.posts.length === 2);
-    expect((await auditMetrics(g)).written).toBe(4);
+    // A batch is counted once the collector's answer is back, a moment after the collector has it.
+    await until('four records counted', async () => (await auditMetrics(g)).written === 4);
     await g.stop(); // the fifth waits for its batch to fill; the shutdown flushes it
     expect(collector.posts.map((post) => post.records.length)).toEqual([2, 2, 1]);
     for (const { headers } of collector.posts) {

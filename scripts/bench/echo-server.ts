@@ -1,16 +1,24 @@
 /**
- * The benchmark's upstream: the SDK's low-level `Server` over Streamable HTTP on loopback, with
- * tools `echo` and `add` (plus `--tools N` dummy tools). Prints `{"port": N}` once listening.
- *   tsx scripts/bench/echo-server.ts [--port 0] [--tools 0]
+ * The benchmark's upstream: the SDK's low-level `Server` with tools `echo` and `add` (plus
+ * `--tools N` dummy tools), over Streamable HTTP on loopback (prints `{"port": N}` once listening)
+ * or, with `--stdio`, over stdio (the same tools, so that "stdio upstream through the gateway" and
+ * "the SDK's own HTTP server" compare the same work).
+ *   tsx scripts/bench/echo-server.ts [--port 0] [--tools 0] [--stdio]
+ *
+ * Over HTTP every path is the same server, so one process can stand for many upstreams
+ * (`/mcp/1`, `/mcp/2`, ...): each gateway upstream still gets its own sessions and catalogue.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, tools: { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, tools: { type: 'string', default: '0' }, stdio: { type: 'boolean', default: false } },
+});
 
 const tools = [
   { name: 'echo', description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
@@ -33,23 +41,28 @@ function createMcpServer(): Server {
   return server;
 }
 
-const sessions = new Map<string, StreamableHTTPServerTransport>();
-const http = createServer(async (req, res) => {
-  const id = req.headers['mcp-session-id'] as string | undefined;
-  let transport = id ? sessions.get(id) : undefined;
-  if (!transport) {
-    if (id) return void res.writeHead(404).end();
-    const created = new StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sid) => void sessions.set(sid, created),
-      onsessionclosed: (sid) => void sessions.delete(sid),
-    });
-    await createMcpServer().connect(created);
-    transport = created;
-  }
-  await transport.handleRequest(req, res);
-});
-http.listen(Number(values.port), '127.0.0.1', () => {
-  const address = http.address();
-  process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
-});
+if (values.stdio) {
+  // stdout is the protocol channel here, so nothing else may be printed on it.
+  await createMcpServer().connect(new StdioServerTransport());
+} else {
+  const sessions = new Map<string, StreamableHTTPServerTransport>();
+  const http = createServer(async (req, res) => {
+    const id = req.headers['mcp-session-id'] as string | undefined;
+    let transport = id ? sessions.get(id) : undefined;
+    if (!transport) {
+      if (id) return void res.writeHead(404).end();
+      const created = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (sid) => void sessions.set(sid, created),
+        onsessionclosed: (sid) => void sessions.delete(sid),
+      });
+      await createMcpServer().connect(created);
+      transport = created;
+    }
+    await transport.handleRequest(req, res);
+  });
+  http.listen(Number(values.port), '127.0.0.1', () => {
+    const address = http.address();
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address ? address.port : 0 })}\n`);
+  });
+}

@@ -1,7 +1,14 @@
-/** Closed-loop load: C initialized SDK clients, each calling as fast as answers come back. */
+/**
+ * Closed-loop load: C clients, each initialized once, each sending its next request as soon as the
+ * last one is answered. The clients are the SDK's, or raw HTTP requests (`client: 'raw'`) that read
+ * each answer whole but do not parse it, so that only the server's side is measured.
+ */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { openSession, rpc } from './raw-http.ts';
 
 export interface LoadResult {
   readonly calls: number;
@@ -14,6 +21,10 @@ export interface LoadResult {
 
 export interface LoadOptions {
   readonly url: string;
+  /** The SDK's client (default) or raw HTTP requests. */
+  readonly client?: 'sdk' | 'raw';
+  /** How the SDK client reaches the server: Streamable HTTP, or the legacy HTTP+SSE transport (for servers that only have that). */
+  readonly transport?: 'streamable-http' | 'sse';
   readonly concurrency: number;
   readonly warmupMs: number;
   readonly durationMs: number;
@@ -21,24 +32,58 @@ export interface LoadOptions {
   readonly operation: { kind: 'call'; tool: string } | { kind: 'list' };
 }
 
-export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const clients = await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      const client = new Client({ name: 'mcp-gateway-bench', version: '1.0.0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(options.url)));
-      return client;
-    }),
-  );
-  const once = (client: Client) =>
-    options.operation.kind === 'list'
-      ? client.listTools()
-      : client.callTool({ name: options.operation.tool, arguments: { text: 'hello', a: 1, b: 2 } });
+const toolArguments = { text: 'hello', a: 1, b: 2 };
 
-  const loop = async (client: Client, until: number, record?: { latencies: number[]; errors: number }) => {
+/**
+ * fetch for the SDK's transports, which pass one AbortSignal to all their requests: undici drops
+ * each request's listener on it only once that request is garbage-collected, so a closed loop
+ * outruns it and Node warns of a leak (one warning per request past 1,500, each costing this
+ * process time). No limit on that signal (0), which also stops undici from setting one.
+ */
+const sharedSignalFetch = (url: string | URL, init?: RequestInit) => {
+  if (init?.signal) setMaxListeners(0, init.signal);
+  return fetch(url, init);
+};
+
+/** A connected client: `once` sends one request and resolves with its answer. */
+interface Connected {
+  once(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function connectSdk(options: LoadOptions): Promise<Connected> {
+  const client = new Client({ name: 'mcp-gateway-bench', version: '1.0.0' });
+  const url = new URL(options.url);
+  const transport = options.transport === 'sse' ? new SSEClientTransport(url, { fetch: sharedSignalFetch }) : new StreamableHTTPClientTransport(url, { fetch: sharedSignalFetch });
+  await client.connect(transport);
+  const { operation } = options;
+  return {
+    once: () => (operation.kind === 'list' ? client.listTools() : client.callTool({ name: operation.tool, arguments: toolArguments })),
+    close: () => client.close(),
+  };
+}
+
+async function connectRaw(options: LoadOptions): Promise<Connected> {
+  const url = new URL(options.url);
+  const sessionId = await openSession(url);
+  const { operation } = options;
+  let id = 0;
+  return {
+    once: () =>
+      operation.kind === 'list' ? rpc(url, sessionId, ++id, 'tools/list') : rpc(url, sessionId, ++id, 'tools/call', { name: operation.tool, arguments: toolArguments }),
+    close: async () => {},
+  };
+}
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  const connect = options.client === 'raw' ? connectRaw : connectSdk;
+  const clients = await Promise.all(Array.from({ length: options.concurrency }, () => connect(options)));
+
+  const loop = async (client: Connected, until: number, record?: { latencies: number[]; errors: number }) => {
     while (performance.now() < until) {
       const started = performance.now();
       try {
-        await once(client);
+        await client.once();
         record?.latencies.push(performance.now() - started);
       } catch {
         if (record) record.errors++;
@@ -63,5 +108,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
+  };
+}
+
+/** Several rounds as one: calls and errors add up (one error must never round away), the rest is the mean. */
+export function combine(results: readonly LoadResult[]): LoadResult {
+  const total = (key: keyof LoadResult) => results.reduce((sum, result) => sum + result[key], 0);
+  const mean = (key: keyof LoadResult) => total(key) / results.length;
+  return {
+    calls: total('calls'),
+    errors: total('errors'),
+    callsPerSecond: mean('callsPerSecond'),
+    p50: mean('p50'),
+    p90: mean('p90'),
+    p99: mean('p99'),
   };
 }

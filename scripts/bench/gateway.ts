@@ -1,0 +1,58 @@
+/**
+ * The gateway under test: `mcp-gateway serve` on a config written to a scratch folder, on a port of
+ * its choosing, with the default logging (a JSON access line per request, drained, never read).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { stringify } from 'yaml';
+import { root, scratch, sleep, start, stdioEchoArgs, stop, type Started } from './processes.ts';
+
+export interface GatewayProcess {
+  readonly started: Started;
+  readonly pid: number;
+  /** The /mcp endpoint. */
+  readonly mcpUrl: string;
+  /** From spawn to the "listening" log line. */
+  readonly listeningMs: number;
+  /** From spawn to the first 200 from GET /ready. */
+  readonly readyMs: number;
+  stop(): Promise<void>;
+}
+
+export async function startGateway(config: object): Promise<GatewayProcess> {
+  const file = join(mkdtempSync(join(scratch, 'gateway-')), 'gateway.yaml');
+  writeFileSync(file, stringify(config));
+  const started = await start(process.execPath, ['core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'], {
+    label: 'mcp-gateway',
+    ready: /"address":"(http:\/\/[^"]+)"/,
+  });
+  const listeningMs = performance.now() - started.spawnedAt;
+  const base = started.match![1]!;
+  // It listens before it connects its upstreams; /ready says when those first attempts are done.
+  for (;;) {
+    if (started.child.exitCode !== null) throw new Error(`mcp-gateway exited before /ready; its last output:\n${started.tail()}`);
+    const response = await fetch(`${base}/ready`).catch(() => undefined);
+    await response?.body?.cancel();
+    if (response?.status === 200) break;
+    if (performance.now() - started.spawnedAt > 60_000) {
+      await stop(started.child);
+      throw new Error(`mcp-gateway was not ready within 60 s; its last output:\n${started.tail()}`);
+    }
+    await sleep(2);
+  }
+  return {
+    started,
+    pid: started.pid,
+    mcpUrl: `${base}/mcp`,
+    listeningMs,
+    readyMs: performance.now() - started.spawnedAt,
+    stop: () => stop(started.child),
+  };
+}
+
+/** A `proxy.servers` entry for a Streamable HTTP upstream. */
+export const httpUpstream = (name: string, url: string) => ({ name, type: 'streamable-http', connection: { url } });
+
+/** A `proxy.servers` entry for the echo server as a child process over stdio. */
+export const stdioUpstream = (name: string) => ({ name, type: 'stdio', connection: { command: process.execPath, args: stdioEchoArgs(), cwd: root } });

@@ -1,0 +1,70 @@
+/**
+ * MCP over plain HTTP requests on keep-alive connections, without the SDK client: for measuring
+ * the server's side alone (no schema validation of what comes back) and for opening many sessions
+ * at little cost to this process.
+ */
+import { Agent, request } from 'node:http';
+
+const protocolVersion = '2025-06-18';
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+export interface Reply {
+  readonly status: number;
+  readonly sessionId: string | undefined;
+  readonly body: Buffer;
+}
+
+export function send(url: URL, method: 'POST' | 'DELETE', body: string | undefined, sessionId?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: {
+          accept: 'application/json, text/event-stream',
+          ...(body !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+          ...(sessionId && { 'mcp-session-id': sessionId, 'mcp-protocol-version': protocolVersion }),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.once('end', () =>
+          resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined, body: Buffer.concat(chunks) }),
+        );
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+export const ok = (reply: Reply) => reply.status >= 200 && reply.status < 300;
+
+/** initialize, then notifications/initialized; the session's id. */
+export async function openSession(url: URL): Promise<string> {
+  const init = await send(
+    url,
+    'POST',
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion, capabilities: {}, clientInfo: { name: 'mcp-gateway-bench', version: '1.0.0' } },
+    }),
+  );
+  if (!ok(init) || !init.sessionId) throw new Error(`initialize: HTTP ${init.status}`);
+  const initialized = await send(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), init.sessionId);
+  if (!ok(initialized)) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
+  return init.sessionId;
+}
+
+const resultMarker = Buffer.from('"result"');
+
+/** One request in a session; throws unless the answer is a result. */
+export async function rpc(url: URL, sessionId: string, id: number, method: string, params?: object): Promise<void> {
+  const reply = await send(url, 'POST', JSON.stringify({ jsonrpc: '2.0', id, method, ...(params && { params }) }), sessionId);
+  if (!ok(reply) || !reply.body.includes(resultMarker)) throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
+}
