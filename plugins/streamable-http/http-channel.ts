@@ -125,17 +125,28 @@ export class HttpChannel implements UpstreamChannel {
     let lastEventId: string | undefined;
     let retryMs = RESUME_DELAY_MS;
     let answer: JSONRPCResponseMessage | undefined;
+    let answered!: () => void;
+    // The answer is passed on as soon as it is read, not when the server ends the stream (the end
+    // comes in a later chunk); the rest of the stream is still read, and the connection reused.
+    const whenAnswered = new Promise<void>((resolve) => (answered = resolve));
     for (let response = first; ; ) {
       try {
-        await readEventStream(response, {
+        const ended = readEventStream(response, {
           onMessage: (message) => {
-            if (isResponse(message) && message.id === request.id) answer = message;
-            else onMessage(message);
+            if (isResponse(message) && message.id === request.id) {
+              answer = message;
+              answered();
+            } else onMessage(message);
           },
           onEventId: (id) => (lastEventId = id),
           onRetry: (ms) => (retryMs = ms),
           onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
         });
+        await Promise.race([ended, whenAnswered]);
+        if (answer) {
+          ended.catch(() => {}); // a stream cut after its answer loses nothing
+          return answer;
+        }
       } catch (error) {
         if (answer) return answer;
         if (lastEventId === undefined) throw streamCut(request, error);

@@ -2,7 +2,7 @@
  * `UpstreamCredentials` and the HTTP transports' use of it, against tiny real HTTP servers: a
  * token endpoint that counts its requests, and upstreams that refuse a token once with 401.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { GatewayError, HttpClient, httpServerSettings, readBody, UpstreamCredentials, type HttpServerSettings } from '../../core/index.ts';
@@ -10,33 +10,13 @@ import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { openSseChannel } from '../../plugins/sse/sse-channel.ts';
 import { freePort } from '../helpers/processes.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { recordingServer, type Seen } from '../helpers/http-server.ts';
 
 const silent = pino({ level: 'silent' });
 const SECRET = 'client-secret-3b9f';
 
 const cleanup = cleanupAfterEach();
-
-interface Seen {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: string;
-}
-
-/** A server on a free loopback port; `handle` answers, every request is recorded in `seen`. */
-async function serve(handle: (req: Seen, res: ServerResponse) => unknown): Promise<{ url: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-    seen.push(request);
-    await handle(request, res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup(() => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))));
-  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen };
-}
+const serve = (handle: Parameters<typeof recordingServer>[0]) => recordingServer(handle, cleanup);
 
 const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
