@@ -4,6 +4,7 @@
  * are redacted wherever they appear under a known name, so that a debug log can be shared.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { stdoutPerTurn } from './log-destination.ts';
 import { createRequire } from 'node:module';
 import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 
@@ -41,7 +42,7 @@ export function createLogger(options: LoggerOptions): Logger {
     const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
     return censoringChildren(pino(base, stream));
   }
-  return censoringChildren(pino(base, options.destination ?? pino.destination({ sync: false })));
+  return censoringChildren(pino(base, options.destination ?? stdoutPerTurn()));
 }
 
 /** pino gives children no bindings formatter; every logger descends from this one, so they all inherit it. */

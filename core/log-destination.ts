@@ -1,0 +1,33 @@
+/**
+ * Standard output for JSON log lines, written once per turn of the event loop. A tool call logs
+ * two lines (its operation and its HTTP request) in the same turn, and concurrent requests more;
+ * each write is a system call and a hand-off to a libuv thread, which cost more than formatting
+ * the lines. No line waits past the current turn, so the log stays as prompt as before, and the
+ * lines still pending when the process exits (a last line before `process.exit`) are written
+ * synchronously then.
+ */
+import { pino, type DestinationStream } from 'pino';
+
+export function stdoutPerTurn(fd = 1): DestinationStream & { flush(callback?: () => void): void } {
+  const out = pino.destination({ dest: fd, sync: false });
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('');
+    pending = [];
+    out.write(text);
+  };
+  process.once('exit', () => {
+    flush();
+    out.flushSync();
+  });
+  return {
+    write(line: string) {
+      if (pending.push(line) === 1) setImmediate(flush);
+    },
+    flush(callback) {
+      flush();
+      callback?.();
+    },
+  };
+}
