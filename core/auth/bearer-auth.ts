@@ -6,6 +6,7 @@
  * expired token ends access at once.
  */
 import type { GatewayContext, Logger, Principal, RequestHook } from '../context.ts';
+import { requestHeader } from '../http/request-header.ts';
 import { bearerToken } from './bearer.ts';
 import { unauthorizedResponse } from './challenges.ts';
 import { AuthFailure } from './failure.ts';
@@ -23,7 +24,7 @@ export interface BearerAuthOptions {
 export function bearerAuth(options: BearerAuthOptions): RequestHook {
   return async function authenticateBearer(c, next) {
     if (c.get('route').auth === 'none') return next();
-    const credential = options.credential ? options.credential(c) : bearerToken(c.req.header('authorization'));
+    const credential = options.credential ? options.credential(c) : bearerToken(requestHeader(c, 'authorization'));
     try {
       if (!credential) throw new AuthFailure('missing_token', 'this endpoint needs an access token (Authorization: Bearer)');
       c.set('principal', await options.authenticate(credential, c));

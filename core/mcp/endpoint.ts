@@ -99,14 +99,14 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!options.allowOrigin(requestHeader(c, 'origin'))) {
       return rpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed');
     }
-    const scope: HttpScope = {
+    const request: HttpScope = {
       requestId: c.var.requestId,
       logger: c.var.logger,
       principal: c.var.principal,
       state: c.var.state,
       signal: c.req.raw.signal,
     };
-    if (verb !== 'POST') return deliver(c, undefined, scope);
+    if (verb !== 'POST') return deliver(c, undefined, request);
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
@@ -117,11 +117,12 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (Array.isArray(body)) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported');
     if (typeof body !== 'object' || body === null) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
     const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
+    const scope: HttpScope = { ...request, target: options.target(message) };
     const ctx: McpMessageContext = {
       message,
       method: typeof message.method === 'string' ? message.method : undefined,
       id: typeof message.method === 'string' ? message.id : undefined,
-      target: options.target(message),
+      target: scope.target,
       sessionId: requestHeader(c, 'mcp-session-id'),
       principal: scope.principal,
       requestId: scope.requestId,

@@ -13,7 +13,7 @@ import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@mode
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
-import type { ClientIdentity, Logger, OperationContext, Principal, RequestState } from '../context.ts';
+import type { ClientIdentity, Logger, McpTarget, OperationContext, Principal, RequestState } from '../context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import type { OperationEvent } from '../events.ts';
 import type { InFlight } from '../in-flight.ts';
@@ -35,6 +35,8 @@ export interface HttpScope {
   readonly state: RequestState;
   /** Aborted if the client goes away before its answer is written. */
   readonly signal: AbortSignal;
+  /** What the POSTed message targets (its tool, prompt or resource), resolved once for the hooks and the operation event. */
+  readonly target?: McpTarget;
 }
 
 export interface SessionOptions {
@@ -310,7 +312,7 @@ export class DownstreamSession implements SessionHandle {
           sessionId: this.id,
           method,
           requested: requestedItem(method, params),
-          target: this.#options.proxy.target({ jsonrpc: '2.0', id: 0, method, params }),
+          target: scope.target,
           ...outcome!,
           durationMs: performance.now() - started,
           subject: scope.principal?.subject,

@@ -4,7 +4,7 @@
  * and a comparison whose time says nothing about how much of the token was right.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { HttpRoutes } from 'mcp-gateway';
+import { requestHeader, type HttpRoutes } from 'mcp-gateway';
 import type { Registry } from 'prom-client';
 
 type RouteHandler = Parameters<HttpRoutes['route']>[2];
@@ -33,7 +33,7 @@ export const unauthorized = {
 /** The route on the gateway's own port. */
 export function metricsRoute(registry: Registry, allowed: ScrapeCheck): RouteHandler {
   return async function serveMetrics(c) {
-    if (!allowed(c.req.header('authorization'))) return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
+    if (!allowed(requestHeader(c, 'authorization'))) return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
     return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
   };
 }
