@@ -96,12 +96,13 @@ describe('the fast path', () => {
 
   it('cancels a request when the client sends notifications/cancelled, and the upstream hears it', async () => {
     const before = await stats();
-    const pending = call(6, 'fx__slow', { ms: 4000 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    const response = await call(6, 'fx__slow', { ms: 4000 }, { progressToken: 'p6' });
+    const next = eventReader(response);
+    // The first progress comes half-way: the upstream is at work on the call when it is cancelled.
+    expect((await next()).message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'p6', progress: 1 } });
     const cancelled = await post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6, reason: 'changed my mind' } });
     expect(cancelled.status).toBe(202);
-    const [message] = await messagesOf(await pending);
-    expect(message).toMatchObject({ id: 6, error: expect.anything() });
+    expect((await next()).message).toMatchObject({ id: 6, error: expect.anything() });
     await expect.poll(async () => (await stats()).cancelled, { timeout: 5000 }).toBe(before.cancelled + 1);
   });
 

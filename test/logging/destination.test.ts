@@ -28,17 +28,20 @@ it('loses no line when the process exits in the turn it logged them', async () =
     [
       `import { createLogger } from ${JSON.stringify(join(repoRoot, 'core/logger.ts'))};`,
       `const logger = createLogger({ level: 'info', format: 'json' });`,
-      `for (let i = 1; i <= 500; i++) logger.info({ i }, 'line');`,
+      // More than a pipe holds (64 KiB), so that the exit has to wait for the reader.
+      `for (let i = 1; i <= 2000; i++) logger.info({ i }, 'line');`,
       `logger.fatal('last words');`,
       `process.exit(3);`,
     ].join('\n'),
   );
-  const { stdout } = await run(process.execPath, [tsxCli, script]).catch((error: { code?: number; stdout: string }) => {
-    expect(error.code).toBe(3);
-    return error;
-  });
+  const exited = (await run(process.execPath, [tsxCli, script]).then(
+    () => ({ code: 0, stdout: '' }),
+    (error: { code?: number; stdout: string }) => error,
+  )) as { code?: number; stdout: string };
+  expect(exited.code).toBe(3);
+  const { stdout } = exited;
   const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; i?: number });
-  expect(lines).toHaveLength(501);
-  expect(lines.at(-2)).toMatchObject({ i: 500 });
+  expect(lines).toHaveLength(2001);
+  expect(lines.at(-2)).toMatchObject({ i: 2000 });
   expect(lines.at(-1)).toMatchObject({ msg: 'last words', level: 60 });
 });
