@@ -25,14 +25,18 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
   writeFileSync(file, stringify(config));
   const started = await start(process.execPath, ['core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'], {
     label: 'mcp-gateway',
+    env: withoutGatewaySettings(process.env),
     ready: /"address":"(http:\/\/[^"]+)"/,
   });
   const listeningMs = performance.now() - started.spawnedAt;
   const base = started.match![1]!;
   // It listens before it connects its upstreams; /ready says when those first attempts are done.
   for (;;) {
-    if (started.child.exitCode !== null) throw new Error(`mcp-gateway exited before /ready; its last output:\n${started.tail()}`);
-    const response = await fetch(`${base}/ready`).catch(() => undefined);
+    if (started.child.exitCode !== null) {
+      await stop(started.child); // its stdio upstreams, left in its process group
+      throw new Error(`mcp-gateway exited before /ready; its last output:\n${started.tail()}`);
+    }
+    const response = await fetch(`${base}/ready`, { signal: AbortSignal.timeout(1000) }).catch(() => undefined);
     await response?.body?.cancel();
     if (response?.status === 200) break;
     if (performance.now() - started.spawnedAt > 60_000) {
@@ -49,6 +53,11 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
     readyMs: performance.now() - started.spawnedAt,
     stop: () => stop(started.child),
   };
+}
+
+/** The environment without `MCP_GATEWAY_*`, which would override the measured configuration (a debug log level, say). */
+function withoutGatewaySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('MCP_GATEWAY_')));
 }
 
 /** A `proxy.servers` entry for a Streamable HTTP upstream. */

@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { openSession, rpc } from './raw-http.ts';
+import { openSession, rpc, send } from './raw-http.ts';
 
 export interface LoadResult {
   readonly calls: number;
@@ -59,7 +59,12 @@ async function connectSdk(options: LoadOptions): Promise<Connected> {
   const { operation } = options;
   return {
     once: () => (operation.kind === 'list' ? client.listTools() : client.callTool({ name: operation.tool, arguments: toolArguments })),
-    close: () => client.close(),
+    // Closing the client alone leaves its session open on the server (and, for supergateway
+    // --stateful, a child process per session), which would burden every later round.
+    close: async () => {
+      if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => {});
+      await client.close();
+    },
   };
 }
 
@@ -71,7 +76,7 @@ async function connectRaw(options: LoadOptions): Promise<Connected> {
   return {
     once: () =>
       operation.kind === 'list' ? rpc(url, sessionId, ++id, 'tools/list') : rpc(url, sessionId, ++id, 'tools/call', { name: operation.tool, arguments: toolArguments }),
-    close: async () => {},
+    close: () => send(url, 'DELETE', undefined, sessionId).then(() => {}, () => {}),
   };
 }
 

@@ -29,7 +29,10 @@ async function pool(count: number, task: (i: number) => Promise<unknown>): Promi
 
 export async function sessionsSection(count: number, progress: (line: string) => void): Promise<Section> {
   const echo = await startEchoServer();
-  const gateway = await startGateway({ sessions: { max: count + warmup }, proxy: { servers: [httpUpstream('bench', echo.url())] } });
+  const gateway = await startGateway({ sessions: { max: count + warmup }, proxy: { servers: [httpUpstream('bench', echo.url())] } }).catch(async (error: unknown) => {
+    await stop(echo.started.child);
+    throw error;
+  });
   try {
     const url = new URL(gateway.mcpUrl);
     // Open and close a few first, so that compiling the session code is not charged to the sessions.
