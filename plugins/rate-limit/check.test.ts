@@ -1,7 +1,7 @@
 /**
  * The decision over several rules, with limiters that fail on purpose: a refusal beats a store
- * failure (the request is over a limit either way), the longest wait is named, and a store that
- * never answers is given up on after the timeout.
+ * failure (the request is over a limit either way) and the longest wait is named. A store that
+ * never answers is Redis's command timeout's to end (redis.e2e.test.ts freezes a real one).
  */
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { describe, expect, it } from 'vitest';
@@ -13,25 +13,20 @@ const rule = (name: string, limiter: Limiter): Rule => ({ ...compileRule({ name,
 const refuses = (msBeforeNext: number): Limiter => ({ consume: () => Promise.reject(new RateLimiterRes(0, msBeforeNext, 2, false)) });
 const allows: Limiter = { consume: () => Promise.resolve(new RateLimiterRes(0, 1000, 1, true)) };
 const fails: Limiter = { consume: () => Promise.reject(new Error('Redis connection is not ready')) };
-const hangs: Limiter = { consume: () => new Promise(() => {}) };
 const values = { principal: 'sub:alice' };
 
 describe('check', () => {
   it('allows when every rule allows', async () => {
-    expect(await check([rule('a', allows), rule('b', allows)], values, undefined)).toEqual({ outcome: 'allowed' });
+    expect(await check([rule('a', allows), rule('b', allows)], values)).toEqual({ outcome: 'allowed' });
   });
 
   it('names the refusing rule with the longest wait, even when another rule\'s store failed', async () => {
-    const decision = await check([rule('short', refuses(5000)), rule('broken', fails), rule('long', refuses(50_000))], values, undefined);
+    const decision = await check([rule('short', refuses(5000)), rule('broken', fails), rule('long', refuses(50_000))], values);
     expect(decision).toMatchObject({ outcome: 'limited', rule: { name: 'long' }, retryAfterMs: 50_000 });
   });
 
-  it('reports a store failure, and a store that does not answer in time', async () => {
-    expect(await check([rule('a', allows), rule('broken', fails)], values, undefined)).toMatchObject({ outcome: 'store_error', rule: { name: 'broken' } });
-    const started = Date.now();
-    const decision = await check([rule('stuck', hangs)], values, 100);
-    expect(decision).toMatchObject({ outcome: 'store_error', rule: { name: 'stuck' }, error: { message: 'the rate limit store did not answer within 100 ms' } });
-    expect(Date.now() - started).toBeLessThan(1000);
+  it('reports a store failure', async () => {
+    expect(await check([rule('a', allows), rule('broken', fails)], values)).toMatchObject({ outcome: 'store_error', rule: { name: 'broken' } });
   });
 });
 

@@ -13,18 +13,10 @@ export type Decision =
   | { readonly outcome: 'limited'; readonly rule: Rule; readonly retryAfterMs: number }
   | { readonly outcome: 'store_error'; readonly rule: Rule; readonly error: unknown };
 
-/** Rejects after `ms`: a belt against a store that never answers (undefined: no belt). */
-function within<T>(promise: Promise<T>, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return promise;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the rate limit store did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-export async function check(rules: readonly Rule[], values: KeyValues, timeoutMs: number | undefined): Promise<Decision> {
-  const settled = await Promise.allSettled(rules.map((rule) => within(rule.limiter.consume(rule.keyOf(values)), timeoutMs)));
+// A store that does not answer fails on its own: the Redis connection (core/stores/redis.ts)
+// gives every command `command_timeout` and queues none while disconnected.
+export async function check(rules: readonly Rule[], values: KeyValues): Promise<Decision> {
+  const settled = await Promise.allSettled(rules.map((rule) => rule.limiter.consume(rule.keyOf(values))));
   let limited: { rule: Rule; retryAfterMs: number } | undefined;
   let failed: { rule: Rule; error: unknown } | undefined;
   settled.forEach((result, index) => {

@@ -15,18 +15,16 @@ export interface Caller {
 
 export interface GuardOptions {
   readonly onStoreError: StoreErrorOutcome;
-  /** How long the store may take for one request (undefined: no limit, for memory). */
-  readonly timeoutMs: number | undefined;
   readonly reporting: Reporting;
 }
 
 export type Guard = (rules: readonly Rule[], values: KeyValues, caller: Caller, log: Logger) => Promise<Refusal | undefined>;
 
-export function createGuard({ onStoreError, timeoutMs, reporting }: GuardOptions): Guard {
+export function createGuard({ onStoreError, reporting }: GuardOptions): Guard {
   return async (rules, values, caller, log) => {
     reporting.ensure();
     if (rules.length === 0) return undefined;
-    const decision = await check(rules, values, timeoutMs);
+    const decision = await check(rules, values);
     reporting.checked(decision.outcome !== 'store_error');
     switch (decision.outcome) {
       case 'allowed':

@@ -28,8 +28,6 @@ export default definePlugin({
     const toolRules = rules.filter((rule) => rule.scope === 'tools');
     const guard = createGuard({
       onStoreError: options.on_store_error,
-      // ioredis fails each command after command_timeout; a burst rule may need two in a row.
-      timeoutMs: options.redis && 2 * options.redis.command_timeout,
       reporting: new Reporting(logger, () => ctx.find('metrics'), rules.map((rule) => rule.name)),
     });
     logger.info(
@@ -39,6 +37,7 @@ export default definePlugin({
 
     const toolCall = async (call: ToolCallContext) => {
       const applicable = toolRules.filter((rule) => rule.matches(call.server, call.tool));
+      if (applicable.length === 0) return undefined;
       const address = call.state.rateLimitAddress;
       const values = { principal: principalKey(call.principal, address), server: call.server, tool: `${call.server}:${call.tool}` };
       return guard(applicable, values, { subject: call.principal?.subject, address }, call.logger);
@@ -53,6 +52,7 @@ export default definePlugin({
           if (c.var.route.name !== 'mcp') return next();
           const address = clientAddress(c, options.trust_proxy);
           c.var.state.rateLimitAddress = address;
+          if (httpRules.length === 0) return next();
           const { principal } = c.var;
           const refusal = await guard(httpRules, { principal: principalKey(principal, address) }, { subject: principal?.subject, address }, c.var.logger);
           if (refusal) return refusalResponse(refusal);
