@@ -61,6 +61,7 @@ export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
 export type { MetricLabels, MetricsService, OriginPolicy, ServiceName, Services } from './services.ts';
 export { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
 export { requestHeader } from './http/request-header.ts';
+export { rpcErrorResponse } from './mcp/endpoint.ts';
 export type {
   AuthEvent,
   EventHook,

@@ -4,7 +4,7 @@
  * seconds, `data.retryAfterMs`). With `on_store_error: closed` and the store unreachable: HTTP 503,
  * or the same JSON-RPC error code with a message saying the limit could not be checked.
  */
-import { ErrorCodes, GatewayError, RpcCodes } from 'mcp-gateway';
+import { ErrorCodes, GatewayError, RpcCodes, rpcErrorResponse } from 'mcp-gateway';
 import type { Rule } from './rules.ts';
 
 /** How long a client is told to wait when the store could not be asked. */
@@ -20,7 +20,7 @@ export interface Refusal {
 /** Whole seconds, rounded up, at least 1: what `Retry-After` says. */
 export const retryAfterSeconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
-export function refusalMessage({ rule, retryAfterMs, status }: Refusal): string {
+function refusalMessage({ rule, retryAfterMs, status }: Refusal): string {
   const retry = `retry after ${retryAfterSeconds(retryAfterMs)} s`;
   if (status === 503) return `Rate limit "${rule.name}" could not be checked (its store is unreachable); ${retry}`;
   return `Rate limit "${rule.name}" exceeded: ${rule.description}; ${retry}`;
@@ -30,11 +30,8 @@ const data = (refusal: Refusal) => ({ limit: refusal.rule.name, retryAfterMs: re
 
 /** The answer to an HTTP request to /mcp: the message is not read yet, hence `id: null`. */
 export function refusalResponse(refusal: Refusal): Response {
-  const body = { jsonrpc: '2.0', id: null, error: { code: RpcCodes.RATE_LIMITED, message: refusalMessage(refusal), data: data(refusal) } };
-  return new Response(JSON.stringify(body), {
-    status: refusal.status,
-    headers: { 'content-type': 'application/json', 'retry-after': String(retryAfterSeconds(refusal.retryAfterMs)) },
-  });
+  const retryAfter = { 'retry-after': String(retryAfterSeconds(refusal.retryAfterMs)) };
+  return rpcErrorResponse(refusal.status, RpcCodes.RATE_LIMITED, refusalMessage(refusal), retryAfter, data(refusal));
 }
 
 /** What `onCallTool` throws: the kernel sends it to the client as a JSON-RPC error. */
