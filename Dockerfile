@@ -19,6 +19,9 @@ COPY package.json ./
 COPY core ./core
 COPY plugins ./plugins
 COPY config ./config
+# The compiled kernel (core/cli/compiled.js), made here because the `node` user cannot write it;
+# without it every start would run the TypeScript sources through tsx (~0.3 s slower).
+RUN node core/cli/compiled.js
 USER node
 EXPOSE 8082
 # /live answers as soon as the process serves HTTP; /ready (for load balancers) also checks upstreams.

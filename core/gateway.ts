@@ -52,6 +52,11 @@ export class Gateway {
   #phase: GatewayPhase = 'starting';
   #upstreams: Upstream[] = [];
   #catalogue = Catalogue.empty;
+  /**
+   * While starting or stopping, upstreams coming up or going down only mark the catalogue stale
+   * (it is rebuilt when read): rebuilding it for each of N upstreams costs O(N²).
+   */
+  #catalogueStale = false;
   #sessions: SessionRegistry | undefined;
   #server: HttpServer | undefined;
   #port: number;
@@ -98,6 +103,7 @@ export class Gateway {
   }
 
   get catalogue(): Catalogue {
+    if (this.#catalogueStale) this.#refreshCatalogue();
     return this.#catalogue;
   }
 
@@ -168,11 +174,14 @@ export class Gateway {
         logger: logger.child({ plugin: server.plugin, server: server.name }),
         clientInfo: { name: gatewayName, version: gatewayVersion },
       });
-      upstream.oncataloguechange = () => this.#refreshCatalogue();
+      upstream.oncataloguechange = () => {
+        if (this.#phase !== 'ready') this.#catalogueStale = true;
+        else this.#refreshCatalogue();
+      };
       upstream.onstatechange = (state, previous, error) =>
         this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
       upstream.onresourceupdated = (uri, notification) => {
-        const exposed = { ...notification, params: { ...notification.params, uri: this.#catalogue.exposeUri(server.name, uri) } };
+        const exposed = { ...notification, params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) } };
         for (const subscriber of subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
       };
       byName.set(server.name, upstream);
@@ -187,7 +196,7 @@ export class Gateway {
     this.#sessions = sessions;
     const proxy = new McpProxy({
       kernel: this.kernel,
-      catalogue: () => this.#catalogue,
+      catalogue: () => this.catalogue,
       upstream: (name) => byName.get(name),
       upstreams: () => this.#upstreams,
       prefixes: new Map(plan.servers.map((s) => [s.name, s.prefix])),
@@ -278,6 +287,7 @@ export class Gateway {
 
   /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
   #refreshCatalogue(): void {
+    this.#catalogueStale = false;
     const previous = this.#catalogue;
     const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
     const next = new Catalogue(this.#upstreams.filter(listed), this.#options.config.proxy.separator);

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import semver from 'semver';
+// The one function, not the whole of semver: its index costs ~10 ms of every start.
+import satisfies from 'semver/functions/satisfies.js';
 import type { z } from 'zod';
 import { ConfigError, closest, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
@@ -14,7 +15,8 @@ import { resolvePolicy } from '../config/upstream-policy.ts';
 import type { UpstreamPolicy } from '../upstream/policy.ts';
 import { ErrorCodes } from '../errors.ts';
 import { KERNEL_API_VERSION, type PluginDefinition } from '../plugin.ts';
-import { builtinsDir, resolvePlugin, type PluginOrigin } from './resolve.ts';
+import { prepareForeignPlugin } from './foreign-plugin.ts';
+import { builtinsDir, indexFile, resolvePlugin, type PluginOrigin } from './resolve.ts';
 
 /** What `plugins/index.ts` exports: the built-ins a configuration implies when it lists none. */
 export type ImpliedPlugins = (config: GatewayConfig, sections: ReadonlySet<string>) => string[];
@@ -108,7 +110,7 @@ async function pluginRequests(input: PlanInput): Promise<Request[]> {
 }
 
 async function importImplied(dir: string): Promise<ImpliedPlugins> {
-  const file = join(dir, 'index.ts');
+  const file = indexFile(dir) ?? join(dir, 'index.ts');
   const module = (await import(pathToFileURL(file).href)) as { impliedPlugins?: ImpliedPlugins };
   if (typeof module.impliedPlugins !== 'function') throw new Error(`${file} does not export impliedPlugins`);
   return module.impliedPlugins;
@@ -120,6 +122,7 @@ async function loadPlugin(request: Request, earlier: readonly PlannedPlugin[], i
   const resolved = resolvePlugin(request.use, { ...where, baseDir: request.baseDir, builtins: input.builtins });
   let module: Record<string, unknown>;
   try {
+    if (resolved.origin !== 'builtin') await prepareForeignPlugin();
     module = (await import(pathToFileURL(resolved.file).href)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
@@ -150,7 +153,7 @@ async function loadPlugin(request: Request, earlier: readonly PlannedPlugin[], i
       fix: 'list it once',
     });
   }
-  if (definition.kernel && !semver.satisfies(KERNEL_API_VERSION, definition.kernel)) {
+  if (definition.kernel && !satisfies(KERNEL_API_VERSION, definition.kernel)) {
     throw new ConfigError(`plugin "${definition.name}" needs kernel API ${definition.kernel}; this gateway has ${KERNEL_API_VERSION}`, {
       ...named,
       code: ErrorCodes.PLUGIN_KERNEL,

@@ -24,11 +24,14 @@ export const builtinsDir = fileURLToPath(new URL('../../plugins/', import.meta.u
 
 const indexFiles = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
+/** A folder's index module; the compiled copy of a built-in (see cli/compiled.js) has index.js. */
+export const indexFile = (dir: string) => indexFiles.map((file) => join(dir, file)).find((file) => existsSync(file));
+
 export const isPathSpecifier = (use: string) => /^(\.{1,2}[\\/]|\/|[A-Za-z]:[\\/]|file:)/.test(use);
 
 export function builtinFile(name: string, dir = builtinsDir): string | undefined {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) return undefined;
-  return indexFiles.map((file) => join(dir, name, file)).find((file) => existsSync(file));
+  return indexFile(join(dir, name));
 }
 
 export function resolvePlugin(
@@ -42,7 +45,7 @@ export function resolvePlugin(
     const target = use.startsWith('file:') ? fileURLToPath(use) : resolve(where.baseDir, use);
     if (!existsSync(target)) throw notFound(`plugin file ${target} does not exist`, 'check the path; relative paths start from the config file');
     if (!statSync(target).isDirectory()) return { origin: 'path', file: target };
-    const index = indexFiles.map((file) => join(target, file)).find((file) => existsSync(file));
+    const index = indexFile(target);
     if (!index) throw notFound(`plugin folder ${target} has no index.ts or index.js`, 'point at the plugin file itself');
     return { origin: 'path', file: index };
   }

@@ -5,10 +5,10 @@
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openSession, rpc, send } from './raw-http.ts';
+import { benchClient } from './client.ts';
 
 export interface LoadResult {
   readonly calls: number;
@@ -52,7 +52,7 @@ interface Connected {
 }
 
 async function connectSdk(options: LoadOptions): Promise<Connected> {
-  const client = new Client({ name: 'mcp-gateway-bench', version: '1.0.0' });
+  const client = benchClient();
   const url = new URL(options.url);
   const transport = options.transport === 'sse' ? new SSEClientTransport(url, { fetch: sharedSignalFetch }) : new StreamableHTTPClientTransport(url, { fetch: sharedSignalFetch });
   await client.connect(transport);

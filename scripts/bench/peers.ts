@@ -11,13 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, stdioUpstream, type GatewayProcess } from './gateway.ts';
 import { freePort, root, scratch, sleep, start, startEchoServer, stdioEchoArgs, stop, watchRss, type Started } from './processes.ts';
 import { latencies, mib, packageVersion, perSecond, ratio, type Section } from './report.ts';
+import { benchClient } from './client.ts';
 
 const peerDir = join(tmpdir(), 'mcp-gateway-bench-peers');
 /** Majors whose command lines this file knows. */
@@ -173,7 +173,7 @@ async function waitForTool(url: string, transport: Target['transport'], tool: st
   let last: unknown;
   for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(250)) {
     if (started.child.exitCode !== null) break;
-    const client = new Client({ name: 'mcp-gateway-bench', version: '1.0.0' });
+    const client = benchClient();
     try {
       await client.connect(transport === 'sse' ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url)));
       const { tools } = await client.listTools();

@@ -3,12 +3,12 @@
  * tools/call to a Streamable HTTP upstream, tools/call to a stdio upstream (against the SDK's own
  * HTTP server), and tools/list over 20 upstreams of 200 tools.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, stdioUpstream } from './gateway.ts';
 import { rssKb, sleep, startEchoServer, stop, watchRss, type EchoServer } from './processes.ts';
 import { Checks, latencies, mib, ms, perSecond, ratio, type Section } from './report.ts';
+import { benchClient } from './client.ts';
 
 type Progress = (line: string) => void;
 type ClientKind = NonNullable<Target['client']>;
@@ -178,7 +178,7 @@ export const listSection = (options: CompareOptions, progress: Progress) => {
 };
 
 async function countTools(url: string): Promise<number> {
-  const client = new Client({ name: 'mcp-gateway-bench', version: '1.0.0' });
+  const client = benchClient();
   await client.connect(new StreamableHTTPClientTransport(new URL(url)));
   try {
     return (await client.listTools()).tools.length;

@@ -58,4 +58,14 @@ describe('Dockerfile', () => {
     expect(all('ENTRYPOINT')[0]).toContain(`"${bin['mcp-gateway']}"`);
     for (const folder of ['core', 'plugins', 'config']) expect(dockerfile).toContain(`COPY ${folder} ./${folder}`);
   });
+
+  it('compiles the kernel after copying the sources and before dropping root, so starts skip tsx', () => {
+    const at = (prefix: string) => instructions.findIndex((line) => line.startsWith(prefix));
+    const compile = at('RUN node core/cli/compiled.js');
+    expect(compile).toBeGreaterThan(at('COPY plugins ./plugins'));
+    expect(compile).toBeGreaterThan(at('COPY core ./core'));
+    expect(compile).toBeLessThan(instructions.findLastIndex((line) => line.startsWith('USER ')));
+    const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(dependencies).toHaveProperty('esbuild');
+  });
 });
