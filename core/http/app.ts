@@ -63,8 +63,8 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     }
     if (!outgoing) setHeader(c, 'x-request-id', requestId);
     const durationMs = performance.now() - started;
-    const subject = c.var.principal?.subject;
-    c.var.logger.info(
+    const subject = c.get('principal')?.subject;
+    c.get('logger').info(
       {
         method: c.req.method,
         path: c.req.path,
@@ -77,7 +77,7 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
       'http request',
     );
     kernel.emit({ type: 'http', requestId, method: c.req.method, route: route.name, status: c.res.status, durationMs, subject });
-    const { authFailure } = c.var;
+    const authFailure = c.get('authFailure');
     if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
   });
 
@@ -108,13 +108,13 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
-    const log = c.var.logger ?? logger;
+    const log = c.get('logger') ?? logger;
     if (error instanceof GatewayError) {
       log.warn({ err: error }, error.describe());
       return c.json({ error: error.code, message: error.message }, error.status as 500);
     }
     log.error({ err: error }, 'unhandled error in HTTP request');
-    return c.json({ error: 'internal_error', message: 'Internal server error', requestId: c.var.requestId }, 500);
+    return c.json({ error: 'internal_error', message: 'Internal server error', requestId: c.get('requestId') }, 500);
   });
   return app;
 }

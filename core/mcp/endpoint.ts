@@ -101,10 +101,10 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       return rpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed');
     }
     const request: HttpScope = {
-      requestId: c.var.requestId,
-      logger: c.var.logger,
-      principal: c.var.principal,
-      state: c.var.state,
+      requestId: c.get('requestId'),
+      logger: c.get('logger'),
+      principal: c.get('principal'),
+      state: c.get('state'),
       signal: c.req.raw.signal,
     };
     if (verb !== 'POST') return deliver(c, undefined, request);

@@ -49,12 +49,12 @@ export default definePlugin({
         // the principal is known, and a request that authentication refused is never counted.
         order: 'post',
         handler: async (c, next) => {
-          if (c.var.route.name !== 'mcp') return next();
+          if (c.get('route').name !== 'mcp') return next();
           const address = clientAddress(c, options.trust_proxy);
-          c.var.state.rateLimitAddress = address;
+          c.get('state').rateLimitAddress = address;
           if (httpRules.length === 0) return next();
-          const { principal } = c.var;
-          const refusal = await guard(httpRules, { principal: principalKey(principal, address) }, { subject: principal?.subject, address }, c.var.logger);
+          const principal = c.get('principal');
+          const refusal = await guard(httpRules, { principal: principalKey(principal, address) }, { subject: principal?.subject, address }, c.get('logger'));
           if (refusal) return refusalResponse(refusal);
           return next();
         },
