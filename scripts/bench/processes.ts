@@ -43,6 +43,8 @@ export interface Started {
   readonly spawnedAt: number;
   /** The last few KB of output, for error messages. */
   tail(): string;
+  /** performance.now() when the output first matched `pattern` (output seen before the call counts). */
+  seen(pattern: RegExp): Promise<number>;
 }
 
 export interface StartOptions {
@@ -64,11 +66,19 @@ export function start(command: string, args: readonly string[], options: StartOp
   const tail = () => Buffer.concat([previous, last]).toString().slice(-4096);
   let scanned = '';
   let started = false;
+  const watchers = new Set<{ pattern: RegExp; resolve(at: number): void }>();
+  const seen = (pattern: RegExp) =>
+    new Promise<number>((resolve, reject) => {
+      if (pattern.test(scanned)) return resolve(performance.now());
+      const watcher = { pattern, resolve };
+      watchers.add(watcher);
+      child.once('close', () => watchers.delete(watcher) && reject(new Error(`${options.label} exited before printing ${pattern}; its last output:\n${tail()}`)));
+    });
   return new Promise<Started>((resolve, reject) => {
     const succeed = (match?: RegExpExecArray) => {
       started = true;
       clearTimeout(timer);
-      resolve({ child, pid: child.pid!, match, spawnedAt, tail });
+      resolve({ child, pid: child.pid!, match, spawnedAt, tail, seen });
     };
     const fail = (why: string) => {
       clearTimeout(timer);
@@ -78,8 +88,11 @@ export function start(command: string, args: readonly string[], options: StartOp
     const drain = (chunk: Buffer) => {
       previous = last;
       last = chunk;
-      if (started || !options.ready) return;
       scanned = (scanned + chunk.toString()).slice(-65536);
+      for (const watcher of watchers) {
+        if (watcher.pattern.test(scanned)) watchers.delete(watcher), watcher.resolve(performance.now());
+      }
+      if (started || !options.ready) return;
       const match = options.ready.exec(scanned);
       if (match) succeed(match);
     };
