@@ -18,7 +18,8 @@ import { createApp } from './http/app.ts';
 import { defaultAllowedOrigins, originMatcher } from './http/origin.ts';
 import { InFlight } from './in-flight.ts';
 import { Kernel } from './kernel.ts';
-import type { GatewayPlan } from './loader/plan.ts';
+import type { GatewayPlan, PlannedServer } from './loader/plan.ts';
+import { diffPlans, type PlanDiff } from './loader/plan-diff.ts';
 import { mcpEndpoint } from './mcp/endpoint.ts';
 import { McpProxy } from './mcp/proxy.ts';
 import { DownstreamSession, type ListKind } from './mcp/session.ts';
@@ -58,10 +59,15 @@ export class Gateway {
    */
   #catalogueStale = false;
   #sessions: SessionRegistry | undefined;
+  readonly #byName = new Map<string, Upstream>();
+  /** Server name → prefix, kept current across reloads (the proxy reads it to explain unknown names). */
+  readonly #prefixes = new Map<string, string>();
+  readonly #subscriptions = new SharedSubscriptions();
+  #instructions = '';
   #server: HttpServer | undefined;
   #port: number;
   #stopping: Promise<void> | undefined;
-  readonly #options: GatewayOptions;
+  #options: GatewayOptions;
   readonly #log: Logger;
 
   constructor(options: GatewayOptions) {
@@ -162,31 +168,8 @@ export class Gateway {
 
   #assemble(): void {
     const { config, plan, logger } = this.#options;
-    const byName = new Map<string, Upstream>();
-    const subscriptions = new SharedSubscriptions();
-    this.#upstreams = plan.servers.map((server) => {
-      const upstream = new Upstream({
-        server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
-        prefix: server.prefix,
-        required: server.required,
-        policy: server.policy,
-        transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
-        logger: logger.child({ plugin: server.plugin, server: server.name }),
-        clientInfo: { name: gatewayName, version: gatewayVersion },
-      });
-      upstream.oncataloguechange = () => {
-        if (this.#phase !== 'ready') this.#catalogueStale = true;
-        else this.#refreshCatalogue();
-      };
-      upstream.onstatechange = (state, previous, error) =>
-        this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
-      upstream.onresourceupdated = (uri, notification) => {
-        const exposed = { ...notification, params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) } };
-        for (const subscriber of subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
-      };
-      byName.set(server.name, upstream);
-      return upstream;
-    });
+    const subscriptions = this.#subscriptions;
+    this.#upstreams = plan.servers.map((server) => this.#createUpstream(server));
     const sessions = new SessionRegistry({
       store: this.kernel.services.get('session-store') ?? new MemorySessionStore(),
       idleTtlMs: config.sessions.idle_ttl,
@@ -197,14 +180,14 @@ export class Gateway {
     const proxy = new McpProxy({
       kernel: this.kernel,
       catalogue: () => this.catalogue,
-      upstream: (name) => byName.get(name),
+      upstream: (name) => this.#byName.get(name),
       upstreams: () => this.#upstreams,
-      prefixes: new Map(plan.servers.map((s) => [s.name, s.prefix])),
+      prefixes: this.#prefixes,
       separator: config.proxy.separator,
       pageSize: config.proxy.page_size,
       subscriptions,
     });
-    const instructions = describeServers(plan, config.proxy.separator);
+    this.#instructions = describeServers(plan, config.proxy.separator);
     const policy = this.kernel.services.get('origin-policy');
     const allowOrigin = policy ? (origin: string | undefined) => policy.allows(origin) : originMatcher(defaultOrigins(config, this.baseUrl));
     const endpoint = mcpEndpoint({
@@ -223,7 +206,7 @@ export class Gateway {
           cancel: this.#cancel.signal,
           serverInfo: { name: gatewayName, version: gatewayVersion },
           capabilities: advertisedCapabilities(this.#upstreams),
-          instructions,
+          instructions: this.#instructions,
           eventStore: new BoundedEventStore(),
           logger,
           onInitialized: async (session) => {
@@ -239,13 +222,72 @@ export class Gateway {
           },
           onClosed: (session) => {
             sessions.remove(session);
-            subscriptions.forget(session.peer, (name) => byName.get(name));
+            subscriptions.forget(session.peer, (name) => this.#byName.get(name));
             if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
           },
           onOperation: (event, log) => this.#operation(event, log),
         }),
     });
     this.#app = createApp({ kernel: this.kernel, inFlight: this.inFlight, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
+  }
+
+  #createUpstream(server: PlannedServer): Upstream {
+    const upstream = new Upstream({
+      server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
+      prefix: server.prefix,
+      required: server.required,
+      policy: server.policy,
+      transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
+      logger: this.#options.logger.child({ plugin: server.plugin, server: server.name }),
+      clientInfo: { name: gatewayName, version: gatewayVersion },
+    });
+    upstream.oncataloguechange = () => {
+      if (this.#phase !== 'ready') this.#catalogueStale = true;
+      else this.#refreshCatalogue();
+    };
+    upstream.onstatechange = (state, previous, error) => this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
+    upstream.onresourceupdated = (uri, notification) => {
+      const exposed = { ...notification, params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) } };
+      for (const subscriber of this.#subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
+    };
+    this.#byName.set(server.name, upstream);
+    this.#prefixes.set(server.name, server.prefix);
+    return upstream;
+  }
+
+  /**
+   * Apply a new configuration without a restart: upstreams added, removed or replaced (when their
+   * settings changed), sessions kept, and clients whose catalogue changed told with `list_changed`.
+   * Other changes take a restart; they are returned, not applied. Throws, changing nothing, when
+   * the new configuration needs a transport that is not loaded.
+   */
+  async reload(next: { config: GatewayConfig; plan: GatewayPlan }): Promise<PlanDiff> {
+    if (this.#phase !== 'ready') throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
+    const diff = diffPlans(this.#options, next);
+    for (const server of [...diff.added, ...diff.changed]) {
+      if (!this.kernel.services.get(`transport:${server.type}`)) {
+        throw new GatewayError(
+          ErrorCodes.CONFIG,
+          `server "${server.name}" uses type "${server.type}", whose transport plugin is not loaded; restart the gateway to load it`,
+        );
+      }
+    }
+    const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
+    const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
+    for (const name of replaced) {
+      this.#byName.delete(name);
+      this.#prefixes.delete(name);
+    }
+    const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
+    // The new plan's order, which decides who keeps a clashing name.
+    this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
+    this.#options = { ...this.#options, plan: { ...this.#options.plan, servers: next.plan.servers } };
+    this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
+    this.#refreshCatalogue();
+    for (const upstream of fresh) upstream.start();
+    await Promise.all(retired.map((upstream) => upstream.stop()));
+    await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
+    return diff;
   }
 
   /** One access line per MCP operation, and the event for observers. */

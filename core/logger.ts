@@ -22,13 +22,13 @@ export interface LoggerOptions {
   readonly level: string;
   readonly format: LogFormat;
   /** Values to blank wherever they appear in a line (configured secrets). */
-  readonly secrets?: readonly string[];
+  readonly secrets?: LineSecrets;
   /** Where lines go (default stdout); tests pass a stream to read them. */
   readonly destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const blank = blanker(options.secrets ?? []);
+  const { secrets } = options;
   const base = {
     level: options.level,
     base: { service: 'mcp-gateway' },
@@ -36,7 +36,7 @@ export function createLogger(options: LoggerOptions): Logger {
     // of an access line together; this walk copies only the objects that hold a secret.
     formatters: { log: censored, bindings: censored },
     timestamp: pino.stdTimeFunctions.isoTime,
-    ...(blank && { hooks: { streamWrite: blank } }),
+    ...(secrets && { hooks: { streamWrite: secrets.blank } }),
   };
   if (options.format === 'text') {
     const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
@@ -75,13 +75,27 @@ function censor(value: unknown, depth: number): unknown {
 }
 
 /** Replaces every secret (as written, and as JSON escapes it) in a log line; undefined when there is none. */
-function blanker(secrets: readonly string[]): ((line: string) => string) | undefined {
-  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))]
-    .sort((a, b) => b.length - a.length)
-    .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  if (forms.length === 0) return undefined;
-  const pattern = new RegExp(forms.join('|'), 'g');
-  return (line) => line.replace(pattern, '[redacted]');
+/**
+ * The secret values blanked wherever they appear in a line. A reloaded configuration adds its
+ * own; none is ever dropped, since what the old configuration held may still be logged.
+ */
+export class LineSecrets {
+  readonly #values = new Set<string>();
+  #pattern: RegExp | undefined;
+
+  constructor(values: readonly string[] = []) {
+    this.add(values);
+  }
+
+  add(values: readonly string[]): void {
+    for (const value of values) this.#values.add(value);
+    const forms = [...new Set([...this.#values].flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))]
+      .sort((a, b) => b.length - a.length)
+      .map((form) => form.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    this.#pattern = forms.length ? new RegExp(forms.join('|'), 'g') : undefined;
+  }
+
+  readonly blank = (line: string): string => (this.#pattern ? line.replace(this.#pattern, '[redacted]') : line);
 }
 
 export type { Logger };

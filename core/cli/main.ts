@@ -53,7 +53,7 @@ export async function main(argv: readonly string[], env = process.env, cwd = pro
       process.stdout.write(`${describePlan(prepared, cwd)}\nconfiguration is valid\n`);
       return 0;
     }
-    return await serve(prepared);
+    return await serve(prepared, () => prepare(flags, env, cwd));
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     process.stderr.write(`mcp-gateway: ${error.describe()}\n`);

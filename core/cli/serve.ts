@@ -1,15 +1,21 @@
 /**
- * `mcp-gateway serve`: start the gateway and stop it gracefully on SIGTERM or SIGINT (a second
- * signal exits at once). Resolves with the process exit code once the gateway has stopped.
+ * `mcp-gateway serve`: start the gateway, reload its configuration on SIGHUP, and stop it
+ * gracefully on SIGTERM or SIGINT (a second signal exits at once). Resolves with the process exit
+ * code once the gateway has stopped.
  */
 import { secretValues } from '../config/secrets.ts';
-import { createLogger } from '../logger.ts';
+import { GatewayError } from '../errors.ts';
+import { createLogger, LineSecrets, type Logger } from '../logger.ts';
 import { Gateway } from '../gateway.ts';
 import type { Prepared } from './prepare.ts';
 
-export async function serve(prepared: Prepared): Promise<number> {
+/** `prepare` again, from the same flags, environment and working directory: the file as it is now. */
+export type Reprepare = () => Promise<Prepared>;
+
+export async function serve(prepared: Prepared, reprepare?: Reprepare): Promise<number> {
   const { config, plan, baseDir } = prepared;
-  const logger = createLogger({ level: config.logging.level, format: config.logging.format, secrets: secretValues(prepared.raw, process.env) });
+  const secrets = new LineSecrets(secretValues(prepared.raw, process.env));
+  const logger = createLogger({ level: config.logging.level, format: config.logging.format, secrets });
   logger.info(
     {
       config: prepared.location.file,
@@ -39,6 +45,13 @@ export async function serve(prepared: Prepared): Promise<number> {
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
   });
+  // Reloads run one at a time; a SIGHUP during one is served by another once it ends.
+  let reloading = Promise.resolve();
+  const onHangup = () => {
+    if (!reprepare) return;
+    reloading = reloading.then(() => reload(gateway, reprepare, secrets, logger));
+  };
+  process.on('SIGHUP', onHangup);
   try {
     await gateway.start();
   } catch (error) {
@@ -46,10 +59,45 @@ export async function serve(prepared: Prepared): Promise<number> {
     throw error;
   }
   const code = await stopped;
+  process.off('SIGHUP', onHangup);
+  await reloading;
   logger.info('stopped');
   logger.flush();
   // Everything the gateway opened is closed now; a timer left behind by some library (an exporter
   // retrying, say) must not keep a stopped process alive.
   setTimeout(() => process.exit(code), 1000).unref();
   return code;
+}
+
+/** Read the configuration again and apply it; a configuration that does not load changes nothing. */
+async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecrets, logger: Logger): Promise<void> {
+  if (gateway.status().phase !== 'ready') return logger.warn({ phase: gateway.status().phase }, 'SIGHUP ignored: the gateway is not ready');
+  let next: Prepared;
+  try {
+    next = await reprepare();
+  } catch (error) {
+    return refused(logger, error);
+  }
+  secrets.add(secretValues(next.raw, process.env));
+  try {
+    const diff = await gateway.reload(next);
+    logger.info(
+      {
+        config: next.location.file,
+        added: diff.added.map((server) => server.name),
+        removed: diff.removed,
+        changed: diff.changed.map((server) => server.name),
+        ...(diff.needRestart.length && { need_restart: diff.needRestart }),
+      },
+      diff.needRestart.length ? 'configuration reloaded; some changes take effect only after a restart' : 'configuration reloaded',
+    );
+  } catch (error) {
+    refused(logger, error);
+  }
+}
+
+/** A reload that fails is logged, never thrown: the gateway keeps serving with what it runs. */
+function refused(logger: Logger, error: unknown): void {
+  const reason = error instanceof GatewayError ? error.describe() : error instanceof Error ? error.message : String(error);
+  logger.error({ ...(error instanceof GatewayError && { code: error.code }) }, `configuration reload refused, the running one stays: ${reason}`);
 }

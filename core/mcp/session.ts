@@ -185,6 +185,8 @@ export class DownstreamSession implements SessionHandle {
 
   link(upstream: Upstream): UpstreamLink {
     let link = this.#links.get(upstream.name);
+    // A reload replaced the server under this name: the old link's upstream is stopped.
+    if (link && link.upstream !== upstream) void link.close(), (link = undefined);
     if (!link) {
       link = new UpstreamLink(upstream, {
         peer: this.peer,

@@ -40,8 +40,14 @@ export interface TransportContext {
 }
 
 export interface TransportFactory<Connection = unknown> {
-  /** Open a channel to the server. Resolve once messages can be sent; the kernel then initializes. */
+  /**
+   * Open a channel to the server. Resolve once messages can be sent; the kernel then initializes.
+   * `server` is the same object for every channel of one configured server, and a new one when a
+   * reload replaces it (same name, other settings): key per-server state by the object, not the name.
+   */
   open(server: UpstreamServer<Connection>, ctx: TransportContext): Promise<UpstreamChannel>;
+  /** The server is gone (removed or replaced by a reload, or the gateway stops): free what is kept for it. */
+  release?(server: UpstreamServer<Connection>): void;
 }
 
 export interface ChannelRequestOptions {

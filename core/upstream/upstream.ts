@@ -216,6 +216,7 @@ export class Upstream {
     this.#client = undefined;
     this.#endFirstAttempt();
     if (client) await client.close().catch((error: unknown) => this.#log.warn({ err: error }, 'error while closing upstream'));
+    this.#options.transport.release?.(this.#options.server);
   }
 
   #attempt(): void {

@@ -3,7 +3,7 @@
  * protocol 2024-11-05): a GET event stream for everything the server sends, and POSTs to the
  * endpoint it names for everything the gateway sends.
  */
-import { definePlugin, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
 import { openSseChannel } from './sse-channel.ts';
 
 export default definePlugin({
@@ -13,13 +13,14 @@ export default definePlugin({
   transport: { type: 'sse', schema: httpServerSettings('the SSE endpoint'), sessions: 'per-client' },
   setup(ctx) {
     // One set of credentials per server, shared by all its sessions (one OAuth 2 token for all).
-    const credentials = new Map<string, UpstreamCredentials>();
+    const credentials = new Map<UpstreamServer<HttpServerSettings>, UpstreamCredentials>();
     const factory: TransportFactory<HttpServerSettings> = {
       open: (server, { logger, signal }) => {
-        let shared = credentials.get(server.name);
-        if (!shared) credentials.set(server.name, (shared = new UpstreamCredentials(server.name, server.connection, { logger })));
+        let shared = credentials.get(server);
+        if (!shared) credentials.set(server, (shared = new UpstreamCredentials(server.name, server.connection, { logger })));
         return openSseChannel(new URL(server.connection.connection.url), shared, logger, signal);
       },
+      release: (server) => void credentials.delete(server),
     };
     ctx.provide('transport:sse', factory as TransportFactory);
   },

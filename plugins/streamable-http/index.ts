@@ -3,7 +3,7 @@
  * client gets its own upstream session by default (`per-client`): upstream sessions are cheap
  * over HTTP, and server-to-client requests then reach the right client.
  */
-import { definePlugin, HttpClient, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, HttpClient, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
 import { HttpChannel } from './http-channel.ts';
 
 export default definePlugin({
@@ -15,15 +15,19 @@ export default definePlugin({
     // One keep-alive connection pool per server, shared by its control connection and every
     // client's upstream session: connections stay few however many sessions there are. Likewise
     // one set of credentials per server: an OAuth 2 token is fetched once for all its sessions.
-    const servers = new Map<string, { pool: HttpClient; credentials: UpstreamCredentials }>();
+    const servers = new Map<UpstreamServer<HttpServerSettings>, { pool: HttpClient; credentials: UpstreamCredentials }>();
     const factory: TransportFactory<HttpServerSettings> = {
       open: async (server, { logger }) => {
-        let shared = servers.get(server.name);
+        let shared = servers.get(server);
         if (!shared) {
           shared = { pool: new HttpClient(new URL(server.connection.connection.url)), credentials: new UpstreamCredentials(server.name, server.connection, { logger }) };
-          servers.set(server.name, shared);
+          servers.set(server, shared);
         }
         return new HttpChannel(shared.pool, shared.credentials, logger);
+      },
+      release: (server) => {
+        servers.get(server)?.pool.close();
+        servers.delete(server);
       },
     };
     ctx.provide('transport:streamable-http', factory as TransportFactory);

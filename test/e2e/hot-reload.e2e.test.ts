@@ -1,0 +1,98 @@
+/**
+ * Hot reload: the configuration file is edited and the gateway gets SIGHUP. Upstreams are added,
+ * replaced and removed without a restart and without dropping the connected client's session,
+ * which is told with `tools/list_changed`; a configuration that does not load changes nothing.
+ */
+import { writeFileSync } from 'node:fs';
+import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
+import { expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { cleanupAfterEach } from '../helpers/cleanup.ts';
+import { connectClient, textOf } from '../helpers/client.ts';
+import { startFixtureHttp, startGateway, type RunningGateway } from '../helpers/processes.ts';
+import { httpUpstream } from '../helpers/servers.ts';
+
+const cleanup = cleanupAfterEach();
+
+/** Resolves on the next `tools/list_changed` the client receives. */
+function nextListChanged(client: Awaited<ReturnType<typeof connectClient>>): Promise<void> {
+  return new Promise((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
+}
+
+async function reloaded(gateway: RunningGateway, config: string | object): Promise<Record<string, unknown>> {
+  const before = gateway.logs.length;
+  writeFileSync(gateway.configFile, typeof config === 'string' ? config : stringify(config));
+  gateway.child.kill('SIGHUP');
+  return gateway.waitForLog((line) => gateway.logs.indexOf(line) >= before && /^configuration reload/.test(String(line.msg)));
+}
+
+it('adds, replaces and removes upstreams on SIGHUP while the session goes on', async () => {
+  const first = await startFixtureHttp('first');
+  const second = await startFixtureHttp('second');
+  const moved = await startFixtureHttp('moved');
+  cleanup(() => Promise.all([first.stop(), second.stop(), moved.stop()]));
+  const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('first', first.url)] } } });
+  cleanup(() => gateway.stop());
+  const client = await connectClient(gateway.mcpUrl);
+  cleanup(() => client.close());
+  const sessionId = client.transport?.sessionId;
+  expect(textOf(await client.callTool({ name: 'first__echo', arguments: { text: 'a' } }))).toBe('first: a');
+
+  let changed = nextListChanged(client);
+  const added = await reloaded(gateway, { proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] } });
+  expect(added).toMatchObject({ msg: 'configuration reloaded', added: ['second'], removed: [], changed: [] });
+  await changed;
+  expect(textOf(await client.callTool({ name: 'second__echo', arguments: { text: 'b' } }))).toBe('second: b');
+  expect(textOf(await client.callTool({ name: 'first__echo', arguments: { text: 'c' } }))).toBe('first: c');
+
+  // "second" now points at another server: its upstream is replaced, under the same name.
+  changed = nextListChanged(client);
+  const replaced = await reloaded(gateway, { proxy: { servers: [httpUpstream('second', moved.url)] } });
+  expect(replaced).toMatchObject({ added: [], removed: ['first'], changed: ['second'] });
+  await changed;
+  const names = (await client.listTools()).tools.map((tool) => tool.name);
+  expect(names.some((name) => name.startsWith('first__'))).toBe(false);
+  expect(textOf(await client.callTool({ name: 'second__echo', arguments: { text: 'd' } }))).toBe('moved: d');
+  const gone = await client.callTool({ name: 'first__echo', arguments: { text: 'e' } }).catch((error: Error) => error);
+  expect(gone instanceof Error ? gone.message : JSON.stringify(gone)).toMatch(/first__echo/);
+  expect(client.transport?.sessionId).toBe(sessionId);
+});
+
+it('refuses a configuration that does not load, and keeps serving the running one', async () => {
+  const only = await startFixtureHttp('only');
+  cleanup(() => only.stop());
+  const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('only', only.url)] } } });
+  cleanup(() => gateway.stop());
+  const client = await connectClient(gateway.mcpUrl);
+  cleanup(() => client.close());
+  const toolsBefore = (await client.listTools()).tools.map((tool) => tool.name);
+
+  const broken = await reloaded(gateway, 'proxy:\n  servers:\n    - name: only\n      type: streamable-http\n      connection: { url: 42 }\n');
+  expect(broken).toMatchObject({ level: 50 });
+  expect(String(broken.msg)).toMatch(/configuration reload refused, the running one stays: .*url/);
+
+  const notYaml = await reloaded(gateway, 'proxy: [unclosed\n');
+  expect(String(notYaml.msg)).toMatch(/configuration reload refused/);
+
+  // A transport whose plugin is not loaded cannot be added live.
+  const stdio = await reloaded(gateway, {
+    proxy: { servers: [httpUpstream('only', only.url), { name: 'local', type: 'stdio', connection: { command: process.execPath } }] },
+  });
+  expect(String(stdio.msg)).toMatch(/configuration reload refused.*"stdio".*restart/);
+
+  expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(toolsBefore);
+  expect(textOf(await client.callTool({ name: 'only__echo', arguments: { text: 'still' } }))).toBe('only: still');
+});
+
+it('reports the changes that need a restart, and applies the upstream ones anyway', async () => {
+  const one = await startFixtureHttp('one');
+  cleanup(() => one.stop());
+  const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('one', one.url)] } } });
+  cleanup(() => gateway.stop());
+  const line = await reloaded(gateway, { server: { max_body_size: 12345 }, proxy: { servers: [httpUpstream('one', one.url, { prefix: 'uno' })] } });
+  expect(line).toMatchObject({ msg: 'configuration reloaded; some changes take effect only after a restart', changed: ['one'] });
+  expect(line.need_restart).toEqual(['server']);
+  const client = await connectClient(gateway.mcpUrl);
+  cleanup(() => client.close());
+  expect(textOf(await client.callTool({ name: 'uno__echo', arguments: { text: 'x' } }))).toBe('one: x');
+});
