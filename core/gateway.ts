@@ -177,6 +177,8 @@ export class Gateway {
       logger,
     });
     this.#sessions = sessions;
+    const bus = this.kernel.services.get('session-bus');
+    bus?.onMessage((message) => sessions.get(message.session)?.fromReplica(message));
     const proxy = new McpProxy({
       kernel: this.kernel,
       catalogue: () => this.catalogue,
@@ -197,10 +199,12 @@ export class Gateway {
       target: (message) => proxy.target(message),
       allowOrigin,
       accepting: () => this.#phase !== 'stopping',
-      createSession: (subject, protocolVersion) =>
+      createSession: (subject, protocolVersion, restore) =>
         new DownstreamSession({
           subject,
           protocolVersion,
+          restore,
+          bus,
           proxy,
           inFlight: this.inFlight,
           cancel: this.#cancel.signal,
@@ -214,9 +218,9 @@ export class Gateway {
               id: session.id!,
               subject,
               protocolVersion,
-              clientInfo: session.client.info,
-              clientCapabilities: session.client.capabilities,
-              createdAt: Date.now(),
+              clientInfo: session.hello?.clientInfo,
+              clientCapabilities: session.hello?.capabilities,
+              createdAt: restore?.createdAt ?? Date.now(),
             });
             this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
           },

@@ -74,6 +74,7 @@ export type {
   UpstreamEvent,
 } from './events.ts';
 export type { SessionRecord, SessionStore } from './session/store.ts';
+export type { ReplicaMessage, SessionBus } from './session/bus.ts';
 
 export { MessageChannel, type MessageStream } from './upstream/message-channel.ts';
 export type {

@@ -5,6 +5,7 @@
  * `declare module 'mcp-gateway' { interface Services { 'my-service': MyApi } }`.
  */
 import { ErrorCodes, GatewayError } from './errors.ts';
+import type { SessionBus } from './session/bus.ts';
 import type { SessionStore } from './session/store.ts';
 import type { TransportFactory } from './upstream/types.ts';
 
@@ -37,6 +38,8 @@ export interface Services {
   [transport: `transport:${string}`]: TransportFactory;
   /** Where downstream session records live (default: in memory). */
   'session-store': SessionStore;
+  /** Messages between replicas sharing the session store (default: none, one replica). */
+  'session-bus': SessionBus;
   /** Prometheus metrics, when the metrics plugin is loaded. */
   metrics: MetricsService;
   /**

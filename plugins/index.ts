@@ -25,6 +25,8 @@ export const impliedPlugins: ImpliedPlugins = (config, sections) => {
     ...when(sections, 'auth', 'permissions'),
     // Rate limits: after authentication (the principal is known) and permissions (a denied call is not counted).
     ...when(sections, 'rate_limit', 'rate-limit'),
+    // Sessions shared by replicas through Redis: they provide the session store the kernel uses.
+    ...when(sections, 'shared_sessions', 'shared-sessions'),
     // Result cache: its onCallTool runs closest to the upstream (order: 'post') wherever it loads.
     ...when(sections, 'cache'),
     // Observers of permission decisions and operations.

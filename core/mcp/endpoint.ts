@@ -15,6 +15,7 @@ import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '..
 import { directMessage } from './direct.ts';
 import { DownstreamSession, type HttpScope } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
+import type { SessionRecord } from '../session/store.ts';
 
 export interface McpEndpointOptions {
   readonly sessions: SessionRegistry;
@@ -24,8 +25,8 @@ export interface McpEndpointOptions {
   readonly onAnswered: (event: OperationEvent, logger: Logger) => void;
   /** What a request targets (its tool, prompt or resource), for the hooks. */
   readonly target: (message: JSONRPCMessage) => McpTarget | undefined;
-  /** A new, unconnected session for a caller. */
-  readonly createSession: (subject: string | undefined, protocolVersion: string) => DownstreamSession;
+  /** A new, unconnected session for a caller; with `restore`, the one another replica opened. */
+  readonly createSession: (subject: string | undefined, protocolVersion: string, restore?: SessionRecord) => DownstreamSession;
   readonly allowOrigin: (origin: string | undefined) => boolean;
   /** False once the gateway is stopping: no new sessions. */
   readonly accepting: () => boolean;
@@ -80,12 +81,17 @@ function jsonRpcError(status: number, id: RequestId | null, code: number, messag
   });
 }
 
+/** The SDK transport's id for a session's GET stream (its other streams answer one request each). */
+const STANDALONE_STREAM = '_GET_stream';
+
 const isInitialize = (body: unknown): body is { params?: { protocolVersion?: unknown } } =>
   typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
 
 export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   const { sessions } = options;
   const scopes = new WeakMap<McpMessageContext, HttpScope>();
+  /** Sessions being taken over from the store, so that concurrent requests share one restore. */
+  const restoring = new Map<string, Promise<DownstreamSession | undefined>>();
   const delivered = new WeakSet<McpMessageContext>();
   const throughHooks = options.onMessage(async (ctx) => {
     delivered.add(ctx);
@@ -152,12 +158,63 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);
+    if (!session) return restore(sessionId, scope.principal?.subject).then((restored) => (restored ? serve(c, body, scope, restored) : notFound()));
     // A session is only ever used by the principal that opened it; to anyone else it does not exist.
-    if (!session || session.subject !== scope.principal?.subject) {
-      return rpcErrorResponse(404, -32001, 'Session not found');
-    }
+    if (session.subject !== scope.principal?.subject) return notFound();
+    return serve(c, body, scope, session);
+  }
+
+  function serve(c: GatewayContext, body: unknown, scope: HttpScope, session: DownstreamSession): Promise<Response> {
     const direct = c.req.method === 'POST' ? directMessage(body, (name) => requestHeader(c, name), DownstreamSession.serves) : undefined;
-    return sessions.touch(sessionId).then(() => (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope));
+    return sessions.touch(session.id!).then(async () => {
+      if (c.req.method !== 'GET') return (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope);
+      const { request, stream } = await resumable(c.req.raw, session);
+      const answered = await session.handle(request, body, scope);
+      // The client's GET stream, new or resumed (not a replay of a request's answer stream).
+      const standalone = stream === undefined || stream === STANDALONE_STREAM;
+      if (standalone && answered.ok && answered.headers.get('content-type')?.includes('text/event-stream')) session.holdGetStream(scope.signal);
+      return answered;
+    });
+  }
+
+  /**
+   * A GET that resumes from an event this session cannot replay (one from another replica, or one
+   * dropped since) starts a fresh stream rather than failing: the events in between are lost
+   * either way, and the client keeps its stream for what comes next.
+   */
+  async function resumable(request: Request, session: DownstreamSession): Promise<{ request: Request; stream?: string }> {
+    const lastEventId = request.headers.get('last-event-id');
+    if (lastEventId === null) return { request };
+    const stream = await session.streamOfEvent(lastEventId);
+    if (stream !== undefined) return { request, stream };
+    const headers = new Headers(request.headers);
+    headers.delete('last-event-id');
+    return { request: new Request(request, { headers }) };
+  }
+
+  /**
+   * A session this replica does not hold but the (shared) store knows: another replica opened it.
+   * Taken over here for the principal that opened it; to anyone else it does not exist.
+   */
+  function restore(sessionId: string, subject: string | undefined): Promise<DownstreamSession | undefined> {
+    let pending = restoring.get(sessionId);
+    if (!pending) {
+      pending = (async () => {
+        const record = await sessions.record(sessionId).catch(() => undefined);
+        if (!record || record.subject !== subject || !options.accepting()) return undefined;
+        const session = options.createSession(record.subject, record.protocolVersion ?? LATEST_PROTOCOL_VERSION, record);
+        await session.restore(record);
+        if (session.id === record.id) return session;
+        await session.close();
+        return undefined;
+      })().finally(() => restoring.delete(sessionId));
+      restoring.set(sessionId, pending);
+    }
+    return pending.then((session) => (session?.subject === subject ? session : undefined));
+  }
+
+  function notFound(): Response {
+    return rpcErrorResponse(404, -32001, 'Session not found');
   }
 
   async function openSession(request: Request, body: { params?: { protocolVersion?: unknown } }, scope: HttpScope) {

@@ -4,6 +4,7 @@
  * stream it missed. Bounded, since a session may live for hours: the oldest events are dropped
  * past a count or a total size, and a client asking for one of those starts over.
  */
+import { randomBytes } from 'node:crypto';
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JSONRPCMessage } from '../protocol.ts';
 
@@ -20,6 +21,11 @@ export class BoundedEventStore implements EventStore {
   readonly #maxBytes: number;
   #bytes = 0;
   #sequence = 0;
+  /**
+   * Ids are unique to this store, not only within it: a client that resumes on another replica
+   * (or after a restart) sends an id this store never issued, which must not name one of its own.
+   */
+  readonly #prefix = randomBytes(4).toString('hex');
 
   constructor(maxEvents = 64, maxBytes = 1024 * 1024) {
     this.#maxEvents = maxEvents;
@@ -27,7 +33,7 @@ export class BoundedEventStore implements EventStore {
   }
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    const id = `${++this.#sequence}`;
+    const id = `${this.#prefix}-${++this.#sequence}`;
     const bytes = JSON.stringify(message).length;
     this.#events.push({ id, streamId, message, bytes });
     this.#bytes += bytes;

@@ -21,11 +21,13 @@ import { DirectReply } from './direct-reply.ts';
 import type { DirectAnswer, DirectMessage, DirectRequest } from './direct.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
 import { requestedItem } from './requested.ts';
-import type { Implementation, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '../protocol.ts';
+import type { ClientCapabilities, Implementation, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import type { McpProxy, OperationRuntime, SessionHandle } from './proxy.ts';
+import type { ReplicaMessage, SessionBus } from '../session/bus.ts';
+import type { SessionRecord } from '../session/store.ts';
 
 /** What the HTTP layer knows about the request that carries an MCP message. */
 export interface HttpScope {
@@ -58,6 +60,10 @@ export interface SessionOptions {
   /** Every operation, once it ended: for the access log and the observers. */
   readonly onOperation: (event: OperationEvent, logger: Logger) => void;
   readonly onClosed: (session: DownstreamSession) => void;
+  /** Replicas sharing sessions: where messages for exchanges this replica does not hold go. */
+  readonly bus?: SessionBus;
+  /** The session's record, when this replica takes over a session another one opened. */
+  readonly restore?: SessionRecord;
 }
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
@@ -105,13 +111,17 @@ export class DownstreamSession implements SessionHandle {
   /** Fast-path requests to the client awaiting its answer, by the gateway's request id. */
   readonly #asking = new Map<string, (answer: DirectAnswer) => void>();
   #asked = 0;
+  /** What the client said at `initialize`: known before the SDK's `Server` has handled it, for the session's record. */
+  #hello: { clientInfo?: Implementation; capabilities?: ClientCapabilities } | undefined;
+  /** The client's GET streams to this replica now open: where its notifications can go. */
+  #getStreams = 0;
 
   constructor(options: SessionOptions) {
     this.#options = options;
     this.subject = options.subject;
     this.protocolVersion = options.protocolVersion;
     this.transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
+      sessionIdGenerator: () => options.restore?.id ?? randomUUID(),
       eventStore: options.eventStore,
       // Clients that lose an event stream reconnect after this long (the SSE `retry:` field).
       retryInterval: 1000,
@@ -133,7 +143,7 @@ export class DownstreamSession implements SessionHandle {
       get client() {
         return identity(server, options.protocolVersion);
       },
-      notify: (notification) => server.notification(notification as never).catch(() => {}),
+      notify: (notification) => this.#notify(notification as JSONRPCNotification),
       request: (request, signal) => askClient((schema, opts) => server.request(request as never, schema, opts), signal),
     };
   }
@@ -150,7 +160,14 @@ export class DownstreamSession implements SessionHandle {
     await this.server.connect(this.transport);
   }
 
+  /** The client's info and capabilities as it sent them in `initialize`. */
+  get hello(): { clientInfo?: Implementation; capabilities?: ClientCapabilities } | undefined {
+    return this.#hello;
+  }
+
   handle(request: Request, parsedBody: unknown, scope: HttpScope): Promise<Response> {
+    const message = parsedBody as { method?: unknown; params?: { clientInfo?: Implementation; capabilities?: ClientCapabilities } } | undefined;
+    if (this.#hello === undefined && message?.method === 'initialize') this.#hello = { ...message.params };
     const authInfo: AuthInfo = {
       token: '',
       clientId: scope.principal?.subject ?? 'anonymous',
@@ -158,6 +175,54 @@ export class DownstreamSession implements SessionHandle {
       extra: { scope },
     };
     return this.transport.handleRequest(request, { parsedBody, authInfo });
+  }
+
+  /**
+   * Take over a session another replica opened: the SDK's transport and `Server` go through the
+   * client's `initialize` handshake again, from its record, under the session's id, so that they
+   * know its protocol version, capabilities and identity as if it had happened here.
+   */
+  async restore(record: SessionRecord): Promise<void> {
+    await this.connect();
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 'mcp-gateway-restore',
+      method: 'initialize',
+      params: { protocolVersion: this.protocolVersion, capabilities: record.clientCapabilities ?? {}, clientInfo: record.clientInfo ?? { name: 'unknown', version: '0' } },
+    };
+    this.#hello = { clientInfo: record.clientInfo, capabilities: record.clientCapabilities };
+    const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
+    const post = (body: object, more: Record<string, string> = {}) =>
+      this.transport.handleRequest(new Request('http://mcp-gateway.internal/mcp', { method: 'POST', headers: { ...headers, ...more }, body: JSON.stringify(body) }), { parsedBody: body });
+    await (await post(initialize)).text();
+    await (await post(initialized, { 'mcp-session-id': record.id, 'mcp-protocol-version': this.protocolVersion })).text();
+  }
+
+  /** The stream of the event a client's `Last-Event-ID` names, if this session can replay from it. */
+  streamOfEvent(eventId: string): Promise<string | undefined> {
+    return this.#options.eventStore?.getStreamIdForEventId?.(eventId) ?? Promise.resolve(undefined);
+  }
+
+  /** A GET stream of the client opened here (until `signal` aborts): its notifications come to this replica. */
+  holdGetStream(signal: AbortSignal): void {
+    this.#getStreams++;
+    signal.addEventListener('abort', () => this.#getStreams--, { once: true });
+  }
+
+  /** A message another replica routed here for this session. */
+  fromReplica(message: ReplicaMessage): void {
+    if (message.kind === 'notify') {
+      if (this.#getStreams > 0) void this.server.notification(message.notification as never).catch(() => {});
+    } else if (message.kind === 'answer') this.#asking.get(String(message.answer.id))?.(message.answer);
+    else this.#serving.get(message.requestId)?.abort(message.reason ?? 'cancelled by the client');
+  }
+
+  /** A notification outside any request: on the client's GET stream, wherever it is held. */
+  #notify(notification: JSONRPCNotification): Promise<void> {
+    const { bus } = this.#options;
+    if (bus && this.#getStreams === 0 && this.id) return bus.send('*', { kind: 'notify', session: this.id, notification });
+    return this.server.notification(notification as never).catch(() => {});
   }
 
   /** Whether the fast path serves this request method. */
@@ -171,16 +236,22 @@ export class DownstreamSession implements SessionHandle {
    */
   direct(message: DirectMessage, scope: HttpScope): Promise<Response> | undefined {
     if (message.kind === 'request') return this.#serve(message.request, scope);
+    const { bus } = this.#options;
     if (message.kind === 'answer') {
-      const settle = typeof message.answer.id === 'string' ? this.#asking.get(message.answer.id) : undefined;
-      if (!settle) return undefined;
-      settle(message.answer);
-      return Promise.resolve(accepted());
+      const { id } = message.answer;
+      const settle = typeof id === 'string' ? this.#asking.get(id) : undefined;
+      if (settle) return settle(message.answer), Promise.resolve(accepted());
+      // An answer to another replica's request: the id names it.
+      const asker = typeof id === 'string' ? askingReplica(id) : undefined;
+      if (!bus || !asker || asker === bus.replica || !this.id) return undefined;
+      scope.logger.debug({ session: this.id, id, replica: asker }, 'answer sent on to the replica that asked');
+      return bus.send(asker, { kind: 'answer', session: this.id, answer: message.answer }).then(accepted);
     }
     const controller = this.#serving.get(message.requestId);
-    if (!controller) return undefined;
-    controller.abort(message.reason ?? 'cancelled by the client');
-    return Promise.resolve(accepted());
+    if (controller) return controller.abort(message.reason ?? 'cancelled by the client'), Promise.resolve(accepted());
+    if (!bus || !this.id) return undefined;
+    // Served elsewhere, if anywhere: every replica looks.
+    return bus.send('*', { kind: 'cancelled', session: this.id, requestId: message.requestId, reason: message.reason }).then(accepted);
   }
 
   link(upstream: Upstream): UpstreamLink {
@@ -202,9 +273,12 @@ export class DownstreamSession implements SessionHandle {
     return [...this.#links.values()].filter((link) => link.open);
   }
 
-  /** Tell the client that a list changed (on its GET stream, if it keeps one open). */
+  /**
+   * Tell the client that a list changed (on its GET stream, if it keeps one open here). Not sent
+   * on to other replicas: each sees the same change and tells the clients it holds itself.
+   */
   notifyListChanged(kind: ListKind): void {
-    void this.peer.notify({ jsonrpc: '2.0', method: `notifications/${kind}/list_changed` });
+    void this.server.notification({ method: `notifications/${kind}/list_changed` } as never).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -259,7 +333,7 @@ export class DownstreamSession implements SessionHandle {
   /** A server-to-client request on a fast-path answer's stream; the client POSTs its answer. */
   #ask(reply: DirectReply, request: ServerToClientRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
     if (reply.ended) return Promise.reject({ code: RpcCodes.INTERNAL_ERROR, message: 'the request this belongs to has ended' });
-    const id = `mcp-gateway-${++this.#asked}`;
+    const id = askId(this.#options.bus?.replica, ++this.#asked);
     return new Promise((resolve, reject) => {
       const settle = (answer: DirectAnswer) => {
         this.#asking.delete(id);
@@ -364,6 +438,10 @@ async function askClient(
 const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
 
 const accepted = () => new Response(null, { status: 202 });
+
+/** Ids of the gateway's requests to clients: `mcp-gateway-N`, with the replica's name when replicas share sessions. */
+const askId = (replica: string | undefined, n: number) => (replica ? `mcp-gateway-${replica}~${n}` : `mcp-gateway-${n}`);
+const askingReplica = (id: string) => /^mcp-gateway-(.+)~\d+$/.exec(id)?.[1];
 
 /** What the client sees when an operation fails; unexpected errors are logged, not leaked. */
 export function toRpcError(error: unknown, logger: Logger, method: string): RpcError {

@@ -18,6 +18,8 @@ export class SessionRegistry {
   readonly #live = new Map<string, DownstreamSession>();
   readonly #options: SessionRegistryOptions;
   readonly #sweeper: NodeJS.Timeout;
+  /** Set at shutdown: the records stay, so that replicas sharing the store go on serving the sessions. */
+  #stopping = false;
 
   constructor(options: SessionRegistryOptions) {
     this.#options = options;
@@ -42,10 +44,15 @@ export class SessionRegistry {
     return this.#options.store.get(id);
   }
 
-  /** Called by a session once `initialize` gave it an id. */
+  /**
+   * Called by a session once `initialize` gave it an id. A store that cannot take the record (a
+   * shared one that is down) leaves the session to this replica alone, which still serves it.
+   */
   async add(session: DownstreamSession, record: SessionRecord): Promise<void> {
     this.#live.set(record.id, session);
-    await this.#options.store.set(record, this.#options.idleTtlMs);
+    await this.#options.store.set(record, this.#options.idleTtlMs).catch((error: unknown) => {
+      this.#options.logger.warn({ err: error, session: record.id }, 'session store unavailable; the session is served by this replica only');
+    });
     this.#options.logger.debug({ session: record.id, client: record.clientInfo }, 'session opened');
   }
 
@@ -54,16 +61,17 @@ export class SessionRegistry {
     const id = session.id;
     if (id === undefined || this.#live.get(id) !== session) return;
     this.#live.delete(id);
-    void this.#options.store.delete(id);
+    if (!this.#stopping) void this.#options.store.delete(id).catch(() => {});
     this.#options.logger.debug({ session: id }, 'session closed');
   }
 
+  /** The session was used: its record lives on (the store failing does not fail the request). */
   touch(id: string): Promise<void> {
-    return this.#options.store.expire(id, this.#options.idleTtlMs);
+    return this.#options.store.expire(id, this.#options.idleTtlMs).catch(() => {});
   }
 
   async sweep(now = Date.now()): Promise<void> {
-    for (const id of await this.#options.store.expired(now)) {
+    for (const id of await this.#options.store.expired(now).catch(() => [])) {
       const session = this.#live.get(id);
       if (session) await session.close();
       else await this.#options.store.delete(id);
@@ -75,6 +83,7 @@ export class SessionRegistry {
   }
 
   async closeAll(): Promise<void> {
+    this.#stopping = true;
     clearInterval(this.#sweeper);
     await Promise.all([...this.#live.values()].map((session) => session.close()));
   }

@@ -77,7 +77,7 @@ describe('the fast path', () => {
     expect(response.headers.get('content-type')).toBe('text/event-stream');
     const next = eventReader(response);
     const first = await next();
-    expect(first.id).toMatch(/^\d+$/);
+    expect(first.id).toMatch(/^[0-9a-f]+-\d+$/);
     expect(first.message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'mine', progress: 1, total: 2 } });
     expect((await next()).message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'mine', progress: 2 } });
     expect((await next()).message).toMatchObject({ id: 4, result: { content: [{ type: 'text', text: 'slept 100' }] } });

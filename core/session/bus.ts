@@ -1,0 +1,26 @@
+/**
+ * Messages between gateway replicas that share sessions (through Redis, say). A session's client
+ * may send each request to another replica: its answer to a server-to-client request must reach
+ * the replica that asked, its cancellation the replica serving the request, and a notification
+ * for it the replica holding its GET stream. A plugin provides the bus with
+ * `ctx.provide('session-bus', bus)`; without one (a single replica) nothing needs routing.
+ */
+import type { DirectAnswer } from '../mcp/direct.ts';
+import type { JSONRPCNotification, RequestId } from '../protocol.ts';
+
+export type ReplicaMessage =
+  /** The client's answer to a request a replica sent it (ids name the replica that asked). */
+  | { readonly kind: 'answer'; readonly session: string; readonly answer: DirectAnswer }
+  /** The client cancelled a request of its session, served by whichever replica has it. */
+  | { readonly kind: 'cancelled'; readonly session: string; readonly requestId: RequestId; readonly reason: unknown }
+  /** A notification for the client, for the replica that holds its GET stream. */
+  | { readonly kind: 'notify'; readonly session: string; readonly notification: JSONRPCNotification };
+
+export interface SessionBus {
+  /** This replica's name, unique among those on the bus; it is part of the ids of its requests to clients. */
+  readonly replica: string;
+  /** Send to one replica, or to every other one with `'*'`. Never throws: a lost message is logged. */
+  send(to: string, message: ReplicaMessage): Promise<void>;
+  /** Messages from other replicas for this one. */
+  onMessage(handler: (message: ReplicaMessage) => void): void;
+}

@@ -1,0 +1,93 @@
+/**
+ * Three gateway processes behind a real nginx (round robin, no sticky sessions) with a real
+ * redis-server: one SDK client runs a whole session whose requests land on different replicas
+ * (listing, calls, a sampling round trip whose answer reaches another replica than the one that
+ * asked, a list_changed notification), and goes on without re-initializing when a replica dies.
+ */
+import { CreateMessageRequestSchema, ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { connectClient, textOf } from '../helpers/client.ts';
+import { startNginx, type Nginx } from '../helpers/nginx.ts';
+import { startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { httpUpstream } from '../helpers/servers.ts';
+
+let redis: RedisServer;
+let fixture: FixtureHttp;
+let replicas: RunningGateway[];
+let nginx: Nginx;
+
+beforeAll(async () => {
+  [redis, fixture] = await Promise.all([startRedis(), startFixtureHttp('alpha')]);
+  const config = { shared_sessions: { redis: { url: redis.url } }, proxy: { servers: [httpUpstream('alpha', fixture.url)] } };
+  replicas = await Promise.all([1, 2, 3].map((n) => startGateway({ config: { ...config, shared_sessions: { ...config.shared_sessions, replica: `r${n}` } } })));
+  nginx = await startNginx(replicas.map((replica) => Number(new URL(replica.baseUrl).port)));
+});
+
+afterAll(async () => {
+  await nginx?.stop();
+  await Promise.all((replicas ?? []).map((replica) => replica.stop()));
+  await Promise.all([redis?.stop(), fixture?.stop()]);
+});
+
+/** Which replicas logged operations of this session. */
+const servedBy = (sessionId: string | undefined) =>
+  replicas.flatMap((replica, i) => (replica.logs.some((line) => line.msg === 'mcp operation' && line.session_id === sessionId) ? [`r${i + 1}`] : []));
+
+it('serves one session from every replica, sampling and list_changed included, and survives losing one', async () => {
+  const client = await connectClient(`${nginx.url}/mcp`, { capabilities: { sampling: {} } });
+  client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
+    role: 'assistant',
+    model: 'test-model',
+    content: { type: 'text', text: `from the client: ${(request.params.messages[0]!.content as { text: string }).text}` },
+  }));
+  const sessionId = client.transport?.sessionId;
+  expect(sessionId).toBeDefined();
+
+  expect((await client.listTools()).tools.some((tool) => tool.name === 'alpha__echo')).toBe(true);
+  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
+  expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
+
+  // The sampling request goes out on the answer stream of one replica; the client's answer is a
+  // new POST, which round robin sends to the next one.
+  for (let i = 0; i < 3; i++) {
+    expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: `p${i}` } }))).toBe(`sampled: from the client: p${i}`);
+  }
+  const forwarded = replicas.flatMap((replica) => replica.logs.filter((line) => line.msg === 'answer sent on to the replica that asked'));
+  expect(forwarded.length).toBeGreaterThan(0);
+
+  const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
+  await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresh' } });
+  await changed;
+  await expect.poll(async () => (await client.listTools()).tools.some((tool) => tool.name === 'alpha__fresh')).toBe(true);
+
+  // The replica holding the client's GET stream dies (no goodbye). The client goes on, same
+  // session, no new initialize; it reopens its GET stream on another replica (resuming from an
+  // event that replica never issued), where the next list_changed reaches it.
+  const holder = replicas.find((replica) => replica.logs.some((line) => line.msg === 'http request' && line.method === 'GET' && line.session_id === sessionId && line.status === 200))!;
+  expect(holder).toBeDefined();
+  holder.child.kill('SIGKILL');
+  await holder.exited;
+  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `after${i}` } }))).toBe(`alpha: after${i}`);
+  expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: 'late' } }))).toBe('sampled: from the client: late');
+  const survivors = replicas.filter((replica) => replica !== holder);
+  await expect.poll(() => survivors.some((replica) => replica.logs.some((line) => line.msg === 'http request' && line.method === 'GET' && line.session_id === sessionId && line.status === 200)), { timeout: 15_000 }).toBe(true);
+  const changedAgain = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
+  await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresher' } });
+  await changedAgain;
+  expect(client.transport?.sessionId).toBe(sessionId);
+  const initializes = replicas.flatMap((replica) => replica.logs.filter((line) => line.msg === 'http request' && line.method === 'POST' && line.session_id === undefined));
+  expect(initializes).toHaveLength(1);
+  await client.close();
+});
+
+it('refuses a session id the store does not know, on every replica', async () => {
+  for (let i = 0; i < 3; i++) {
+    const response = await fetch(`${nginx.url}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': 'no-such-session', 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(response.status).toBe(404);
+  }
+});

@@ -1,0 +1,54 @@
+/** A real nginx (Debian's package; .ci/run installs it) balancing round robin over local ports, no stickiness. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, stopProcess, tempDir } from './processes.ts';
+
+export interface Nginx {
+  readonly url: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startNginx(backends: readonly number[]): Promise<Nginx> {
+  const dir = tempDir('mcpgw-nginx-');
+  for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
+  const port = await freePort();
+  const config = `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream gateways {
+    ${backends.map((backend) => `server 127.0.0.1:${backend} max_fails=1 fail_timeout=30s;`).join('\n    ')}
+    keepalive 16;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://gateways;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      # Event streams (answers, the GET stream) go out as they are written.
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+      proxy_next_upstream error timeout;
+    }
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), config);
+  const child = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let attempt = 0; ; attempt++) {
+    const up = await fetch(`http://127.0.0.1:${port}/live`).then((r) => r.status < 500, () => false);
+    if (up) break;
+    if (child.exitCode !== null || attempt > 100) throw new Error('nginx did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopProcess(child) };
+}
