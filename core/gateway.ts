@@ -261,11 +261,12 @@ export class Gateway {
 
   /**
    * Apply a new configuration without a restart: upstreams added, removed or replaced (when their
-   * settings changed), sessions kept, and clients whose catalogue changed told with `list_changed`.
-   * Other changes take a restart; they are returned, not applied. Throws, changing nothing, when
-   * the new configuration needs a transport that is not loaded.
+   * settings changed), plugins given their new options (those with `onReload`), sessions kept, and
+   * clients whose catalogue may have changed told with `list_changed`. Other changes take a
+   * restart; they are returned, not applied. Throws, changing nothing, when the new configuration
+   * needs a transport that is not loaded.
    */
-  async reload(next: { config: GatewayConfig; plan: GatewayPlan }): Promise<PlanDiff> {
+  async reload(next: { config: GatewayConfig; plan: GatewayPlan }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
     if (this.#phase !== 'ready') throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
     const diff = diffPlans(this.#options, next);
     for (const server of [...diff.added, ...diff.changed]) {
@@ -276,6 +277,22 @@ export class Gateway {
         );
       }
     }
+    const needRestart = [...diff.needRestart];
+    const reloadedPlugins: string[] = [];
+    for (const plugin of diff.reconfigured) {
+      const { name } = plugin.definition;
+      try {
+        if (await this.kernel.reload(name, plugin.options)) reloadedPlugins.push(name);
+        else needRestart.push(`plugin ${name}: options`);
+      } catch (error) {
+        this.#log.error({ err: error, plugin: name }, `plugin ${name} refused its new options; it keeps the ones it had`);
+        needRestart.push(`plugin ${name}: options (refused)`);
+      }
+    }
+    // What runs now, for the next reload's comparison: plugins not reconfigured keep their old options.
+    const applied = new Map(diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]));
+    const { plan } = this.#options;
+    this.#options = { ...this.#options, plan: { ...plan, plugins: plan.plugins.map((p) => applied.get(p.definition.name) ?? p) } };
     const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
     const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
     for (const name of replaced) {
@@ -288,10 +305,12 @@ export class Gateway {
     this.#options = { ...this.#options, plan: { ...this.#options.plan, servers: next.plan.servers } };
     this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
     this.#refreshCatalogue();
+    // A plugin's new options (permissions, say) may change what each client sees in every list.
+    if (reloadedPlugins.length) for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
     for (const upstream of fresh) upstream.start();
     await Promise.all(retired.map((upstream) => upstream.stop()));
     await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
-    return diff;
+    return { ...diff, needRestart, reloadedPlugins };
   }
 
   /** One access line per MCP operation, and the event for observers. */

@@ -12,6 +12,9 @@
  *   timeout; errors are collected and reported, never stop the others.
  * - **observe**: told after the fact, in load order, without being waited for; an error is logged
  *   and goes no further (fail open where it observes).
+ * - **own**: called for its plugin alone: `onReload` gets the plugin's new options when a
+ *   configuration reload (SIGHUP) changed them. A plugin without it is reconfigured at the next
+ *   start instead; one that throws keeps what it had.
  *
  * Order is the plugin list's order. A hook may ask to run before (`pre`) or after (`post`) the
  * plugins without a preference, e.g. CORS answering a preflight before authentication:
@@ -36,7 +39,7 @@ import type { EventHook } from './events.ts';
 
 export type HookOrder = 'pre' | 'post';
 
-export type HookKind = 'onion' | 'reduce' | 'reverse-sequential' | 'observe';
+export type HookKind = 'onion' | 'reduce' | 'reverse-sequential' | 'observe' | 'own';
 
 /** A reduce-kind hook over a catalogue list. */
 export type ListHook<Item> = (
@@ -53,6 +56,13 @@ export interface ShutdownContext {
 }
 
 export type ShutdownHook = (ctx: ShutdownContext) => void | Promise<void>;
+
+/** The plugin's options from the reloaded configuration, validated by its `configSchema`. */
+export interface ReloadContext<Options = unknown> {
+  readonly options: Options;
+}
+
+export type ReloadHook<Options = unknown> = (ctx: ReloadContext<Options>) => void | Promise<void>;
 
 /** Every hook's signature, by name. */
 export interface HookSignatures {
@@ -85,6 +95,8 @@ export interface HookSignatures {
   onEvent: EventHook;
   /** reverse-sequential: the gateway is stopping; release what setup acquired. */
   onShutdown: ShutdownHook;
+  /** own: the configuration was reloaded with other options for this plugin; apply them live. */
+  onReload: ReloadHook;
 }
 
 export type HookName = keyof HookSignatures;
@@ -102,6 +114,7 @@ export const hookKinds = {
   onMcpMessage: 'onion',
   onEvent: 'observe',
   onShutdown: 'reverse-sequential',
+  onReload: 'own',
 } as const satisfies Record<HookName, HookKind>;
 
 export const hookNames = Object.keys(hookKinds) as HookName[];
@@ -109,8 +122,10 @@ export const hookNames = Object.keys(hookKinds) as HookName[];
 /** A hook given either as a function or with an ordering preference. */
 export type HookEntry<F> = F | { order?: HookOrder; handler: F };
 
-/** What `setup` returns: any subset of the hooks. */
-export type PluginHooks = { [K in HookName]?: HookEntry<HookSignatures[K]> };
+/** What `setup` returns: any subset of the hooks (`onReload` typed with the plugin's own options). */
+export type PluginHooks<Options = unknown> = { [K in Exclude<HookName, 'onReload'>]?: HookEntry<HookSignatures[K]> } & {
+  onReload?: HookEntry<ReloadHook<Options>>;
+};
 
 /** A hook after resolution: its function and the plugin it belongs to. */
 export interface RegisteredHook<K extends HookName> {

@@ -29,6 +29,8 @@ export type {
   PluginHooks,
   ShutdownContext,
   ShutdownHook,
+  ReloadContext,
+  ReloadHook,
 } from './hooks.ts';
 
 export type {

@@ -159,6 +159,21 @@ export class Kernel {
     return errors;
   }
 
+  /**
+   * Give a plugin its options from a reloaded configuration: false when it has no `onReload` (the
+   * options take effect at the next start); throws, tagged with the plugin, when it refuses them.
+   */
+  async reload(plugin: string, options: unknown): Promise<boolean> {
+    const hook = this.hooks('onReload').find((h) => h.plugin === plugin);
+    if (!hook) return false;
+    try {
+      await hook.handler({ options });
+    } catch (error) {
+      throw tagError(error, plugin, 'onReload');
+    }
+    return true;
+  }
+
   /** The resolved chain, for the boot log and `validate`: hook name to `plugin(order)` list. */
   describeHooks(): Record<string, string[]> {
     const chain: Record<string, string[]> = {};

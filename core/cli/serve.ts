@@ -87,6 +87,7 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
         added: diff.added.map((server) => server.name),
         removed: diff.removed,
         changed: diff.changed.map((server) => server.name),
+        ...(diff.reloadedPlugins.length && { plugins_reconfigured: diff.reloadedPlugins }),
         ...(diff.needRestart.length && { need_restart: diff.needRestart }),
       },
       diff.needRestart.length ? 'configuration reloaded; some changes take effect only after a restart' : 'configuration reloaded',

@@ -33,23 +33,18 @@ export default definePlugin({
   section: 'auth',
   configSchema: optionsSchema,
   setup(ctx) {
-    const { options, logger } = ctx;
-    const policy = new Policy({
-      permissions: Object.entries(options.permissions),
-      scopeMode: options.options.scope_mode,
-      defaultScope: options.options.default_scope,
-    });
-    const callerOf = callerResolver({ claims: options.claims, mappings: new Map(Object.entries(options.mappings)) });
-    warnAboutDeadEntries(options, ctx.config.proxy.servers.map((s) => s.name), logger);
-    logger.info(
-      { patterns: policy.table.patterns.length, scope_mode: options.options.scope_mode, default_scope: options.options.default_scope },
-      'permissions loaded',
-    );
+    const { logger } = ctx;
+    /** The policy in force; a reload (SIGHUP) with other options replaces it whole. */
+    let rules = compile(ctx.options, ctx.config.proxy.servers.map((s) => s.name), logger);
+    const callerOf = (principal: OperationContext['principal']) => rules.callerOf(principal);
 
-    /** A list hook: keeps what the caller may use; one filtered list per (list, scope set). */
+    /** A list hook: keeps what the caller may use; one filtered list per (list, scope set), forgotten when the policy changes. */
     const listFilter = <T>(kind: ItemKind) => {
-      const memo = new WeakMap<readonly CatalogueItem<T>[], BoundedCache<string, readonly CatalogueItem<T>[]>>();
+      let memo = new WeakMap<readonly CatalogueItem<T>[], BoundedCache<string, readonly CatalogueItem<T>[]>>();
+      let memoOf = rules;
       return function filterByPermission(items: readonly CatalogueItem<T>[], op: OperationContext): readonly CatalogueItem<T>[] {
+        if (memoOf !== rules) (memo = new WeakMap()), (memoOf = rules);
+        const { policy } = rules;
         const caller = callerOf(op.principal);
         let byCaller = memo.get(items);
         if (!byCaller) memo.set(items, (byCaller = new BoundedCache(256)));
@@ -57,12 +52,16 @@ export default definePlugin({
       };
     };
 
-    const check = (caller: Caller, kind: ItemKind, server: string, name: string) => policy.decide(caller, subjectOf(kind, server, name));
+    const check = (caller: Caller, kind: ItemKind, server: string, name: string) => rules.policy.decide(caller, subjectOf(kind, server, name));
 
     const logDenial = (log: Logger, caller: Caller, subject: string | undefined, kind: ItemKind, exposed: string, required: readonly string[]) =>
       log.info({ permission: 'denied', subject, kind, name: exposed, required, scopes: [...caller.scopes] }, `permission denied: ${kind} ${exposed}`);
 
     return {
+      onReload({ options }) {
+        rules = compile(options, ctx.gateway.status().upstreams.map((u) => u.name), logger);
+      },
+
       onListTools: listFilter('tool'),
       onListPrompts: listFilter('prompt'),
       onListResources: listFilter('resource'),
@@ -114,6 +113,19 @@ export default definePlugin({
     };
   },
 });
+
+/** The policy and the caller resolver the options describe, logged as they come into force. */
+function compile(options: PermissionsOptions, servers: readonly string[], logger: Logger): { policy: Policy; callerOf: (principal: OperationContext['principal']) => Caller } {
+  const policy = new Policy({
+    permissions: Object.entries(options.permissions),
+    scopeMode: options.options.scope_mode,
+    defaultScope: options.options.default_scope,
+  });
+  const callerOf = callerResolver({ claims: options.claims, mappings: new Map(Object.entries(options.mappings)) });
+  warnAboutDeadEntries(options, servers, logger);
+  logger.info({ patterns: policy.table.patterns.length, scope_mode: options.options.scope_mode, default_scope: options.options.default_scope }, 'permissions loaded');
+  return { policy, callerOf };
+}
 
 /** Entries that can never apply are almost always typos: say so at boot (without refusing a config the original accepted). */
 function warnAboutDeadEntries(options: PermissionsOptions, servers: readonly string[], logger: Logger): void {

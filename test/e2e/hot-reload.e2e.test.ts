@@ -96,3 +96,30 @@ it('reports the changes that need a restart, and applies the upstream ones anywa
   cleanup(() => client.close());
   expect(textOf(await client.callTool({ name: 'uno__echo', arguments: { text: 'x' } }))).toBe('one: x');
 });
+
+it('applies new permissions live: the client is told its lists changed, and calls follow the new policy', async () => {
+  const alpha = await startFixtureHttp('alpha');
+  cleanup(() => alpha.stop());
+  const config = (permissions: Record<string, string[]>) => ({ auth: { permissions }, proxy: { servers: [httpUpstream('alpha', alpha.url)] } });
+  const gateway = await startGateway({ config: config({ 'alpha:echo': [] }) });
+  cleanup(() => gateway.stop());
+  const client = await connectClient(gateway.mcpUrl);
+  cleanup(() => client.close());
+  const names = async () => (await client.listTools()).tools.map((tool) => tool.name);
+  expect(await names()).toEqual(['alpha__echo']);
+
+  let changed = nextListChanged(client);
+  const opened = await reloaded(gateway, config({ 'alpha:echo': [], 'alpha:add': [] }));
+  expect(opened).toMatchObject({ msg: 'configuration reloaded', plugins_reconfigured: ['permissions'] });
+  expect(opened.need_restart).toBeUndefined();
+  await changed;
+  expect((await names()).sort()).toEqual(['alpha__add', 'alpha__echo']);
+  expect(textOf(await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } }))).toBe('5');
+
+  changed = nextListChanged(client);
+  await reloaded(gateway, config({ 'alpha:echo': [] }));
+  await changed;
+  expect(await names()).toEqual(['alpha__echo']);
+  const denied = await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } }).catch((error: Error) => error);
+  expect(denied instanceof Error ? denied.message : JSON.stringify(denied)).toMatch(/alpha__add/);
+});
