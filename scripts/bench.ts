@@ -2,13 +2,15 @@
  * `npm run bench`: the gateway's performance, each section one README-ready markdown table (or,
  * with --json, one JSON document), every target marked ✓ or ✗.
  *
- *   npm run bench -- [--only call,stdio,list,sessions,startup,peers] [--peers] [--duration 5] [--warmup 1]
+ *   npm run bench -- [--only call,stdio,list,sessions,startup,peers,replicas] [--peers] [--replicas] [--duration 5] [--warmup 1]
  *                    [--concurrency 1,16] [--rounds 2] [--sessions 10000] [--json]
  *
  * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
  * (a stdio upstream served by the gateway, against the SDK's own HTTP server), list (tools/list over
  * 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
- * and peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them).
+ * peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them), and
+ * replicas (1 and 3 gateways behind nginx, sessions in Redis; not by default, since it needs
+ * Debian's nginx and redis-server).
  * Upstreams, the gateway and peers each run in their own process; the load comes from SDK clients
  * in this one. Progress goes to stderr, results to stdout (`npm run -s bench -- --json > bench.json`:
  * without -s, npm prints its own header line first).
@@ -19,6 +21,7 @@ import { peersSection } from './bench/peers.ts';
 import { environment, json, markdown, type Section } from './bench/report.ts';
 import { sessionsSection } from './bench/sessions.ts';
 import { startupSection } from './bench/startup.ts';
+import { replicasSection } from './bench/replicas.ts';
 import { callSection, listSection, stdioSection } from './bench/throughput.ts';
 import { compiledKernel } from '../core/cli/compiled.js';
 
@@ -30,6 +33,7 @@ const usage = (message: string): never => {
 const options = {
   only: { type: 'string' },
   peers: { type: 'boolean', default: false },
+  replicas: { type: 'boolean', default: false },
   duration: { type: 'string', default: '5' },
   warmup: { type: 'string', default: '1' },
   concurrency: { type: 'string', default: '1,16' },
@@ -67,9 +71,11 @@ const sections: Record<string, () => Promise<Section>> = {
   sessions: () => sessionsSection(sessionCount, progress),
   startup: () => startupSection(progress),
   peers: () => peersSection(compare, progress),
+  replicas: () => replicasSection(compare, progress),
 };
-const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers');
+const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas');
 if (values.peers && !chosen.includes('peers')) chosen.push('peers');
+if (values.replicas && !chosen.includes('replicas')) chosen.push('replicas');
 const unknown = chosen.filter((name) => !(name in sections));
 if (unknown.length) usage(`unknown section(s) ${unknown.join(', ')}: choose among ${Object.keys(sections).join(', ')}`);
 

@@ -7,8 +7,8 @@
 import { CreateMessageRequestSchema, ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
-import { startNginx, type Nginx } from '../helpers/nginx.ts';
-import { startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { startNginx, type Nginx } from '../../scripts/nginx.ts';
+import { freePort, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { httpUpstream } from '../helpers/servers.ts';
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   [redis, fixture] = await Promise.all([startRedis(), startFixtureHttp('alpha')]);
   const config = { shared_sessions: { redis: { url: redis.url } }, proxy: { servers: [httpUpstream('alpha', fixture.url)] } };
   replicas = await Promise.all([1, 2, 3].map((n) => startGateway({ config: { ...config, shared_sessions: { ...config.shared_sessions, replica: `r${n}` } } })));
-  nginx = await startNginx(replicas.map((replica) => Number(new URL(replica.baseUrl).port)));
+  nginx = await startNginx(replicas.map((replica) => Number(new URL(replica.baseUrl).port)), await freePort());
 });
 
 afterAll(async () => {

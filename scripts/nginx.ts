@@ -1,8 +1,14 @@
-/** A real nginx (Debian's package; .ci/run installs it) balancing round robin over local ports, no stickiness. */
+/**
+ * A real nginx (Debian's package; .ci/run installs it) balancing round robin over local gateway
+ * ports, with no stickiness and event streams unbuffered: the load balancer of the replica tests
+ * and of the replica benchmark.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, stopProcess, tempDir } from './processes.ts';
+
+export const nginxBinary = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 export interface Nginx {
   readonly url: string;
@@ -10,10 +16,10 @@ export interface Nginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(backends: readonly number[]): Promise<Nginx> {
-  const dir = tempDir('mcpgw-nginx-');
+/** nginx on 127.0.0.1:`port` in front of the gateways on `backends` (ports on 127.0.0.1). */
+export async function startNginx(backends: readonly number[], port: number): Promise<Nginx> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpgw-nginx-'));
   for (const temp of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, temp));
-  const port = await freePort();
   const config = `
 worker_processes 1;
 daemon off;
@@ -43,12 +49,18 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), config);
-  const child = spawn(existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (let attempt = 0; ; attempt++) {
     const up = await fetch(`http://127.0.0.1:${port}/live`).then((r) => r.status < 500, () => false);
     if (up) break;
     if (child.exitCode !== null || attempt > 100) throw new Error('nginx did not start');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopProcess(child) };
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  return { url: `http://127.0.0.1:${port}`, child, stop };
 }
