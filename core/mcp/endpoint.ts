@@ -201,7 +201,8 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!pending) {
       pending = (async () => {
         const record = await sessions.record(sessionId).catch(() => undefined);
-        if (!record || record.subject !== subject || !options.accepting()) return undefined;
+        // Past sessions.max this replica takes no more over; the client's next initialize says so (503).
+        if (!record || record.subject !== subject || !options.accepting() || sessions.full) return undefined;
         const session = options.createSession(record.subject, record.protocolVersion ?? LATEST_PROTOCOL_VERSION, record);
         await session.restore(record);
         if (session.id === record.id) return session;

@@ -2,9 +2,14 @@
  * Three gateway processes behind a real nginx (round robin, no sticky sessions) with a real
  * redis-server: one SDK client runs a whole session whose requests land on different replicas
  * (listing, calls, a sampling round trip whose answer reaches another replica than the one that
- * asked, a list_changed notification), and goes on without re-initializing when a replica dies.
+ * asked, list_changed and resources/updated notifications), and goes on without re-initializing
+ * when the replica holding its GET stream dies.
  */
-import { CreateMessageRequestSchema, ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ResourceUpdatedNotificationSchema as ResourceUpdated,
+  ToolListChangedNotificationSchema as ToolListChanged,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
@@ -60,6 +65,14 @@ it('serves one session from every replica, sampling and list_changed included, a
   await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresh' } });
   await changed;
   await expect.poll(async () => (await client.listTools()).tools.some((tool) => tool.name === 'alpha__fresh')).toBe(true);
+
+  // A subscription made on one replica, an update announced while another serves the call, and
+  // the notification delivered on the GET stream, wherever that is held.
+  const updates: string[] = [];
+  client.setNotificationHandler(ResourceUpdated, async (notification) => void updates.push(notification.params.uri));
+  await client.subscribeResource({ uri: 'alpha://readme' });
+  await client.callTool({ name: 'alpha__touch', arguments: { uri: 'alpha://readme' } });
+  await expect.poll(() => updates, { timeout: 5000 }).toEqual(['alpha://readme']);
 
   // The replica holding the client's GET stream dies (no goodbye). The client goes on, same
   // session, no new initialize; it reopens its GET stream on another replica (resuming from an
