@@ -23,6 +23,7 @@ export async function main(argv: readonly string[], env = process.env, cwd = pro
         host: { type: 'string' },
         'log-level': { type: 'string' },
         'log-format': { type: 'string' },
+        watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -53,7 +54,7 @@ export async function main(argv: readonly string[], env = process.env, cwd = pro
       process.stdout.write(`${describePlan(prepared, cwd)}\nconfiguration is valid\n`);
       return 0;
     }
-    return await serve(prepared, () => prepare(flags, env, cwd));
+    return await serve(prepared, { reprepare: () => prepare(flags, env, cwd), watch: values.watch ?? false });
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     process.stderr.write(`mcp-gateway: ${error.describe()}\n`);

@@ -1,8 +1,10 @@
 /**
- * `mcp-gateway serve`: start the gateway, reload its configuration on SIGHUP, and stop it
- * gracefully on SIGTERM or SIGINT (a second signal exits at once). Resolves with the process exit
- * code once the gateway has stopped.
+ * `mcp-gateway serve`: start the gateway, reload its configuration on SIGHUP (and, with
+ * `--watch`, when its file changes), and stop it gracefully on SIGTERM or SIGINT (a second signal
+ * exits at once). Resolves with the process exit code once the gateway has stopped.
  */
+import { watch as watchFolder, type FSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { secretValues } from '../config/secrets.ts';
 import { GatewayError } from '../errors.ts';
 import { createLogger, LineSecrets, type Logger } from '../logger.ts';
@@ -12,7 +14,16 @@ import type { Prepared } from './prepare.ts';
 /** `prepare` again, from the same flags, environment and working directory: the file as it is now. */
 export type Reprepare = () => Promise<Prepared>;
 
-export async function serve(prepared: Prepared, reprepare?: Reprepare): Promise<number> {
+export interface ReloadOptions {
+  readonly reprepare: Reprepare;
+  /** Reload when the configuration file changes, too. */
+  readonly watch: boolean;
+}
+
+/** Editors write a file in several steps (truncate, write, rename): reload once they are done. */
+const WATCH_SETTLE_MS = 200;
+
+export async function serve(prepared: Prepared, reloading?: ReloadOptions): Promise<number> {
   const { config, plan, baseDir } = prepared;
   const secrets = new LineSecrets(secretValues(prepared.raw, process.env));
   const logger = createLogger({ level: config.logging.level, format: config.logging.format, secrets });
@@ -46,10 +57,10 @@ export async function serve(prepared: Prepared, reprepare?: Reprepare): Promise<
     process.on('SIGINT', onSignal);
   });
   // Reloads run one at a time; a SIGHUP during one is served by another once it ends.
-  let reloading = Promise.resolve();
+  let reloads = Promise.resolve();
   const onHangup = () => {
-    if (!reprepare) return;
-    reloading = reloading.then(() => reload(gateway, reprepare, secrets, logger));
+    if (!reloading) return;
+    reloads = reloads.then(() => reload(gateway, reloading.reprepare, secrets, logger));
   };
   process.on('SIGHUP', onHangup);
   try {
@@ -58,9 +69,11 @@ export async function serve(prepared: Prepared, reprepare?: Reprepare): Promise<
     logger.flush();
     throw error;
   }
+  const watcher = reloading?.watch ? watchFile(prepared.location.file, onHangup, logger) : undefined;
   const code = await stopped;
   process.off('SIGHUP', onHangup);
-  await reloading;
+  watcher?.close();
+  await reloads;
   logger.info('stopped');
   logger.flush();
   // Everything the gateway opened is closed now; a timer left behind by some library (an exporter
@@ -95,6 +108,22 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
   } catch (error) {
     refused(logger, error);
   }
+}
+
+/**
+ * Watch the file's folder rather than the file: an editor that saves by renaming a new file over
+ * the old one leaves a watch on the file itself watching nothing.
+ */
+function watchFile(file: string, changed: () => void, logger: Logger): FSWatcher {
+  let timer: NodeJS.Timeout | undefined;
+  const watcher = watchFolder(dirname(file), (_event, name) => {
+    if (name !== basename(file)) return;
+    clearTimeout(timer);
+    timer = setTimeout(changed, WATCH_SETTLE_MS);
+  });
+  watcher.on('error', (error) => logger.warn({ err: error, config: file }, 'cannot watch the configuration file; SIGHUP still reloads it'));
+  logger.info({ config: file }, 'watching the configuration file');
+  return watcher;
 }
 
 /** A reload that fails is logged, never thrown: the gateway keeps serving with what it runs. */

@@ -17,6 +17,7 @@ Options:
       --host H             listen on this address (server.host, default 127.0.0.1)
       --log-level LEVEL    trace | debug | info | warn | error | fatal | silent (logging.level)
       --log-format FORMAT  json | text (logging.format)
+      --watch              reload the configuration when its file changes, as on SIGHUP
   -h, --help               show this help
   -v, --version            print the version
 

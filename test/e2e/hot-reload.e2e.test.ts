@@ -3,7 +3,7 @@
  * replaced and removed without a restart and without dropping the connected client's session,
  * which is told with `tools/list_changed`; a configuration that does not load changes nothing.
  */
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';
 import { expect, it } from 'vitest';
 import { stringify } from 'yaml';
@@ -122,4 +122,23 @@ it('applies new permissions live: the client is told its lists changed, and call
   expect(await names()).toEqual(['alpha__echo']);
   const denied = await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } }).catch((error: Error) => error);
   expect(denied instanceof Error ? denied.message : JSON.stringify(denied)).toMatch(/alpha__add/);
+});
+
+it('with --watch, reloads when the file changes, without a signal', async () => {
+  const first = await startFixtureHttp('first');
+  const second = await startFixtureHttp('second');
+  cleanup(() => Promise.all([first.stop(), second.stop()]));
+  const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('first', first.url)] } }, args: ['--watch'] });
+  cleanup(() => gateway.stop());
+  await gateway.waitForLog((line) => line.msg === 'watching the configuration file');
+  const client = await connectClient(gateway.mcpUrl);
+  cleanup(() => client.close());
+  const changed = nextListChanged(client);
+  // Saved the way many editors do: a new file renamed over the old one.
+  const next = `${gateway.configFile}.new`;
+  writeFileSync(next, stringify({ proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] } }));
+  renameSync(next, gateway.configFile);
+  await changed;
+  expect(textOf(await client.callTool({ name: 'second__echo', arguments: { text: 'w' } }))).toBe('second: w');
+  expect(gateway.logs.filter((line) => line.msg === 'configuration reloaded')).toHaveLength(1);
 });
