@@ -70,7 +70,7 @@ export async function connectRedis(options: RedisConnectionOptions, logger: Logg
 }
 
 /** The URL without its password, for logs. */
-export function redact(url: string): string {
+function redact(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

@@ -6,7 +6,7 @@
 import type { Logger } from 'mcp-gateway';
 import type { DropReason } from './queue.ts';
 
-export const WARNING_INTERVAL_MS = 60_000;
+const WARNING_INTERVAL_MS = 60_000;
 
 export class DropReporter {
   readonly #logger: Logger;

@@ -15,7 +15,7 @@ export interface KeyedCall {
 }
 
 /** `user:` keeps a principal whose subject happens to be "anonymous" apart from anonymous callers. */
-export const callerKey = (principal: Principal | undefined): string => (principal ? `user:${principal.subject}` : 'anonymous');
+const callerKey = (principal: Principal | undefined): string => (principal ? `user:${principal.subject}` : 'anonymous');
 
 export function cacheKey(call: KeyedCall): string {
   const canonical = stringify([callerKey(call.principal), call.server, call.tool, call.arguments ?? null]);

@@ -22,7 +22,7 @@ export function compileRules(rules: readonly RuleOptions[]): CompiledRule[] {
 }
 
 /** A tool that says calling it twice gives the same answer: read-only or idempotent. */
-export const isAnnotatedCacheable = (definition: Pick<Tool, 'annotations'>): boolean =>
+const isAnnotatedCacheable = (definition: Pick<Tool, 'annotations'>): boolean =>
   definition.annotations?.readOnlyHint === true || definition.annotations?.idempotentHint === true;
 
 /** The TTL of this call's results, or undefined when they must not be cached. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'mcp-gateway';
 
-export const LOG_INTERVAL_MS = 60_000;
+const LOG_INTERVAL_MS = 60_000;
 
 export type StoreOperation = 'lookup' | 'save' | 'forget';
 

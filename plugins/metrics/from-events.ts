@@ -7,11 +7,11 @@ import type { AuthEvent, GatewayEvent, HttpEvent, MetricsService, OperationEvent
 import { authReason, httpMethod, httpStatus, mcpMethod, operationReason, UNKNOWN } from './labels.ts';
 
 /** Seconds: tool calls range from a cache hit to a long job (timeouts default to 30 s and more). */
-export const toolCallBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+const toolCallBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 /** Seconds, to the response's headers (an event stream's lifetime is not counted). */
-export const httpBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const httpBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-export type EventCounter = (event: GatewayEvent) => void;
+type EventCounter = (event: GatewayEvent) => void;
 
 /** Makes the metrics and returns the observer that updates them. */
 export function eventMetrics(metrics: MetricsService, servers: readonly string[]): EventCounter {

@@ -7,7 +7,7 @@
  */
 import type { Logger, MetricsService } from 'mcp-gateway';
 
-export const WARNING_INTERVAL_MS = 60_000;
+const WARNING_INTERVAL_MS = 60_000;
 
 export type StoreErrorOutcome = 'open' | 'closed';
 
