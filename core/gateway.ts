@@ -27,7 +27,7 @@ import { SessionRegistry } from './mcp/sessions.ts';
 import { SharedSubscriptions } from './mcp/subscriptions.ts';
 import { BoundedEventStore } from './mcp/event-store.ts';
 import type { GatewayPhase, GatewayStatus, GatewayView } from './plugin.ts';
-import { MemorySessionStore } from './session/store.ts';
+import { MemorySessionStore, type UpstreamSessionState } from './session/store.ts';
 import { Upstream } from './upstream/upstream.ts';
 import { gatewayName, gatewayVersion } from './version.ts';
 
@@ -159,7 +159,7 @@ export class Gateway {
       );
       await this.inFlight.drained(CANCEL_FLUSH_MS);
     }
-    await this.#sessions?.closeAll();
+    await this.#sessions?.closeAll(this.kernel.services.get('session-bus') !== undefined);
     server?.closeAllConnections();
     await Promise.all(this.#upstreams.map((u) => u.stop()));
     for (const error of await this.kernel.shutdown()) this.#log.error({ err: error }, error.message);
@@ -205,6 +205,7 @@ export class Gateway {
           protocolVersion,
           restore,
           bus,
+          ...(bus && { onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) => void sessions.rememberUpstream(session.id!, server, state) }),
           proxy,
           inFlight: this.inFlight,
           cancel: this.#cancel.signal,
@@ -221,6 +222,7 @@ export class Gateway {
               clientInfo: session.hello?.clientInfo,
               clientCapabilities: session.hello?.capabilities,
               createdAt: restore?.createdAt ?? Date.now(),
+              ...(restore?.upstreamSessions && { upstreamSessions: restore.upstreamSessions }),
             });
             this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
           },

@@ -75,7 +75,7 @@ export type {
   SessionEvent,
   UpstreamEvent,
 } from './events.ts';
-export type { SessionRecord, SessionStore } from './session/store.ts';
+export type { SessionRecord, SessionStore, UpstreamSessionState } from './session/store.ts';
 export type { ReplicaMessage, SessionBus } from './session/bus.ts';
 
 export { MessageChannel, type MessageStream } from './upstream/message-channel.ts';

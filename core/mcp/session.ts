@@ -27,7 +27,7 @@ import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts'
 import type { Upstream } from '../upstream/upstream.ts';
 import type { McpProxy, OperationRuntime, SessionHandle } from './proxy.ts';
 import type { ReplicaMessage, SessionBus } from '../session/bus.ts';
-import type { SessionRecord } from '../session/store.ts';
+import type { SessionRecord, UpstreamSessionState } from '../session/store.ts';
 
 /** What the HTTP layer knows about the request that carries an MCP message. */
 export interface HttpScope {
@@ -64,6 +64,8 @@ export interface SessionOptions {
   readonly bus?: SessionBus;
   /** The session's record, when this replica takes over a session another one opened. */
   readonly restore?: SessionRecord;
+  /** One of its per-client upstream sessions opened: for the record, when replicas share sessions. */
+  readonly onUpstreamSession?: (session: DownstreamSession, server: string, state: UpstreamSessionState) => void;
 }
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
@@ -259,10 +261,13 @@ export class DownstreamSession implements SessionHandle {
     // A reload replaced the server under this name: the old link's upstream is stopped.
     if (link && link.upstream !== upstream) void link.close(), (link = undefined);
     if (!link) {
+      const { restore, onUpstreamSession } = this.#options;
       link = new UpstreamLink(upstream, {
         peer: this.peer,
         onNotification: (notification) => void this.peer.notify(this.#options.proxy.forClient(upstream.name, notification)),
         logLevel: () => this.logLevel,
+        resume: restore?.upstreamSessions?.[upstream.name],
+        ...(onUpstreamSession && { onOpened: (state: UpstreamSessionState) => onUpstreamSession(this, upstream.name, state) }),
       });
       this.#links.set(upstream.name, link);
     }
@@ -281,11 +286,15 @@ export class DownstreamSession implements SessionHandle {
     void this.server.notification({ method: `notifications/${kind}/list_changed` } as never).catch(() => {});
   }
 
-  async close(): Promise<void> {
+  /**
+   * Close the session here. `leaving`: this replica is shutting down while others go on serving
+   * the session, so its upstream sessions are left open for them to continue.
+   */
+  async close(leaving = false): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#options.onClosed(this);
-    await Promise.all([...this.#links.values()].map((link) => link.close()));
+    if (!leaving) await Promise.all([...this.#links.values()].map((link) => link.close()));
     await this.server.close().catch(() => {});
   }
 

@@ -4,7 +4,7 @@
  * or at shutdown. Past `sessions.max` open sessions, a new `initialize` is refused.
  */
 import type { Logger } from 'pino';
-import type { SessionRecord, SessionStore } from '../session/store.ts';
+import type { SessionRecord, SessionStore, UpstreamSessionState } from '../session/store.ts';
 import type { DownstreamSession, ListKind } from './session.ts';
 
 export interface SessionRegistryOptions {
@@ -18,6 +18,7 @@ export class SessionRegistry {
   readonly #live = new Map<string, DownstreamSession>();
   readonly #options: SessionRegistryOptions;
   readonly #sweeper: NodeJS.Timeout;
+  readonly #updating = new Map<string, Promise<void>>();
   /** Set at shutdown: the records stay, so that replicas sharing the store go on serving the sessions. */
   #stopping = false;
 
@@ -82,9 +83,27 @@ export class SessionRegistry {
     for (const session of this.#live.values()) session.notifyListChanged(kind);
   }
 
-  async closeAll(): Promise<void> {
+  /** At shutdown; `leaving`: other replicas go on serving these sessions (see `DownstreamSession.close`). */
+  async closeAll(leaving = false): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#sweeper);
-    await Promise.all([...this.#live.values()].map((session) => session.close()));
+    await Promise.all([...this.#live.values()].map((session) => session.close(leaving)));
+  }
+
+  /** Add a per-client upstream session to a session's record, one update at a time per session. */
+  rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void> {
+    const previous = this.#updating.get(id) ?? Promise.resolve();
+    const update = previous
+      .then(async () => {
+        const record = await this.#options.store.get(id);
+        if (!record) return;
+        await this.#options.store.set({ ...record, upstreamSessions: { ...record.upstreamSessions, [server]: state } }, this.#options.idleTtlMs);
+      })
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, session: id, server }, 'upstream session not recorded; another replica will open its own'))
+      .finally(() => {
+        if (this.#updating.get(id) === update) this.#updating.delete(id);
+      });
+    this.#updating.set(id, update);
+    return update;
   }
 }

@@ -3,7 +3,15 @@
  * shared store (Redis, for replicas) can replace the in-memory one without touching it. A plugin
  * replaces the store with `ctx.provide('session-store', store)`.
  */
-import type { ClientCapabilities, Implementation } from '../protocol.ts';
+import type { ClientCapabilities, Implementation, InitializeResult } from '../protocol.ts';
+
+/** A per-client upstream session, as another replica needs it to continue it. */
+export interface UpstreamSessionState {
+  /** The upstream's session id (`UpstreamChannel.sessionId`). */
+  readonly sessionId: string;
+  /** What the upstream answered to `initialize`. */
+  readonly initialize: InitializeResult;
+}
 
 /** Everything a gateway replica needs to know about a downstream session. */
 export interface SessionRecord {
@@ -15,6 +23,8 @@ export interface SessionRecord {
   readonly clientCapabilities: ClientCapabilities | undefined;
   /** Milliseconds since the epoch. */
   readonly createdAt: number;
+  /** The session's per-client upstream sessions, by server name: continued by whichever replica serves it. */
+  readonly upstreamSessions?: Readonly<Record<string, UpstreamSessionState>>;
 }
 
 export interface SessionStore {

@@ -82,6 +82,12 @@ export class UpstreamClient {
     return result;
   }
 
+  /** Continue an upstream session initialized elsewhere (another replica): its handshake's result, no handshake. */
+  resume(result: InitializeResult): void {
+    this.#channel.setProtocolVersion?.(result.protocolVersion);
+    this.initializeResult = result;
+  }
+
   async request(method: string, params: Params, options: UpstreamRequestOptions = {}): Promise<Result> {
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;

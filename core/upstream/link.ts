@@ -9,6 +9,7 @@ import { ErrorCodes, GatewayError } from '../errors.ts';
 import type { JSONRPCNotification } from '../protocol.ts';
 import { UpstreamClient, type UpstreamRequestOptions } from './client.ts';
 import type { DownstreamPeer } from './peer.ts';
+import type { UpstreamSessionState } from '../session/store.ts';
 import { listChangedKinds, type Upstream } from './upstream.ts';
 
 export interface LinkOptions {
@@ -18,6 +19,10 @@ export interface LinkOptions {
   readonly onNotification: (notification: JSONRPCNotification) => void;
   /** Sent after each handshake, so that a reopened session keeps the client's logging level. */
   readonly logLevel: () => string | undefined;
+  /** An upstream session another replica opened for this client: continued rather than opened anew. */
+  readonly resume?: UpstreamSessionState;
+  /** A new upstream session is open: for the session's record, so that other replicas can continue it. */
+  readonly onOpened?: (state: UpstreamSessionState) => void;
 }
 
 export class UpstreamLink {
@@ -26,10 +31,15 @@ export class UpstreamLink {
   #client: UpstreamClient | undefined;
   #opening: Promise<UpstreamClient> | undefined;
   #closed = false;
+  /** Tried once, at the first open. */
+  #resume: UpstreamSessionState | undefined;
+  /** The client of a continued session, until it has answered once. */
+  #unproven: UpstreamClient | undefined;
 
   constructor(upstream: Upstream, options: LinkOptions) {
     this.upstream = upstream;
     this.#options = options;
+    this.#resume = options.resume;
   }
 
   get open(): boolean {
@@ -38,7 +48,16 @@ export class UpstreamLink {
 
   async request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}) {
     const client = this.#client ?? (await this.#open());
-    return client.request(method, params, options);
+    try {
+      const result = await client.request(method, params, options);
+      if (this.#unproven === client) this.#unproven = undefined;
+      return result;
+    } catch (error) {
+      // A continued session the upstream no longer knows: nothing was done, so open a new one and ask again.
+      if (this.#unproven !== client || !(error instanceof GatewayError) || error.code !== ErrorCodes.UPSTREAM_UNAVAILABLE || this.#closed) throw error;
+      this.#unproven = undefined;
+      return (await this.#open()).request(method, params, options);
+    }
   }
 
   /** Tell the upstream session something (a change of the client's roots); nothing if it is not open. */
@@ -65,9 +84,11 @@ export class UpstreamLink {
     // While the server is down, fail at once rather than wait for a connection that the control
     // connection already knows is refused.
     if (upstream.state !== 'ready' && upstream.policy.whenDown === 'error') throw upstream.unavailable();
+    const resume = this.#resume;
+    this.#resume = undefined;
     let channel;
     try {
-      channel = await upstream.openChannel();
+      channel = await upstream.openChannel(undefined, resume?.sessionId);
     } catch (error) {
       throw new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${upstream.name}" cannot be reached: ${(error as Error).message}`, {
         data: { server: upstream.name },
@@ -88,11 +109,17 @@ export class UpstreamLink {
       if (this.#client === client) this.#client = undefined;
     };
     try {
-      await client.initialize(peer.client.info ?? upstream.clientInfo, peer.client.capabilities ?? {}, {
-        timeoutMs: upstream.policy.connectTimeoutMs,
-      });
-      const level = this.#options.logLevel();
-      if (level && client.initializeResult?.capabilities.logging) await client.request('logging/setLevel', { level });
+      if (resume && channel.sessionId === resume.sessionId) {
+        client.resume(resume.initialize);
+        this.#unproven = client;
+      } else {
+        await client.initialize(peer.client.info ?? upstream.clientInfo, peer.client.capabilities ?? {}, {
+          timeoutMs: upstream.policy.connectTimeoutMs,
+        });
+        const level = this.#options.logLevel();
+        if (level && client.initializeResult?.capabilities.logging) await client.request('logging/setLevel', { level });
+        if (channel.sessionId && client.initializeResult) this.#options.onOpened?.({ sessionId: channel.sessionId, initialize: client.initializeResult });
+      }
     } catch (error) {
       await client.close().catch(() => {});
       throw error;

@@ -37,6 +37,13 @@ export interface TransportContext {
   readonly logger: Logger;
   /** Aborted when the kernel gives up on this connection attempt (shutdown). */
   readonly signal: AbortSignal;
+  /**
+   * An upstream session to continue instead of opening one: its id, as a channel's `sessionId`
+   * gave it (on another replica, say). The kernel then skips the handshake; if the server no longer
+   * knows the session, the channel is lost and the kernel opens a new one. Transports without
+   * sessions of their own ignore it.
+   */
+  readonly resume?: string;
 }
 
 export interface TransportFactory<Connection = unknown> {
@@ -75,4 +82,6 @@ export interface UpstreamChannel {
   setProtocolVersion?(version: string): void;
   /** End the upstream session and release everything (child processes, sockets). */
   close(): Promise<void>;
+  /** The upstream session's id once the server gave one: what another replica may continue (see `TransportContext.resume`). */
+  readonly sessionId?: string;
 }

@@ -160,10 +160,10 @@ export class Upstream {
     this.#attempt();
   }
 
-  /** A new channel to the server, for a per-client upstream session. */
-  openChannel(signal?: AbortSignal): Promise<UpstreamChannel> {
+  /** A new channel to the server, for a per-client upstream session (`resume`: the id of one to continue). */
+  openChannel(signal?: AbortSignal, resume?: string): Promise<UpstreamChannel> {
     const aborted = signal ? AbortSignal.any([signal, this.#stopping.signal]) : this.#stopping.signal;
-    return this.#options.transport.open(this.#options.server, { logger: this.#log, signal: aborted });
+    return this.#options.transport.open(this.#options.server, { logger: this.#log, signal: aborted, ...(resume && { resume }) });
   }
 
   /** A request on the control connection; fails at once, naming the server, when it is not connected. */

@@ -33,6 +33,17 @@ async function call(gateway: RunningGateway, sessionId: string, text: string): P
   return { status: response.status, body: await response.text() };
 }
 
+/** How many sessions the upstream holds, asked through `gateway` on the client's session. */
+async function upstreamSessions(gateway: RunningGateway, sessionId: string): Promise<number> {
+  const response = await fetch(gateway.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'alpha__stats', arguments: {} } }),
+  });
+  const { result } = (await response.json()) as { result: { content: { text: string }[] } };
+  return (JSON.parse(result.content[0]!.text) as { sessions: number }).sessions;
+}
+
 it('serves a session on another replica, forgets it everywhere once closed, and outlives the replica that opened it', async () => {
   const [redis, upstream] = await Promise.all([startRedis(), startFixtureHttp('alpha')]);
   cleanup(() => Promise.all([redis.stop(), upstream.stop()]));
@@ -42,10 +53,14 @@ it('serves a session on another replica, forgets it everywhere once closed, and 
   const sessionId = client.transport!.sessionId!;
   expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'on a' } }))).toBe('alpha: on a');
   expect(await call(b, sessionId, 'on b')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: on b') });
+  // b continued the upstream session a opened for this client: the upstream holds each replica's
+  // control session and that one, not a second one for b.
+  expect(await upstreamSessions(b, sessionId)).toBe(3);
 
-  // A graceful stop of the replica that opened it leaves the record to the other.
+  // A graceful stop of the replica that opened it leaves the record, and the upstream session, to the other.
   await a.stop();
   expect(await call(b, sessionId, 'still')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: still') });
+  expect(await upstreamSessions(b, sessionId)).toBe(2);
 
   await (client.transport as StreamableHTTPClientTransport).terminateSession().catch(() => {});
   const ended = await fetch(b.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
@@ -84,4 +99,22 @@ it('keeps serving the sessions a replica holds while Redis is down, and shares n
       { timeout: 15_000, interval: 500 },
     )
     .toContain('alpha: shared again');
+});
+
+it('opens a new upstream session when the one it would continue is gone (the upstream restarted)', async () => {
+  const redis = await startRedis();
+  cleanup(() => redis.stop());
+  const first = await startFixtureHttp('alpha');
+  const [a, b] = await Promise.all([replica(redis, first, 'a'), replica(redis, first, 'b')]);
+  const client = await connectClient(a.mcpUrl);
+  cleanup(() => client.close());
+  const sessionId = client.transport!.sessionId!;
+  expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'before' } }))).toBe('alpha: before');
+
+  // The same server comes back on the same port, knowing none of the old sessions.
+  await first.stop();
+  const again = await startFixtureHttp('alpha', first.port);
+  cleanup(() => again.stop());
+  await b.waitForLog((line) => line.msg === 'upstream connected' && b.logs.filter((l) => l.msg === 'upstream connected').length >= 2, 20_000);
+  expect(await call(b, sessionId, 'after')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: after') });
 });

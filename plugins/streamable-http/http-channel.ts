@@ -39,11 +39,21 @@ export class HttpChannel implements UpstreamChannel {
   #lastEventId: string | undefined;
   #lost = false;
 
-  /** `client` is the server's connection pool and `credentials` its credentials, both shared by all its channels. */
-  constructor(client: HttpClient, credentials: UpstreamCredentials, logger: Logger) {
+  /**
+   * `client` is the server's connection pool and `credentials` its credentials, both shared by all
+   * its channels; `resume`, an upstream session to continue (whose GET stream another replica may
+   * still hold: the GET is retried until it is free).
+   */
+  constructor(client: HttpClient, credentials: UpstreamCredentials, logger: Logger, resume?: string) {
     this.#client = client;
     this.#credentials = credentials;
     this.#log = logger;
+    this.#sessionId = resume;
+    if (resume) void this.#listen();
+  }
+
+  get sessionId(): string | undefined {
+    return this.#sessionId;
   }
 
   async request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {

@@ -17,13 +17,13 @@ export default definePlugin({
     // one set of credentials per server: an OAuth 2 token is fetched once for all its sessions.
     const servers = new Map<UpstreamServer<HttpServerSettings>, { pool: HttpClient; credentials: UpstreamCredentials }>();
     const factory: TransportFactory<HttpServerSettings> = {
-      open: async (server, { logger }) => {
+      open: async (server, { logger, resume }) => {
         let shared = servers.get(server);
         if (!shared) {
           shared = { pool: new HttpClient(new URL(server.connection.connection.url)), credentials: new UpstreamCredentials(server.name, server.connection, { logger }) };
           servers.set(server, shared);
         }
-        return new HttpChannel(shared.pool, shared.credentials, logger);
+        return new HttpChannel(shared.pool, shared.credentials, logger, resume);
       },
       release: (server) => {
         servers.get(server)?.pool.close();
