@@ -1,6 +1,9 @@
 /** CORS, header by header, in-process: preflights, actual requests, and the shared allow list. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
 import type { Gateway } from '../../core/gateway.ts';
+import { planGateway } from '../../core/loader/plan.ts';
+import { repoRoot } from '../../test/helpers/processes.ts';
 import { initializeBody, mcpHeaders, startInProcess } from '../../test/helpers/in-process.ts';
 
 let gateway: Gateway | undefined;
@@ -80,5 +83,23 @@ describe('actual requests', () => {
     expect(local.headers.get('access-control-allow-origin')).toBeNull();
     await local.text();
     expect((await initialize('https://app.example.com')).status).toBe(403);
+  });
+});
+
+describe('reload', () => {
+  it('applies new options live: the preflight and the /mcp Origin check follow the new list', async () => {
+    await start({ allowed_origins: ['https://a.example'] });
+    expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await initialize('https://b.example')).status).toBe(403);
+
+    const raw = { plugins: ['health', 'cors'], cors: { allowed_origins: ['https://b.example'] } };
+    const config = parseGatewayConfig(raw);
+    const diff = await gateway!.reload({ config, plan: await planGateway({ config, raw, baseDir: repoRoot, cwd: repoRoot }) });
+    expect(diff.reloadedPlugins).toEqual(['cors']);
+    expect(diff.needRestart).toEqual([]);
+    expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');
+    expect((await preflight('https://a.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await initialize('https://b.example')).status).toBe(200);
+    expect((await initialize('https://a.example')).status).toBe(403);
   });
 });

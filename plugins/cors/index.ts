@@ -6,7 +6,7 @@
  * Built on Hono's CORS middleware.
  */
 import { cors } from 'hono/cors';
-import { defaultAllowedOrigins, definePlugin, originMatcher, z } from 'mcp-gateway';
+import { defaultAllowedOrigins, definePlugin, originMatcher, z, type Logger } from 'mcp-gateway';
 
 /** Request headers an MCP client sends; always allowed, whatever `allowed_headers` adds. */
 const mcpRequestHeaders = ['Content-Type', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'X-Request-Id'];
@@ -33,33 +33,44 @@ export default definePlugin({
   section: 'cors',
   configSchema: corsOptions,
   setup(ctx) {
-    const { options, config, logger, gateway } = ctx;
-    if (!options.enabled) return void logger.info('CORS is off (cors.enabled: false)');
-    const origins = options.allowed_origins ?? config.server.allowed_origins;
-    // The gateway's own origin is only known once it listens (port 0): compute the default lazily.
-    let matcher: ((origin: string | undefined) => boolean) | undefined;
-    const allows = (origin: string | undefined) => (matcher ??= originMatcher(origins ?? defaultAllowedOrigins(gateway.urls.base)))(origin);
-    if (origins?.includes('*')) {
-      logger.warn(
-        'cors.allowed_origins includes "*": any web page may call the gateway from a browser, and /mcp no longer refuses foreign origins; keep authentication on',
-      );
-    }
-    ctx.provide('origin-policy', { allows });
-    const headers = [...new Set([...mcpRequestHeaders, ...options.allowed_headers])];
+    const { config, logger, gateway } = ctx;
+    if (!ctx.options.enabled) return void logger.info('CORS is off (cors.enabled: false)');
+    /** The policy in force: the origin check and Hono's middleware, both replaced whole by a reload. */
+    let policy = corsPolicy(ctx.options, config.server.allowed_origins, () => gateway.urls.base, logger);
+    ctx.provide('origin-policy', { allows: (origin) => policy.allows(origin) });
     return {
       onRequest: {
         // Before authentication: a preflight carries no credentials, and a 401 must still be readable.
         order: 'pre',
-        handler: cors({
-          // The origin itself, never "*": a credentialed request needs it echoed.
-          origin: (origin) => (allows(origin) ? origin : null),
-          allowMethods: [...new Set([...options.allowed_methods, 'OPTIONS'])],
-          allowHeaders: headers,
-          exposeHeaders: mcpResponseHeaders,
-          credentials: options.allow_credentials,
-          maxAge: options.max_age,
-        }),
+        handler: (c, next) => policy.middleware(c, next),
+      },
+      onReload({ options }) {
+        if (!options.enabled) throw new Error('turning CORS off takes a restart (cors.enabled: false)');
+        policy = corsPolicy(options, config.server.allowed_origins, () => gateway.urls.base, logger);
+        logger.info({ allowed_origins: options.allowed_origins ?? 'default' }, 'CORS options reloaded');
       },
     };
   },
 });
+
+function corsPolicy(options: z.output<typeof corsOptions>, serverOrigins: readonly string[] | undefined, baseUrl: () => string, logger: Logger) {
+  const origins = options.allowed_origins ?? serverOrigins;
+  // The gateway's own origin is only known once it listens (port 0): compute the default lazily.
+  let matcher: ((origin: string | undefined) => boolean) | undefined;
+  const allows = (origin: string | undefined) => (matcher ??= originMatcher(origins ?? defaultAllowedOrigins(baseUrl())))(origin);
+  if (origins?.includes('*')) {
+    logger.warn(
+      'cors.allowed_origins includes "*": any web page may call the gateway from a browser, and /mcp no longer refuses foreign origins; keep authentication on',
+    );
+  }
+  const middleware = cors({
+    // The origin itself, never "*": a credentialed request needs it echoed.
+    origin: (origin) => (allows(origin) ? origin : null),
+    allowMethods: [...new Set([...options.allowed_methods, 'OPTIONS'])],
+    allowHeaders: [...new Set([...mcpRequestHeaders, ...options.allowed_headers])],
+    exposeHeaders: mcpResponseHeaders,
+    credentials: options.allow_credentials,
+    maxAge: options.max_age,
+  });
+  return { allows, middleware };
+}

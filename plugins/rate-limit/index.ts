@@ -9,7 +9,7 @@
 import { connectRedis, definePlugin, type ToolCallContext } from 'mcp-gateway';
 import { clientAddress, principalKey } from './caller.ts';
 import { createGuard } from './guard.ts';
-import { optionsSchema } from './options.ts';
+import { optionsSchema, type RateLimitOptions } from './options.ts';
 import { refusalError, refusalResponse } from './refusal.ts';
 import { Reporting } from './reporting.ts';
 import { compileRule } from './rules.ts';
@@ -21,21 +21,29 @@ export default definePlugin({
   section: 'rate_limit',
   configSchema: optionsSchema,
   async setup(ctx) {
-    const { options, logger } = ctx;
-    const redis = options.redis && (await connectRedis(options.redis, logger));
-    const rules = options.rules.map((rule) => compileRule(rule, redis));
-    const httpRules = rules.filter((rule) => rule.scope === 'http');
-    const toolRules = rules.filter((rule) => rule.scope === 'tools');
-    const guard = createGuard({
-      onStoreError: options.on_store_error,
-      reporting: new Reporting(logger, () => ctx.find('metrics'), rules.map((rule) => rule.name)),
-    });
-    logger.info(
-      { store: options.store, on_store_error: options.on_store_error, trust_proxy: options.trust_proxy, rules: rules.map((r) => `${r.name}: ${r.description}`) },
-      'rate limits loaded',
-    );
+    const { logger } = ctx;
+    const redis = ctx.options.redis && (await connectRedis(ctx.options.redis, logger));
+    /** The limits in force; a reload (SIGHUP) with other rules replaces them whole (counters restart). */
+    const load = (options: RateLimitOptions) => {
+      const rules = options.rules.map((rule) => compileRule(rule, redis));
+      logger.info(
+        { store: options.store, on_store_error: options.on_store_error, trust_proxy: options.trust_proxy, rules: rules.map((r) => `${r.name}: ${r.description}`) },
+        'rate limits loaded',
+      );
+      return {
+        options,
+        httpRules: rules.filter((rule) => rule.scope === 'http'),
+        toolRules: rules.filter((rule) => rule.scope === 'tools'),
+        guard: createGuard({
+          onStoreError: options.on_store_error,
+          reporting: new Reporting(logger, () => ctx.find('metrics'), rules.map((rule) => rule.name)),
+        }),
+      };
+    };
+    let limits = load(ctx.options);
 
     const toolCall = async (call: ToolCallContext) => {
+      const { toolRules, guard } = limits;
       const applicable = toolRules.filter((rule) => rule.matches(call.server, call.tool));
       if (applicable.length === 0) return undefined;
       const address = call.state.rateLimitAddress;
@@ -50,6 +58,7 @@ export default definePlugin({
         order: 'post',
         handler: async (c, next) => {
           if (c.get('route').name !== 'mcp') return next();
+          const { options, httpRules, guard } = limits;
           const address = clientAddress(c, options.trust_proxy);
           c.get('state').rateLimitAddress = address;
           if (httpRules.length === 0) return next();
@@ -64,6 +73,14 @@ export default definePlugin({
         const refusal = await toolCall(call);
         if (refusal) throw refusalError(refusal);
         return next();
+      },
+
+      onReload({ options }) {
+        const { store, redis: connection } = limits.options;
+        if (options.store !== store || JSON.stringify(options.redis) !== JSON.stringify(connection)) {
+          throw new Error('changing rate_limit.store or rate_limit.redis takes a restart');
+        }
+        limits = load(options);
       },
 
       async onShutdown() {

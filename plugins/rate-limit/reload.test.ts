@@ -1,0 +1,44 @@
+/** New rules on a configuration reload apply at once (with fresh counters); a new store takes a restart. */
+import { afterEach, expect, it } from 'vitest';
+import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
+import type { Gateway } from '../../core/gateway.ts';
+import { planGateway } from '../../core/loader/plan.ts';
+import { initializeBody, mcpHeaders, startInProcess } from '../../test/helpers/in-process.ts';
+import { repoRoot } from '../../test/helpers/processes.ts';
+
+let gateway: Gateway | undefined;
+afterEach(async () => {
+  await gateway?.stop();
+  gateway = undefined;
+});
+
+const config = (rateLimit: Record<string, unknown>) => ({ plugins: ['health', 'rate-limit'], rate_limit: rateLimit });
+const rule = (requests: number) => ({ rules: [{ name: 'mcp-requests', requests, window: '1m' }] });
+
+const initialize = async () => {
+  const response = await gateway!.app.request('/mcp', { method: 'POST', headers: mcpHeaders(), body: JSON.stringify(initializeBody()) });
+  await response.text();
+  return response.status;
+};
+
+async function reload(raw: Record<string, unknown>) {
+  const parsed = parseGatewayConfig(raw);
+  return gateway!.reload({ config: parsed, plan: await planGateway({ config: parsed, raw, baseDir: repoRoot, cwd: repoRoot }) });
+}
+
+it('applies new rules live, counting afresh', async () => {
+  gateway = await startInProcess(config(rule(2)));
+  expect([await initialize(), await initialize(), await initialize()]).toEqual([200, 200, 429]);
+  const diff = await reload(config(rule(3)));
+  expect(diff.reloadedPlugins).toEqual(['rate-limit']);
+  expect([await initialize(), await initialize(), await initialize(), await initialize()]).toEqual([200, 200, 200, 429]);
+});
+
+it('keeps its limits when the new options change the store, which takes a restart', async () => {
+  gateway = await startInProcess(config(rule(1)));
+  expect([await initialize(), await initialize()]).toEqual([200, 429]);
+  const diff = await reload(config({ ...rule(5), store: 'redis', redis: { url: 'redis://127.0.0.1:1' } }));
+  expect(diff.reloadedPlugins).toEqual([]);
+  expect(diff.needRestart.some((change) => change.startsWith('plugin rate-limit') && change.endsWith('options (refused)'))).toBe(true);
+  expect(await initialize()).toBe(429);
+});
