@@ -10,7 +10,7 @@ import { connectRedis, definePlugin } from 'mcp-gateway';
 import { cacheCalls } from './call-hook.ts';
 import { MemoryStore } from './memory-store.ts';
 import { cacheMetrics } from './metrics.ts';
-import { optionsSchema } from './options.ts';
+import { optionsSchema, type CacheOptions } from './options.ts';
 import { RedisStore } from './redis-store.ts';
 import { compileRules, deadPatterns } from './rules.ts';
 import { storeErrorReporter } from './store-errors.ts';
@@ -24,11 +24,14 @@ export default definePlugin({
   configSchema: optionsSchema,
   async setup(ctx) {
     const { options, logger } = ctx;
-    const rules = compileRules(options.rules);
-    const servers = ctx.config.proxy.servers.map((server) => server.name);
-    for (const pattern of deadPatterns(rules, servers)) {
-      logger.warn({ pattern }, `cache rule pattern "${pattern}" matches no server in proxy.servers: it caches nothing`);
-    }
+    const compile = (rules: CacheOptions['rules'], servers: readonly string[]) => {
+      const compiled = compileRules(rules);
+      for (const pattern of deadPatterns(compiled, servers)) {
+        logger.warn({ pattern }, `cache rule pattern "${pattern}" matches no server in proxy.servers: it caches nothing`);
+      }
+      return compiled;
+    };
+    const rules = compile(options.rules, ctx.config.proxy.servers.map((server) => server.name));
     const store: ResultStore = options.store === 'redis' ? new RedisStore(await connectRedis(options.redis!, logger)) : new MemoryStore(options.max_entries);
     const metrics = cacheMetrics(() => ctx.find('metrics'));
     const storeError = storeErrorReporter(logger, metrics.storeError);
@@ -37,8 +40,21 @@ export default definePlugin({
     /** Servers connected at least once by this process: their next `ready` is a reconnection. */
     const connected = new Set<string>();
 
+    /** The rules in force; a reload (SIGHUP) with other rules or sizes replaces the handler (the store and its entries stay). */
+    let running = options;
+    let handler = cacheCalls({ rules, store, maxResultSize: options.max_result_size, metrics, storeError });
+
     return {
-      onCallTool: { order: 'post', handler: cacheCalls({ rules, store, maxResultSize: options.max_result_size, metrics, storeError }) },
+      onCallTool: { order: 'post', handler: (call, next) => handler(call, next) },
+      onReload({ options: next }) {
+        if (next.store !== running.store || JSON.stringify(next.redis) !== JSON.stringify(running.redis) || next.max_entries !== running.max_entries) {
+          throw new Error('changing cache.store, cache.redis or cache.max_entries takes a restart');
+        }
+        const servers = ctx.gateway.status().upstreams.map((upstream) => upstream.name);
+        handler = cacheCalls({ rules: compile(next.rules, servers), store, maxResultSize: next.max_result_size, metrics, storeError });
+        running = next;
+        logger.info({ rules: next.rules.length, max_result_size: next.max_result_size }, 'cache rules reloaded');
+      },
       onEvent(event) {
         if (event.type !== 'upstream' || event.state !== 'ready') return;
         // The first connection has nothing to forget (and must not flush what other replicas share).

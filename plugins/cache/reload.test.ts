@@ -1,0 +1,50 @@
+/** New cache rules on a configuration reload apply at once; a new store takes a restart. */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
+import type { Gateway } from '../../core/gateway.ts';
+import { planGateway } from '../../core/loader/plan.ts';
+import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { repoRoot } from '../../test/helpers/processes.ts';
+import { stdioFixture } from '../../test/helpers/servers.ts';
+
+const config = (cache: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, cache });
+let gateway: Gateway;
+let session: string;
+
+beforeAll(async () => {
+  gateway = await startInProcess(config({ rules: [{ tools: 'alpha:counter', ttl: '1m' }] }));
+  session = await openSession(gateway.app);
+});
+afterAll(() => gateway?.stop());
+
+const counter = async (key: string) => {
+  const { message } = await rpc(gateway.app, session, 'tools/call', { name: 'alpha__counter', arguments: { key } });
+  return (message.result as { content: { text: string }[] }).content[0]!.text;
+};
+
+async function reload(raw: Record<string, unknown>) {
+  const parsed = parseGatewayConfig(raw);
+  return gateway.reload({ config: parsed, plan: await planGateway({ config: parsed, raw, baseDir: repoRoot, cwd: repoRoot }) });
+}
+
+it('stops caching a tool its new rules leave out, and starts again when they name it', async () => {
+  const cached = await counter('a');
+  expect(await counter('a')).toBe(cached);
+
+  expect((await reload(config({ rules: [{ tools: 'alpha:echo', ttl: '1m' }] }))).reloadedPlugins).toEqual(['cache']);
+  const fresh = await counter('a');
+  expect(fresh).not.toBe(cached);
+  expect(await counter('a')).not.toBe(fresh);
+
+  await reload(config({ rules: [{ tools: 'alpha:counter', ttl: '1m' }] }));
+  const again = await counter('b');
+  expect(await counter('b')).toBe(again);
+});
+
+it('keeps its rules when the new options change the store, which takes a restart', async () => {
+  const diff = await reload(config({ store: 'redis', redis: { url: 'redis://127.0.0.1:1' }, rules: [{ tools: 'alpha:echo', ttl: '1m' }] }));
+  expect(diff.reloadedPlugins).toEqual([]);
+  expect(diff.needRestart.some((change) => change.startsWith('plugin cache') && change.endsWith('options (refused)'))).toBe(true);
+  const cached = await counter('c');
+  expect(await counter('c')).toBe(cached);
+});
