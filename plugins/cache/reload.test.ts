@@ -1,10 +1,7 @@
 /** New cache rules on a configuration reload apply at once; a new store takes a restart. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
 import type { Gateway } from '../../core/gateway.ts';
-import { planGateway } from '../../core/loader/plan.ts';
-import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
-import { repoRoot } from '../../test/helpers/processes.ts';
+import { openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
 const config = (cache: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, cache });
@@ -22,10 +19,7 @@ const counter = async (key: string) => {
   return (message.result as { content: { text: string }[] }).content[0]!.text;
 };
 
-async function reload(raw: Record<string, unknown>) {
-  const parsed = parseGatewayConfig(raw);
-  return gateway.reload({ config: parsed, plan: await planGateway({ config: parsed, raw, baseDir: repoRoot, cwd: repoRoot }) });
-}
+const reload = (raw: Record<string, unknown>) => reloadInProcess(gateway, raw);
 
 it('stops caching a tool its new rules leave out, and starts again when they name it', async () => {
   const cached = await counter('a');

@@ -1,10 +1,7 @@
 /** CORS, header by header, in-process: preflights, actual requests, and the shared allow list. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
 import type { Gateway } from '../../core/gateway.ts';
-import { planGateway } from '../../core/loader/plan.ts';
-import { repoRoot } from '../../test/helpers/processes.ts';
-import { initializeBody, mcpHeaders, startInProcess } from '../../test/helpers/in-process.ts';
+import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 
 let gateway: Gateway | undefined;
 afterEach(async () => {
@@ -92,9 +89,7 @@ describe('reload', () => {
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await initialize('https://b.example')).status).toBe(403);
 
-    const raw = { plugins: ['health', 'cors'], cors: { allowed_origins: ['https://b.example'] } };
-    const config = parseGatewayConfig(raw);
-    const diff = await gateway!.reload({ config, plan: await planGateway({ config, raw, baseDir: repoRoot, cwd: repoRoot }) });
+    const diff = await reloadInProcess(gateway!, { plugins: ['health', 'cors'], cors: { allowed_origins: ['https://b.example'] } });
     expect(diff.reloadedPlugins).toEqual(['cors']);
     expect(diff.needRestart).toEqual([]);
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');

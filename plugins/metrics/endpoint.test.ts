@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../core/gateway.ts';
 import { changes, labelKey, parseExposition } from '../../test/helpers/exposition.ts';
-import { initializeBody, mcpHeaders, openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { initializeBody, mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { freePort } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
@@ -36,6 +36,20 @@ describe('bearer_token', () => {
       expect(response.status).toBe(200);
       expect(parseExposition(await response.text()).types.get('mcp_gateway_tools_called')).toBe('counter');
     }
+  });
+});
+
+describe('reload', () => {
+  it('rotates the bearer token live, and refuses other changes until a restart', async () => {
+    const raw = (metrics: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, metrics });
+    const gw = await gateway({ metrics: { bearer_token: 'scrape-secret-old1' } });
+    const reload = (metrics: Record<string, unknown>) => reloadInProcess(gw, raw(metrics));
+    const status = async (token: string) => (await gw.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status;
+    expect((await reload({ bearer_token: 'scrape-secret-new2' })).reloadedPlugins).toEqual(['metrics']);
+    expect([await status('scrape-secret-old1'), await status('scrape-secret-new2')]).toEqual([401, 200]);
+    const moved = await reload({ bearer_token: 'scrape-secret-new2', path: '/elsewhere' });
+    expect(moved.needRestart.some((change) => change.startsWith('plugin metrics') && change.endsWith('options (refused)'))).toBe(true);
+    expect(await status('scrape-secret-new2')).toBe(200);
   });
 });
 

@@ -32,7 +32,9 @@ export default definePlugin({
     registerUpstreamCollector(registry, ctx.gateway);
     const onEvent = eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name));
 
-    const allowed = scrapeCheck(options.bearer_token);
+    // Swappable, so that a reload can rotate the scrapers' token.
+    let check = scrapeCheck(options.bearer_token);
+    const allowed = (authorization: string | undefined) => check(authorization);
     let server: MetricsServer | undefined;
     if (options.port === undefined) {
       ctx.http.route('GET', options.path, metricsRoute(registry, allowed), { auth: 'none', name: 'metrics' });
@@ -46,6 +48,13 @@ export default definePlugin({
     );
     return {
       onEvent,
+      onReload({ options: next }) {
+        const { bearer_token: _old, ...rest } = options;
+        const { bearer_token: token, ...nextRest } = next;
+        if (JSON.stringify(rest) !== JSON.stringify(nextRest)) throw new Error('only metrics.bearer_token changes without a restart');
+        check = scrapeCheck(token);
+        logger.info({ protected: token !== undefined }, 'metrics token reloaded');
+      },
       onShutdown: () => server?.close(),
     };
   },

@@ -1,10 +1,7 @@
 /** New rules on a configuration reload apply at once (with fresh counters); a new store takes a restart. */
 import { afterEach, expect, it } from 'vitest';
-import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
 import type { Gateway } from '../../core/gateway.ts';
-import { planGateway } from '../../core/loader/plan.ts';
-import { initializeBody, mcpHeaders, startInProcess } from '../../test/helpers/in-process.ts';
-import { repoRoot } from '../../test/helpers/processes.ts';
+import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 
 let gateway: Gateway | undefined;
 afterEach(async () => {
@@ -21,10 +18,7 @@ const initialize = async () => {
   return response.status;
 };
 
-async function reload(raw: Record<string, unknown>) {
-  const parsed = parseGatewayConfig(raw);
-  return gateway!.reload({ config: parsed, plan: await planGateway({ config: parsed, raw, baseDir: repoRoot, cwd: repoRoot }) });
-}
+const reload = (raw: Record<string, unknown>) => reloadInProcess(gateway!, raw);
 
 it('applies new rules live, counting afresh', async () => {
   gateway = await startInProcess(config(rule(2)));

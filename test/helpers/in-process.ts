@@ -70,3 +70,9 @@ export async function rpc(app: App, sessionId: string, method: string, params?: 
   const messages = await messagesOf(response);
   return { status: response.status, message: messages.find((m) => m.id === 7) ?? messages[0]! };
 }
+
+/** What SIGHUP does, in-process: plan `raw` as a reloaded configuration and apply it. */
+export async function reloadInProcess(gateway: Gateway, raw: Record<string, unknown>, baseDir = repoRoot): ReturnType<Gateway['reload']> {
+  const config = parseGatewayConfig(raw);
+  return gateway.reload({ config, plan: await planGateway({ config, raw, baseDir, cwd: baseDir }) });
+}
