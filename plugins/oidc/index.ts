@@ -37,6 +37,8 @@ export const oidcOptions = z.strictObject({
   scopes_supported: z.array(z.string()).optional(),
 });
 
+type OidcOptions = z.output<typeof oidcOptions>;
+
 export default definePlugin({
   name: 'oidc',
   version: '1.0.0',
@@ -44,30 +46,45 @@ export default definePlugin({
   section: 'oidc',
   configSchema: oidcOptions,
   setup(ctx) {
-    const { options, gateway } = ctx;
-    const verifier = createJwtVerifier({
-      issuer: options.issuer,
-      jwksUri: options.jwks_uri,
-      audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp]),
-      algorithms: options.algorithms,
-      clockToleranceSeconds: options.clock_tolerance / 1000,
-      keyRefreshCooldownMs: options.key_refresh_cooldown,
+    const { gateway } = ctx;
+    const load = (options: OidcOptions) => ({
+      options,
+      verifier: createJwtVerifier({
+        issuer: options.issuer,
+        jwksUri: options.jwks_uri,
+        audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp]),
+        algorithms: options.algorithms,
+        clockToleranceSeconds: options.clock_tolerance / 1000,
+        keyRefreshCooldownMs: options.key_refresh_cooldown,
+      }),
     });
+    /** The issuer, audience and claims in force; a reload (SIGHUP) replaces them whole, the next token is checked against them. */
+    let current = load(ctx.options);
     serveProtectedResourceMetadata(ctx, {
-      authorizationServers: options.authorization_servers ?? [options.issuer],
-      scopesSupported: options.scopes_supported,
+      get authorizationServers() {
+        return current.options.authorization_servers ?? [current.options.issuer];
+      },
+      get scopesSupported() {
+        return current.options.scopes_supported;
+      },
     });
     return {
       onRequest: bearerAuth({
         logger: ctx.logger,
         resourceMetadata: () => gateway.urls.resourceMetadata,
-        authenticate: async (token) =>
-          principalFromClaims(await verifier.verify(token), {
+        authenticate: async (token) => {
+          const { options, verifier } = current;
+          return principalFromClaims(await verifier.verify(token), {
             subjectClaim: options.subject_claim,
             scopeClaims: options.scope_claims,
             provider: 'oidc',
-          }),
+          });
+        },
       }),
+      onReload({ options }) {
+        current = load(options);
+        ctx.logger.info({ issuer: options.issuer, audience: options.audience ?? 'the gateway' }, 'oidc options reloaded');
+      },
     };
   },
 });
