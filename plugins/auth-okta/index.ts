@@ -16,26 +16,46 @@ export default definePlugin({
   section: ['oauth', 'okta'],
   configSchema: oktaOptions,
   setup(ctx) {
-    const { options, gateway, logger } = ctx;
-    if (!options.enabled) {
+    const { gateway, logger } = ctx;
+    if (!ctx.options.enabled) {
       logger.warn('oauth.enabled is false: requests are not authenticated');
       return;
     }
-    const verifier = createJwtVerifier({
-      issuer: options.issuer,
-      audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
-      clockToleranceSeconds: options.clockToleranceMs / 1000,
-      keyRefreshCooldownMs: options.keyRefreshCooldownMs,
+    const load = (options: typeof ctx.options) => {
+      const groups = options.groupLookup && new OktaGroups(options.groupLookup, logger);
+      logger.info({ issuer: options.issuer, groupLookup: Boolean(groups) }, 'Okta authentication on');
+      return {
+        options,
+        groups,
+        verifier: createJwtVerifier({
+          issuer: options.issuer,
+          audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
+          clockToleranceSeconds: options.clockToleranceMs / 1000,
+          keyRefreshCooldownMs: options.keyRefreshCooldownMs,
+        }),
+      };
+    };
+    /** The issuer, audience and group lookup in force; a reload (SIGHUP) replaces them whole. */
+    let current = load(ctx.options);
+    serveProtectedResourceMetadata(ctx, {
+      get authorizationServers() {
+        return current.options.authorizationServers;
+      },
+      get scopesSupported() {
+        return current.options.scopesSupported;
+      },
     });
-    const groups = options.groupLookup && new OktaGroups(options.groupLookup, logger);
-    serveProtectedResourceMetadata(ctx, { authorizationServers: options.authorizationServers, scopesSupported: options.scopesSupported });
-    logger.info({ issuer: options.issuer, groupLookup: Boolean(groups) }, 'Okta authentication on');
 
     return {
+      onReload({ options }) {
+        if (!options.enabled) throw new Error('turning Okta authentication off takes a restart (oauth.enabled: false)');
+        current = load(options);
+      },
       onRequest: bearerAuth({
         logger,
         resourceMetadata: () => gateway.urls.resourceMetadata,
         async authenticate(token, c) {
+          const { verifier, groups } = current;
           const principal = principalFromClaims(await verifier.verify(token), { scopeClaims: ['scp', 'scope'], provider: 'auth-okta' });
           if (!groups || principal.claims.groups !== undefined) return principal;
           const user = typeof principal.claims.uid === 'string' ? principal.claims.uid : principal.subject;
