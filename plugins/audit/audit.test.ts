@@ -6,11 +6,11 @@
  * the order they happened, as JSON lines; arguments only when asked for; never a credential.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../core/gateway.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
-import { mcpHeaders, messagesOf, openSession, startInProcess } from '../../test/helpers/in-process.ts';
+import { mcpHeaders, messagesOf, openSession, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 import { repoRoot, tempDir } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import type { AuditRecord } from './record.ts';
@@ -255,5 +255,27 @@ describe('file sink at boot', () => {
     writeFileSync(join(dir, 'taken'), ''); // a file where the folder should be
     const boot = startInProcess({ audit: { sink: 'file', file: { path: 'taken/audit.jsonl' } }, proxy: { servers: [] } }, { baseDir: dir });
     await expect(boot).rejects.toThrow(`audit.file.path: cannot open ${join(dir, 'taken/audit.jsonl')}: EEXIST`);
+  });
+});
+
+describe('reload', () => {
+  it('writes to the new sink from the next record on, and closes the old one with what it had', async () => {
+    const { gateway, file } = await auditedGateway();
+    const sessionId = await openSession(gateway.app, dana);
+    await send(gateway, sessionId, 'before-reload', 'tools/call', { name: 'alpha__echo', arguments: { text: 'one' } });
+    const moved = join(dirname(file), 'moved.jsonl');
+    const raw = {
+      server: { url: 'https://mcp.example.com' },
+      auth: { claims: ['groups'], mappings: { 'groups:Developers': ['scope:dev'] }, permissions: { 'alpha:*': ['scope:dev'], 'alpha:add': ['scope:admin'] } },
+      audit: { sink: 'file', file: { path: 'trail/moved.jsonl' } },
+      proxy: { servers: [stdioFixture('alpha')] },
+    };
+    const diff = await reloadInProcess(gateway, raw, { plugins: [claimsPlugin], baseDir: dirname(dirname(file)) });
+    expect(diff.reloadedPlugins).toEqual(['audit']);
+    await send(gateway, sessionId, 'after-reload', 'tools/call', { name: 'alpha__echo', arguments: { text: 'two' } });
+    const [after] = await untilLines(moved, 1);
+    expect(JSON.parse(after!)).toMatchObject({ request_id: 'after-reload' });
+    expect(lines(file).map((line) => (JSON.parse(line) as { request_id: string }).request_id)).toEqual(['before-reload']);
+    await gateway.stop();
   });
 });

@@ -71,8 +71,13 @@ export async function rpc(app: App, sessionId: string, method: string, params?: 
   return { status: response.status, message: messages.find((m) => m.id === 7) ?? messages[0]! };
 }
 
-/** What SIGHUP does, in-process: plan `raw` as a reloaded configuration and apply it. */
-export async function reloadInProcess(gateway: Gateway, raw: Record<string, unknown>, baseDir = repoRoot): ReturnType<Gateway['reload']> {
+/** What SIGHUP does, in-process: plan `raw` as a reloaded configuration (options as for `startInProcess`) and apply it. */
+export async function reloadInProcess(
+  gateway: Gateway,
+  raw: Record<string, unknown>,
+  options: { plugins?: string[]; baseDir?: string } = {},
+): ReturnType<Gateway['reload']> {
   const config = parseGatewayConfig(raw);
-  return gateway.reload({ config, plan: await planGateway({ config, raw, baseDir, cwd: baseDir }) });
+  const baseDir = options.baseDir ?? repoRoot;
+  return gateway.reload({ config, plan: await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir }) });
 }
