@@ -7,7 +7,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Gateway } from '../../core/gateway.ts';
-import { mcpHeaders, openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import { MEMORY_EXPORTER } from './state.ts';
 
@@ -272,5 +272,22 @@ describe('with a permission policy', () => {
     expect(operation.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('Forbidden') });
     expect(operation.attributes).toMatchObject({ 'mcp_gateway.outcome': 'error', 'mcp_gateway.failure': 'denied', 'error.type': '-32003' });
     expect(finished.find((s) => s.name === 'POST /mcp')!.attributes['http.response.status_code']).toBe(403);
+  });
+});
+
+describe('reload', () => {
+  it('follows the reloaded sampling from the next request on', async () => {
+    const raw = (sampling: number) => ({
+      tracing: { exporter: 'memory', sampling },
+      proxy: { servers: [stdioFixture('files'), stdioFixture('victim', { when_down: 'error', reconnect: { initial: '30s', max: '30s' } })] },
+    });
+    expect((await reloadInProcess(gateway, raw(0))).reloadedPlugins).toEqual(['tracing']);
+    exporter().reset();
+    await rpc(gateway.app, session, 'tools/list', {});
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(exporter().getFinishedSpans()).toEqual([]);
+    await reloadInProcess(gateway, raw(1));
+    const { spans } = await traced('tools/list');
+    expect(spans.length).toBeGreaterThan(0);
   });
 });
