@@ -291,10 +291,6 @@ export class Gateway {
         needRestart.push(`plugin ${name}: options (refused)`);
       }
     }
-    // What runs now, for the next reload's comparison: plugins not reconfigured keep their old options.
-    const applied = new Map(diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]));
-    const { plan } = this.#options;
-    this.#options = { ...this.#options, plan: { ...plan, plugins: plan.plugins.map((p) => applied.get(p.definition.name) ?? p) } };
     const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
     const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
     for (const name of replaced) {
@@ -304,7 +300,11 @@ export class Gateway {
     const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
     // The new plan's order, which decides who keeps a clashing name.
     this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
-    this.#options = { ...this.#options, plan: { ...this.#options.plan, servers: next.plan.servers } };
+    // What runs now, for the next reload's comparison: the new servers, and the new options of the
+    // plugins that took them (the others still run with their old ones).
+    const applied = new Map(diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]));
+    const plugins = this.#options.plan.plugins.map((p) => applied.get(p.definition.name) ?? p);
+    this.#options = { ...this.#options, plan: { plugins, servers: next.plan.servers } };
     this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
     this.#refreshCatalogue();
     // A plugin's new options (permissions, say) may change what each client sees in every list.

@@ -16,8 +16,15 @@ export interface ProtectedResourceOptions {
   readonly resourceName?: string;
 }
 
-export function serveProtectedResourceMetadata(ctx: Pick<SetupContext<unknown>, 'http' | 'gateway'>, options: ProtectedResourceOptions): void {
-  const document = (resource: string) => ({
+/**
+ * Serve both documents. The options may be given as a function, read at every request, for a plugin whose
+ * options change on a configuration reload.
+ */
+export function serveProtectedResourceMetadata(
+  ctx: Pick<SetupContext<unknown>, 'http' | 'gateway'>,
+  given: ProtectedResourceOptions | (() => ProtectedResourceOptions),
+): void {
+  const document = (resource: string, options = typeof given === 'function' ? given() : given) => ({
     resource,
     authorization_servers: options.authorizationServers,
     ...(options.scopesSupported?.length ? { scopes_supported: options.scopesSupported } : {}),

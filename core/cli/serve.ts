@@ -84,7 +84,6 @@ export async function serve(prepared: Prepared, reloading?: ReloadOptions): Prom
 
 /** Read the configuration again and apply it; a configuration that does not load changes nothing. */
 async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecrets, logger: Logger): Promise<void> {
-  if (gateway.status().phase !== 'ready') return logger.warn({ phase: gateway.status().phase }, 'SIGHUP ignored: the gateway is not ready');
   let next: Prepared;
   try {
     next = await reprepare();

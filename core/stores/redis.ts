@@ -41,6 +41,17 @@ export function checkStoreChoice(options: { store: 'memory' | 'redis'; redis?: u
   }
 }
 
+/**
+ * Whether a reloaded configuration moves a plugin's state to another store (memory ↔ Redis, or
+ * another Redis): that takes a restart, since the state cannot follow.
+ */
+export function storeChanged(
+  running: { store: 'memory' | 'redis'; redis?: RedisConnectionOptions },
+  next: { store: 'memory' | 'redis'; redis?: RedisConnectionOptions },
+): boolean {
+  return running.store !== next.store || JSON.stringify(running.redis) !== JSON.stringify(next.redis);
+}
+
 /** A connected client; `ready` tells whether commands can go through now. */
 export async function connectRedis(options: RedisConnectionOptions, logger: Logger): Promise<Redis> {
   const { Redis } = await import('ioredis');

@@ -37,14 +37,10 @@ export default definePlugin({
     };
     /** The issuer, audience and group lookup in force; a reload (SIGHUP) replaces them whole. */
     let current = load(ctx.options);
-    serveProtectedResourceMetadata(ctx, {
-      get authorizationServers() {
-        return current.options.authorizationServers;
-      },
-      get scopesSupported() {
-        return current.options.scopesSupported;
-      },
-    });
+    serveProtectedResourceMetadata(ctx, () => ({
+      authorizationServers: current.options.authorizationServers,
+      scopesSupported: current.options.scopesSupported,
+    }));
 
     return {
       onReload({ options }) {

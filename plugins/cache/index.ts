@@ -6,7 +6,7 @@
  * reconnects loses its cached results. The catalogue (tool, prompt and resource lists) needs no
  * plugin: the kernel already serves it from memory (see README.md).
  */
-import { connectRedis, definePlugin } from 'mcp-gateway';
+import { connectRedis, definePlugin, storeChanged } from 'mcp-gateway';
 import { cacheCalls } from './call-hook.ts';
 import { MemoryStore } from './memory-store.ts';
 import { cacheMetrics } from './metrics.ts';
@@ -47,7 +47,7 @@ export default definePlugin({
     return {
       onCallTool: { order: 'post', handler: (call, next) => handler(call, next) },
       onReload({ options: next }) {
-        if (next.store !== running.store || JSON.stringify(next.redis) !== JSON.stringify(running.redis) || next.max_entries !== running.max_entries) {
+        if (storeChanged(running, next) || next.max_entries !== running.max_entries) {
           throw new Error('changing cache.store, cache.redis or cache.max_entries takes a restart');
         }
         const servers = ctx.gateway.status().upstreams.map((upstream) => upstream.name);

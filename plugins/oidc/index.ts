@@ -60,14 +60,10 @@ export default definePlugin({
     });
     /** The issuer, audience and claims in force; a reload (SIGHUP) replaces them whole, the next token is checked against them. */
     let current = load(ctx.options);
-    serveProtectedResourceMetadata(ctx, {
-      get authorizationServers() {
-        return current.options.authorization_servers ?? [current.options.issuer];
-      },
-      get scopesSupported() {
-        return current.options.scopes_supported;
-      },
-    });
+    serveProtectedResourceMetadata(ctx, () => ({
+      authorizationServers: current.options.authorization_servers ?? [current.options.issuer],
+      scopesSupported: current.options.scopes_supported,
+    }));
     return {
       onRequest: bearerAuth({
         logger: ctx.logger,

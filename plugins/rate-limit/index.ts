@@ -6,7 +6,7 @@
  * `tools/call`s its globs match and answers a JSON-RPC error inside the session. When Redis cannot
  * answer, requests are let through or refused (`on_store_error`), never left hanging.
  */
-import { connectRedis, definePlugin, type ToolCallContext } from 'mcp-gateway';
+import { connectRedis, definePlugin, storeChanged, type ToolCallContext } from 'mcp-gateway';
 import { clientAddress, principalKey } from './caller.ts';
 import { createGuard } from './guard.ts';
 import { optionsSchema, type RateLimitOptions } from './options.ts';
@@ -76,8 +76,7 @@ export default definePlugin({
       },
 
       onReload({ options }) {
-        const { store, redis: connection } = limits.options;
-        if (options.store !== store || JSON.stringify(options.redis) !== JSON.stringify(connection)) {
+        if (storeChanged(limits.options, options)) {
           throw new Error('changing rate_limit.store or rate_limit.redis takes a restart');
         }
         limits = load(options);

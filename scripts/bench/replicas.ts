@@ -8,21 +8,13 @@
  */
 import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, type GatewayProcess } from './gateway.ts';
-import { freePort, start, startEchoServer, stop } from './processes.ts';
+import { freePort, startEchoServer, stop } from './processes.ts';
 import { Checks, latencies, perSecond, ratio, type Section } from './report.ts';
 import { startNginx, type Nginx } from '../nginx.ts';
-
-async function startRedis(): Promise<{ url: string; done(): Promise<void> }> {
-  const port = await freePort();
-  const started = await start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    label: 'redis-server',
-    ready: /Ready to accept connections/,
-  });
-  return { url: `redis://127.0.0.1:${port}`, done: () => stop(started.child) };
-}
+import { startRedisServer } from '../redis-server.ts';
 
 export async function replicasSection(options: CompareOptions, progress: (line: string) => void): Promise<Section> {
-  const redis = await startRedis();
+  const redis = await startRedisServer(await freePort());
   const echo = await startEchoServer();
   const gateways: GatewayProcess[] = [];
   const balancers: Nginx[] = [];
@@ -65,6 +57,6 @@ export async function replicasSection(options: CompareOptions, progress: (line: 
     await Promise.all(balancers.map((balancer) => balancer.stop()));
     await Promise.all(gateways.map((gateway) => gateway.stop()));
     await stop(echo.started.child);
-    await redis.done();
+    await redis.stop();
   }
 }
