@@ -315,8 +315,17 @@ export class Gateway {
     return { ...diff, needRestart, reloadedPlugins };
   }
 
-  /** One access line per MCP operation, and the event for observers. */
+  /**
+   * The event for observers, and one access line per MCP operation. Observers hear it at once
+   * (a span ends when its operation does); the line is formatted once the answer is on its way,
+   * since formatting it would otherwise delay every reply.
+   */
   #operation(event: OperationEvent, log: Logger): void {
+    this.kernel.emit(event);
+    setImmediate(() => this.#accessLine(event, log));
+  }
+
+  #accessLine(event: OperationEvent, log: Logger): void {
     const { target } = event;
     log.info(
       {
@@ -331,7 +340,6 @@ export class Gateway {
       },
       'mcp operation',
     );
-    this.kernel.emit(event);
   }
 
   async #listen(): Promise<void> {

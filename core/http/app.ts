@@ -63,20 +63,16 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     }
     if (!outgoing) setHeader(c, 'x-request-id', requestId);
     const durationMs = performance.now() - started;
+    const { method, path } = c.req;
+    const { status } = c.res;
     const subject = c.get('principal')?.subject;
-    c.get('logger').info(
-      {
-        method: c.req.method,
-        path: c.req.path,
-        route: route.name,
-        status: c.res.status,
-        duration_ms: Math.round(durationMs * 100) / 100,
-        subject,
-        session_id: requestHeader(c, 'mcp-session-id'),
-      },
-      'http request',
+    const sessionId = requestHeader(c, 'mcp-session-id');
+    const log = c.get('logger');
+    // The access line waits until the response is written (see Gateway#operation).
+    setImmediate(() =>
+      log.info({ method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId }, 'http request'),
     );
-    kernel.emit({ type: 'http', requestId, method: c.req.method, route: route.name, status: c.res.status, durationMs, subject });
+    kernel.emit({ type: 'http', requestId, method, route: route.name, status, durationMs, subject });
     const authFailure = c.get('authFailure');
     if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
   });
