@@ -5,7 +5,6 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { requestHeader, type HttpRoutes } from 'mcp-gateway';
-import type { Registry } from 'prom-client';
 
 type RouteHandler = Parameters<HttpRoutes['route']>[2];
 
@@ -30,10 +29,16 @@ export const unauthorized = {
   body: 'Unauthorized: send Authorization: Bearer <metrics.bearer_token>\n',
 } as const;
 
+/** What a scrape answers: the registry's exposition, once the events still queued are counted. */
+export interface Scrape {
+  readonly contentType: string;
+  exposition(): Promise<string>;
+}
+
 /** The route on the gateway's own port. */
-export function metricsRoute(registry: Registry, allowed: ScrapeCheck): RouteHandler {
+export function metricsRoute(scrape: Scrape, allowed: ScrapeCheck): RouteHandler {
   return async function serveMetrics(c) {
     if (!allowed(requestHeader(c, 'authorization'))) return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
-    return c.body(await registry.metrics(), 200, { 'content-type': registry.contentType });
+    return c.body(await scrape.exposition(), 200, { 'content-type': scrape.contentType });
   };
 }

@@ -36,6 +36,41 @@ export function eventMetrics(metrics: MetricsService, servers: readonly string[]
   };
 }
 
+/**
+ * Events counted just after the turn that produced them rather than in it: counting a tool call
+ * (hashing its labels, filling histogram buckets) would otherwise delay its answer. A scrape
+ * `flush`es first, so it never misses an event that happened before it. The promise `onEvent`
+ * returns settles once its event is counted, so a counting failure reaches the kernel's log.
+ */
+export function countLater(count: EventCounter): { onEvent(event: GatewayEvent): Promise<void>; flush(): void } {
+  let queued: GatewayEvent[] = [];
+  let batch: Promise<void> | undefined;
+  const flush = () => {
+    const events = queued;
+    queued = [];
+    let failure: unknown;
+    for (const event of events) {
+      try {
+        count(event);
+      } catch (error) {
+        failure ??= error;
+      }
+    }
+    if (failure !== undefined) throw failure;
+  };
+  return {
+    onEvent(event) {
+      queued.push(event);
+      batch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        batch = undefined;
+        flush();
+      });
+      return batch;
+    },
+    flush,
+  };
+}
+
 function operationMetrics(metrics: MetricsService): (event: OperationEvent) => void {
   const tool = ['proxy', 'tool'];
   const called = metrics.counter('mcp_gateway_tools_called', 'Tool calls (tools/call requests), by upstream server and tool', tool);

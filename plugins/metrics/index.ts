@@ -9,7 +9,7 @@
 import { definePlugin } from 'mcp-gateway';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { metricsRoute, scrapeCheck } from './endpoint.ts';
-import { eventMetrics } from './from-events.ts';
+import { countLater, eventMetrics } from './from-events.ts';
 import { listenForScrapes, type MetricsServer } from './metrics-server.ts';
 import { optionsSchema } from './options.ts';
 import { createMetricsService } from './service.ts';
@@ -30,24 +30,28 @@ export default definePlugin({
     ctx.provide('metrics', metrics);
     metrics.gauge('mcp_gateway_info', 'The running gateway (always 1), by version', ['version']).set({ version: ctx.gateway.version }, 1);
     registerUpstreamCollector(registry, ctx.gateway);
-    const onEvent = eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name));
+    const counting = countLater(eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name)));
+    const scrape = {
+      contentType: registry.contentType,
+      exposition: () => (counting.flush(), registry.metrics()),
+    };
 
     // Swappable, so that a reload can rotate the scrapers' token.
     let check = scrapeCheck(options.bearer_token);
     const allowed = (authorization: string | undefined) => check(authorization);
     let server: MetricsServer | undefined;
     if (options.port === undefined) {
-      ctx.http.route('GET', options.path, metricsRoute(registry, allowed), { auth: 'none', name: 'metrics' });
+      ctx.http.route('GET', options.path, metricsRoute(scrape, allowed), { auth: 'none', name: 'metrics' });
     } else {
       const host = options.host ?? ctx.config.server.host;
-      server = await listenForScrapes({ host, port: options.port, path: options.path, registry, allowed, logger });
+      server = await listenForScrapes({ host, port: options.port, path: options.path, scrape, allowed, logger });
     }
     logger.info(
       { path: options.path, port: server?.port ?? 'gateway', protected: options.bearer_token !== undefined, process_metrics: options.process_metrics },
       'metrics enabled',
     );
     return {
-      onEvent,
+      onEvent: counting.onEvent,
       onReload({ options: next }) {
         const { bearer_token: _old, ...rest } = options;
         const { bearer_token: token, ...nextRest } = next;

@@ -5,14 +5,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ErrorCodes, GatewayError, type Logger } from 'mcp-gateway';
-import type { Registry } from 'prom-client';
-import { unauthorized, type ScrapeCheck } from './endpoint.ts';
+import { unauthorized, type Scrape, type ScrapeCheck } from './endpoint.ts';
 
 export interface MetricsServerOptions {
   readonly host: string;
   readonly port: number;
   readonly path: string;
-  readonly registry: Registry;
+  readonly scrape: Scrape;
   readonly allowed: ScrapeCheck;
   readonly logger: Logger;
 }
@@ -23,15 +22,15 @@ export interface MetricsServer {
 }
 
 export async function listenForScrapes(options: MetricsServerOptions): Promise<MetricsServer> {
-  const { host, port, path, registry, allowed, logger } = options;
+  const { host, port, path, scrape, allowed, logger } = options;
   const server: Server = createServer((request, response) => {
     const answer = (status: number, headers: Record<string, string>, body: string) => response.writeHead(status, headers).end(body);
     const text = { 'content-type': 'text/plain; charset=utf-8' };
     if (new URL(request.url ?? '/', 'http://metrics').pathname !== path) return answer(404, text, 'Not found\n');
     if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { ...text, allow: 'GET, HEAD' }, 'Method not allowed\n');
     if (!allowed(request.headers.authorization)) return answer(unauthorized.status, unauthorized.headers, unauthorized.body);
-    registry.metrics().then(
-      (body) => answer(200, { 'content-type': registry.contentType }, request.method === 'HEAD' ? '' : body),
+    scrape.exposition().then(
+      (body) => answer(200, { 'content-type': scrape.contentType }, request.method === 'HEAD' ? '' : body),
       (error: unknown) => {
         logger.error({ err: error }, 'collecting metrics failed');
         answer(500, text, 'Internal server error\n');
