@@ -1,13 +1,11 @@
 /**
- * Upstream transport for MCP servers run as child processes (`type: stdio`). The child is
- * started with the SDK's stdio client transport, which passes only a safe set of environment
- * variables (PATH, HOME, ...) plus `connection.env`, so the gateway's own secrets do not leak into
- * servers; its stderr goes to the gateway's log, one line per entry.
+ * Upstream transport for MCP servers run as child processes (`type: stdio`). The child gets only
+ * a safe set of environment variables (PATH, HOME, ...) plus `connection.env`, so the gateway's own
+ * secrets do not leak into servers; its stderr goes to the gateway's log, one line per entry.
  */
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { definePlugin, MessageChannel, z, type TransportFactory } from 'mcp-gateway';
+import { ChildProcessStream } from './child-process.ts';
 
 const settingsSchema = z.strictObject({
   connection: z.strictObject({
@@ -33,21 +31,18 @@ export default definePlugin({
     const factory: TransportFactory<Settings> = {
       async open(server, { logger }) {
         const { command, args, env, cwd, inherit_env } = server.connection.connection;
-        const transport = new StdioClientTransport({
-          command,
-          args,
-          env: inherit_env ? { ...(process.env as Record<string, string>), ...env } : env,
-          cwd: resolvePath(server.baseDir, cwd),
-          stderr: 'pipe',
-        });
-        if (transport.stderr) {
-          createInterface({ input: transport.stderr as Readable }).on('line', (line) => logger.info({ stream: 'stderr' }, line));
-        }
-        const channel = new MessageChannel({ write: (message) => transport.send(message), close: () => transport.close() });
-        transport.onmessage = (message) => channel.receive(message);
-        transport.onclose = () => channel.lost(new Error(`${command} exited`));
-        transport.onerror = (error) => logger.warn({ err: error }, 'stdio transport error');
-        await transport.start();
+        let child: ChildProcessStream | undefined;
+        // Made first, so that the child's exit, however early, reaches it.
+        const channel = new MessageChannel({ write: (message) => child!.write(message), close: async () => child?.close() });
+        child = await ChildProcessStream.start(
+          { command, args, env, inheritEnv: inherit_env, cwd: resolvePath(server.baseDir, cwd) },
+          {
+            onMessage: (message) => channel.receive(message),
+            onInvalid: (line) => logger.warn({ line: line.slice(0, 200) }, 'the server wrote a line that is not a JSON-RPC message on stdout; skipped'),
+            onExit: (error) => channel.lost(error),
+          },
+        );
+        createInterface({ input: child.stderr }).on('line', (line) => logger.info({ stream: 'stderr' }, line));
         return channel;
       },
     };
