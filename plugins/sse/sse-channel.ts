@@ -5,7 +5,6 @@
  * the kernel reconnects. The stream's GET and every POST carry the server's credentials; a 401
  * gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
  */
-import type { IncomingMessage } from 'node:http';
 import {
   ErrorCodes,
   GatewayError,
@@ -62,7 +61,7 @@ export async function openSseChannel(
   // The endpoint may be on another origin than the stream; a pool of its own either way.
   const poster = target.origin === url.origin ? streamClient : new HttpClient(target);
   const post = async (message: JSONRPCMessage, extra: Readonly<Record<string, string>> = {}) => {
-    const response: IncomingMessage = await credentials.exchange(poster, {
+    const response = await credentials.exchange(poster, {
       method: 'POST',
       headers: { ...extra, 'content-type': 'application/json' },
       body: JSON.stringify(message),
@@ -70,7 +69,7 @@ export async function openSseChannel(
       url: target,
     });
     const body = await readBody(response);
-    if (response.statusCode! >= 300) {
+    if (response.statusCode >= 300) {
       throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
     }
   };
@@ -78,7 +77,7 @@ export async function openSseChannel(
     write: post,
     close: async () => {
       closing.abort();
-      stream.destroy();
+      stream.body.destroy();
       streamClient.close();
       if (poster !== streamClient) poster.close();
     },

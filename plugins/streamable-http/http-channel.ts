@@ -6,7 +6,6 @@
  * itself lost, and the kernel reconnects and initializes again. Every exchange carries the
  * server's credentials; a 401 gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
  */
-import type { IncomingMessage } from 'node:http';
 import {
   ErrorCodes,
   GatewayError,
@@ -19,7 +18,7 @@ import {
   type Logger,
   type UpstreamChannel,
 } from 'mcp-gateway';
-import { readBody, readEventStream, type Exchange, type HttpClient, type UpstreamCredentials } from 'mcp-gateway';
+import { readBody, readEventStream, type Exchange, type HttpClient, type HttpResponse, type UpstreamCredentials } from 'mcp-gateway';
 
 const GET_RETRY_MS = 1000;
 /** Wait before resuming a request's stream when the server gave no `retry:` advice. */
@@ -75,7 +74,7 @@ export class HttpChannel implements UpstreamChannel {
   async send(message: JSONRPCNotification | JSONRPCResponseMessage): Promise<void> {
     const response = await this.#post(message, { signal: AbortSignal.timeout(10_000) });
     const body = await readBody(response);
-    if (response.statusCode! >= 300) {
+    if (response.statusCode >= 300) {
       throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
     }
     if ((message as JSONRPCNotification).method === 'notifications/initialized') void this.#listen();
@@ -89,13 +88,13 @@ export class HttpChannel implements UpstreamChannel {
     this.#closing.abort();
     if (this.#sessionId && !this.#lost) {
       await this.#exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
-        .then((response) => response.resume())
+        .then((response) => response.body.resume())
         .catch(() => {}); // the upstream may be gone; its session will expire on its own
     }
   }
 
-  async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<IncomingMessage> {
-    let response: IncomingMessage;
+  async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<HttpResponse> {
+    let response: HttpResponse;
     try {
       response = await this.#exchange({
         method: 'POST',
@@ -113,7 +112,7 @@ export class HttpChannel implements UpstreamChannel {
       throw error;
     }
     if (response.statusCode === 404 && this.#sessionId) {
-      response.resume();
+      response.body.resume();
       const error = new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session');
       this.#lose(error);
       throw error;
@@ -127,7 +126,7 @@ export class HttpChannel implements UpstreamChannel {
    * after the server's `retry:` delay, until the response comes.
    */
   async #responseFromStream(
-    first: IncomingMessage,
+    first: HttpResponse,
     request: JSONRPCRequest,
     onMessage: (m: JSONRPCMessage) => void,
     signal: AbortSignal,
@@ -178,7 +177,7 @@ export class HttpChannel implements UpstreamChannel {
         throw streamCut(request, error);
       }
       if (response.statusCode !== 200) {
-        response.resume();
+        response.body.resume();
         throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `resuming the stream of ${request.method} got HTTP ${response.statusCode}`);
       }
     }
@@ -198,13 +197,13 @@ export class HttpChannel implements UpstreamChannel {
           },
           signal: this.#closing.signal,
         });
-        if (response.statusCode === 405) return void response.resume(); // the upstream offers no GET stream
+        if (response.statusCode === 405) return void response.body.resume(); // the upstream offers no GET stream
         if (response.statusCode === 404 && this.#sessionId) {
-          response.resume();
+          response.body.resume();
           return this.#lose(new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session'));
         }
         if (response.statusCode !== 200) {
-          response.resume();
+          response.body.resume();
           throw new Error(`GET stream answered HTTP ${response.statusCode}`);
         }
         delay = GET_RETRY_MS;
@@ -222,7 +221,7 @@ export class HttpChannel implements UpstreamChannel {
   }
 
   /** An exchange with the server's headers and credentials (and one resend after a 401). */
-  #exchange(exchange: Exchange): Promise<IncomingMessage> {
+  #exchange(exchange: Exchange): Promise<HttpResponse> {
     return this.#credentials.exchange(this.#client, exchange);
   }
 
@@ -241,7 +240,7 @@ export class HttpChannel implements UpstreamChannel {
   }
 }
 
-const header = (response: IncomingMessage, name: string): string | undefined => {
+const header = (response: HttpResponse, name: string): string | undefined => {
   const value = response.headers[name];
   return Array.isArray(value) ? value[0] : value;
 };
@@ -273,5 +272,6 @@ function streamCut(request: JSONRPCRequest, cause: unknown): GatewayError {
 
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EPIPE';
+  // UND_ERR_SOCKET: the connection closed under a request (the server process went away).
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
 }

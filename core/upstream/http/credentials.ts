@@ -10,10 +10,9 @@
  *
  * The client secret and the tokens are never logged, nor put in error messages.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { ErrorCodes, GatewayError, RpcCodes } from '../../errors.ts';
-import type { Exchange, HttpClient } from './http-client.ts';
+import type { Exchange, HttpClient, HttpResponse } from './http-client.ts';
 import type { HttpServerSettings, UpstreamAuth } from './settings.ts';
 
 type OAuth2 = Extract<UpstreamAuth, { type: 'oauth2' }>;
@@ -97,12 +96,12 @@ export class UpstreamCredentials {
    * credentials can be refreshed, the token is refreshed and the exchange sent once more; the
    * caller gets that second answer, whatever it is.
    */
-  async exchange(client: HttpClient, exchange: Exchange): Promise<IncomingMessage> {
+  async exchange(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       const auth = await this.#auth(exchange.signal);
       const response = await client.exchange({ ...exchange, headers: { ...this.#static, ...exchange.headers, ...auth } });
       if (response.statusCode !== 401 || attempt > 1 || !this.refresh(auth)) return response;
-      response.resume();
+      response.body.resume();
       this.#log?.debug({ method: exchange.method }, 'the upstream answered 401: getting a new access token and sending again');
     }
   }

@@ -1,7 +1,8 @@
 /** JSON-RPC messages from a `text/event-stream` response body. */
-import type { IncomingMessage } from 'node:http';
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { JSONRPCMessage } from '../../protocol.ts';
+import type { HttpResponse } from './http-client.ts';
 
 export interface SseEvents {
   onMessage(message: JSONRPCMessage): void;
@@ -16,7 +17,7 @@ export interface SseEvents {
 }
 
 /** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks. */
-export function readEventStream(response: IncomingMessage, events: SseEvents): Promise<void> {
+export function readEventStream(response: HttpResponse, events: SseEvents): Promise<void> {
   const parser = createParser({
     onRetry: (ms) => events.onRetry?.(ms),
     onEvent(event) {
@@ -33,11 +34,14 @@ export function readEventStream(response: IncomingMessage, events: SseEvents): P
       events.onMessage(message);
     },
   });
-  response.setEncoding('utf8');
+  const { body } = response;
+  // undici's body ignores setEncoding; the decoder keeps a character cut between chunks whole.
+  const decoder = new StringDecoder('utf8');
   return new Promise((resolve, reject) => {
-    response.on('data', (chunk: string) => parser.feed(chunk));
-    response.on('end', resolve);
-    response.on('error', reject);
-    response.on('close', () => (response.complete ? resolve() : reject(new Error('the event stream was cut'))));
+    let ended = false;
+    body.on('data', (chunk: Buffer) => parser.feed(decoder.write(chunk)));
+    body.on('end', () => ((ended = true), resolve()));
+    body.on('error', reject);
+    body.on('close', () => (ended ? resolve() : reject(new Error('the event stream was cut'))));
   });
 }
