@@ -6,7 +6,7 @@
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, stdioUpstream } from './gateway.ts';
-import { rssKb, sleep, startEchoServer, stop, watchRss, type EchoServer } from './processes.ts';
+import { rssKb, sleep, start, startEchoServer, stop, typeScriptArgs, watchRss, type EchoServer } from './processes.ts';
 import { Checks, latencies, mib, ms, perSecond, ratio, type Section } from './report.ts';
 import { benchClient } from './client.ts';
 
@@ -31,6 +31,8 @@ interface VersusDirect {
   /** Each kind of client measures both sides; default: the SDK's. */
   readonly clients?: readonly ClientKind[];
   readonly targets: (concurrency: number, client: ClientKind) => Targets;
+  /** A third party measured alongside, with the direct client's operation (the byte proxy). */
+  readonly reference?: { readonly label: string; readonly url: string };
   /** Checked once the gateway is ready: why its setup is not what this section means to measure. */
   readonly verify?: (mcpUrl: string) => Promise<string | undefined>;
 }
@@ -43,9 +45,11 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
     const kinds = spec.clients ?? ['sdk'];
     const idle = rssKb(gateway.pid);
     const watch = watchRss(gateway.pid);
+    const { reference } = spec;
     const targets = kinds.flatMap((client): Target[] => [
       { ...spec.direct, name: `direct ${client}`, client },
       { name: `gateway ${client}`, url: gateway.mcpUrl, operation: spec.gatewayOperation, client },
+      ...(reference ? [{ ...spec.direct, name: `reference ${client}`, url: reference.url, client }] : []),
     ]);
     const { levels, failures } = await alternate(targets, options, (line) => progress(`${spec.key}: ${line}`));
     const peak = watch.stop();
@@ -69,6 +73,7 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
           perSecond(direct.callsPerSecond),
           perSecond(viaGateway.callsPerSecond),
           minRatio === undefined ? ratio(quotient) : checks.atLeast(`gateway ÷ direct ${at}`, quotient, minRatio, ratio),
+          ...(reference ? [ratio(results[`reference ${kind}`]!.callsPerSecond / direct.callsPerSecond)] : []),
           latencies(direct),
           maxGatewayP50 === undefined
             ? latencies(viaGateway)
@@ -78,13 +83,24 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
         ];
       }),
     );
-    const columns = ['clients', 'direct req/s', 'gateway req/s', 'gateway ÷ direct', 'direct p50 / p90 / p99 ms', 'gateway p50 / p90 / p99 ms', 'added p50 ms', 'errors'];
+    const columns = [
+      'clients',
+      'direct req/s',
+      'gateway req/s',
+      'gateway ÷ direct',
+      ...(reference ? [`${reference.label} ÷ direct`] : []),
+      'direct p50 / p90 / p99 ms',
+      'gateway p50 / p90 / p99 ms',
+      'added p50 ms',
+      'errors',
+    ];
     return {
       key: spec.key,
       title: spec.title,
       settings:
-        `${spec.setup} ${options.rounds} alternating round${options.rounds === 1 ? '' : 's'} (direct, gateway, direct, ...) of ` +
-        `${options.durationMs / 1000} s per side after ${options.warmupMs / 1000} s of warm-up; closed-loop clients, each initialized once, in one process on the same machine.`,
+        `${spec.setup} ${options.rounds} alternating round${options.rounds === 1 ? '' : 's'} (direct, gateway, ${reference ? `${reference.label}, ` : ''}direct, ...) of ` +
+        `${options.durationMs / 1000} s per side after ${options.warmupMs / 1000} s of warm-up; closed-loop clients, each initialized once, in one process on the same machine.` +
+        (reference ? ` The ${reference.label} (scripts/bench/byte-proxy.ts) pipes bytes without reading them: the ceiling for any Node process in the path.` : ''),
       align: kinds.length > 1 ? `l${'r'.repeat(columns.length)}` : 'r'.repeat(columns.length),
       columns: kinds.length > 1 ? ['client', ...columns] : columns,
       rows,
@@ -108,20 +124,37 @@ async function withEchoServers<T>(tools: readonly number[], run: (servers: EchoS
 
 export const callSection = (options: CompareOptions, progress: Progress) =>
   withEchoServers([0], ([echo]) =>
-    versusDirect(
-      {
-        key: 'call',
-        title: 'tools/call `echo` to a Streamable HTTP upstream, direct and through the gateway',
-        setup: "Upstream: the SDK's low-level `Server` over Streamable HTTP on loopback (scripts/bench/echo-server.ts).",
-        direct: { url: echo!.url(), operation: { kind: 'call', tool: 'echo' } },
-        gatewayConfig: { proxy: { servers: [httpUpstream('bench', echo!.url())] } },
-        gatewayOperation: { kind: 'call', tool: 'bench__echo' },
-        targets: (c) => ({ minRatio: ({ 1: 0.8, 16: 0.75 } as Record<number, number>)[c], maxAddedP50: c === 1 ? 0.3 : undefined }),
-      },
-      options,
-      progress,
+    withByteProxy(echo!.url(), (proxied) =>
+      versusDirect(
+        {
+          key: 'call',
+          title: 'tools/call `echo` to a Streamable HTTP upstream, direct and through the gateway',
+          setup: "Upstream: the SDK's low-level `Server` over Streamable HTTP on loopback (scripts/bench/echo-server.ts).",
+          direct: { url: echo!.url(), operation: { kind: 'call', tool: 'echo' } },
+          gatewayConfig: { proxy: { servers: [httpUpstream('bench', echo!.url())] } },
+          gatewayOperation: { kind: 'call', tool: 'bench__echo' },
+          targets: (c) => ({ minRatio: ({ 1: 0.8, 16: 0.75 } as Record<number, number>)[c], maxAddedP50: c === 1 ? 0.3 : undefined }),
+          reference: { label: 'byte proxy', url: proxied },
+        },
+        options,
+        progress,
+      ),
     ),
   );
+
+/** scripts/bench/byte-proxy.ts in front of `url`, for as long as `run` runs. */
+async function withByteProxy<T>(url: string, run: (proxied: string) => Promise<T>): Promise<T> {
+  const target = new URL(url);
+  const started = await start(process.execPath, typeScriptArgs('scripts/bench/byte-proxy.ts', '--target', target.origin), {
+    label: 'byte-proxy',
+    ready: /\{"port":(\d+)\}/,
+  });
+  try {
+    return await run(`http://127.0.0.1:${started.match![1]}${target.pathname}`);
+  } finally {
+    await stop(started.child);
+  }
+}
 
 export const stdioSection = (options: CompareOptions, progress: Progress) =>
   withEchoServers([0], ([echo]) =>
