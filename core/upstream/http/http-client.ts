@@ -4,8 +4,9 @@
  * (measured: 40-60 µs less per tool call, on a path where the gateway adds every microsecond to
  * each call) and far less than `fetch`, and every exchange can carry its own headers (request ids).
  */
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
 
 export interface Exchange {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -24,15 +25,32 @@ export interface HttpResponse {
   readonly body: Readable;
 }
 
+interface Undici {
+  readonly Pool: typeof Pool;
+  readonly request: (this: Pool, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+}
+
+let undici: Undici | undefined;
+
+/**
+ * undici's pool and its `request`, from their own files, on first use: its index loads every API
+ * it has (fetch, WebSocket, caches), ~70 ms of a start where these two take ~20, and a gateway
+ * without HTTP upstreams needs neither. (The version is pinned in package.json for these paths.)
+ */
+function loadUndici(): Undici {
+  if (!undici) {
+    const require = createRequire(import.meta.url);
+    undici = { Pool: require('undici/lib/dispatcher/pool.js'), request: require('undici/lib/api/api-request.js') };
+  }
+  return undici;
+}
+
 export class HttpClient {
   readonly url: URL;
-  readonly #pool: Pool;
+  #pool: Pool | undefined;
 
   constructor(url: URL) {
     this.url = url;
-    // No timeouts of the pool's own: an upstream's event stream may stay quiet for as long as it
-    // likes, and a tool may take long to answer; the kernel's per-request timeout and heartbeat decide.
-    this.#pool = new Pool(url.origin, { headersTimeout: 0, bodyTimeout: 0 });
   }
 
   /** Resolves with the response as soon as its headers arrive; the caller reads (or discards) the body. */
@@ -40,15 +58,19 @@ export class HttpClient {
     const { signal } = exchange;
     signal.throwIfAborted();
     const url = exchange.url ?? this.url;
+    const { Pool, request } = loadUndici();
+    // No timeouts of the pool's own: an upstream's event stream may stay quiet for as long as it
+    // likes, and a tool may take long to answer; the kernel's per-request timeout and heartbeat decide.
+    this.#pool ??= new Pool(this.url.origin, { headersTimeout: 0, bodyTimeout: 0 });
     try {
-      return await this.#pool.request({ path: url.pathname + url.search, method: exchange.method, headers: exchange.headers, body: exchange.body, signal });
+      return await request.call(this.#pool, { path: url.pathname + url.search, method: exchange.method, headers: exchange.headers, body: exchange.body, signal });
     } catch (error) {
       throw signal.aborted ? signal.reason : error;
     }
   }
 
   close(): void {
-    void this.#pool.destroy().catch(() => {});
+    void this.#pool?.destroy().catch(() => {});
   }
 }
 
