@@ -62,6 +62,9 @@ export class HttpClient {
     // No timeouts of the pool's own: an upstream's event stream may stay quiet for as long as it
     // likes, and a tool may take long to answer; the kernel's per-request timeout and heartbeat decide.
     this.#pool ??= new Pool(this.url.origin, { headersTimeout: 0, bodyTimeout: 0 });
+    // Not resent after a connection error: the pool drops idle connections before the keep-alive
+    // timeout the server announces, so a request seldom meets one the server just closed, and a
+    // POST the server may have run is never sent twice.
     try {
       return await request.call(this.#pool, { path: url.pathname + url.search, method: exchange.method, headers: exchange.headers, body: exchange.body, signal });
     } catch (error) {
