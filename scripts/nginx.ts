@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stopChild } from './stop-child.ts';
 
 export const nginxBinary = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
@@ -50,17 +51,16 @@ http {
 `;
   writeFileSync(join(dir, 'nginx.conf'), config);
   const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  let failure: Error | undefined;
+  child.once('error', (error) => (failure = error));
   for (let attempt = 0; ; attempt++) {
     const up = await fetch(`http://127.0.0.1:${port}/live`).then((r) => r.status < 500, () => false);
     if (up) break;
-    if (child.exitCode !== null || attempt > 100) throw new Error('nginx did not start');
+    if (failure || child.exitCode !== null || attempt > 100) {
+      await stopChild(child);
+      throw new Error(`nginx did not start${failure ? `: ${failure.message}` : ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
-  return { url: `http://127.0.0.1:${port}`, child, stop };
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
 }

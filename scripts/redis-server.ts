@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { stopChild } from './stop-child.ts';
 
 export interface RedisServer {
   readonly port: number;
@@ -21,12 +22,9 @@ export async function startRedisServer(port: number): Promise<RedisServer> {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
   });
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGCONT'); // a test may have frozen it (SIGSTOP) to play a hung Redis
-      child.kill('SIGTERM');
-    });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT'); // a test may have frozen it (SIGSTOP) to play a hung Redis
+    return stopChild(child);
+  };
   return { port, url: `redis://127.0.0.1:${port}`, child, stop };
 }

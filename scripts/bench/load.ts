@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openSession, rpc, send } from './raw-http.ts';
-import { benchClient } from './client.ts';
+import { connectedClient } from './client.ts';
 
 export interface LoadResult {
   readonly calls: number;
@@ -52,10 +52,9 @@ interface Connected {
 }
 
 async function connectSdk(options: LoadOptions): Promise<Connected> {
-  const client = benchClient();
   const url = new URL(options.url);
   const transport = options.transport === 'sse' ? new SSEClientTransport(url, { fetch: sharedSignalFetch }) : new StreamableHTTPClientTransport(url, { fetch: sharedSignalFetch });
-  await client.connect(transport);
+  const client = await connectedClient(transport);
   const { operation } = options;
   return {
     once: () => (operation.kind === 'list' ? client.listTools() : client.callTool({ name: operation.tool, arguments: toolArguments })),

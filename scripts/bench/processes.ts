@@ -43,7 +43,11 @@ export interface Started {
   readonly spawnedAt: number;
   /** The last few KB of output, for error messages. */
   tail(): string;
-  /** performance.now() when the output first matched `pattern` (output seen before the call counts). */
+  /**
+   * performance.now() when the output first matched `pattern`. Output from before the call counts
+   * when the call comes in the same turn as the start (after it, output is only scanned for
+   * patterns being waited for: a gateway's access log is not kept through a whole run).
+   */
   seen(pattern: RegExp): Promise<number>;
 }
 
@@ -88,6 +92,7 @@ export function start(command: string, args: readonly string[], options: StartOp
     const drain = (chunk: Buffer) => {
       previous = last;
       last = chunk;
+      if (started && watchers.size === 0) return;
       scanned = (scanned + chunk.toString()).slice(-65536);
       for (const watcher of watchers) {
         if (watcher.pattern.test(scanned)) watchers.delete(watcher), watcher.resolve(performance.now());

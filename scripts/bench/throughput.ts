@@ -8,7 +8,7 @@ import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, stdioUpstream } from './gateway.ts';
 import { rssKb, sleep, start, startEchoServer, stop, typeScriptArgs, watchRss, type EchoServer } from './processes.ts';
 import { Checks, latencies, mib, ms, perSecond, ratio, type Section } from './report.ts';
-import { benchClient } from './client.ts';
+import { connectedClient } from './client.ts';
 
 type Progress = (line: string) => void;
 type ClientKind = NonNullable<Target['client']>;
@@ -211,8 +211,7 @@ export const listSection = (options: CompareOptions, progress: Progress) => {
 };
 
 async function countTools(url: string): Promise<number> {
-  const client = benchClient();
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const client = await connectedClient(new StreamableHTTPClientTransport(new URL(url)));
   try {
     return (await client.listTools()).tools.length;
   } finally {

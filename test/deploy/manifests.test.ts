@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { prepare } from '../../core/cli/prepare.ts';
 import { expand } from '../../core/config/interpolate.ts';
+import { environmentSettings } from '../../core/config/overrides.ts';
 import { systemConfigFile } from '../../core/config/load.ts';
 import { kernelConfigSchema } from '../../core/config/schema.ts';
 import { parseDuration } from '../../core/config/units.ts';
 import type { Gateway } from '../../core/gateway.ts';
 import { startInProcess } from '../helpers/in-process.ts';
 import { repoRoot, tempDir } from '../helpers/processes.ts';
+import { nginxBinary } from '../../scripts/nginx.ts';
 
 // Manifests are free-form YAML: typed loosely, checked field by field below.
 type Obj = Record<string, any>;
@@ -28,7 +30,6 @@ const defaults = kernelConfigSchema.parse({});
 /** Every YAML document of a file, failing on any syntax error. */
 function documents(file: string): Obj[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'));
-  if (!Array.isArray(docs)) return [];
   for (const doc of docs) expect(doc.errors, `${file}: ${doc.errors[0]?.message}`).toEqual([]);
   return docs.map((doc) => doc.toJS() as Obj).filter(Boolean);
 }
@@ -193,6 +194,8 @@ describe('Kubernetes manifests', () => {
     expect(plan.servers).toEqual([expect.objectContaining({ type: 'streamable-http', settings: expect.objectContaining({ connection: expect.objectContaining({ url: env.UPSTREAM_URL }) }) })]);
     const plugin = (name: string) => plan.plugins.find((p) => p.definition.name === name)?.options as Obj | undefined;
     expect(plugin('rate-limit')).toMatchObject({ store: 'redis', redis: { url: env.REDIS_URL } });
+    // The Service has no session affinity: without shared sessions a client's next request would meet a replica that does not know it.
+    expect(plugin('shared-sessions')).toMatchObject({ redis: { url: env.REDIS_URL } });
     // Scraped on the gateway's port at the annotated path: no metrics.port moving it elsewhere.
     expect(plugin('metrics')).toMatchObject({ path: deployment.spec.template.metadata.annotations['prometheus.io/path'] });
     expect(plugin('metrics')?.port).toBeUndefined();
@@ -272,7 +275,10 @@ describe('Compose', () => {
     const env = environmentOf(gateways[0]!);
     const { config, plan } = await load(text, { ...env, MCP_GATEWAY_HOST: '0.0.0.0' /* the image's ENV */ });
     expect(config.server.port).toBe(defaults.server.port);
-    expect(plan.plugins.find((p) => p.definition.name === 'rate-limit')?.options).toMatchObject({ store: 'redis', redis: { url: 'redis://redis:6379' } });
+    const plugin = (name: string) => plan.plugins.find((p) => p.definition.name === name)?.options;
+    expect(plugin('rate-limit')).toMatchObject({ store: 'redis', redis: { url: env.REDIS_URL } });
+    // nginx balances round robin without stickiness: every replica must know every session.
+    expect(plugin('shared-sessions')).toMatchObject({ redis: { url: env.REDIS_URL } });
     // The upstream URL names the upstream service, on the port it is told to listen on.
     const url = new URL(env.UPSTREAM_URL!);
     expect(services[url.hostname], `a service named ${url.hostname}`).toBeDefined();
@@ -310,8 +316,9 @@ describe('Compose', () => {
     expect(bytes).toBeGreaterThanOrEqual(defaults.server.max_body_size);
   });
 
-  const nginx = spawnSync('nginx', ['-v']).status === 0;
-  it.runIf(nginx)('nginx -t accepts nginx.conf (gateway host names replaced, as no DNS serves them here)', () => {
+  const nginx = spawnSync(nginxBinary, ['-v']).status === 0;
+  if (!nginx && !process.env.CI) console.warn('skipping nginx -t: nginx is missing (apt-get install nginx-light); CI runs it');
+  it.skipIf(!nginx && !process.env.CI)('nginx -t accepts nginx.conf (gateway host names replaced, as no DNS serves them here)', () => {
     const dir = scratchDir();
     const conf = join(dir, 'nginx.conf');
     writeFileSync(conf, readFileSync(join(composeDir, 'nginx.conf'), 'utf8').replace(/gateway-\d+:/g, '127.0.0.1:'));
@@ -319,7 +326,7 @@ describe('Compose', () => {
     const output = join(dir, 'output');
     const fd = openSync(output, 'w');
     try {
-      spawnSync('nginx', ['-t', '-e', 'stderr', '-p', dir, '-c', conf, '-g', `pid ${dir}/nginx.pid;`], { stdio: ['ignore', fd, fd] });
+      spawnSync(nginxBinary, ['-t', '-e', 'stderr', '-p', dir, '-c', conf, '-g', `pid ${dir}/nginx.pid;`], { stdio: ['ignore', fd, fd] });
     } finally {
       closeSync(fd);
     }
@@ -329,12 +336,7 @@ describe('Compose', () => {
 
 describe('MCP_GATEWAY_* variables in the deployment files', () => {
   it('are all ones the gateway reads', () => {
-    const sourceDirs = ['core/config', 'core/cli'].map((dir) => join(repoRoot, dir));
-    const source = sourceDirs
-      .flatMap((dir) => readdirSync(dir).filter((f) => /\.(ts|js)$/.test(f) && !f.endsWith('.test.ts')).map((f) => join(dir, f)))
-      .map((file) => readFileSync(file, 'utf8'))
-      .join('\n');
-    const known = new Set(source.match(/MCP_GATEWAY_[A-Z_]+/g));
+    const known = new Set(Object.keys(environmentSettings));
     const files = [
       ...readdirSync(k8sDir).map((f) => join(k8sDir, f)),
       ...readdirSync(composeDir).map((f) => join(composeDir, f)),

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cleanEnv, repoRoot, startFixtureHttp, startGateway, stopProcess, tempDir, tsxCli, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { cleanEnv, repoRoot, startFixtureHttp, startGateway, stopChild, tempDir, tsxCli, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 
 const run = promisify(execFile);
 const suite = join(repoRoot, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
@@ -62,7 +62,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.stop();
   await neighbour?.stop();
-  if (fixture) await stopProcess(fixture);
+  if (fixture) await stopChild(fixture);
 });
 
 it('passes through the gateway every conformance scenario the fixture passes directly', { timeout: 600_000 }, async () => {

@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { binPath, cleanEnv, stopProcess, tempDir } from '../helpers/processes.ts';
+import { binPath, cleanEnv, stopChild, tempDir } from '../helpers/processes.ts';
 
 const run = promisify(execFile);
 let gateway: ReturnType<typeof spawn>;
@@ -26,7 +26,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => stopProcess(gateway));
+afterAll(() => stopChild(gateway));
 
 const inspector = async (...args: string[]) => {
   const { stdout } = await run('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector', '--', 'mcp-inspector', '--cli', url, ...args], {

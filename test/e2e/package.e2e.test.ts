@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { cleanEnv, repoRoot, stopProcess, tempDir } from '../helpers/processes.ts';
+import { cleanEnv, repoRoot, stopChild, tempDir } from '../helpers/processes.ts';
 
 const run = promisify(execFile);
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -48,6 +48,6 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
     }
     expect(ready).toMatchObject({ status: 'ready', upstreams: [{ name: 'everything', state: 'ready' }] });
   } finally {
-    await stopProcess(gateway);
+    await stopChild(gateway);
   }
 });

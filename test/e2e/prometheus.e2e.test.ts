@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectClient } from '../helpers/client.ts';
-import { freePort, repoRoot, startGateway, stopProcess, tempDir, type RunningGateway } from '../helpers/processes.ts';
+import { freePort, repoRoot, startGateway, stopChild, tempDir, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
 
 const prometheusBin = '/usr/bin/prometheus';
@@ -76,7 +76,7 @@ it.skipIf(!installed && !process.env.CI)('scrapes the gateway and stores the cal
 
   const instance = new URL(gateway.baseUrl).host;
   const prometheus = await startPrometheus(instance);
-  cleanup.push(() => stopProcess(prometheus.child));
+  cleanup.push(() => stopChild(prometheus.child));
   const query = async (expr: string) => {
     const response = await fetch(`${prometheus.api}/query?query=${encodeURIComponent(expr)}`);
     const body = (await response.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };

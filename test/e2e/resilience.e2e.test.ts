@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio, httpUpstream as http } from '../helpers/servers.ts';
 
-import { freePort, isAlive, startFixtureHttp, startGateway, stopProcess, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { freePort, isAlive, startFixtureHttp, startGateway, stopChild, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const cleanup = cleanupAfterEach();
@@ -105,7 +105,7 @@ function killLater(pid: number): void {
 async function crash(server: FixtureHttp, pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
   await until(`fixture ${pid} to die`, async () => isAlive(pid), (a) => !a, 5000, 20);
-  await stopProcess(server.child); // tsx's own process exits with its child
+  await stopChild(server.child); // tsx's own process exits with its child
 }
 
 /** A rejection, with how long the promise took to settle. */

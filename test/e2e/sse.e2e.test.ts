@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
-import { freePort, repoRoot, startGateway, stopProcess, type RunningGateway } from '../helpers/processes.ts';
+import { freePort, repoRoot, startGateway, stopChild, type RunningGateway } from '../helpers/processes.ts';
 
 let everything: ChildProcess;
 let gateway: RunningGateway;
@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await gateway?.stop();
-  if (everything) await stopProcess(everything);
+  if (everything) await stopChild(everything);
 });
 
 it('lists and calls the tools of an HTTP+SSE server', async () => {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { stopChild } from '../../scripts/stop-child.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'core/cli/bin.js');
@@ -46,16 +47,10 @@ export async function startFixtureHttp(name = 'fixture', port = 0, env: Record<s
     child.once('exit', (code) => reject(new Error(`fixture server exited with ${code}`)));
   });
   const actual = (JSON.parse(line) as { port: number }).port;
-  return { port: actual, url: `http://127.0.0.1:${actual}/mcp`, child, stop: () => stopProcess(child) };
+  return { port: actual, url: `http://127.0.0.1:${actual}/mcp`, child, stop: () => stopChild(child) };
 }
 
-export function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill(signal);
-  });
-}
+export { stopChild };
 
 export interface RunningGateway {
   readonly child: ChildProcess;
