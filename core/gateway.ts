@@ -279,6 +279,16 @@ export class Gateway {
         );
       }
     }
+    const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
+    const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
+    for (const name of replaced) {
+      this.#byName.delete(name);
+      this.#prefixes.delete(name);
+    }
+    const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
+    // The new plan's order, which decides who keeps a clashing name.
+    this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
+    // Servers first: a plugin taking new options (a rule naming a new server) sees the new list.
     const needRestart = [...diff.needRestart];
     const reloadedPlugins: string[] = [];
     for (const plugin of diff.reconfigured) {
@@ -291,15 +301,6 @@ export class Gateway {
         needRestart.push(`plugin ${name}: options (refused)`);
       }
     }
-    const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
-    const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
-    for (const name of replaced) {
-      this.#byName.delete(name);
-      this.#prefixes.delete(name);
-    }
-    const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
-    // The new plan's order, which decides who keeps a clashing name.
-    this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
     // What runs now, for the next reload's comparison: the new servers, and the new options of the
     // plugins that took them (the others still run with their old ones).
     const applied = new Map(diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]));

@@ -18,10 +18,8 @@ export function stdoutPerTurn(fd = 1): DestinationStream & { flush(callback?: ()
     pending = [];
     out.write(text);
   };
-  process.once('exit', () => {
-    flush();
-    out.flushSync();
-  });
+  // The destination writes synchronously: what is flushed at exit is written before it.
+  process.once('exit', flush);
   return {
     write(line: string) {
       if (pending.push(line) === 1) setImmediate(flush);

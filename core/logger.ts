@@ -74,7 +74,6 @@ function censor(value: unknown, depth: number): unknown {
   return copy ?? value;
 }
 
-/** Replaces every secret (as written, and as JSON escapes it) in a log line; undefined when there is none. */
 /**
  * The secret values blanked wherever they appear in a line. A reloaded configuration adds its
  * own; none is ever dropped, since what the old configuration held may still be logged.

@@ -10,7 +10,7 @@
  * `node core/cli/compiled.js` compiles ahead of time (the Dockerfile does).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -27,14 +27,14 @@ export function sourceFiles(root = packageRoot) {
   for (const top of ['core', 'plugins']) {
     for (const entry of readdirSync(join(root, top), { recursive: true, withFileTypes: true })) {
       if (!entry.isFile() || !/\.(ts|js)$/.test(entry.name) || /\.(test|d)\.ts$/.test(entry.name)) continue;
-      const file = join(entry.parentPath ?? entry.path, entry.name);
+      const file = join(entry.parentPath, entry.name);
       if (!relative(root, file).split('/').includes('node_modules')) files.push(file);
     }
   }
   return files.sort();
 }
 
-export function fingerprint(root = packageRoot, files = sourceFiles(root)) {
+function fingerprint(root = packageRoot, files = sourceFiles(root)) {
   const hash = createHash('sha256').update(`${OUTPUT_FORMAT} ${process.versions.node}\n`);
   hash.update(readFileSync(join(root, 'package.json')));
   for (const file of files) {
@@ -64,6 +64,10 @@ export async function compiledKernel({ root = packageRoot, cache = cacheDir, war
 }
 
 async function compile(root, files, target) {
+  // A cache that cannot be written fails here, at once and with its own reason, not after a
+  // whole compile (a read-only installation that was not compiled at build time).
+  mkdirSync(join(target, '..'), { recursive: true });
+  accessSync(join(target, '..'), constants.W_OK);
   const { build } = await import('esbuild');
   const building = `${target}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
@@ -90,7 +94,6 @@ async function compile(root, files, target) {
     writeFileSync(join(building, 'package.json'), JSON.stringify({ ...manifest, exports }, null, 2));
     // Files read next to the sources (config/default.yaml) are reached through a link.
     symlinkSync(join(root, 'config'), join(building, 'config'), 'dir');
-    mkdirSync(join(target, '..'), { recursive: true });
     try {
       renameSync(building, target);
     } catch (error) {

@@ -3,7 +3,7 @@
  * `--watch`, when its file changes), and stop it gracefully on SIGTERM or SIGINT (a second signal
  * exits at once). Resolves with the process exit code once the gateway has stopped.
  */
-import { watch as watchFolder, type FSWatcher } from 'node:fs';
+import { watch as watchFolder } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { secretValues } from '../config/secrets.ts';
 import { GatewayError } from '../errors.ts';
@@ -23,7 +23,7 @@ export interface ReloadOptions {
 /** Editors write a file in several steps (truncate, write, rename): reload once they are done. */
 const WATCH_SETTLE_MS = 200;
 
-export async function serve(prepared: Prepared, reloading?: ReloadOptions): Promise<number> {
+export async function serve(prepared: Prepared, reloading: ReloadOptions): Promise<number> {
   const { config, plan, baseDir } = prepared;
   const secrets = new LineSecrets(secretValues(prepared.raw, process.env));
   const logger = createLogger({ level: config.logging.level, format: config.logging.format, secrets });
@@ -59,7 +59,8 @@ export async function serve(prepared: Prepared, reloading?: ReloadOptions): Prom
   // Reloads run one at a time; a SIGHUP during one is served by another once it ends.
   let reloads = Promise.resolve();
   const onHangup = () => {
-    if (!reloading) return;
+    // A stopping gateway refuses a reload anyway: not worth reading and planning the file for.
+    if (stopping) return;
     reloads = reloads.then(() => reload(gateway, reloading.reprepare, secrets, logger));
   };
   process.on('SIGHUP', onHangup);
@@ -69,10 +70,10 @@ export async function serve(prepared: Prepared, reloading?: ReloadOptions): Prom
     logger.flush();
     throw error;
   }
-  const watcher = reloading?.watch ? watchFile(prepared.location.file, onHangup, logger) : undefined;
+  const stopWatching = reloading.watch ? watchFile(prepared.location.file, onHangup, logger) : undefined;
   const code = await stopped;
   process.off('SIGHUP', onHangup);
-  watcher?.close();
+  stopWatching?.();
   await reloads;
   logger.info('stopped');
   logger.flush();
@@ -113,7 +114,7 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
  * Watch the file's folder rather than the file: an editor that saves by renaming a new file over
  * the old one leaves a watch on the file itself watching nothing.
  */
-function watchFile(file: string, changed: () => void, logger: Logger): FSWatcher {
+function watchFile(file: string, changed: () => void, logger: Logger): () => void {
   let timer: NodeJS.Timeout | undefined;
   const watcher = watchFolder(dirname(file), (_event, name) => {
     if (name !== basename(file)) return;
@@ -122,7 +123,11 @@ function watchFile(file: string, changed: () => void, logger: Logger): FSWatcher
   });
   watcher.on('error', (error) => logger.warn({ err: error, config: file }, 'cannot watch the configuration file; SIGHUP still reloads it'));
   logger.info({ config: file }, 'watching the configuration file');
-  return watcher;
+  // A change just before a stop must not start a reload after it.
+  return () => {
+    clearTimeout(timer);
+    watcher.close();
+  };
 }
 
 /** A reload that fails is logged, never thrown: the gateway keeps serving with what it runs. */

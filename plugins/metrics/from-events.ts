@@ -39,33 +39,19 @@ export function eventMetrics(metrics: MetricsService, servers: readonly string[]
 /**
  * Events counted just after the turn that produced them rather than in it: counting a tool call
  * (hashing its labels, filling histogram buckets) would otherwise delay its answer. A scrape
- * `flush`es first, so it never misses an event that happened before it. The promise `onEvent`
- * returns settles once its event is counted, so a counting failure reaches the kernel's log.
+ * `flush`es first, so it never misses an event that happened before it. Counting cannot throw:
+ * the metrics service drops (and logs) a sample it cannot record.
  */
-export function countLater(count: EventCounter): { onEvent(event: GatewayEvent): Promise<void>; flush(): void } {
+export function countLater(count: EventCounter): { onEvent: EventCounter; flush(): void } {
   let queued: GatewayEvent[] = [];
-  let batch: Promise<void> | undefined;
   const flush = () => {
     const events = queued;
     queued = [];
-    let failure: unknown;
-    for (const event of events) {
-      try {
-        count(event);
-      } catch (error) {
-        failure ??= error;
-      }
-    }
-    if (failure !== undefined) throw failure;
+    for (const event of events) count(event);
   };
   return {
     onEvent(event) {
-      queued.push(event);
-      batch ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-        batch = undefined;
-        flush();
-      });
-      return batch;
+      if (queued.push(event) === 1) setImmediate(flush);
     },
     flush,
   };
@@ -120,11 +106,11 @@ function upstreamMetrics(metrics: MetricsService, servers: readonly string[]): (
     'Failed connection attempts to an upstream server, and connections lost',
     ['proxy'],
   );
-  // Every configured server has its series from the start, so that increase() sees the first failure.
-  const known = new Set(servers);
-  for (const proxy of known) failures.inc({ proxy }, 0);
+  // Every configured server has its series from the start, so that increase() sees the first failure
+  // (a server a reload adds gets its series at its first failure: events name configured servers only).
+  for (const proxy of servers) failures.inc({ proxy }, 0);
   return (event) => {
-    if (event.state === 'down' && known.has(event.server)) failures.inc({ proxy: event.server });
+    if (event.state === 'down') failures.inc({ proxy: event.server });
   };
 }
 

@@ -8,6 +8,7 @@
  * than reading and parsing the line.
  */
 import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import spawn from 'cross-spawn';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -67,7 +68,9 @@ export class ChildProcessStream implements MessageStream {
     // EPIPE. Either way the child's end is reported once, by `close`.
     this.#child.on('error', () => {});
     this.#child.stdin!.on('error', () => {});
-    readLines(this.#child.stdout!, (line) => {
+    // readline splits on \n and \r\n wherever the chunks break.
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+      if (!line.trim()) return;
       const message = parseMessage(line);
       if (message) events.onMessage(message);
       else events.onInvalid(line);
@@ -101,23 +104,6 @@ export class ChildProcessStream implements MessageStream {
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms).unref()));
     return Promise.race([this.#exit.then(() => true), timeout]).finally(() => clearTimeout(timer));
   }
-}
-
-/** Each complete line of a stream (without its `\n` or `\r\n`), as it arrives. */
-function readLines(input: Readable, onLine: (line: string) => void): void {
-  let partial = '';
-  input.setEncoding('utf8');
-  input.on('data', (chunk: string) => {
-    let start = 0;
-    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
-      const line = partial + chunk.slice(start, end);
-      partial = '';
-      start = end + 1;
-      const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-      if (text.trim()) onLine(text);
-    }
-    partial += chunk.slice(start);
-  });
 }
 
 /** The line as a JSON-RPC message, or undefined when it is not one. */

@@ -122,6 +122,15 @@ it('applies new permissions live: the client is told its lists changed, and call
   expect(await names()).toEqual(['alpha__echo']);
   const denied = await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } }).catch((error: Error) => error);
   expect(denied instanceof Error ? denied.message : JSON.stringify(denied)).toMatch(/alpha__add/);
+
+  // A server and a rule naming it, in one reload: the rule is checked against the new server list.
+  const beta = await startFixtureHttp('beta');
+  cleanup(() => beta.stop());
+  const before = gateway.logs.length;
+  const both = await reloaded(gateway, { auth: { permissions: { 'alpha:echo': [], 'beta:echo': [] } }, proxy: { servers: [httpUpstream('alpha', alpha.url), httpUpstream('beta', beta.url)] } });
+  expect(both).toMatchObject({ added: ['beta'], plugins_reconfigured: ['permissions'] });
+  expect(gateway.logs.slice(before).filter((line) => /not in proxy\.servers/.test(String(line.msg)))).toEqual([]);
+  expect(textOf(await client.callTool({ name: 'beta__echo', arguments: { text: 'b' } }))).toBe('beta: b');
 });
 
 it('with --watch, reloads when the file changes, without a signal', async () => {

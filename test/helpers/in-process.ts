@@ -5,13 +5,21 @@ import { Gateway } from '../../core/gateway.ts';
 import { planGateway } from '../../core/loader/plan.ts';
 import { repoRoot } from './processes.ts';
 
-export async function startInProcess(
-  raw: Record<string, unknown>,
-  options: { plugins?: string[]; baseDir?: string } = {},
-): Promise<Gateway> {
+interface PlanOptions {
+  /** Extra plugins, as `--plugins` gives them. */
+  readonly plugins?: string[];
+  readonly baseDir?: string;
+}
+
+/** `raw` parsed and planned as the CLI plans a configuration file in `baseDir` (default: the repository). */
+export async function planRaw(raw: Record<string, unknown>, options: PlanOptions = {}) {
   const config = parseGatewayConfig(raw);
   const baseDir = options.baseDir ?? repoRoot;
-  const plan = await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir });
+  return { config, baseDir, plan: await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir }) };
+}
+
+export async function startInProcess(raw: Record<string, unknown>, options: PlanOptions = {}): Promise<Gateway> {
+  const { config, plan, baseDir } = await planRaw(raw, options);
   const gateway = new Gateway({ config, plan, baseDir, logger: pino({ level: 'silent' }) });
   await gateway.start({ listen: false });
   return gateway;
@@ -72,12 +80,6 @@ export async function rpc(app: App, sessionId: string, method: string, params?: 
 }
 
 /** What SIGHUP does, in-process: plan `raw` as a reloaded configuration (options as for `startInProcess`) and apply it. */
-export async function reloadInProcess(
-  gateway: Gateway,
-  raw: Record<string, unknown>,
-  options: { plugins?: string[]; baseDir?: string } = {},
-): ReturnType<Gateway['reload']> {
-  const config = parseGatewayConfig(raw);
-  const baseDir = options.baseDir ?? repoRoot;
-  return gateway.reload({ config, plan: await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir }) });
+export async function reloadInProcess(gateway: Gateway, raw: Record<string, unknown>, options: PlanOptions = {}): ReturnType<Gateway['reload']> {
+  return gateway.reload(await planRaw(raw, options));
 }
