@@ -288,6 +288,9 @@ export class Gateway {
     const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
     // The new plan's order, which decides who keeps a clashing name.
     this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
+    // Each client's links to a retired server are dropped now (its next request links to the new
+    // one) and closed before that server stops, while their connections still work.
+    const unlinked = Promise.all([...replaced].map((name) => this.#sessions?.unlink(name)));
     // Servers first: a plugin taking new options (a rule naming a new server) sees the new list.
     const needRestart = [...diff.needRestart];
     const reloadedPlugins: string[] = [];
@@ -311,6 +314,7 @@ export class Gateway {
     // A plugin's new options (permissions, say) may change what each client sees in every list.
     if (reloadedPlugins.length) for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
     for (const upstream of fresh) upstream.start();
+    await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
     await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
     return { ...diff, needRestart, reloadedPlugins };

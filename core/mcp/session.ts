@@ -258,8 +258,6 @@ export class DownstreamSession implements SessionHandle {
 
   link(upstream: Upstream): UpstreamLink {
     let link = this.#links.get(upstream.name);
-    // A reload replaced the server under this name: the old link's upstream is stopped.
-    if (link && link.upstream !== upstream) void link.close(), (link = undefined);
     if (!link) {
       const { restore, onUpstreamSession } = this.#options;
       link = new UpstreamLink(upstream, {
@@ -272,6 +270,13 @@ export class DownstreamSession implements SessionHandle {
       this.#links.set(upstream.name, link);
     }
     return link;
+  }
+
+  /** Close the link to `server` (a reload removes or replaces it); the next request opens a new one. */
+  async unlink(server: string): Promise<void> {
+    const link = this.#links.get(server);
+    this.#links.delete(server);
+    await link?.close();
   }
 
   openLinks(): readonly UpstreamLink[] {

@@ -83,6 +83,11 @@ export class SessionRegistry {
     for (const session of this.#live.values()) session.notifyListChanged(kind);
   }
 
+  /** Close every session's link to a server a reload removes or replaces (its upstream session ends). */
+  unlink(server: string): Promise<void> {
+    return Promise.all([...this.#live.values()].map((session) => session.unlink(server))).then(() => {});
+  }
+
   /** At shutdown; `leaving`: other replicas go on serving these sessions (see `DownstreamSession.close`). */
   async closeAll(leaving = false): Promise<void> {
     this.#stopping = true;

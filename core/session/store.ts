@@ -36,7 +36,6 @@ export interface SessionStore {
   expire(id: string, ttlMs: number): Promise<void>;
   /** Ids whose time is up; the gateway closes them. */
   expired(now?: number): Promise<string[]>;
-  count(): Promise<number>;
 }
 
 /** The default store: one process, no persistence. */
@@ -66,9 +65,5 @@ export class MemorySessionStore implements SessionStore {
     const ids: string[] = [];
     for (const [id, entry] of this.#records) if (entry.expiresAt <= now) ids.push(id);
     return ids;
-  }
-
-  async count(): Promise<number> {
-    return this.#records.size;
   }
 }

@@ -49,11 +49,6 @@ export class RedisSessionStore implements SessionStore {
     for (const id of gone) this.#held.delete(id);
     return gone;
   }
-
-  /** The sessions this replica holds (a count across replicas would scan every key). */
-  async count(): Promise<number> {
-    return this.#held.size;
-  }
 }
 
 const key = (id: string) => `session:${id}`;

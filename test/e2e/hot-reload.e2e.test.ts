@@ -56,6 +56,11 @@ it('adds, replaces and removes upstreams on SIGHUP while the session goes on', a
   const gone = await client.callTool({ name: 'first__echo', arguments: { text: 'e' } }).catch((error: Error) => error);
   expect(gone instanceof Error ? gone.message : JSON.stringify(gone)).toMatch(/first__echo/);
   expect(client.transport?.sessionId).toBe(sessionId);
+  // The removed server's sessions were ended, the client's own included: only this one is left.
+  const direct = await connectClient(first.url);
+  cleanup(() => direct.close());
+  const stats = JSON.parse(textOf(await direct.callTool({ name: 'stats', arguments: {} }))) as { sessions: number };
+  expect(stats.sessions).toBe(1);
 });
 
 it('refuses a configuration that does not load, and keeps serving the running one', async () => {
