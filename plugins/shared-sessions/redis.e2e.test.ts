@@ -4,7 +4,7 @@
  * is served by the other, a closed one is gone from both, a stopped replica leaves its sessions to
  * the other, and with Redis down each replica still serves the sessions it holds, never hanging.
  */
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Redis } from 'ioredis';
 import { expect, it } from 'vitest';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
 import { connectClient, textOf } from '../../test/helpers/client.ts';
@@ -62,7 +62,6 @@ it('serves a session on another replica, forgets it everywhere once closed, and 
   expect(await call(b, sessionId, 'still')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: still') });
   expect(await upstreamSessions(b, sessionId)).toBe(2);
 
-  await (client.transport as StreamableHTTPClientTransport).terminateSession().catch(() => {});
   const ended = await fetch(b.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
   expect(ended.status).toBe(200);
   expect((await call(b, sessionId, 'gone')).status).toBe(404);
@@ -110,6 +109,11 @@ it('opens a new upstream session when the one it would continue is gone (the ups
   cleanup(() => client.close());
   const sessionId = client.transport!.sessionId!;
   expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'before' } }))).toBe('alpha: before');
+  // The record holds the upstream session, so b will try to continue it (not simply open its own).
+  const redisClient = new Redis(redis.url);
+  cleanup(() => void redisClient.disconnect());
+  const record = JSON.parse((await redisClient.get(`mcp-gateway:session:${sessionId}`))!) as { upstreamSessions?: Record<string, { sessionId: string }> };
+  expect(record.upstreamSessions?.alpha?.sessionId).toEqual(expect.any(String));
 
   // The same server comes back on the same port, knowing none of the old sessions.
   await first.stop();
@@ -117,4 +121,7 @@ it('opens a new upstream session when the one it would continue is gone (the ups
   cleanup(() => again.stop());
   await b.waitForLog((line) => line.msg === 'upstream connected' && b.logs.filter((l) => l.msg === 'upstream connected').length >= 2, 20_000);
   expect(await call(b, sessionId, 'after')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: after') });
+  // It did: the continued session was refused, and a new one opened in its place.
+  const renewed = JSON.parse((await redisClient.get(`mcp-gateway:session:${sessionId}`))!) as typeof record;
+  expect(renewed.upstreamSessions?.alpha?.sessionId).not.toBe(record.upstreamSessions!.alpha!.sessionId);
 });
