@@ -90,6 +90,7 @@ export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
 export { httpServerSettings, upstreamAuthSchema, type HttpServerSettings, type UpstreamAuth } from './upstream/http/settings.ts';
 export { UpstreamCredentials, type UpstreamCredentialsOptions } from './upstream/http/credentials.ts';
 export { HttpClient, readBody, type Exchange, type HttpResponse } from './upstream/http/http-client.ts';
+export type { BodyReader, ResponseBody } from './upstream/http/response-body.ts';
 export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts';
 
 export { AuthFailure, type AuthFailureReason } from './auth/failure.ts';

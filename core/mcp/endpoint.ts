@@ -165,16 +165,20 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   }
 
   function serve(c: GatewayContext, body: unknown, scope: HttpScope, session: DownstreamSession): Promise<Response> {
+    // Not waited for: nothing below depends on it, and a shared store would add a round trip to every request.
+    void sessions.touch(session.id!);
+    if (c.req.method === 'GET') return serveGet(c, body, scope, session);
     const direct = c.req.method === 'POST' ? directMessage(body, (name) => requestHeader(c, name), DownstreamSession.serves) : undefined;
-    return sessions.touch(session.id!).then(async () => {
-      if (c.req.method !== 'GET') return (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope);
-      const { request, stream } = await resumable(c.req.raw, session);
-      const answered = await session.handle(request, body, scope);
-      // The client's GET stream, new or resumed (not a replay of a request's answer stream).
-      const standalone = stream === undefined || stream === STANDALONE_STREAM;
-      if (standalone && answered.ok && answered.headers.get('content-type')?.includes('text/event-stream')) session.holdGetStream(scope.signal);
-      return answered;
-    });
+    return (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope);
+  }
+
+  async function serveGet(c: GatewayContext, body: unknown, scope: HttpScope, session: DownstreamSession): Promise<Response> {
+    const { request, stream } = await resumable(c.req.raw, session);
+    const answered = await session.handle(request, body, scope);
+    // The client's GET stream, new or resumed (not a replay of a request's answer stream).
+    const standalone = stream === undefined || stream === STANDALONE_STREAM;
+    if (standalone && answered.ok && answered.headers.get('content-type')?.includes('text/event-stream')) session.holdGetStream(scope.signal);
+    return answered;
   }
 
   /**

@@ -77,7 +77,7 @@ export async function openSseChannel(
     write: post,
     close: async () => {
       closing.abort();
-      stream.body.destroy();
+      stream.body.cancel();
       streamClient.close();
       if (poster !== streamClient) poster.close();
     },

@@ -88,7 +88,7 @@ export class HttpChannel implements UpstreamChannel {
     this.#closing.abort();
     if (this.#sessionId && !this.#lost) {
       await this.#exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
-        .then((response) => response.body.resume())
+        .then((response) => response.body.discard())
         .catch(() => {}); // the upstream may be gone; its session will expire on its own
     }
   }
@@ -112,7 +112,7 @@ export class HttpChannel implements UpstreamChannel {
       throw error;
     }
     if (response.statusCode === 404 && this.#sessionId) {
-      response.body.resume();
+      response.body.discard();
       const error = new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session');
       this.#lose(error);
       throw error;
@@ -133,31 +133,21 @@ export class HttpChannel implements UpstreamChannel {
   ): Promise<JSONRPCResponseMessage> {
     let lastEventId: string | undefined;
     let retryMs = RESUME_DELAY_MS;
-    let answer: JSONRPCResponseMessage | undefined;
-    let answered!: () => void;
-    // The answer is passed on as soon as it is read, not when the server ends the stream (the end
-    // comes in a later chunk); the rest of the stream is still read, and the connection reused.
-    const whenAnswered = new Promise<void>((resolve) => (answered = resolve));
     for (let response = first; ; ) {
+      let answer: JSONRPCResponseMessage | undefined;
       try {
-        const ended = readEventStream(response, {
-          onMessage: (message) => {
-            if (isResponse(message) && message.id === request.id) {
-              answer = message;
-              answered();
-            } else onMessage(message);
-          },
-          onEventId: (id) => (lastEventId = id),
-          onRetry: (ms) => (retryMs = ms),
-          onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
+        // The answer is passed on as soon as it is read, not when the server ends the stream (the
+        // end comes in a later chunk); the rest of the stream is still read, and the connection
+        // reused. A stream cut after its answer loses nothing.
+        answer = await new Promise<JSONRPCResponseMessage | undefined>((resolve, reject) => {
+          readEventStream(response, {
+            onMessage: (message) => (isResponse(message) && message.id === request.id ? resolve(message) : onMessage(message)),
+            onEventId: (id) => (lastEventId = id),
+            onRetry: (ms) => (retryMs = ms),
+            onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
+          }).then(() => resolve(undefined), reject);
         });
-        await Promise.race([ended, whenAnswered]);
-        if (answer) {
-          ended.catch(() => {}); // a stream cut after its answer loses nothing
-          return answer;
-        }
       } catch (error) {
-        if (answer) return answer;
         if (lastEventId === undefined) throw streamCut(request, error);
       }
       if (answer) return answer;
@@ -177,7 +167,7 @@ export class HttpChannel implements UpstreamChannel {
         throw streamCut(request, error);
       }
       if (response.statusCode !== 200) {
-        response.body.resume();
+        response.body.discard();
         throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `resuming the stream of ${request.method} got HTTP ${response.statusCode}`);
       }
     }
@@ -197,13 +187,13 @@ export class HttpChannel implements UpstreamChannel {
           },
           signal: this.#closing.signal,
         });
-        if (response.statusCode === 405) return void response.body.resume(); // the upstream offers no GET stream
+        if (response.statusCode === 405) return void response.body.discard(); // the upstream offers no GET stream
         if (response.statusCode === 404 && this.#sessionId) {
-          response.body.resume();
+          response.body.discard();
           return this.#lose(new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session'));
         }
         if (response.statusCode !== 200) {
-          response.body.resume();
+          response.body.discard();
           throw new Error(`GET stream answered HTTP ${response.statusCode}`);
         }
         delay = GET_RETRY_MS;

@@ -153,7 +153,7 @@ describe('UpstreamCredentials', () => {
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
     cleanup(() => client.close());
     const credentials = new UpstreamCredentials('a', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl), { accept: 'text/plain', 'x-team': 'platform' }));
-    (await credentials.exchange(client, { method: 'GET', headers: { accept: 'text/event-stream', authorization: 'Bearer client-token' }, signal: signal() })).body.resume();
+    (await credentials.exchange(client, { method: 'GET', headers: { accept: 'text/event-stream', authorization: 'Bearer client-token' }, signal: signal() })).body.discard();
     expect(upstream.seen[0]!.headers).toMatchObject({ accept: 'text/event-stream', 'x-team': 'platform', authorization: 'Bearer token-1' });
   });
 });

@@ -98,10 +98,11 @@ export class UpstreamCredentials {
    */
   async exchange(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
-      const auth = await this.#auth(exchange.signal);
+      // Without OAuth 2 nothing is awaited before the request goes out.
+      const auth = this.#oauth2 && (await this.#auth(exchange.signal));
       const response = await client.exchange({ ...exchange, headers: { ...this.#static, ...exchange.headers, ...auth } });
       if (response.statusCode !== 401 || attempt > 1 || !this.refresh(auth)) return response;
-      response.body.resume();
+      response.body.discard();
       this.#log?.debug({ method: exchange.method }, 'the upstream answered 401: getting a new access token and sending again');
     }
   }

@@ -16,7 +16,7 @@ export interface SseEvents {
   onNamedEvent?(name: string, data: string): void;
 }
 
-/** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks. */
+/** Feed the body to the handlers; resolves when the stream ends, rejects if it breaks (or is cancelled). */
 export function readEventStream(response: HttpResponse, events: SseEvents): Promise<void> {
   const parser = createParser({
     onRetry: (ms) => events.onRetry?.(ms),
@@ -34,14 +34,13 @@ export function readEventStream(response: HttpResponse, events: SseEvents): Prom
       events.onMessage(message);
     },
   });
-  const { body } = response;
-  // undici's body ignores setEncoding; the decoder keeps a character cut between chunks whole.
+  // The decoder keeps a character cut between chunks whole.
   const decoder = new StringDecoder('utf8');
   return new Promise((resolve, reject) => {
-    let ended = false;
-    body.on('data', (chunk: Buffer) => parser.feed(decoder.write(chunk)));
-    body.on('end', () => ((ended = true), resolve()));
-    body.on('error', reject);
-    body.on('close', () => (ended ? resolve() : reject(new Error('the event stream was cut'))));
+    response.body.read({
+      data: (chunk) => parser.feed(decoder.write(chunk)),
+      end: () => resolve(),
+      error: reject,
+    });
   });
 }
