@@ -5,6 +5,7 @@
  * session's transport.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { HttpBindings } from '@hono/node-server';
 import type { Handler } from 'hono';
 import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
 import type { OperationEvent } from '../events.ts';
@@ -81,6 +82,37 @@ function jsonRpcError(status: number, id: RequestId | null, code: number, messag
   });
 }
 
+/** What the HTTP layer knows about a request. Its web `AbortSignal` is made only if asked for. */
+function httpScope(c: GatewayContext, target?: McpTarget): HttpScope {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  return {
+    requestId: c.get('requestId'),
+    logger: c.get('logger'),
+    principal: c.get('principal'),
+    state: c.get('state'),
+    target,
+    get signal() {
+      return c.req.raw.signal;
+    },
+    onGone(listener) {
+      // Under Node, the response's own close event: what aborts the signal, without making one.
+      if (outgoing) {
+        const closed = () => {
+          if (!outgoing.writableFinished) listener(new Error('the client closed the connection'));
+        };
+        if (outgoing.closed) return closed(), () => {};
+        outgoing.once('close', closed);
+        return () => outgoing.off('close', closed);
+      }
+      const { signal } = c.req.raw;
+      const aborted = () => listener(signal.reason);
+      if (signal.aborted) return aborted(), () => {};
+      signal.addEventListener('abort', aborted, { once: true });
+      return () => signal.removeEventListener('abort', aborted);
+    },
+  };
+}
+
 /** The SDK transport's id for a session's GET stream (its other streams answer one request each). */
 const STANDALONE_STREAM = '_GET_stream';
 
@@ -106,14 +138,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!options.allowOrigin(requestHeader(c, 'origin'))) {
       return rpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed');
     }
-    const request: HttpScope = {
-      requestId: c.get('requestId'),
-      logger: c.get('logger'),
-      principal: c.get('principal'),
-      state: c.get('state'),
-      signal: c.req.raw.signal,
-    };
-    if (verb !== 'POST') return deliver(c, undefined, request);
+    if (verb !== 'POST') return deliver(c, undefined, httpScope(c));
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
@@ -124,7 +149,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (Array.isArray(body)) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported');
     if (typeof body !== 'object' || body === null) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
     const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
-    const scope: HttpScope = { ...request, target: options.target(message) };
+    const scope = httpScope(c, options.target(message));
     const ctx: McpMessageContext = {
       message,
       method: typeof message.method === 'string' ? message.method : undefined,

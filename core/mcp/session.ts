@@ -35,8 +35,10 @@ export interface HttpScope {
   readonly logger: Logger;
   readonly principal: Principal | undefined;
   readonly state: RequestState;
-  /** Aborted if the client goes away before its answer is written. */
+  /** Aborted if the client goes away before its answer is written (made on first use: `onGone` costs less). */
   readonly signal: AbortSignal;
+  /** Call `listener` if the client goes away before its answer is written; returns what stops listening. */
+  onGone(listener: (reason: unknown) => void): () => void;
   /** What the POSTed message targets (its tool, prompt or resource), resolved once for the hooks and the operation event. */
   readonly target?: McpTarget;
 }
@@ -319,12 +321,11 @@ export class DownstreamSession implements SessionHandle {
     const controller = new AbortController();
     // Listeners come and go with the request, rather than a combined signal per call that
     // would keep the long-lived shutdown signal busy.
-    const abort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
-    const sources = [scope.signal, this.#options.cancel];
-    for (const source of sources) {
-      if (source.aborted) controller.abort(source.reason);
-      else source.addEventListener('abort', abort, { once: true });
-    }
+    const stopped = () => controller.abort(cancel.reason);
+    const { cancel } = this.#options;
+    if (cancel.aborted) stopped();
+    else cancel.addEventListener('abort', stopped, { once: true });
+    const gone = scope.onGone((reason) => controller.abort(reason));
     this.#serving.set(request.id, controller);
     const peer: DownstreamPeer = {
       client: this.client,
@@ -339,7 +340,8 @@ export class DownstreamSession implements SessionHandle {
       )
       .finally(() => {
         this.#serving.delete(request.id);
-        for (const source of sources) source.removeEventListener('abort', abort);
+        cancel.removeEventListener('abort', stopped);
+        gone();
       });
     return reply.response;
   }
