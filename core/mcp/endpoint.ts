@@ -127,7 +127,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   const delivered = new WeakSet<McpMessageContext>();
   const throughHooks = options.onMessage(async (ctx) => {
     delivered.add(ctx);
-    return deliver(ctx.http, ctx.message, scopes.get(ctx)!);
+    return await deliver(ctx.http, ctx.message, scopes.get(ctx)!);
   });
 
   return async function handleMcp(c) {

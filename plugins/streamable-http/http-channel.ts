@@ -60,7 +60,8 @@ export class HttpChannel implements UpstreamChannel {
     if (message.method === 'initialize') this.#sessionId = header(response, 'mcp-session-id');
     const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
     if (header(response, 'content-type')?.startsWith('text/event-stream')) {
-      return this.#responseFromStream(response, message, onMessage, options.signal);
+      // Awaited here: returning the promise would cost the answer two more turns of the microtask queue.
+      return await this.#responseFromStream(response, message, onMessage, options.signal);
     }
     const text = await readBody(response);
     const answer = findResponse(parseJson(text), message.id);
