@@ -148,7 +148,8 @@ export class DownstreamSession implements SessionHandle {
         return identity(server, options.protocolVersion);
       },
       notify: (notification) => this.#notify(notification as JSONRPCNotification),
-      request: (request, signal) => askClient((schema, opts) => server.request(request as never, schema, opts), signal),
+      // Ids of the gateway's own, as on the fast path: the client's answer may reach any replica.
+      request: (request, signal) => this.#ask((message) => this.#toClient(message), request, signal),
     };
   }
 
@@ -218,15 +219,29 @@ export class DownstreamSession implements SessionHandle {
   fromReplica(message: ReplicaMessage): void {
     if (message.kind === 'notify') {
       if (this.#getStreams > 0) void this.server.notification(message.notification as never).catch(() => {});
+    } else if (message.kind === 'ask') {
+      if (this.#getStreams > 0) void this.transport.send(message.request).catch(() => {});
     } else if (message.kind === 'answer') this.#asking.get(String(message.answer.id))?.(message.answer);
     else this.#serving.get(message.requestId)?.abort(message.reason ?? 'cancelled by the client');
   }
 
   /** A notification outside any request: on the client's GET stream, wherever it is held. */
   #notify(notification: JSONRPCNotification): Promise<void> {
+    return this.#toClient(notification);
+  }
+
+  /**
+   * A message outside any request's answer: on the client's GET stream here, or on the replica
+   * holding it. (Without one anywhere, the event store keeps it for the stream the client reopens.)
+   */
+  #toClient(message: JSONRPCNotification | JSONRPCRequest): Promise<void> {
     const { bus } = this.#options;
-    if (bus && this.#getStreams === 0 && this.id) return bus.send('*', { kind: 'notify', session: this.id, notification });
-    return this.server.notification(notification as never).catch(() => {});
+    const id = this.id;
+    if (bus && this.#getStreams === 0 && id) {
+      return bus.send('*', 'id' in message ? { kind: 'ask', session: id, request: message } : { kind: 'notify', session: id, notification: message });
+    }
+    if ('id' in message) return this.transport.send(message);
+    return this.server.notification(message as never).catch(() => {});
   }
 
   /** Whether the fast path serves this request method. */
@@ -330,7 +345,10 @@ export class DownstreamSession implements SessionHandle {
     const peer: DownstreamPeer = {
       client: this.client,
       notify: (notification) => reply.send(notification),
-      request: (outgoing, signal) => this.#ask(reply, outgoing, signal),
+      request: (outgoing, signal) =>
+        reply.ended
+          ? Promise.reject({ code: RpcCodes.INTERNAL_ERROR, message: 'the request this belongs to has ended' })
+          : this.#ask((message) => reply.send(message), outgoing, signal),
     };
     this.#run(request.method, request.params, scope, controller.signal, peer)
       .then(
@@ -346,9 +364,15 @@ export class DownstreamSession implements SessionHandle {
     return reply.response;
   }
 
-  /** A server-to-client request on a fast-path answer's stream; the client POSTs its answer. */
-  #ask(reply: DirectReply, request: ServerToClientRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
-    if (reply.ended) return Promise.reject({ code: RpcCodes.INTERNAL_ERROR, message: 'the request this belongs to has ended' });
+  /**
+   * A server-to-client request, sent with `send` (on a request's answer stream, or outside any);
+   * the client POSTs its answer, which `direct` settles here or the replica bus brings here.
+   */
+  #ask(send: (message: JSONRPCRequest | JSONRPCNotification) => Promise<void>, request: ServerToClientRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+    const missing = requiredCapability[request.method];
+    if (missing && !this.client.capabilities?.[missing]) {
+      return Promise.reject({ code: RpcCodes.METHOD_NOT_FOUND, message: `the client does not support ${missing} (required for ${request.method})` });
+    }
     const id = askId(this.#options.bus?.replica, ++this.#asked);
     return new Promise((resolve, reject) => {
       const settle = (answer: DirectAnswer) => {
@@ -359,14 +383,16 @@ export class DownstreamSession implements SessionHandle {
         else resolve(answer.result!);
       };
       const onAbort = () => {
-        void reply.send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } });
+        void send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } });
         settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'Request cancelled' } });
       };
       const timer = setTimeout(() => settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'The client did not answer in time' } }), CLIENT_ANSWER_TIMEOUT_MS);
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       this.#asking.set(id, settle);
-      void reply.send({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) });
+      send({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) }).catch((error: unknown) =>
+        settle({ id, error: { code: RpcCodes.INTERNAL_ERROR, message: `the request could not be sent to the client: ${String(error)}` } }),
+      );
     });
   }
 
@@ -452,6 +478,13 @@ async function askClient(
 }
 
 const CLIENT_ANSWER_TIMEOUT_MS = 10 * 60_000;
+
+/** What a client must have declared for the gateway to send it these requests (as the SDK's `Server` checks). */
+const requiredCapability: Record<string, keyof ClientCapabilities> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
 
 const accepted = () => new Response(null, { status: 202 });
 

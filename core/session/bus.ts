@@ -2,11 +2,11 @@
  * Messages between gateway replicas that share sessions (through Redis, say). A session's client
  * may send each request to another replica: its answer to a server-to-client request must reach
  * the replica that asked, its cancellation the replica serving the request, and a notification
- * for it the replica holding its GET stream. A plugin provides the bus with
+ * or request for it the replica holding its GET stream. A plugin provides the bus with
  * `ctx.provide('session-bus', bus)`; without one (a single replica) nothing needs routing.
  */
 import type { DirectAnswer } from '../mcp/direct.ts';
-import type { JSONRPCNotification, RequestId } from '../protocol.ts';
+import type { JSONRPCNotification, JSONRPCRequest, RequestId } from '../protocol.ts';
 
 export type ReplicaMessage =
   /** The client's answer to a request a replica sent it (ids name the replica that asked). */
@@ -14,7 +14,9 @@ export type ReplicaMessage =
   /** The client cancelled a request of its session, served by whichever replica has it. */
   | { readonly kind: 'cancelled'; readonly session: string; readonly requestId: RequestId; readonly reason: unknown }
   /** A notification for the client, for the replica that holds its GET stream. */
-  | { readonly kind: 'notify'; readonly session: string; readonly notification: JSONRPCNotification };
+  | { readonly kind: 'notify'; readonly session: string; readonly notification: JSONRPCNotification }
+  /** A request for the client outside any of its requests, for the replica that holds its GET stream (the id names the replica that asks). */
+  | { readonly kind: 'ask'; readonly session: string; readonly request: JSONRPCRequest };
 
 export interface SessionBus {
   /** This replica's name, unique among those on the bus; it is part of the ids of its requests to clients. */

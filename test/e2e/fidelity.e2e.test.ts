@@ -97,6 +97,13 @@ describe('server-to-client requests', () => {
     });
   });
 
+  it('relays a request an upstream sends outside any call (roots/list after a change of roots) on the client\'s GET stream', async () => {
+    await capable.sendRootsListChanged();
+    await expect
+      .poll(async () => JSON.parse(textOf(await capable.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown, { timeout: 5000 })
+      .toEqual(['file:///work']);
+  });
+
   it('relays sampling from a stdio server in per-client mode', async () => {
     expect(textOf(await capable.callTool({ name: 'gamma__sample', arguments: { prompt: 'child' } }))).toBe('sampled: from the client: child');
   });

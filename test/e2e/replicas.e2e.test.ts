@@ -7,6 +7,7 @@
  */
 import {
   CreateMessageRequestSchema,
+  ListRootsRequestSchema,
   ResourceUpdatedNotificationSchema as ResourceUpdated,
   ToolListChangedNotificationSchema as ToolListChanged,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -103,4 +104,22 @@ it('refuses a session id the store does not know, on every replica', async () =>
     });
     expect(response.status).toBe(404);
   }
+});
+
+it('relays a request an upstream sends outside any call (roots/list after a change of roots) to the client, and its answer back, across replicas', async () => {
+  const client = await connectClient(`${nginx.url}/mcp`, { capabilities: { roots: { listChanged: true } } });
+  let roots = ['file:///one'];
+  client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: roots.map((uri) => ({ uri })) }));
+  // Each live replica opens its link to the client's upstream session; one of them holds the upstream's GET stream.
+  for (let i = 0; i < 4; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `warm${i}` } });
+  // The upstream asks on its GET stream, through whichever replica holds it; the client's GET
+  // stream and the POST with its answer may each be on another one.
+  for (const next of [['file:///two'], ['file:///three', 'file:///four'], ['file:///five']]) {
+    roots = next;
+    await client.sendRootsListChanged();
+    await expect
+      .poll(async () => JSON.parse(textOf(await client.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown, { timeout: 8000 })
+      .toEqual(next);
+  }
+  await client.close();
 });
