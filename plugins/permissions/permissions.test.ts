@@ -53,7 +53,7 @@ interface Scenario {
   readonly tools: Record<UserName, { alpha?: string[]; beta?: string[] }>;
 }
 
-const betaDefault = ['add', 'fail', 'rich', 'slow', 'headers', 'sample', 'roots', 'log', 'add_tool', 'touch', 'counter', 'freeze'];
+const betaDefault = ['add', 'fail', 'rich', 'slow', 'headers', 'sample', 'roots', 'roots_after_change', 'log', 'add_tool', 'touch', 'counter', 'freeze'];
 const alphaDev = except('add');
 
 const scenarios: Scenario[] = [
