@@ -18,7 +18,6 @@ export class SessionRegistry {
   readonly #live = new Map<string, DownstreamSession>();
   readonly #options: SessionRegistryOptions;
   readonly #sweeper: NodeJS.Timeout;
-  readonly #updating = new Map<string, Promise<void>>();
   /** Set at shutdown: the records stay, so that replicas sharing the store go on serving the sessions. */
   #stopping = false;
 
@@ -95,20 +94,10 @@ export class SessionRegistry {
     await Promise.all([...this.#live.values()].map((session) => session.close(leaving)));
   }
 
-  /** Add a per-client upstream session to a session's record, one update at a time per session. */
+  /** Add a per-client upstream session to a session's record (the store makes it one atomic step). */
   rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void> {
-    const previous = this.#updating.get(id) ?? Promise.resolve();
-    const update = previous
-      .then(async () => {
-        const record = await this.#options.store.get(id);
-        if (!record) return;
-        await this.#options.store.set({ ...record, upstreamSessions: { ...record.upstreamSessions, [server]: state } }, this.#options.idleTtlMs);
-      })
-      .catch((error: unknown) => this.#options.logger.warn({ err: error, session: id, server }, 'upstream session not recorded; another replica will open its own'))
-      .finally(() => {
-        if (this.#updating.get(id) === update) this.#updating.delete(id);
-      });
-    this.#updating.set(id, update);
-    return update;
+    return this.#options.store
+      .rememberUpstream(id, server, state)
+      .catch((error: unknown) => this.#options.logger.warn({ err: error, session: id, server }, 'upstream session not recorded; another replica will open its own'));
   }
 }

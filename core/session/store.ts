@@ -29,8 +29,18 @@ export interface SessionRecord {
 
 export interface SessionStore {
   get(id: string): Promise<SessionRecord | undefined>;
-  /** Store the record; it expires after `ttlMs` unless `expire` extends it. */
+  /**
+   * Store the record; it expires after `ttlMs` unless `expire` extends it. Its upstream sessions
+   * are added to those stored, never forgotten: a replica writing back a record it took over must
+   * not drop one another replica recorded meanwhile.
+   */
   set(record: SessionRecord, ttlMs: number): Promise<void>;
+  /**
+   * Add (or replace) one upstream session in a stored record, as one atomic step: replicas that
+   * open upstream sessions for the same client at once must not overwrite each other's. Nothing
+   * happens when the record is gone.
+   */
+  rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void>;
   delete(id: string): Promise<void>;
   /** Push the expiry `ttlMs` into the future (called as the session is used). */
   expire(id: string, ttlMs: number): Promise<void>;
@@ -49,7 +59,14 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async set(record: SessionRecord, ttlMs: number): Promise<void> {
-    this.#records.set(record.id, { record, expiresAt: Date.now() + ttlMs });
+    const stored = this.#records.get(record.id)?.record.upstreamSessions;
+    const upstreamSessions = stored || record.upstreamSessions ? { ...stored, ...record.upstreamSessions } : undefined;
+    this.#records.set(record.id, { record: { ...record, ...(upstreamSessions && { upstreamSessions }) }, expiresAt: Date.now() + ttlMs });
+  }
+
+  async rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void> {
+    const entry = this.#records.get(id);
+    if (entry) entry.record = { ...entry.record, upstreamSessions: { ...entry.record.upstreamSessions, [server]: state } };
   }
 
   async delete(id: string): Promise<void> {
