@@ -101,6 +101,7 @@ export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifie
 export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
 export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';
 export { duration, formatDuration, size } from './config/units.ts';
+export { LogThrottle } from './log-throttle.ts';
 export { compileGlob, serverPatternProblem, serverToolMatcher, serverToolPatterns, splitServerPattern, type Glob } from './patterns.ts';
 export { checkStoreChoice, connectRedis, redisConnectionSchema, storeChanged, storeChoiceShape, type RedisConnectionOptions } from './stores/redis.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';

@@ -10,6 +10,7 @@ import { closest } from './config/errors.ts';
 import type { GatewayEnv, OperationContext } from './context.ts';
 import { ErrorCodes, GatewayError, tagError } from './errors.ts';
 import type { GatewayEvent } from './events.ts';
+import { LogThrottle } from './log-throttle.ts';
 import {
   hookKinds,
   hookNames,
@@ -54,7 +55,7 @@ export class Kernel {
   readonly routes: PluginRoute[] = [];
   readonly #options: KernelOptions;
   readonly #hooks = new Map<HookName, RegisteredHook<HookName>[]>();
-  readonly #observerErrors = new Map<string, number>();
+  readonly #observerErrors = new Map<string, LogThrottle>();
   /** Plugins whose setup completed, in order: the ones to tear down. */
   readonly #setUp: string[] = [];
 
@@ -128,10 +129,14 @@ export class Kernel {
   }
 
   #observerFailed(plugin: string, error: unknown): void {
-    const now = Date.now();
-    if ((this.#observerErrors.get(plugin) ?? 0) > now - 60_000) return;
-    this.#observerErrors.set(plugin, now);
-    this.#options.logger.error({ err: error, plugin }, 'an onEvent hook failed (further failures of this plugin are muted for a minute)');
+    let throttle = this.#observerErrors.get(plugin);
+    if (!throttle) this.#observerErrors.set(plugin, (throttle = new LogThrottle()));
+    const unlogged = throttle.occurred();
+    if (unlogged === undefined) return;
+    this.#options.logger.error(
+      { err: error, plugin, ...(unlogged > 0 && { failures_not_logged: unlogged }) },
+      'an onEvent hook failed (further failures of this plugin are muted for a minute)',
+    );
   }
 
   /** Run every `onShutdown` in reverse load order, each with its own timeout; return what failed. */

@@ -5,9 +5,7 @@
  * line a minute, not one per request; then one line when the store answers again). The metrics
  * service is looked up when first needed: the metrics plugin is optional and may load later.
  */
-import type { Logger, MetricsService } from 'mcp-gateway';
-
-const WARNING_INTERVAL_MS = 60_000;
+import { LogThrottle, type Logger, type MetricsService } from 'mcp-gateway';
 
 export type StoreErrorOutcome = 'open' | 'closed';
 
@@ -18,8 +16,7 @@ export class Reporting {
   readonly #find: () => MetricsService | undefined;
   readonly #rules: readonly string[];
   #counters: { limited: Counter; storeErrors: Counter } | undefined;
-  #lastWarning = -Infinity;
-  #sinceWarning = 0;
+  readonly #warnings = new LogThrottle();
   #failing = false;
 
   constructor(logger: Logger, find: () => MetricsService | undefined, rules: readonly string[]) {
@@ -54,9 +51,8 @@ export class Reporting {
   checked(storeAnswered: boolean): void {
     if (storeAnswered && this.#failing) {
       this.#failing = false;
-      this.#logger.info({ failed_checks: this.#sinceWarning }, 'rate limit store answering again');
-      this.#sinceWarning = 0;
-      this.#lastWarning = -Infinity;
+      this.#logger.info({ failed_checks: this.#warnings.unlogged }, 'rate limit store answering again');
+      this.#warnings.reset();
     }
   }
 
@@ -68,14 +64,11 @@ export class Reporting {
   storeError(rule: string, outcome: StoreErrorOutcome, error: unknown): void {
     this.#metrics()?.storeErrors.inc({ outcome });
     this.#failing = true;
-    this.#sinceWarning += 1;
-    const now = Date.now();
-    if (now - this.#lastWarning < WARNING_INTERVAL_MS) return;
+    const unlogged = this.#warnings.occurred();
+    if (unlogged === undefined) return;
     this.#logger.warn(
-      { err: error, rate_limit: rule, on_store_error: outcome, failed_checks: this.#sinceWarning },
+      { err: error, rate_limit: rule, on_store_error: outcome, failed_checks: unlogged + 1 },
       `rate limit store unreachable: requests are ${outcome === 'open' ? 'let through unlimited' : 'refused'} (on_store_error: ${outcome})`,
     );
-    this.#lastWarning = now;
-    this.#sinceWarning = 0;
   }
 }

@@ -2,10 +2,8 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ConsoleSpanExporter, InMemorySpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Logger } from 'mcp-gateway';
+import { LogThrottle, type Logger } from 'mcp-gateway';
 import type { TracingOptions } from './options.ts';
-
-const WARN_EVERY_MS = 60_000;
 
 export function createExporter(options: TracingOptions, logger: Logger): SpanExporter | undefined {
   switch (options.exporter) {
@@ -23,13 +21,16 @@ export function createExporter(options: TracingOptions, logger: Logger): SpanExp
 
 /** The exporter, telling the gateway's log when an export fails (the OTel SDK itself says nothing). */
 function reportingFailures(exporter: SpanExporter, logger: Logger): SpanExporter {
-  let warned = 0;
+  const throttle = new LogThrottle();
   return {
     export(spans, done) {
       exporter.export(spans, (result) => {
-        if (result.code !== ExportResultCode.SUCCESS && Date.now() - warned > WARN_EVERY_MS) {
-          warned = Date.now();
-          logger.warn({ err: result.error, spans: spans.length }, 'could not export spans (further failures are muted for a minute)');
+        const unlogged = result.code === ExportResultCode.SUCCESS ? undefined : throttle.occurred();
+        if (unlogged !== undefined) {
+          logger.warn(
+            { err: result.error, spans: spans.length, ...(unlogged > 0 && { failures_not_logged: unlogged }) },
+            'could not export spans (further failures are muted for a minute)',
+          );
         }
         done(result);
       });
