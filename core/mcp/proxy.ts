@@ -59,7 +59,13 @@ export interface OperationRuntime {
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 type Result = Record<string, unknown>;
 
-const runtimes = new WeakMap<OperationContext, OperationRuntime>();
+/**
+ * The runtime travels with an operation's context, under a key plugins do not see. (Not a
+ * WeakMap keyed by the context: V8's minor GCs keep such entries alive, which promotes every
+ * call's objects to the old generation and leaves them to the far costlier major GCs.)
+ */
+const RUNTIME = Symbol('operation runtime');
+type WithRuntime = { [RUNTIME]?: OperationRuntime };
 let progressTokens = 0;
 
 export class McpProxy {
@@ -109,7 +115,7 @@ export class McpProxy {
     const name = requireString(params, 'name');
     const item = this.#deps.catalogue().tool(name);
     if (!item) throw this.#unknown('tool', name);
-    const ctx: ToolCallContext = {
+    const ctx: ToolCallContext & WithRuntime = {
       ...base,
       server: item.server,
       tool: item.name,
@@ -118,8 +124,8 @@ export class McpProxy {
       upstreamHeaders: {},
       params: params as ToolCallContext['params'],
       arguments: params.arguments as Record<string, unknown> | undefined,
+      [RUNTIME]: runtime,
     };
-    runtimes.set(ctx, runtime);
     return this.#callTool(ctx);
   }
 
@@ -127,7 +133,7 @@ export class McpProxy {
     const name = requireString(params, 'name');
     const item = this.#deps.catalogue().prompt(name);
     if (!item) throw this.#unknown('prompt', name);
-    const ctx: PromptGetContext = {
+    const ctx: PromptGetContext & WithRuntime = {
       ...base,
       server: item.server,
       prompt: item.name,
@@ -136,15 +142,21 @@ export class McpProxy {
       upstreamHeaders: {},
       params: params as PromptGetContext['params'],
       arguments: params.arguments as Record<string, string> | undefined,
+      [RUNTIME]: runtime,
     };
-    runtimes.set(ctx, runtime);
     return this.#getPrompt(ctx);
   }
 
   readResource(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<ReadResourceResult> {
     const target = this.#resource(requireString(params, 'uri'));
-    const ctx: ResourceReadContext = { ...base, server: target.server, uri: target.uri, params: params as ResourceReadContext['params'], upstreamHeaders: {} };
-    runtimes.set(ctx, runtime);
+    const ctx: ResourceReadContext & WithRuntime = {
+      ...base,
+      server: target.server,
+      uri: target.uri,
+      params: params as ResourceReadContext['params'],
+      upstreamHeaders: {},
+      [RUNTIME]: runtime,
+    };
     return this.#readResource(ctx);
   }
 
@@ -178,8 +190,7 @@ export class McpProxy {
     } else {
       throw invalidParams('params.ref must be a ref/prompt with a name or a ref/resource with a uri');
     }
-    const ctx = { ...base, server };
-    runtimes.set(ctx, runtime);
+    const ctx = { ...base, server, [RUNTIME]: runtime };
     return this.#forward(ctx, 'completion/complete', { ...params, ref: upstreamRef }, true);
   }
 
@@ -241,13 +252,13 @@ export class McpProxy {
 
   /** The terminal step of every operation chain: send it to the owning upstream, retrying when safe. */
   async #forward(
-    ctx: OperationContext & { server: string; upstreamHeaders?: Record<string, string> },
+    ctx: OperationContext & WithRuntime & { server: string; upstreamHeaders?: Record<string, string> },
     method: string,
     params: Params,
     idempotent: boolean,
   ): Promise<Result> {
     const upstream = this.#upstream(ctx.server);
-    const runtime = runtimes.get(ctx);
+    const runtime = ctx[RUNTIME];
     const callerToken = params._meta?.progressToken;
     // A shared upstream session serves many clients, whose progress tokens may collide: send a
     // token of our own and give the caller's back on the way out.
