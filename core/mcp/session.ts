@@ -147,7 +147,7 @@ export class DownstreamSession implements SessionHandle {
       get client() {
         return identity(server, options.protocolVersion);
       },
-      notify: (notification) => this.#notify(notification as JSONRPCNotification),
+      notify: (notification) => this.#toClient(notification as JSONRPCNotification),
       // Ids of the gateway's own, as on the fast path: the client's answer may reach any replica.
       request: (request, signal) => this.#ask((message) => this.#toClient(message), request, signal),
     };
@@ -223,11 +223,6 @@ export class DownstreamSession implements SessionHandle {
       if (this.#getStreams > 0) void this.transport.send(message.request).catch(() => {});
     } else if (message.kind === 'answer') this.#asking.get(String(message.answer.id))?.(message.answer);
     else this.#serving.get(message.requestId)?.abort(message.reason ?? 'cancelled by the client');
-  }
-
-  /** A notification outside any request: on the client's GET stream, wherever it is held. */
-  #notify(notification: JSONRPCNotification): Promise<void> {
-    return this.#toClient(notification);
   }
 
   /**
