@@ -4,7 +4,6 @@
  * `fetch` handler, so tests drive it in-process with `app.request()`.
  */
 import { randomUUID } from 'node:crypto';
-import type { HttpBindings } from '@hono/node-server';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { GatewayEnv, Logger, RouteInfo } from '../context.ts';
@@ -12,7 +11,7 @@ import { GatewayError, RpcCodes, tagError } from '../errors.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { Kernel } from '../kernel.ts';
 import { rpcErrorResponse } from '../mcp/endpoint.ts';
-import { requestHeader } from './request-header.ts';
+import { nodeBindings, requestHeader } from './request-header.ts';
 
 export interface AppOptions {
   readonly kernel: Kernel;
@@ -42,7 +41,7 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     // A GET may be a long-lived event stream; every other request is waited for at shutdown
     // until its response has been written out.
     const leave = c.req.method === 'GET' ? undefined : options.inFlight.enter();
-    const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    const { outgoing } = nodeBindings(c);
     if (leave && outgoing) outgoing.once('close', leave);
     const given = requestHeader(c, 'x-request-id');
     const requestId = given && usableRequestId.test(given) ? given : randomUUID();

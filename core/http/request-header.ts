@@ -7,8 +7,13 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 
+/** Node's own request and response, when the app runs under Node (not through `app.request()`). */
+export function nodeBindings(c: Context): Partial<HttpBindings> {
+  return (c.env as Partial<HttpBindings> | undefined) ?? {};
+}
+
 export function requestHeader(c: Context, name: Lowercase<string>): string | undefined {
-  const headers = (c.env as Partial<HttpBindings> | undefined)?.incoming?.headers;
+  const headers = nodeBindings(c).incoming?.headers;
   if (!headers) return c.req.header(name);
   const value = headers[name];
   return Array.isArray(value) ? value.join(', ') : value;

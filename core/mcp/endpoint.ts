@@ -5,11 +5,10 @@
  * session's transport.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { HttpBindings } from '@hono/node-server';
 import type { Handler } from 'hono';
 import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
 import type { OperationEvent } from '../events.ts';
-import { requestHeader } from '../http/request-header.ts';
+import { nodeBindings, requestHeader } from '../http/request-header.ts';
 import { requestedItem } from './requested.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../protocol.ts';
@@ -110,7 +109,7 @@ class RequestScope implements HttpScope {
 
   onGone(listener: (reason: unknown) => void): () => void {
     // Under Node, the response's own close event: what aborts the signal, without making one.
-    const outgoing = (this.#c.env as Partial<HttpBindings> | undefined)?.outgoing;
+    const { outgoing } = nodeBindings(this.#c);
     if (outgoing) {
       const closed = () => {
         if (!outgoing.writableFinished) listener(new Error('the client closed the connection'));
