@@ -175,6 +175,7 @@ export class Gateway {
       idleTtlMs: config.sessions.idle_ttl,
       max: config.sessions.max,
       logger,
+      cancel: this.#cancel.signal,
     });
     this.#sessions = sessions;
     const bus = this.kernel.services.get('session-bus');

@@ -18,15 +18,6 @@ export class InFlight {
     };
   }
 
-  async track<T>(work: () => Promise<T>): Promise<T> {
-    const leave = this.enter();
-    try {
-      return await work();
-    } finally {
-      leave();
-    }
-  }
-
   /** Resolves true once nothing is in flight, or false when `timeoutMs` passes first. */
   drained(timeoutMs: number): Promise<boolean> {
     if (this.#count === 0) return Promise.resolve(true);

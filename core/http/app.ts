@@ -49,12 +49,11 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     // Under Node the header goes on the outgoing message now, where Node merges it into whatever
     // the route answers, sparing a copy of every response's headers.
     outgoing?.setHeader('x-request-id', requestId);
+    // `principal` and `authFailure` stay unset (undefined) until an auth plugin sets them.
     c.set('requestId', requestId);
     c.set('route', route);
-    c.set('principal', undefined);
     c.set('state', {});
     c.set('logger', logger.child({ request_id: requestId }));
-    c.set('authFailure', undefined);
     try {
       await next();
     } finally {

@@ -8,6 +8,7 @@ import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js'
 import type { Handler } from 'hono';
 import type { GatewayContext, GatewayEnv, Logger, McpMessageContext, McpTarget } from '../context.ts';
 import type { OperationEvent } from '../events.ts';
+import { requestText } from '../http/request-body.ts';
 import { nodeBindings, requestHeader } from '../http/request-header.ts';
 import { requestedItem } from './requested.ts';
 import { GatewayError, RpcCodes, RpcError } from '../errors.ts';
@@ -62,15 +63,15 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
   };
 }
 
-/** A hook's failure, as the client of that message should see it. */
-function errorResponse(error: unknown, ctx: McpMessageContext, scope: HttpScope): Response {
-  const id = ctx.id ?? null;
+/** A hook's failure (or its session's), as the client of that message should see it. */
+function errorResponse(error: unknown, messageId: RequestId | undefined, scope: HttpScope): Response {
+  const id = messageId ?? null;
   if (error instanceof RpcError) return jsonRpcError(400, id, error.code, error.message, error.data);
   if (error instanceof GatewayError) {
     scope.logger.warn({ err: error }, error.describe());
     return jsonRpcError(error.status, id, error.rpcCode, error.message, { code: error.code, ...(error.plugin && { plugin: error.plugin }) });
   }
-  scope.logger.error({ err: error }, 'unexpected error in an onMcpMessage hook');
+  scope.logger.error({ err: error }, 'unexpected error while delivering an MCP message');
   return jsonRpcError(500, id, RpcCodes.INTERNAL_ERROR, 'Internal error');
 }
 
@@ -144,11 +145,15 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   const { sessions } = options;
   /** Sessions being taken over from the store, so that concurrent requests share one restore. */
   const restoring = new Map<string, Promise<DownstreamSession | undefined>>();
-  const throughHooks = options.onMessage(async (ctx) => {
+  const delivering = async (ctx: McpMessageContext) => {
     const delivery = (ctx as Delivering)[DELIVERY];
     delivery.delivered = true;
     return await deliver(ctx.http, ctx.message, delivery.scope);
-  });
+  };
+  const throughHooks = options.onMessage(delivering);
+  // The chain is its own end when no plugin hooks messages: a message then goes straight to its
+  // session, with no context made for hooks (a path every tool call takes).
+  const hooked = throughHooks !== delivering;
 
   return async function handleMcp(c) {
     const verb = c.req.method;
@@ -161,7 +166,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (verb !== 'POST') return deliver(c, undefined, new RequestScope(c));
     let body: unknown;
     try {
-      body = JSON.parse(await c.req.text());
+      body = JSON.parse(await requestText(c));
     } catch {
       return rpcErrorResponse(400, RpcCodes.PARSE_ERROR, 'Parse error: Invalid JSON');
     }
@@ -170,10 +175,18 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (typeof body !== 'object' || body === null) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
     const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
     const scope = new RequestScope(c, options.target(message));
+    const id = typeof message.method === 'string' ? message.id : undefined;
+    if (!hooked) {
+      try {
+        return await deliver(c, message, scope);
+      } catch (error) {
+        return errorResponse(error, id, scope);
+      }
+    }
     const ctx: McpMessageContext = {
       message,
       method: typeof message.method === 'string' ? message.method : undefined,
-      id: typeof message.method === 'string' ? message.id : undefined,
+      id,
       target: scope.target,
       sessionId: requestHeader(c, 'mcp-session-id'),
       principal: scope.principal,
@@ -189,7 +202,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     try {
       response = await throughHooks(ctx);
     } catch (error) {
-      response = errorResponse(error, ctx, scope);
+      response = errorResponse(error, id, scope);
     }
     if (!delivery.delivered && ctx.method !== undefined && ctx.id !== undefined) {
       options.onAnswered(await answeredEvent(ctx, response, performance.now() - started), scope.logger);

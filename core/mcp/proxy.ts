@@ -6,9 +6,11 @@
  * annotations, `isError` and unknown fields included); only names and qualified URIs are mapped.
  */
 import type { Catalogue } from '../catalogue.ts';
+import type { StopSignal } from '../cancellation.ts';
 import type {
   CallToolResult,
   GetPromptResult,
+  Logger,
   McpTarget,
   OperationContext,
   PromptGetContext,
@@ -23,6 +25,7 @@ import type { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
+import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
 import { listPage } from './serialized.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
@@ -49,43 +52,11 @@ export interface SessionHandle {
   readonly peer: DownstreamPeer;
 }
 
-/** What an operation needs besides its public context: where to answer, and its session. */
-export interface OperationRuntime {
-  /** Sends on the stream of the request being served. */
-  readonly peer: DownstreamPeer;
-  readonly session: SessionHandle | undefined;
-}
-
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 type Result = Record<string, unknown>;
 
-/**
- * The runtime travels with an operation's context, under a key plugins do not see. (Not a
- * WeakMap keyed by the context: V8's minor GCs keep such entries alive, which promotes every
- * call's objects to the old generation and leaves them to the far costlier major GCs.)
- */
-const RUNTIME = Symbol('operation runtime');
-type WithRuntime = { [RUNTIME]?: OperationRuntime };
-
-/**
- * An operation's context: the base context's fields, copied one by one, then the operation's own.
- * (Spreading the base into one literal of this size, `{ ...base, server, tool, ... }`, made every
- * call's objects survive V8's minor GCs: 2.6 times the promotion to the old generation, measured.)
- */
-function operation<T extends object>(base: OperationContext, runtime: OperationRuntime, fields: T): OperationContext & WithRuntime & T {
-  const ctx: OperationContext & WithRuntime = {
-    method: base.method,
-    requestId: base.requestId,
-    sessionId: base.sessionId,
-    principal: base.principal,
-    client: base.client,
-    signal: base.signal,
-    logger: base.logger,
-    state: base.state,
-    [RUNTIME]: runtime,
-  };
-  return Object.assign(ctx, fields);
-}
+/** An operation's context, as the terminal steps get it back from the hooks. */
+type WithRuntime = { readonly [RUNTIME]?: OperationRuntime };
 
 let progressTokens = 0;
 
@@ -181,7 +152,7 @@ export class McpProxy {
     if (upstream.state !== 'ready') throw upstream.unavailable();
     if (upstream.policy.sessions === 'per-client' && runtime.session) {
       const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe';
-      return runtime.session.link(upstream).request(method, { ...params, uri: target.uri }, { signal: base.signal });
+      return runtime.session.link(upstream).request(method, { ...params, uri: target.uri }, { signal: runtime.cancellation });
     }
     const who = runtime.session?.peer ?? runtime.peer;
     if (subscribe) await this.#deps.subscriptions.subscribe(upstream, target.uri, who);
@@ -218,7 +189,7 @@ export class McpProxy {
       runtime.session
         .openLinks()
         .filter((link) => link.upstream.capabilities?.logging)
-        .map((link) => link.request('logging/setLevel', { level }, { signal: base.signal }).catch(() => {})),
+        .map((link) => link.request('logging/setLevel', { level }, { signal: runtime.cancellation }).catch(() => {})),
     );
     return {};
   }
@@ -265,14 +236,19 @@ export class McpProxy {
     return { ...notification, params: { ...notification.params, uri: this.#deps.catalogue().exposeUri(server, uri) } };
   }
 
-  /** The terminal step of every operation chain: send it to the owning upstream, retrying when safe. */
-  async #forward(
+  /**
+   * The terminal step of every operation chain: send it to the owning upstream, retrying when safe.
+   * Not an async function: a request that is not retried is the upstream's promise itself, with no
+   * step of this function's own on the way back (on a path every tool call takes).
+   */
+  #forward(
     ctx: OperationContext & WithRuntime & { server: string; upstreamHeaders?: Record<string, string> },
     method: string,
     params: Params,
     idempotent: boolean,
   ): Promise<Result> {
-    const upstream = this.#upstream(ctx.server);
+    const upstream = this.#deps.upstream(ctx.server);
+    if (!upstream) return Promise.reject(unknownServer(ctx.server));
     const runtime = ctx[RUNTIME];
     const callerToken = params._meta?.progressToken;
     // A shared upstream session serves many clients, whose progress tokens may collide: send a
@@ -280,18 +256,29 @@ export class McpProxy {
     const upstreamToken = callerToken === undefined ? undefined : `mcp-gateway-${++progressTokens}`;
     const sent = upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
     const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
-    const options = { signal: ctx.signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
+    // The call's cancellation rather than `ctx.signal`, which would make an AbortSignal per call.
+    const signal = runtime?.cancellation ?? ctx.signal;
+    const options = { signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
     const { retry, sessions } = upstream.policy;
+    const session = sessions === 'per-client' ? runtime?.session : undefined;
+    const send = () => (session ? session.link(upstream).request(method, sent, options) : upstream.request(method, sent, options));
+    // A server known to be down fails at once (calls never hang), and is not retried.
+    if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
+    if (!idempotent || retry.attempts === 0) return send();
+    return this.#retrying(upstream, send, ctx.logger, signal, method);
+  }
+
+  /** `send` once more after a lost connection, while the server's retry policy allows. */
+  async #retrying(upstream: Upstream, send: () => Promise<Result>, logger: Logger, signal: StopSignal, method: string): Promise<Result> {
+    const { retry } = upstream.policy;
     for (let attempt = 0; ; attempt++) {
-      // A server known to be down fails at once (calls never hang), and is not retried.
       if (upstream.state !== 'ready') throw upstream.unavailable();
       try {
-        if (sessions === 'per-client' && runtime?.session) return await runtime.session.link(upstream).request(method, sent, options);
-        return await upstream.request(method, sent, options);
+        return await send();
       } catch (error) {
         const lostConnection = error instanceof GatewayError && error.code === ErrorCodes.UPSTREAM_UNAVAILABLE;
-        if (!idempotent || !lostConnection || attempt >= retry.attempts || ctx.signal.aborted) throw error;
-        ctx.logger.debug({ server: upstream.name, method, attempt: attempt + 1 }, 'retrying after a lost connection');
+        if (!lostConnection || attempt >= retry.attempts || signal.aborted) throw error;
+        logger.debug({ server: upstream.name, method, attempt: attempt + 1 }, 'retrying after a lost connection');
         await upstream.whenReady(retry.delayMs * 2 ** attempt);
       }
     }
@@ -299,7 +286,7 @@ export class McpProxy {
 
   #upstream(name: string): Upstream {
     const upstream = this.#deps.upstream(name);
-    if (!upstream) throw new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, { rpcCode: RpcCodes.INVALID_PARAMS });
+    if (!upstream) throw unknownServer(name);
     return upstream;
   }
 
@@ -351,6 +338,7 @@ function relayingPeer(peer: DownstreamPeer, upstreamToken: string | undefined, c
   };
 }
 
+const unknownServer = (name: string) => new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, { rpcCode: RpcCodes.INVALID_PARAMS });
 const unknownName = (message: string, data?: Record<string, unknown>) =>
   new GatewayError(ErrorCodes.UNKNOWN_NAME, message, { rpcCode: RpcCodes.INVALID_PARAMS, data });
 const invalidParams = (message: string) => new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });

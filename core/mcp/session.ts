@@ -21,11 +21,13 @@ import { DirectReply } from './direct-reply.ts';
 import type { DirectAnswer, DirectMessage, DirectRequest } from './direct.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
 import { requestedItem } from './requested.ts';
+import { Cancellation } from '../cancellation.ts';
 import type { ClientCapabilities, Implementation, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
-import type { McpProxy, OperationRuntime, SessionHandle } from './proxy.ts';
+import type { McpProxy, SessionHandle } from './proxy.ts';
+import { OperationCall, type OperationRuntime } from './operation-context.ts';
 import type { ReplicaMessage, SessionBus } from '../session/bus.ts';
 import type { SessionRecord, UpstreamSessionState } from '../session/store.ts';
 
@@ -111,7 +113,7 @@ export class DownstreamSession implements SessionHandle {
   readonly #links = new Map<string, UpstreamLink>();
   readonly #options: SessionOptions;
   /** Fast-path requests in progress, by the client's request id: what `notifications/cancelled` aborts. */
-  readonly #serving = new Map<RequestId, AbortController>();
+  readonly #serving = new Map<RequestId, Cancellation>();
   /** Fast-path requests to the client awaiting its answer, by the gateway's request id. */
   readonly #asking = new Map<string, (answer: DirectAnswer) => void>();
   #asked = 0;
@@ -261,11 +263,16 @@ export class DownstreamSession implements SessionHandle {
       scope.logger.debug({ session: this.id, id, replica: asker }, 'answer sent on to the replica that asked');
       return bus.send(asker, { kind: 'answer', session: this.id, answer: message.answer }).then(accepted);
     }
-    const controller = this.#serving.get(message.requestId);
-    if (controller) return controller.abort(message.reason ?? 'cancelled by the client'), Promise.resolve(accepted());
+    const serving = this.#serving.get(message.requestId);
+    if (serving) return serving.abort(message.reason ?? 'cancelled by the client'), Promise.resolve(accepted());
     if (!bus || !this.id) return undefined;
     // Served elsewhere, if anywhere: every replica looks.
     return bus.send('*', { kind: 'cancelled', session: this.id, requestId: message.requestId, reason: message.reason }).then(accepted);
+  }
+
+  /** The gateway gave up waiting at shutdown: abort what the fast path is serving. */
+  cancelServing(reason: unknown): void {
+    for (const cancellation of this.#serving.values()) cancellation.abort(reason);
   }
 
   link(upstream: Upstream): UpstreamLink {
@@ -318,7 +325,7 @@ export class DownstreamSession implements SessionHandle {
   /** A request through the SDK's transport and `Server` (the path every message could take). */
   #dispatch(request: JSONRPCRequest, extra: DispatchExtra): Promise<Record<string, unknown>> {
     const scope = extra.authInfo?.extra?.scope as HttpScope;
-    return this.#run(request.method, request.params, scope, AbortSignal.any([extra.signal, scope.signal, this.#options.cancel]), {
+    return this.#run(request.method, request.params, scope, Cancellation.following(AbortSignal.any([extra.signal, scope.signal, this.#options.cancel])), {
       client: this.client,
       notify: (notification) => extra.sendNotification(notification as never),
       request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
@@ -328,15 +335,17 @@ export class DownstreamSession implements SessionHandle {
   /** A request on the fast path: the same operation, answered as JSON unless something streams first. */
   #serve(request: DirectRequest, scope: HttpScope): Promise<Response> {
     const reply = new DirectReply(this.id!, this.#options.eventStore);
-    const controller = new AbortController();
-    // Listeners come and go with the request, rather than a combined signal per call that
-    // would keep the long-lived shutdown signal busy.
-    const stopped = () => controller.abort(cancel.reason);
+    const cancellation = new Cancellation();
+    // A shutdown that gives up waiting aborts what is in `#serving` (`cancelServing`): no listener
+    // per call on the long-lived shutdown signal.
     const { cancel } = this.#options;
-    if (cancel.aborted) stopped();
-    else cancel.addEventListener('abort', stopped, { once: true });
-    const gone = scope.onGone((reason) => controller.abort(reason));
-    this.#serving.set(request.id, controller);
+    if (cancel.aborted) cancellation.abort(cancel.reason);
+    const gone = scope.onGone((reason) => cancellation.abort(reason));
+    this.#serving.set(request.id, cancellation);
+    const done = () => {
+      this.#serving.delete(request.id);
+      gone();
+    };
     const peer: DownstreamPeer = {
       client: this.client,
       notify: (notification) => reply.send(notification),
@@ -345,17 +354,16 @@ export class DownstreamSession implements SessionHandle {
           ? Promise.reject({ code: RpcCodes.INTERNAL_ERROR, message: 'the request this belongs to has ended' })
           : this.#ask((message) => reply.send(message), outgoing, signal),
     };
-    this.#run(request.method, request.params, scope, controller.signal, peer)
-      .then(
-        (result) => reply.end({ jsonrpc: '2.0', id: request.id, result }),
-        (error: RpcError) =>
-          reply.end({ jsonrpc: '2.0', id: request.id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } }),
-      )
-      .finally(() => {
-        this.#serving.delete(request.id);
-        cancel.removeEventListener('abort', stopped);
-        gone();
-      });
+    this.#run(request.method, request.params, scope, cancellation, peer).then(
+      (result) => {
+        done();
+        reply.end({ jsonrpc: '2.0', id: request.id, result });
+      },
+      (error: RpcError) => {
+        done();
+        reply.end({ jsonrpc: '2.0', id: request.id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } });
+      },
+    );
     return reply.response;
   }
 
@@ -392,32 +400,25 @@ export class DownstreamSession implements SessionHandle {
   }
 
   /** One operation, whichever path brought it: the hooks, the in-flight count, the operation event. */
-  async #run(method: string, given: Params | undefined, scope: HttpScope, signal: AbortSignal, peer: DownstreamPeer): Promise<Record<string, unknown>> {
+  async #run(method: string, given: Params | undefined, scope: HttpScope, cancellation: Cancellation, peer: DownstreamPeer): Promise<Record<string, unknown>> {
     const started = performance.now();
     const params = given ?? {};
-    const ctx: OperationContext = {
-      method,
-      requestId: scope.requestId,
-      sessionId: this.id,
-      principal: scope.principal,
-      client: peer.client,
-      signal,
-      logger: scope.logger,
-      state: scope.state,
-    };
-    const runtime: OperationRuntime = { session: this, peer };
+    const runtime: OperationRuntime = { cancellation, session: this, peer };
+    const ctx = new OperationCall(method, scope, this.id, runtime);
     let outcome: Pick<OperationEvent, 'outcome' | 'reason' | 'error'> | undefined;
+    const leave = this.#options.inFlight.enter();
     try {
       const handler = methods[method];
       if (!handler) throw new GatewayError(ErrorCodes.INVALID_PARAMS, `Method not found: ${method}`, { rpcCode: RpcCodes.METHOD_NOT_FOUND });
-      const result = (await this.#options.inFlight.track(() => handler(this.#options.proxy, ctx, params, runtime))) as Record<string, unknown>;
+      const result = (await handler(this.#options.proxy, ctx, params, runtime)) as Record<string, unknown>;
       outcome = successOutcome(method, result);
       return result;
     } catch (error) {
       const rpc = toRpcError(error, scope.logger, method);
-      outcome = failureOutcome(error, rpc, signal.aborted);
+      outcome = failureOutcome(error, rpc, cancellation.aborted);
       throw rpc;
     } finally {
+      leave();
       this.#options.onOperation(
         {
           type: 'operation',

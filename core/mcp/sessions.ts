@@ -12,6 +12,8 @@ export interface SessionRegistryOptions {
   readonly idleTtlMs: number;
   readonly max: number;
   readonly logger: Logger;
+  /** Aborted when the gateway gives up waiting for operations at shutdown: every session's are cancelled. */
+  readonly cancel?: AbortSignal;
 }
 
 export class SessionRegistry {
@@ -26,6 +28,9 @@ export class SessionRegistry {
     const every = Math.max(1000, Math.min(60_000, Math.floor(options.idleTtlMs / 2)));
     this.#sweeper = setInterval(() => void this.sweep(), every);
     this.#sweeper.unref();
+    options.cancel?.addEventListener('abort', () => {
+      for (const session of this.#live.values()) session.cancelServing(options.cancel!.reason);
+    }, { once: true });
   }
 
   get size(): number {

@@ -6,6 +6,7 @@
  * sends is lost; an upstream's JSON-RPC error is rethrown as an `RpcError` with its code, message
  * and data intact.
  */
+import { Cancellation, onAbort, type StopSignal } from '../cancellation.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
 import {
   LATEST_PROTOCOL_VERSION,
@@ -20,11 +21,11 @@ import {
   type RequestId,
 } from '../protocol.ts';
 import type { DownstreamPeer } from './peer.ts';
-import type { UpstreamChannel } from './types.ts';
+import type { ChannelRequestOptions, UpstreamChannel } from './types.ts';
 
 export interface UpstreamRequestOptions {
   /** The caller's signal (client cancellation, shutdown). */
-  signal?: AbortSignal;
+  signal?: StopSignal;
   /** Overrides the server's timeout for this request. */
   timeoutMs?: number;
   headers?: Readonly<Record<string, string>>;
@@ -91,28 +92,21 @@ export class UpstreamClient {
   async request(method: string, params: Params, options: UpstreamRequestOptions = {}): Promise<Result> {
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
-    // One controller, one timer and one listener per request: `AbortSignal.timeout` and
-    // `AbortSignal.any` cost several times as much on a path every tool call takes.
-    const controller = new AbortController();
+    // One cancellation, one timer and one listener per request: `AbortSignal.timeout` and
+    // `AbortSignal.any` cost several times as much on a path every tool call takes, and so does
+    // making an AbortSignal at all (see Cancellation).
+    const signal = new Cancellation();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort();
+      signal.abort();
     }, timeoutMs);
-    const caller = options.signal;
-    const follow = () => controller.abort(caller!.reason);
-    if (caller?.aborted) follow();
-    else caller?.addEventListener('abort', follow, { once: true });
-    const { signal } = controller;
+    const unfollow = options.signal && onAbort(options.signal, (reason) => signal.abort(reason));
     const message: JSONRPCRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     const { peer } = options;
     let response;
     try {
-      response = await this.#channel.request(message, {
-        signal,
-        headers: options.headers,
-        onMessage: (related) => this.#receive(related, peer),
-      });
+      response = await this.#channel.request(message, new ChannelRequest(signal, options.headers, (related) => this.#receive(related, peer)));
     } catch (error) {
       if (!signal.aborted) throw this.#named(error, method);
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
@@ -127,7 +121,7 @@ export class UpstreamClient {
       throw signal.reason ?? error;
     } finally {
       clearTimeout(timer);
-      caller?.removeEventListener('abort', follow);
+      unfollow?.();
     }
     if (isErrorResponse(response)) {
       const { code, message: text, data } = response.error;
@@ -227,5 +221,22 @@ export class UpstreamClient {
     } finally {
       this.#relayed.delete(request.id);
     }
+  }
+}
+
+/** What a channel gets with a request; its `signal` is made only if the channel reads it. */
+class ChannelRequest implements ChannelRequestOptions {
+  readonly cancellation: Cancellation;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+  readonly onMessage: (message: JSONRPCNotification | JSONRPCRequest) => void;
+
+  constructor(cancellation: Cancellation, headers: Readonly<Record<string, string>> | undefined, onMessage: (message: JSONRPCNotification | JSONRPCRequest) => void) {
+    this.cancellation = cancellation;
+    this.headers = headers;
+    this.onMessage = onMessage;
+  }
+
+  get signal(): AbortSignal {
+    return this.cancellation.signal;
   }
 }

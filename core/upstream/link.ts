@@ -46,7 +46,16 @@ export class UpstreamLink {
     return this.#client !== undefined;
   }
 
-  async request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}) {
+  request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}): Promise<Record<string, unknown>> {
+    const client = this.#client;
+    // An open session that has answered before: nothing to do on the way back (no step of its own
+    // on a path every tool call takes).
+    if (client && client !== this.#unproven) return client.request(method, params, options);
+    return this.#firstRequest(method, params, options);
+  }
+
+  /** A request that opens the session, or the first one on a session continued from another replica. */
+  async #firstRequest(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions) {
     const client = this.#client ?? (await this.#open());
     try {
       const result = await client.request(method, params, options);

@@ -44,25 +44,24 @@ export class MessageChannel implements UpstreamChannel {
 
   request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {
     if (this.#closed) return Promise.reject(this.#lostError());
-    const { signal } = options;
-    if (signal.aborted) return Promise.reject(signal.reason);
+    const { cancellation } = options;
+    if (cancellation.aborted) return Promise.reject(cancellation.reason);
     return new Promise<JSONRPCResponseMessage>((resolve, reject) => {
       const progressToken = message.params?._meta?.progressToken;
       const settle = () => {
         this.#pending.delete(message.id);
         if (progressToken !== undefined) this.#byProgressToken.delete(progressToken);
-        signal.removeEventListener('abort', onAbort);
-      };
-      const onAbort = () => {
-        settle();
-        reject(signal.reason);
+        stopListening();
       };
       const pending: Pending = {
         resolve: (response) => (settle(), resolve(response)),
         reject: (error) => (settle(), reject(error)),
         options,
       };
-      signal.addEventListener('abort', onAbort, { once: true });
+      const stopListening = cancellation.onAbort((reason) => {
+        settle();
+        reject(reason);
+      });
       this.#pending.set(message.id, pending);
       if (progressToken !== undefined) this.#byProgressToken.set(progressToken, pending);
       this.#stream.write(message, options.headers).catch((error: unknown) => pending.reject(asError(error)));

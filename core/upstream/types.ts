@@ -11,6 +11,7 @@
  * `ctx.provide('transport:<type>', factory)`.
  */
 import type { Logger } from 'pino';
+import type { Cancellation } from '../cancellation.ts';
 import type {
   JSONRPCMessage,
   JSONRPCNotification,
@@ -59,6 +60,11 @@ export interface TransportFactory<Connection = unknown> {
 
 export interface ChannelRequestOptions {
   /** Aborted on timeout, on the client's cancellation and on shutdown: stop waiting, free resources. */
+  readonly cancellation: Cancellation;
+  /**
+   * The same as an `AbortSignal`, for an API that needs one (`fetch`): made when first read, so a
+   * transport that can listen to `cancellation` should (see `Cancellation`).
+   */
   readonly signal: AbortSignal;
   /** Correlation headers (`X-Request-Id`, ...) for transports that carry headers per request. */
   readonly headers?: Readonly<Record<string, string>>;

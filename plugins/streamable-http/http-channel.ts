@@ -10,6 +10,8 @@ import {
   ErrorCodes,
   GatewayError,
   isResponse,
+  onAbort,
+  type StopSignal,
   type ChannelRequestOptions,
   type JSONRPCMessage,
   type JSONRPCNotification,
@@ -56,12 +58,12 @@ export class HttpChannel implements UpstreamChannel {
   }
 
   async request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {
-    const response = await this.#post(message, options);
+    const response = await this.#post(message, options.cancellation, options.headers);
     if (message.method === 'initialize') this.#sessionId = header(response, 'mcp-session-id');
     const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
     if (header(response, 'content-type')?.startsWith('text/event-stream')) {
       // Awaited here: returning the promise would cost the answer two more turns of the microtask queue.
-      return await this.#responseFromStream(response, message, onMessage, options.signal);
+      return await this.#responseFromStream(response, message, onMessage, options.cancellation);
     }
     const text = await readBody(response);
     const answer = findResponse(parseJson(text), message.id);
@@ -73,7 +75,7 @@ export class HttpChannel implements UpstreamChannel {
   }
 
   async send(message: JSONRPCNotification | JSONRPCResponseMessage): Promise<void> {
-    const response = await this.#post(message, { signal: AbortSignal.timeout(10_000) });
+    const response = await this.#post(message, AbortSignal.timeout(10_000));
     const body = await readBody(response);
     if (response.statusCode >= 300) {
       throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
@@ -94,22 +96,17 @@ export class HttpChannel implements UpstreamChannel {
     }
   }
 
-  async #post(message: JSONRPCMessage, options: Pick<ChannelRequestOptions, 'signal' | 'headers'>): Promise<HttpResponse> {
+  async #post(message: JSONRPCMessage, signal: StopSignal, headers?: Readonly<Record<string, string>>): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
       response = await this.#exchange({
         method: 'POST',
-        headers: {
-          ...options.headers,
-          ...this.#sessionHeaders(),
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-        },
+        headers: this.#sessionHeaders({ ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }),
         body: JSON.stringify(message),
-        signal: options.signal,
+        signal,
       });
     } catch (error) {
-      if (!options.signal.aborted && isConnectionFailure(error)) this.#lose(error as Error);
+      if (!signal.aborted && isConnectionFailure(error)) this.#lose(error as Error);
       throw error;
     }
     if (response.statusCode === 404 && this.#sessionId) {
@@ -130,7 +127,7 @@ export class HttpChannel implements UpstreamChannel {
     first: HttpResponse,
     request: JSONRPCRequest,
     onMessage: (m: JSONRPCMessage) => void,
-    signal: AbortSignal,
+    signal: StopSignal,
   ): Promise<JSONRPCResponseMessage> {
     let lastEventId: string | undefined;
     let retryMs = RESUME_DELAY_MS;
@@ -216,11 +213,11 @@ export class HttpChannel implements UpstreamChannel {
     return this.#credentials.exchange(this.#client, exchange);
   }
 
-  #sessionHeaders(): Record<string, string> {
-    return {
-      ...(this.#sessionId ? { 'mcp-session-id': this.#sessionId } : {}),
-      ...(this.#protocolVersion ? { 'mcp-protocol-version': this.#protocolVersion } : {}),
-    };
+  /** The session's headers, added to `headers` (which they override). */
+  #sessionHeaders(headers: Record<string, string> = {}): Record<string, string> {
+    if (this.#sessionId) headers['mcp-session-id'] = this.#sessionId;
+    if (this.#protocolVersion) headers['mcp-protocol-version'] = this.#protocolVersion;
+    return headers;
   }
 
   #lose(error: Error): void {
@@ -251,10 +248,11 @@ function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseM
   );
 }
 
-const delay = (ms: number, signal: AbortSignal) =>
+const delay = (ms: number, signal: StopSignal) =>
   new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    let timer: NodeJS.Timeout | undefined;
+    const stopListening = onAbort(signal, (reason) => (clearTimeout(timer), reject(reason)));
+    if (!signal.aborted) timer = setTimeout(() => (stopListening(), resolve()), ms);
   });
 
 function streamCut(request: JSONRPCRequest, cause: unknown): GatewayError {

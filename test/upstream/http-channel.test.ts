@@ -6,7 +6,7 @@
  */
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { HttpClient, httpServerSettings, UpstreamCredentials } from '../../core/index.ts';
+import { Cancellation, HttpClient, httpServerSettings, UpstreamCredentials } from '../../core/index.ts';
 import type { JSONRPCMessage } from '../../core/protocol.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
@@ -28,8 +28,10 @@ it('passes on an answer as soon as it is read, with what came before it, while t
   cleanup(() => client.close());
   const channel = new HttpChannel(client, new UpstreamCredentials('open', httpServerSettings('the MCP endpoint').parse({ connection: { url } })), pino({ level: 'silent' }));
   const related: JSONRPCMessage[] = [];
+  const cancellation = Cancellation.following(AbortSignal.timeout(5000));
   const answer = await channel.request({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'slow_to_close' } }, {
-    signal: AbortSignal.timeout(5000),
+    cancellation,
+    signal: cancellation.signal,
     onMessage: (message) => related.push(message),
   });
   expect(answer).toEqual({ jsonrpc: '2.0', id: 3, result: { done: true } });

@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { GatewayError, HttpClient, httpServerSettings, readBody, UpstreamCredentials, type HttpServerSettings } from '../../core/index.ts';
+import { Cancellation, GatewayError, HttpClient, httpServerSettings, readBody, UpstreamCredentials, type HttpServerSettings } from '../../core/index.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { openSseChannel } from '../../plugins/sse/sse-channel.ts';
 import { freePort } from '../helpers/processes.ts';
@@ -39,6 +39,11 @@ function settings(url: string, auth: Record<string, unknown> | undefined, header
 
 const oauth2 = (tokenUrl: string, extra: Record<string, unknown> = {}) => ({ type: 'oauth2', token_url: tokenUrl, client_id: 'gw', client_secret: SECRET, ...extra });
 const signal = () => AbortSignal.timeout(5000);
+/** A channel request's options, given up after 5 s. */
+const within5s = () => {
+  const cancellation = Cancellation.following(signal());
+  return { cancellation, signal: cancellation.signal };
+};
 
 describe('UpstreamCredentials', () => {
   it('gets a token with the client credentials grant (Basic client auth by default) and adds it to the configured headers', async () => {
@@ -170,7 +175,7 @@ describe('the HTTP transports with OAuth 2', () => {
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
     cleanup(() => client.close());
     const channel = new HttpChannel(client, credentials, silent);
-    const answer = await channel.request({ jsonrpc: '2.0', id: 7, method: 'initialize', params: {} }, { signal: signal(), headers: { 'x-request-id': 'r1' } });
+    const answer = await channel.request({ jsonrpc: '2.0', id: 7, method: 'initialize', params: {} }, { ...within5s(), headers: { 'x-request-id': 'r1' } });
     expect(answer).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: true } });
     expect(upstream.seen.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
     expect(upstream.seen[1]!.headers['x-request-id']).toBe('r1');
@@ -197,7 +202,7 @@ describe('the HTTP transports with OAuth 2', () => {
     cleanup(() => channel.close());
     expect(upstream.seen.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual(['GET Bearer token-1', 'GET Bearer token-2']);
     good = 'Bearer token-3'; // the upstream now refuses token-2
-    expect(await channel.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, { signal: signal() })).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(await channel.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, within5s())).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
     expect(upstream.seen.slice(2).map((r) => `${r.method} ${r.url} ${r.headers.authorization}`)).toEqual([
       'POST /messages?session=1 Bearer token-2',
       'POST /messages?session=1 Bearer token-3',

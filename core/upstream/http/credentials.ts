@@ -11,6 +11,7 @@
  * The client secret and the tokens are never logged, nor put in error messages.
  */
 import type { Logger } from 'pino';
+import { onAbort, type StopSignal } from '../../cancellation.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from '../../errors.ts';
 import type { Exchange, HttpClient, HttpResponse } from './http-client.ts';
 import type { HttpServerSettings, UpstreamAuth } from './settings.ts';
@@ -41,6 +42,7 @@ export class UpstreamCredentials {
   readonly server: string;
   /** `connection.headers` and a static `auth:` (header or bearer), names in lower case. */
   readonly #static: Readonly<Record<string, string>>;
+  readonly #hasStatic: boolean;
   readonly #oauth2: OAuth2 | undefined;
   readonly #log: Logger | undefined;
   #token: CachedToken | undefined;
@@ -62,6 +64,7 @@ export class UpstreamCredentials {
       }
     }
     this.#static = headers;
+    this.#hasStatic = Object.keys(headers).length > 0;
   }
 
   /** Whether `refresh()` can bring new credentials (an OAuth 2 token), so resending a refused request makes sense. */
@@ -96,10 +99,16 @@ export class UpstreamCredentials {
    * credentials can be refreshed, the token is refreshed and the exchange sent once more; the
    * caller gets that second answer, whatever it is.
    */
-  async exchange(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
+  exchange(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
+    // Without OAuth 2 nothing is awaited before the request goes out, nor after it (a 401 is the
+    // answer: sending the same credentials again would not change it).
+    if (!this.#oauth2) return client.exchange(this.#hasStatic ? { ...exchange, headers: { ...this.#static, ...exchange.headers } } : exchange);
+    return this.#exchangeWithToken(client, exchange);
+  }
+
+  async #exchangeWithToken(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
-      // Without OAuth 2 nothing is awaited before the request goes out.
-      const auth = this.#oauth2 && (await this.#auth(exchange.signal));
+      const auth = await this.#auth(exchange.signal);
       const response = await client.exchange({ ...exchange, headers: { ...this.#static, ...exchange.headers, ...auth } });
       if (response.statusCode !== 401 || attempt > 1 || !this.refresh(auth)) return response;
       response.body.discard();
@@ -107,7 +116,7 @@ export class UpstreamCredentials {
     }
   }
 
-  async #auth(signal: AbortSignal): Promise<Record<string, string>> {
+  async #auth(signal: StopSignal): Promise<Record<string, string>> {
     const auth = this.#oauth2;
     if (!auth) return {};
     signal.throwIfAborted();
@@ -221,14 +230,13 @@ function redact(text: string, secret: string): string {
 }
 
 /** The promise, or `signal.reason` as soon as the signal aborts (the promise itself goes on, for others). */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function abortable<T>(promise: Promise<T>, signal: StopSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const stopListening = onAbort(signal, reject);
     promise.then(
-      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
-      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error)),
+      (value) => (stopListening(), resolve(value)),
+      (error: unknown) => (stopListening(), reject(error)),
     );
   });
 }

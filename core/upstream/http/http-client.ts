@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Dispatcher, Pool } from 'undici';
+import { onAbort, type StopSignal } from '../../cancellation.ts';
 import { IncomingBody, type ResponseBody } from './response-body.ts';
 
 export interface Exchange {
@@ -15,7 +16,7 @@ export interface Exchange {
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
   /** Aborts the exchange: before the response, its promise rejects; after, its body's reader gets the error. */
-  readonly signal: AbortSignal;
+  readonly signal: StopSignal;
 }
 
 export interface HttpResponse {
@@ -76,12 +77,10 @@ export class HttpClient {
  * reads them, where `request` wraps every response in a stream and an async resource (measured:
  * 15-30 µs less CPU per exchange).
  */
-function exchangeHandler(signal: AbortSignal, resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): Dispatcher.DispatchHandler {
+function exchangeHandler(signal: StopSignal, resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): Dispatcher.DispatchHandler {
   let body: IncomingBody | undefined;
   let transfer: Dispatcher.DispatchController | undefined;
-  const onAbort = () => transfer?.abort(signal.reason);
-  signal.addEventListener('abort', onAbort, { once: true });
-  const done = () => signal.removeEventListener('abort', onAbort);
+  const done = onAbort(signal, (reason) => transfer?.abort(reason as Error));
   return {
     onRequestStart(controller) {
       transfer = controller;
