@@ -2,7 +2,8 @@
  * What happened, for plugins that observe (metrics, audit, tracing, access logs of their own):
  * one event per HTTP request, per MCP operation, per refused authentication, per change of an
  * upstream's state and per session opened or closed. Delivered through the `onEvent` hook,
- * after the fact and without waiting: an observer can never slow down or fail a request.
+ * after the fact and without waiting: an observer can never slow down or fail a request. A
+ * request's own events come once its answer is on its way (see after-answer.ts).
  */
 import type { AuthFailureReason } from './auth/failure.ts';
 import type { McpTarget, RequestState } from './context.ts';

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { afterAnswer } from './after-answer.ts';
 import { Catalogue, type NameClash } from './catalogue.ts';
 import type { GatewayConfig } from './config/gateway-config.ts';
 import type { GatewayEnv, Logger } from './context.ts';
@@ -322,13 +323,14 @@ export class Gateway {
   }
 
   /**
-   * The event for observers, and one access line per MCP operation. Observers hear it at once
-   * (a span ends when its operation does); the line is formatted once the answer is on its way,
-   * since formatting it would otherwise delay every reply.
+   * The event for observers, and one access line per MCP operation, once the answer is on its way
+   * (see after-answer.ts): delivering and formatting them would otherwise delay every reply.
    */
   #operation(event: OperationEvent, log: Logger): void {
-    this.kernel.emit(event);
-    setImmediate(() => this.#accessLine(event, log));
+    afterAnswer(() => {
+      this.kernel.emit(event);
+      this.#accessLine(event, log);
+    });
   }
 
   #accessLine(event: OperationEvent, log: Logger): void {

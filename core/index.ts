@@ -57,6 +57,7 @@ export type {
   ToolItem,
 } from './context.ts';
 
+export { afterAnswer, afterAnswers } from './after-answer.ts';
 export { Cancellation, onAbort, type StopSignal } from './cancellation.ts';
 export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';
 export type { ErrorCode, GatewayErrorOptions } from './errors.ts';

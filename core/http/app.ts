@@ -6,8 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { Hono, type Handler, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import type { GatewayEnv, Logger, RouteInfo } from '../context.ts';
+import { afterAnswer } from '../after-answer.ts';
+import type { GatewayContext, GatewayEnv, Logger, RouteInfo } from '../context.ts';
 import { GatewayError, RpcCodes, tagError } from '../errors.ts';
+import { lazyChild } from '../logger.ts';
 import type { InFlight } from '../in-flight.ts';
 import type { Kernel } from '../kernel.ts';
 import { rpcErrorResponse } from '../mcp/endpoint.ts';
@@ -53,7 +55,7 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     c.set('requestId', requestId);
     c.set('route', route);
     c.set('state', {});
-    c.set('logger', logger.child({ request_id: requestId }));
+    c.set('logger', lazyChild(logger, { request_id: requestId }));
     try {
       await next();
     } finally {
@@ -61,19 +63,20 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     }
     if (!outgoing) setHeader(c, 'x-request-id', requestId);
     const durationMs = performance.now() - started;
+    // The access line and the events wait until the response is on its way (see after-answer.ts).
+    afterAnswer(() => observed(c, requestId, route, durationMs));
+  });
+
+  function observed(c: GatewayContext, requestId: string, route: RouteInfo, durationMs: number): void {
     const { method, path } = c.req;
     const { status } = c.res;
     const subject = c.get('principal')?.subject;
     const sessionId = requestHeader(c, 'mcp-session-id');
-    const log = c.get('logger');
-    // The access line waits until the response is written (see Gateway#operation).
-    setImmediate(() =>
-      log.info({ method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId }, 'http request'),
-    );
+    c.get('logger').info({ method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId }, 'http request');
     kernel.emit({ type: 'http', requestId, method, route: route.name, status, durationMs, subject });
     const authFailure = c.get('authFailure');
     if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
-  });
+  }
 
   for (const hook of kernel.hooks('onRequest')) {
     const { plugin, handler } = hook;

@@ -36,27 +36,6 @@ export function eventMetrics(metrics: MetricsService, servers: readonly string[]
   };
 }
 
-/**
- * Events counted just after the turn that produced them rather than in it: counting a tool call
- * (hashing its labels, filling histogram buckets) would otherwise delay its answer. A scrape
- * `flush`es first, so it never misses an event that happened before it. Counting cannot throw:
- * the metrics service drops (and logs) a sample it cannot record.
- */
-export function countLater(count: EventCounter): { onEvent: EventCounter; flush(): void } {
-  let queued: GatewayEvent[] = [];
-  const flush = () => {
-    const events = queued;
-    queued = [];
-    for (const event of events) count(event);
-  };
-  return {
-    onEvent(event) {
-      if (queued.push(event) === 1) setImmediate(flush);
-    },
-    flush,
-  };
-}
-
 function operationMetrics(metrics: MetricsService): (event: OperationEvent) => void {
   const tool = ['proxy', 'tool'];
   const called = metrics.counter('mcp_gateway_tools_called', 'Tool calls (tools/call requests), by upstream server and tool', tool);

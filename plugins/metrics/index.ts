@@ -6,10 +6,10 @@
  * registry, so that other plugins count what they do. Every metric and label is listed in the
  * README; label values come from fixed sets (see labels.ts).
  */
-import { definePlugin } from 'mcp-gateway';
+import { afterAnswers, definePlugin } from 'mcp-gateway';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { metricsRoute, scrapeCheck } from './endpoint.ts';
-import { countLater, eventMetrics } from './from-events.ts';
+import { eventMetrics } from './from-events.ts';
 import { listenForScrapes, type MetricsServer } from './metrics-server.ts';
 import { optionsSchema } from './options.ts';
 import { createMetricsService } from './service.ts';
@@ -30,10 +30,13 @@ export default definePlugin({
     ctx.provide('metrics', metrics);
     metrics.gauge('mcp_gateway_info', 'The running gateway (always 1), by version', ['version']).set({ version: ctx.gateway.version }, 1);
     registerUpstreamCollector(registry, ctx.gateway);
-    const counting = countLater(eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name)));
+    // Requests' events come once their answers are on their way (see afterAnswer), where counting
+    // them (hashing labels, filling buckets) delays no answer; a scrape waits for those still to
+    // come, so that it never misses one that happened before it.
+    const countEvent = eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name));
     const scrape = {
       contentType: registry.contentType,
-      exposition: () => (counting.flush(), registry.metrics()),
+      exposition: () => afterAnswers().then(() => registry.metrics()),
     };
 
     // Swappable, so that a reload can rotate the scrapers' token.
@@ -51,7 +54,7 @@ export default definePlugin({
       'metrics enabled',
     );
     return {
-      onEvent: counting.onEvent,
+      onEvent: countEvent,
       onReload({ options: next }) {
         const { bearer_token: _old, ...rest } = options;
         const { bearer_token: token, ...nextRest } = next;

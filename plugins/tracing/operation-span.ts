@@ -1,12 +1,13 @@
 /**
  * A span per JSON-RPC request POSTed to `/mcp`, child of the HTTP span, named after the method
- * and what it targets as the client named it (`tools/call files__echo`). It ends with the
- * gateway's `operation` event (found through the request's state), which tells the outcome; a
- * request that gets none (`initialize`, `ping`, a session the endpoint does not know) ends with
- * its response.
+ * and what it targets as the client named it (`tools/call files__echo`). The gateway's
+ * `operation` event (found through the request's state) tells the outcome; a request that gets
+ * none (`initialize`, `ping`, a session the endpoint does not know) ends with its response. The
+ * event comes once the answer is on its way, often after its body ended: the span then ends at
+ * that time, within its HTTP span, not when the event came.
  */
 import { SpanKind, type Span, type Tracer } from '@opentelemetry/api';
-import type { GatewayEvent, McpMessageContext, OperationEvent, OperationHook } from 'mcp-gateway';
+import { afterAnswer, type GatewayEvent, type McpMessageContext, type OperationEvent, type OperationHook } from 'mcp-gateway';
 import { ATTR_JSONRPC_REQUEST_ID, ATTR_MCP_SESSION_ID, spanName, targetAttributes } from './attributes.ts';
 import { whenBodyEnds } from './body-end.ts';
 import { failureOf, recordEvent, recordFailure, recordSuccess, type Failure } from './outcome.ts';
@@ -48,7 +49,7 @@ export function operationSpans(tracer: Tracer): OperationHooks {
         if (event) recordEvent(span, event);
         else if (failure) recordFailure(span, failure);
         else recordSuccess(span);
-        span.end(event ? undefined : endedAt);
+        span.end(endedAt);
       };
       tracing.finishOperation = finish;
       let response: Response;
@@ -61,12 +62,13 @@ export function operationSpans(tracer: Tracer): OperationHooks {
       }
       if (method === 'initialize') setSessionId(span, response);
       if (response.status >= 400) failure = await failureIn(response);
-      // The event of a request a plugin answered is sent once the endpoint has read a copy of the
-      // answer, which reads this body too: wait for it until the next turn of the event loop, but
-      // end the span at the time the body ended.
+      // The event comes once the answer is on its way (see afterAnswer). For a request a plugin
+      // answered, it is queued once the endpoint has read a copy of the answer, which reads this
+      // body too: so wait for the end of the batch that delivers it, but end the span when the body
+      // ended.
       return whenBodyEnds(response, () => {
         endedAt = performance.now();
-        setImmediate(() => finish());
+        afterAnswer(() => afterAnswer(() => finish()));
       });
     },
     onEvent(event) {

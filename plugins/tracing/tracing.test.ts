@@ -6,6 +6,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAnswers } from '../../core/after-answer.ts';
 import type { Gateway } from '../../core/gateway.ts';
 import { mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
@@ -37,6 +38,8 @@ let requests = 0;
 async function traced(method: string, params?: unknown, headers: Record<string, string> = {}) {
   const requestId = `tracing-test-${++requests}`;
   const { message } = await rpc(gateway.app, session, method, params, { 'x-request-id': requestId, ...headers });
+  // The operation span ends with the request's event, which comes once the answer is on its way.
+  await afterAnswers();
   const http = await vi.waitFor(() => {
     const span = exporter()
       .getFinishedSpans()
@@ -259,6 +262,8 @@ describe('with a permission policy', () => {
     });
     const id = await openSession(guarded.app);
     const spans = guarded.kernel.services.get(MEMORY_EXPORTER)!;
+    // The initialize's spans end just after its answer: not to be counted below.
+    await vi.waitFor(() => expect(spans.getFinishedSpans().map((s) => s.name)).toContain('initialize'));
     spans.reset();
     const { status, message } = await rpc(guarded.app, id, 'tools/call', { name: 'files__echo', arguments: { text: 'no' } });
     expect(status).toBe(403);

@@ -1,11 +1,11 @@
 /**
  * The benchmark's child processes: started in their own process group (so that whatever they start
- * in turn is stopped with them), their output drained so that a full pipe never blocks them, and
- * their memory read from /proc.
+ * in turn is stopped with them), their output written to a file (read only while something waits
+ * for a line), and their memory read from /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,9 +44,9 @@ export interface Started {
   /** The last few KB of output, for error messages. */
   tail(): string;
   /**
-   * performance.now() when the output first matched `pattern`. Output from before the call counts
-   * when the call comes in the same turn as the start (after it, output is only scanned for
-   * patterns being waited for: a gateway's access log is not kept through a whole run).
+   * performance.now() when the output first matched `pattern`: at once if the last 64 KB it wrote
+   * match already (the file is read only while something waits for a line, so that a gateway's
+   * access log is not read through a whole run).
    */
   seen(pattern: RegExp): Promise<number>;
 }
@@ -61,27 +61,45 @@ export interface StartOptions {
 const startTimeoutMs = 60_000;
 
 export function start(command: string, args: readonly string[], options: StartOptions): Promise<Started> {
+  // The output goes to a file, as `npm start > gateway.log` would send it: read from a pipe by this
+  // process, which is also the benchmark's client, every log line a server wrote cost the client a
+  // wake-up and a read, which charged the gateway's access log to the load and not to the gateway.
+  // The file is followed until the server has started and nothing waits for a line.
+  const file = join(scratch, `${options.label.replace(/[^\w.-]+/g, '_')}-${++outputs}.log`);
+  const fd = openSync(file, 'w');
   const spawnedAt = performance.now();
-  const child = spawn(command, args, { cwd: root, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(command, args, { cwd: root, env: options.env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
+  closeSync(fd);
   running.add(child);
   child.once('exit', () => running.delete(child));
-  let previous: Buffer = Buffer.alloc(0);
-  let last: Buffer = Buffer.alloc(0);
-  const tail = () => Buffer.concat([previous, last]).toString().slice(-4096);
-  let scanned = '';
+  const output = followFile(file);
   let started = false;
   const watchers = new Set<{ pattern: RegExp; resolve(at: number): void }>();
+  let ready: ((match: RegExpExecArray) => void) | undefined;
+  const onGrowth = () => {
+    for (const watcher of watchers) {
+      if (watcher.pattern.test(output.scanned())) watchers.delete(watcher), watcher.resolve(performance.now());
+    }
+    const match = ready && options.ready!.exec(output.scanned());
+    if (match) ready!(match);
+    if (started && watchers.size === 0) output.pause();
+  };
   const seen = (pattern: RegExp) =>
     new Promise<number>((resolve, reject) => {
-      if (pattern.test(scanned)) return resolve(performance.now());
+      output.catchUp();
+      if (pattern.test(output.scanned())) return resolve(performance.now());
       const watcher = { pattern, resolve };
       watchers.add(watcher);
+      output.follow(onGrowth);
       child.once('close', () => watchers.delete(watcher) && reject(new Error(`${options.label} exited before printing ${pattern}; its last output:\n${tail()}`)));
     });
+  const tail = () => output.tail();
   return new Promise<Started>((resolve, reject) => {
     const succeed = (match?: RegExpExecArray) => {
       started = true;
+      ready = undefined;
       clearTimeout(timer);
+      if (watchers.size === 0) output.pause();
       resolve({ child, pid: child.pid!, match, spawnedAt, tail, seen });
     };
     const fail = (why: string) => {
@@ -89,27 +107,67 @@ export function start(command: string, args: readonly string[], options: StartOp
       void stop(child).then(() => reject(new Error(`${options.label} ${why}; its last output:\n${tail()}`)));
     };
     const timer = setTimeout(() => fail(`did not start within ${startTimeoutMs / 1000} s`), startTimeoutMs);
-    const drain = (chunk: Buffer) => {
-      previous = last;
-      last = chunk;
-      if (started && watchers.size === 0) return;
-      scanned = (scanned + chunk.toString()).slice(-65536);
-      for (const watcher of watchers) {
-        if (watcher.pattern.test(scanned)) watchers.delete(watcher), watcher.resolve(performance.now());
-      }
-      if (started || !options.ready) return;
-      const match = options.ready.exec(scanned);
-      if (match) succeed(match);
-    };
-    child.stdout!.on('data', drain);
-    child.stderr!.on('data', drain);
-    // 'close' rather than 'exit': by then its last words are in the tail.
+    if (options.ready) ready = succeed;
+    output.follow(onGrowth);
+    // 'close' rather than 'exit': by then its last words are in the file.
     child.once('close', (code, signal) => {
+      output.pause();
       if (!started) fail(`exited (${signal ?? code})`);
       else if (!stopping.has(child)) process.stderr.write(`${options.label} exited (${signal ?? code}); its last output:\n${tail()}\n`);
     });
     if (!options.ready) succeed();
   });
+}
+
+let outputs = 0;
+
+/** A growing file read as it grows (while followed), keeping the last 64 KB read for patterns. */
+function followFile(file: string) {
+  let offset = 0;
+  let scanned = '';
+  let watcher: FSWatcher | undefined;
+  const catchUp = () => {
+    const size = statSync(file).size;
+    if (size <= offset) return;
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.min(size - offset, 1 << 20));
+      for (let read; offset < size && (read = readSync(fd, buffer, 0, buffer.length, offset)) > 0; offset += read) {
+        scanned = (scanned + buffer.subarray(0, read).toString()).slice(-65536);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  return {
+    scanned: () => scanned,
+    catchUp,
+    follow(onGrowth: () => void) {
+      watcher?.close();
+      watcher = watch(file, () => (catchUp(), onGrowth()));
+      catchUp();
+      onGrowth();
+    },
+    pause() {
+      watcher?.close();
+      watcher = undefined;
+    },
+    tail: () => {
+      try {
+        const size = statSync(file).size;
+        const fd = openSync(file, 'r');
+        try {
+          const buffer = Buffer.alloc(Math.min(size, 4096));
+          readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+          return buffer.toString();
+        } finally {
+          closeSync(fd);
+        }
+      } catch {
+        return '';
+      }
+    },
+  };
 }
 
 /** SIGTERM to the process group, SIGKILL if it is still there 5 s later; SIGKILL to what is left of it. */
