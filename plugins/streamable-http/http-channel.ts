@@ -39,6 +39,8 @@ export class HttpChannel implements UpstreamChannel {
   #protocolVersion: string | undefined;
   #lastEventId: string | undefined;
   #lost = false;
+  /** See `#postHeaders`; forgotten when the session or its protocol version changes. */
+  #posting: Readonly<Record<string, string>> | undefined;
 
   /**
    * `client` is the server's connection pool and `credentials` its credentials, both shared by all
@@ -59,7 +61,10 @@ export class HttpChannel implements UpstreamChannel {
 
   async request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {
     const response = await this.#post(message, options.cancellation, options.headers);
-    if (message.method === 'initialize') this.#sessionId = header(response, 'mcp-session-id');
+    if (message.method === 'initialize') {
+      this.#sessionId = header(response, 'mcp-session-id');
+      this.#posting = undefined;
+    }
     const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
     if (header(response, 'content-type')?.startsWith('text/event-stream')) {
       // Awaited here: returning the promise would cost the answer two more turns of the microtask queue.
@@ -85,6 +90,7 @@ export class HttpChannel implements UpstreamChannel {
 
   setProtocolVersion(version: string): void {
     this.#protocolVersion = version;
+    this.#posting = undefined;
   }
 
   async close(): Promise<void> {
@@ -101,7 +107,7 @@ export class HttpChannel implements UpstreamChannel {
     try {
       response = await this.#exchange({
         method: 'POST',
-        headers: this.#sessionHeaders({ ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' }),
+        headers: { ...headers, ...this.#postHeaders() },
         body: JSON.stringify(message),
         signal,
       });
@@ -211,6 +217,16 @@ export class HttpChannel implements UpstreamChannel {
   /** An exchange with the server's headers and credentials (and one resend after a 401). */
   #exchange(exchange: Exchange): Promise<HttpResponse> {
     return this.#credentials.exchange(this.#client, exchange);
+  }
+
+  /**
+   * The headers of every POST of this session (content type, accept, the session's own), made
+   * again only when the session or its protocol version changes: building them per request cost
+   * a few µs on the way to the upstream (measured).
+   */
+  #postHeaders(): Readonly<Record<string, string>> {
+    this.#posting ??= this.#sessionHeaders({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    return this.#posting;
   }
 
   /** The session's headers, added to `headers` (which they override). */
