@@ -4,7 +4,7 @@
  * and of the replica benchmark.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopChild } from './stop-child.ts';
@@ -58,9 +58,10 @@ http {
     if (up) break;
     if (failure || child.exitCode !== null || attempt > 100) {
       await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`nginx did not start${failure ? `: ${failure.message}` : ''}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child) };
+  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child).finally(() => rmSync(dir, { recursive: true, force: true })) };
 }
