@@ -3,7 +3,7 @@
  * with --json, one JSON document), every target marked ✓ or ✗.
  *
  *   npm run bench -- [--only call,stdio,list,sessions,startup,peers,replicas] [--peers] [--replicas] [--duration 5] [--warmup 1]
- *                    [--concurrency 1,16] [--rounds 2] [--sessions 10000] [--json]
+ *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--json]
  *
  * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
  * (a stdio upstream served by the gateway, against the SDK's own HTTP server), list (tools/list over
@@ -37,7 +37,7 @@ const options = {
   duration: { type: 'string', default: '5' },
   warmup: { type: 'string', default: '1' },
   concurrency: { type: 'string', default: '1,16' },
-  rounds: { type: 'string', default: '2' },
+  rounds: { type: 'string', default: '3' },
   sessions: { type: 'string', default: '10000' },
   json: { type: 'boolean', default: false },
 } as const;

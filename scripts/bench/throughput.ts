@@ -9,6 +9,7 @@ import { httpUpstream, startGateway, stdioUpstream } from './gateway.ts';
 import { rssKb, sleep, start, startEchoServer, stop, typeScriptArgs, watchRss, type EchoServer } from './processes.ts';
 import { Checks, latencies, mib, ms, perSecond, ratio, type Section } from './report.ts';
 import { connectedClient } from './client.ts';
+import { gcBetween, gcCounts, gcNote } from './gc.ts';
 
 type Progress = (line: string) => void;
 type ClientKind = NonNullable<Target['client']>;
@@ -44,6 +45,8 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
     if (problem) throw new Error(problem);
     const kinds = spec.clients ?? ['sdk'];
     const idle = rssKb(gateway.pid);
+    const metricsUrl = new URL('/metrics', gateway.mcpUrl).href;
+    const gcBefore = await gcCounts(metricsUrl);
     const watch = watchRss(gateway.pid);
     const { reference } = spec;
     const targets = kinds.flatMap((client): Target[] => [
@@ -53,6 +56,7 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
     ]);
     const { levels, failures } = await alternate(targets, options, (line) => progress(`${spec.key}: ${line}`));
     const peak = watch.stop();
+    const gc = gcBetween(gcBefore, await gcCounts(metricsUrl));
     await sleep(1000);
     const after = rssKb(gateway.pid);
     if (Object.keys(failures).length) throw new Error(Object.entries(failures).map(([name, why]) => `${name}: ${why}`).join('; '));
@@ -98,15 +102,15 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
       key: spec.key,
       title: spec.title,
       settings:
-        `${spec.setup} ${options.rounds} alternating round${options.rounds === 1 ? '' : 's'} (direct, gateway, ${reference ? `${reference.label}, ` : ''}direct, ...) of ` +
+        `${spec.setup} ${options.rounds} alternating round${options.rounds === 1 ? '' : 's'} (direct, gateway${reference ? `, ${reference.label}` : ''}; each round starts one later) of ` +
         `${options.durationMs / 1000} s per side after ${options.warmupMs / 1000} s of warm-up; closed-loop clients, each initialized once, in one process on the same machine.` +
         (reference ? ` The ${reference.label} (scripts/bench/byte-proxy.ts) pipes bytes without reading them: the ceiling for any Node process in the path.` : ''),
       align: kinds.length > 1 ? `l${'r'.repeat(columns.length)}` : 'r'.repeat(columns.length),
       columns: kinds.length > 1 ? ['client', ...columns] : columns,
       rows,
       checks: checks.list,
-      notes: [`Gateway RSS: ${mib(idle)} MiB idle, ${mib(peak)} MiB at peak, ${mib(after)} MiB after.`],
-      data: { levels, gatewayRssKb: { idle, peak, after } },
+      notes: [`Gateway RSS: ${mib(idle)} MiB idle, ${mib(peak)} MiB at peak, ${mib(after)} MiB after.`, gcNote(gc)],
+      data: { levels, gatewayRssKb: { idle, peak, after }, gatewayGc: gc },
     };
   } finally {
     await gateway.stop();
