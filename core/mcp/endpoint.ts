@@ -130,7 +130,7 @@ class RequestScope implements HttpScope {
 /**
  * What the hooks' terminal step needs of a message's request, on its context under a key plugins
  * do not see. (Not a WeakMap keyed by the context: V8's minor GCs keep such entries alive; see
- * the proxy's RUNTIME.)
+ * the operation context's RUNTIME.)
  */
 const DELIVERY = Symbol('delivery');
 type Delivering = McpMessageContext & { [DELIVERY]: { readonly scope: HttpScope; delivered: boolean } };

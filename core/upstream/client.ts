@@ -95,20 +95,20 @@ export class UpstreamClient {
     // One cancellation, one timer and one listener per request: `AbortSignal.timeout` and
     // `AbortSignal.any` cost several times as much on a path every tool call takes, and so does
     // making an AbortSignal at all (see Cancellation).
-    const signal = new Cancellation();
+    const cancellation = new Cancellation();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      signal.abort();
+      cancellation.abort();
     }, timeoutMs);
-    const unfollow = options.signal && onAbort(options.signal, (reason) => signal.abort(reason));
+    const unfollow = options.signal && onAbort(options.signal, (reason) => cancellation.abort(reason));
     const message: JSONRPCRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     const { peer } = options;
     let response;
     try {
-      response = await this.#channel.request(message, new ChannelRequest(signal, options.headers, (related) => this.#receive(related, peer)));
+      response = await this.#channel.request(message, new ChannelRequest(cancellation, options.headers, (related) => this.#receive(related, peer)));
     } catch (error) {
-      if (!signal.aborted) throw this.#named(error, method);
+      if (!cancellation.aborted) throw this.#named(error, method);
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
       const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
       this.notify('notifications/cancelled', { requestId: id, reason });
@@ -118,7 +118,7 @@ export class UpstreamClient {
           data: { server: this.server },
         });
       }
-      throw signal.reason ?? error;
+      throw cancellation.reason ?? error;
     } finally {
       clearTimeout(timer);
       unfollow?.();
