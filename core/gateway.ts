@@ -171,16 +171,20 @@ export class Gateway {
     const { config, plan, logger } = this.#options;
     const subscriptions = this.#subscriptions;
     this.#upstreams = plan.servers.map((server) => this.#createUpstream(server));
+    const bus = this.kernel.services.get('session-bus');
     const sessions = new SessionRegistry({
       store: this.kernel.services.get('session-store') ?? new MemorySessionStore(),
       idleTtlMs: config.sessions.idle_ttl,
       max: config.sessions.max,
       logger,
       cancel: this.#cancel.signal,
+      bus,
+      endUpstreamSession: async (name, sessionId) => {
+        const upstream = this.#byName.get(name);
+        if (upstream) await (await upstream.openChannel(undefined, sessionId)).close();
+      },
     });
     this.#sessions = sessions;
-    const bus = this.kernel.services.get('session-bus');
-    bus?.onMessage((message) => sessions.get(message.session)?.fromReplica(message));
     const proxy = new McpProxy({
       kernel: this.kernel,
       catalogue: () => this.catalogue,
@@ -228,10 +232,11 @@ export class Gateway {
             });
             this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
           },
-          onClosed: (session) => {
-            sessions.remove(session);
+          onClosed: (session, how) => {
+            const ended = sessions.remove(session, how);
             subscriptions.forget(session.peer, (name) => this.#byName.get(name));
             if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
+            return ended;
           },
           onOperation: (event, log) => this.#operation(event, log),
         }),

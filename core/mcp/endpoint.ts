@@ -220,6 +220,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!session) return restore(sessionId, scope.principal?.subject).then((restored) => (restored ? serve(c, body, scope, restored) : notFound()));
     // A session is only ever used by the principal that opened it; to anyone else it does not exist.
     if (session.subject !== scope.principal?.subject) return notFound();
+    if (sessions.unchecked(sessionId)) return sessions.check(sessionId).then((live) => (live ? serve(c, body, scope, session) : notFound()));
     return serve(c, body, scope, session);
   }
 
@@ -268,8 +269,9 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
         if (!record || record.subject !== subject || !options.accepting() || sessions.full) return undefined;
         const session = options.createSession(record.subject, record.protocolVersion ?? LATEST_PROTOCOL_VERSION, record);
         await session.restore(record);
-        if (session.id === record.id) return session;
-        await session.close();
+        // Not held when the session ended while this replica was taking it over.
+        if (session.id === record.id && sessions.get(record.id) === session) return session;
+        await session.close('ended');
         return undefined;
       })().finally(() => restoring.delete(sessionId));
       restoring.set(sessionId, pending);

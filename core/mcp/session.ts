@@ -63,7 +63,8 @@ export interface SessionOptions {
   readonly onInitialized: (session: DownstreamSession) => void | Promise<void>;
   /** Every operation, once it ended: for the access log and the observers. */
   readonly onOperation: (event: OperationEvent, logger: Logger) => void;
-  readonly onClosed: (session: DownstreamSession) => void;
+  /** The session closes, and how; the close waits for what it returns (a shared session's end, recorded and announced). */
+  readonly onClosed: (session: DownstreamSession, how: SessionClose) => Promise<void>;
   /** Replicas sharing sessions: where messages for exchanges this replica does not hold go. */
   readonly bus?: SessionBus;
   /** The session's record, when this replica takes over a session another one opened. */
@@ -73,6 +74,13 @@ export interface SessionOptions {
 }
 
 export type ListKind = 'tools' | 'prompts' | 'resources';
+
+/**
+ * Why a session closes here. `end`: the client deleted it, or it idled out: it ends for every
+ * replica, its upstream sessions too. `leave`: this replica shuts down while others go on serving
+ * it, so its upstream sessions stay open for them. `ended`: another replica ended it.
+ */
+export type SessionClose = 'end' | 'leave' | 'ended';
 
 type Params = Record<string, unknown>;
 type Handler = (proxy: McpProxy, ctx: OperationContext, params: Params, runtime: OperationRuntime) => Promise<unknown>;
@@ -132,7 +140,8 @@ export class DownstreamSession implements SessionHandle {
       // Clients that lose an event stream reconnect after this long (the SSE `retry:` field).
       retryInterval: 1000,
       onsessioninitialized: () => options.onInitialized(this),
-      onsessionclosed: () => void this.close(),
+      // Awaited by the transport: the DELETE is answered once the session has ended everywhere.
+      onsessionclosed: () => this.close(),
     });
     this.server = new Server(options.serverInfo, {
       capabilities: options.capabilities,
@@ -218,7 +227,7 @@ export class DownstreamSession implements SessionHandle {
   }
 
   /** A message another replica routed here for this session. */
-  fromReplica(message: ReplicaMessage): void {
+  fromReplica(message: Exclude<ReplicaMessage, { kind: 'ended' }>): void {
     if (message.kind === 'notify') {
       if (this.#getStreams > 0) void this.server.notification(message.notification as never).catch(() => {});
     } else if (message.kind === 'ask') {
@@ -310,15 +319,14 @@ export class DownstreamSession implements SessionHandle {
     void this.server.notification({ method: `notifications/${kind}/list_changed` } as never).catch(() => {});
   }
 
-  /**
-   * Close the session here. `leaving`: this replica is shutting down while others go on serving
-   * the session, so its upstream sessions are left open for them to continue.
-   */
-  async close(leaving = false): Promise<void> {
+  /** Close the session here (see `SessionClose` for `how`). */
+  async close(how: SessionClose = 'end'): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#options.onClosed(this);
-    if (!leaving) await Promise.all([...this.#links.values()].map((link) => link.close()));
+    await Promise.all([
+      this.#options.onClosed(this, how),
+      how !== 'leave' && Promise.all([...this.#links.values()].map((link) => link.close())),
+    ]);
     await this.server.close().catch(() => {});
   }
 

@@ -16,7 +16,9 @@ export type ReplicaMessage =
   /** A notification for the client, for the replica that holds its GET stream. */
   | { readonly kind: 'notify'; readonly session: string; readonly notification: JSONRPCNotification }
   /** A request for the client outside any of its requests, for the replica that holds its GET stream (the id names the replica that asks). */
-  | { readonly kind: 'ask'; readonly session: string; readonly request: JSONRPCRequest };
+  | { readonly kind: 'ask'; readonly session: string; readonly request: JSONRPCRequest }
+  /** The session ended (DELETE, idle expiry): every replica drops its copy, and its upstream sessions, at once. */
+  | { readonly kind: 'ended'; readonly session: string };
 
 export interface SessionBus {
   /** This replica's name, unique among those on the bus; it is part of the ids of its requests to clients. */
@@ -25,4 +27,11 @@ export interface SessionBus {
   send(to: string, message: ReplicaMessage): Promise<void>;
   /** Messages from other replicas for this one. */
   onMessage(handler: (message: ReplicaMessage) => void): void;
+  /**
+   * Messages may have been lost: the bus was cut off and is back. Each replica then checks the
+   * sessions it holds against the store before it serves them again (one may have ended meanwhile).
+   * A bus that cannot tell should call it after every reconnection; without it, a session ended
+   * on another replica while messages were lost is found at the store's next sweep.
+   */
+  onMissed?(handler: () => void): void;
 }

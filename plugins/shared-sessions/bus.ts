@@ -13,6 +13,9 @@ export class RedisSessionBus implements SessionBus {
   readonly #channelPrefix: string;
   readonly #channels: { mine: string; all: string };
   readonly #handlers: ((message: ReplicaMessage) => void)[] = [];
+  readonly #missedHandlers: (() => void)[] = [];
+  /** Set once subscribed: a later subscription follows a lost connection, and what was published meanwhile is lost. */
+  #subscribed = false;
   readonly #logger: Logger;
 
   constructor(options: { publisher: Redis; subscriber: Redis; replica: string; channelPrefix: string; logger: Logger }) {
@@ -32,9 +35,16 @@ export class RedisSessionBus implements SessionBus {
   }
 
   async #subscribe(): Promise<void> {
-    await this.#subscriber.subscribe(this.#channels.mine, this.#channels.all).catch((error: unknown) => {
-      this.#logger.warn({ err: error }, 'cannot subscribe to the replicas channel yet');
-    });
+    try {
+      await this.#subscriber.subscribe(this.#channels.mine, this.#channels.all);
+    } catch (error) {
+      return this.#logger.warn({ err: error }, 'cannot subscribe to the replicas channel yet');
+    }
+    if (this.#subscribed) {
+      this.#logger.info('replicas channel back: messages sent meanwhile may be lost, held sessions are checked against the store');
+      for (const handler of this.#missedHandlers) handler();
+    }
+    this.#subscribed = true;
   }
 
   async send(to: string, message: ReplicaMessage): Promise<void> {
@@ -50,5 +60,9 @@ export class RedisSessionBus implements SessionBus {
 
   onMessage(handler: (message: ReplicaMessage) => void): void {
     this.#handlers.push(handler);
+  }
+
+  onMissed(handler: () => void): void {
+    this.#missedHandlers.push(handler);
   }
 }

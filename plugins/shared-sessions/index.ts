@@ -21,8 +21,9 @@ export default definePlugin({
   async setup(ctx) {
     const { options, logger } = ctx;
     const redis = await connectRedis(options.redis, logger);
-    const subscriber = redis.duplicate();
     const replica = options.replica ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    // Named, so that an operator's CLIENT LIST tells which replica listens on which connection.
+    const subscriber = redis.duplicate({ connectionName: `mcp-gateway-bus:${replica}` });
     ctx.provide('session-store', new RedisSessionStore(redis));
     // The bus subscribes whenever its connection becomes ready, this first time included.
     ctx.provide('session-bus', new RedisSessionBus({ publisher: redis, subscriber, replica, channelPrefix: options.redis.key_prefix, logger }));

@@ -11,6 +11,7 @@ import {
   ResourceUpdatedNotificationSchema as ResourceUpdated,
   ToolListChangedNotificationSchema as ToolListChanged,
 } from '@modelcontextprotocol/sdk/types.js';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
@@ -40,7 +41,89 @@ afterAll(async () => {
 const servedBy = (sessionId: string | undefined) =>
   replicas.flatMap((replica, i) => (replica.logs.some((line) => line.msg === 'mcp operation' && line.session_id === sessionId) ? [`r${i + 1}`] : []));
 
+/** A request on a session, sent to one replica directly (not through nginx). */
+const post = (replica: RunningGateway, sessionId: string, body: object) =>
+  fetch(replica.mcpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    body: JSON.stringify(body),
+  });
+
+const endSession = (replica: RunningGateway, sessionId: string) =>
+  fetch(replica.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+
+/** Each replica's answer status to a tools/list on the session. */
+const statuses = (sessionId: string, on = replicas) => Promise.all(on.map(async (replica) => (await post(replica, sessionId, { jsonrpc: '2.0', id: 'probe', method: 'tools/list' })).status));
+
+/** The upstream's open sessions (the replicas' control sessions, the clients', and this probe's own). */
+async function upstreamSessions(): Promise<number> {
+  const probe = await connectClient(fixture.url);
+  try {
+    return (JSON.parse(textOf(await probe.callTool({ name: 'stats', arguments: {} }))) as { sessions: number }).sessions;
+  } finally {
+    await probe.transport?.terminateSession?.();
+    await probe.close();
+  }
+}
+
+it('ends a session DELETEd on one replica on every replica at once, and the upstream sessions it owned', async () => {
+  const before = await upstreamSessions();
+  const client = await connectClient(`${nginx.url}/mcp`);
+  const sessionId = client.transport!.sessionId!;
+  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
+  expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
+  expect(await upstreamSessions()).toBeGreaterThan(before);
+
+  expect((await endSession(replicas[0]!, sessionId)).status).toBe(200);
+  // The very next request, on each replica: every copy is gone, none waits for a sweep.
+  expect(await statuses(sessionId)).toEqual([404, 404, 404]);
+  expect(await upstreamSessions()).toBe(before);
+  await client.close();
+});
+
+it('closes the upstream session another replica opened, even while that replica is frozen; the frozen one refuses the session once it runs again', async () => {
+  const [ender, opener] = [replicas[0]!, replicas[1]!];
+  const client = await connectClient(opener.mcpUrl);
+  const sessionId = client.transport!.sessionId!;
+  expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: 'x' } }))).toBe('alpha: x');
+  const before = await upstreamSessions();
+  opener.child.kill('SIGSTOP');
+  try {
+    expect((await endSession(ender, sessionId)).status).toBe(200);
+    expect(await upstreamSessions()).toBe(before - 1);
+  } finally {
+    opener.child.kill('SIGCONT');
+  }
+  expect(await statuses(sessionId, [opener, ender])).toEqual([404, 404]);
+  await client.close();
+});
+
+it('refuses a session ended while a replica was cut off from the bus, at its next use there', async () => {
+  const [ender, cutOff] = [replicas[0]!, replicas[2]!];
+  const client = await connectClient(`${nginx.url}/mcp`);
+  const sessionId = client.transport!.sessionId!;
+  for (let i = 0; i < 3; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
+  expect(servedBy(sessionId)).toContain('r3');
+  const admin = new Redis(redis.url);
+  try {
+    const busConnection = async () =>
+      ((await admin.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').find((line) => line.includes(' name=mcp-gateway-bus:r3 '));
+    const id = /\bid=(\d+)/.exec((await busConnection())!)![1]!;
+    // r3's subscription drops; ioredis reconnects it after a moment: the announcement goes out in between.
+    await admin.client('KILL', 'ID', id);
+    expect((await endSession(ender, sessionId)).status).toBe(200);
+    await expect.poll(async () => /\bid=(\d+)/.exec((await busConnection()) ?? '')?.[1], { timeout: 10_000 }).not.toBe(id);
+    await expect.poll(() => cutOff.logs.some((line) => typeof line.msg === 'string' && line.msg.startsWith('replicas channel back')), { timeout: 5000 }).toBe(true);
+  } finally {
+    admin.disconnect();
+  }
+  expect(await statuses(sessionId, [cutOff])).toEqual([404]);
+  expect(cutOff.logs.some((line) => line.msg === 'session ended on another replica while the replicas channel was cut off' && line.session === sessionId)).toBe(true);
+  await client.close();
+});
+
 it('serves one session from every replica, sampling and list_changed included, and survives losing one', async () => {
+  const logged = replicas.map((replica) => replica.logs.length);
   const client = await connectClient(`${nginx.url}/mcp`, { capabilities: { sampling: {} } });
   client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
     role: 'assistant',
@@ -90,7 +173,7 @@ it('serves one session from every replica, sampling and list_changed included, a
   await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresher' } });
   await changedAgain;
   expect(client.transport?.sessionId).toBe(sessionId);
-  const initializes = replicas.flatMap((replica) => replica.logs.filter((line) => line.msg === 'http request' && line.method === 'POST' && line.session_id === undefined));
+  const initializes = replicas.flatMap((replica, i) => replica.logs.slice(logged[i]).filter((line) => line.msg === 'http request' && line.method === 'POST' && line.session_id === undefined));
   expect(initializes).toHaveLength(1);
   await client.close();
 });
