@@ -102,7 +102,8 @@ it('refuses a session ended while a replica was cut off from the bus, at its nex
   const [ender, cutOff] = [replicas[0]!, replicas[2]!];
   const client = await connectClient(`${nginx.url}/mcp`);
   const sessionId = client.transport!.sessionId!;
-  for (let i = 0; i < 3; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
+  // Round robin: six calls reach every replica.
+  for (let i = 0; i < 6; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
   expect(servedBy(sessionId)).toContain('r3');
   const admin = new Redis(redis.url);
   try {
@@ -119,6 +120,28 @@ it('refuses a session ended while a replica was cut off from the bus, at its nex
   }
   expect(await statuses(sessionId, [cutOff])).toEqual([404]);
   expect(cutOff.logs.some((line) => line.msg === 'session ended on another replica while the replicas channel was cut off' && line.session === sessionId)).toBe(true);
+  await client.close();
+});
+
+it('records and announces an end that Redis could not take when it happened, once Redis is back', async () => {
+  const [ender, holder] = [replicas[0]!, replicas[1]!];
+  const client = await connectClient(`${nginx.url}/mcp`);
+  const sessionId = client.transport!.sessionId!;
+  // Round robin: six calls reach every replica.
+  for (let i = 0; i < 6; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
+  expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
+  const admin = new Redis(redis.url);
+  try {
+    // Every replica's command connection drops (their pub/sub ones stay): until ioredis
+    // reconnects, a moment later, their commands fail at once.
+    await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    expect((await endSession(ender, sessionId)).status).toBe(200);
+    expect(ender.logs.some((line) => line.session === sessionId && typeof line.msg === 'string' && line.msg.startsWith('session store unavailable: the session'))).toBe(true);
+    await expect.poll(() => statuses(sessionId, [holder]), { timeout: 8000, interval: 250 }).toEqual([404]);
+    expect(await admin.exists(`mcp-gateway:session:${sessionId}`)).toBe(0);
+  } finally {
+    admin.disconnect();
+  }
   await client.close();
 });
 
