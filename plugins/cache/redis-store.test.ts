@@ -4,11 +4,14 @@
  * forget never visible, and a forget that failed while Redis was down applied before any later use.
  */
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { connectRedis } from 'mcp-gateway';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { RedisStore } from './redis-store.ts';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
+import { itWith, redisServer } from '../../test/helpers/debian.ts';
+
+const it = itWith('the cache\'s Redis store tests', redisServer);
 
 const logger = pino({ level: 'silent' });
 const cleanup = cleanupAfterEach();

@@ -7,13 +7,16 @@
  * misses that still work, counted and logged once, never hanging; Redis back caches again.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { connectClient, textOf } from '../../test/helpers/client.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../../test/helpers/processes.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { headerPrincipalPlugin, httpUpstream } from '../../test/helpers/servers.ts';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
+import { itWith, redisServer } from '../../test/helpers/debian.ts';
+
+const it = itWith('the cache\'s Redis tests', redisServer);
 
 const cleanup = cleanupAfterEach();
 

@@ -7,13 +7,16 @@
  * limits apply again.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { connectClient, textOf } from '../../test/helpers/client.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { startGateway, type RunningGateway } from '../../test/helpers/processes.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.ts';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
+import { itWith, redisServer } from '../../test/helpers/debian.ts';
+
+const it = itWith('the rate limits\' Redis tests', redisServer);
 
 const cleanup = cleanupAfterEach();
 

@@ -5,12 +5,15 @@
  * the other, and with Redis down each replica still serves the sessions it holds, never hanging.
  */
 import { Redis } from 'ioredis';
-import { expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
 import { connectClient, textOf } from '../../test/helpers/client.ts';
 import { startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../../test/helpers/processes.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { httpUpstream } from '../../test/helpers/servers.ts';
+import { itWith, redisServer } from '../../test/helpers/debian.ts';
+
+const it = itWith('the shared sessions\' Redis tests', redisServer);
 
 const cleanup = cleanupAfterEach();
 

@@ -5,11 +5,14 @@
  */
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { connectRedis, redisConnectionSchema, type SessionRecord, type SessionStore, type UpstreamSessionState } from '../../core/index.ts';
 import { MemorySessionStore } from '../../core/session/store.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { RedisSessionStore } from './store.ts';
+import { itWith, redisServer } from '../../test/helpers/debian.ts';
+
+const it = itWith('the session stores\' Redis tests', redisServer);
 
 const TTL_MS = 60_000;
 let redis: RedisServer;

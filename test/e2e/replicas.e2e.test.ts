@@ -11,13 +11,17 @@ import {
   ResourceUpdatedNotificationSchema as ResourceUpdated,
   ToolListChangedNotificationSchema as ToolListChanged,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
 import { freePort, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { httpUpstream } from '../helpers/servers.ts';
+import { itWith, nginxServer, redisServer } from '../helpers/debian.ts';
+
+const it = itWith('the replicas tests', redisServer, nginxServer);
 
 let redis: RedisServer;
 let fixture: FixtureHttp;
@@ -61,7 +65,7 @@ async function upstreamSessions(): Promise<number> {
   try {
     return (JSON.parse(textOf(await probe.callTool({ name: 'stats', arguments: {} }))) as { sessions: number }).sessions;
   } finally {
-    await probe.transport?.terminateSession?.();
+    await (probe.transport as StreamableHTTPClientTransport).terminateSession();
     await probe.close();
   }
 }
@@ -108,10 +112,10 @@ it('refuses a session ended while a replica was cut off from the bus, at its nex
   const admin = new Redis(redis.url);
   try {
     const busConnection = async () =>
-      ((await admin.client('LIST', 'TYPE', 'pubsub')) as string).split('\n').find((line) => line.includes(' name=mcp-gateway-bus:r3 '));
+      ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').find((line) => line.includes(' name=mcp-gateway-bus:r3 '));
     const id = /\bid=(\d+)/.exec((await busConnection())!)![1]!;
     // r3's subscription drops; ioredis reconnects it after a moment: the announcement goes out in between.
-    await admin.client('KILL', 'ID', id);
+    await admin.call('CLIENT', 'KILL', 'ID', id);
     expect((await endSession(ender, sessionId)).status).toBe(200);
     await expect.poll(async () => /\bid=(\d+)/.exec((await busConnection()) ?? '')?.[1], { timeout: 10_000 }).not.toBe(id);
     await expect.poll(() => cutOff.logs.some((line) => typeof line.msg === 'string' && line.msg.startsWith('replicas channel back')), { timeout: 5000 }).toBe(true);
@@ -134,7 +138,7 @@ it('records and announces an end that Redis could not take when it happened, onc
   try {
     // Every replica's command connection drops (their pub/sub ones stay): until ioredis
     // reconnects, a moment later, their commands fail at once.
-    await admin.client('KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     expect((await endSession(ender, sessionId)).status).toBe(200);
     expect(ender.logs.some((line) => line.session === sessionId && typeof line.msg === 'string' && line.msg.startsWith('session store unavailable: the session'))).toBe(true);
     await expect.poll(() => statuses(sessionId, [holder]), { timeout: 8000, interval: 250 }).toEqual([404]);

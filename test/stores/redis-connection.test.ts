@@ -5,10 +5,13 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { connectRedis, redisConnectionSchema } from '../../core/stores/redis.ts';
 import { freePort } from '../helpers/processes.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
+import { itWith, redisServer } from '../helpers/debian.ts';
+
+const it = itWith('the Redis connection tests', redisServer);
 
 const servers: RedisServer[] = [];
 afterEach(async () => Promise.all(servers.splice(0).map((server) => server.stop())));
