@@ -2,15 +2,16 @@
  * `npm run bench`: the gateway's performance, each section one README-ready markdown table (or,
  * with --json, one JSON document), every target marked ✓ or ✗.
  *
- *   npm run bench -- [--only call,stdio,list,sessions,startup,peers,replicas] [--peers] [--replicas] [--duration 5] [--warmup 1]
- *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--json]
+ *   npm run bench -- [--only call,stdio,list,sessions,startup,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
+ *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--kills 20] [--json]
  *
  * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
  * (a stdio upstream served by the gateway, against the SDK's own HTTP server), list (tools/list over
  * 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
  * peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them), and
  * replicas (1 and 3 gateways behind nginx, sessions in Redis; not by default, since it needs
- * Debian's nginx and redis-server).
+ * Debian's nginx and redis-server), and chaos (an HTTP upstream killed and restarted under load,
+ * `--kills` times; not by default, since it takes a minute).
  * Upstreams, the gateway and peers each run in their own process; the load comes from SDK clients
  * in this one. Progress goes to stderr, results to stdout (`npm run -s bench -- --json > bench.json`:
  * without -s, npm prints its own header line first).
@@ -23,6 +24,7 @@ import { sessionsSection } from './bench/sessions.ts';
 import { startupSection } from './bench/startup.ts';
 import { replicasSection } from './bench/replicas.ts';
 import { callSection, listSection, stdioSection } from './bench/throughput.ts';
+import { chaosSection } from './bench/chaos.ts';
 import { compiledKernel } from '../core/cli/compiled.js';
 
 const usage = (message: string): never => {
@@ -34,6 +36,7 @@ const options = {
   only: { type: 'string' },
   peers: { type: 'boolean', default: false },
   replicas: { type: 'boolean', default: false },
+  kills: { type: 'string', default: '20' },
   duration: { type: 'string', default: '5' },
   warmup: { type: 'string', default: '1' },
   concurrency: { type: 'string', default: '1,16' },
@@ -72,8 +75,9 @@ const sections: Record<string, () => Promise<Section>> = {
   startup: () => startupSection(progress),
   peers: () => peersSection(compare, progress),
   replicas: () => replicasSection(compare, progress),
+  chaos: () => chaosSection({ kills: number('kills', values.kills, { integer: true, min: 1 }), clients: 4 }, progress),
 };
-const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas');
+const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas' && name !== 'chaos');
 if (values.peers && !chosen.includes('peers')) chosen.push('peers');
 if (values.replicas && !chosen.includes('replicas')) chosen.push('replicas');
 const unknown = chosen.filter((name) => !(name in sections));

@@ -40,7 +40,7 @@ const toolArguments = { text: 'hello', a: 1, b: 2 };
  * outruns it and Node warns of a leak (one warning per request past 1,500, each costing this
  * process time). No limit on that signal (0), which also stops undici from setting one.
  */
-const sharedSignalFetch = (url: string | URL, init?: RequestInit) => {
+export const sharedSignalFetch = (url: string | URL, init?: RequestInit) => {
   if (init?.signal) setMaxListeners(0, init.signal);
   return fetch(url, init);
 };

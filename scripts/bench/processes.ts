@@ -223,9 +223,9 @@ export interface EchoServer {
   readonly startMs: number;
 }
 
-/** scripts/bench/echo-server.ts over HTTP, with `tools` dummy tools besides echo and add. */
-export async function startEchoServer(tools = 0): Promise<EchoServer> {
-  const started = await start(process.execPath, typeScriptArgs('scripts/bench/echo-server.ts', '--tools', String(tools)), {
+/** scripts/bench/echo-server.ts over HTTP, with `tools` dummy tools besides echo and add, on `port` (0: one it picks). */
+export async function startEchoServer(tools = 0, port = 0): Promise<EchoServer> {
+  const started = await start(process.execPath, typeScriptArgs('scripts/bench/echo-server.ts', '--tools', String(tools), '--port', String(port)), {
     label: 'echo-server',
     ready: /\{"port":(\d+)\}/,
   });
