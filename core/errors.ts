@@ -45,6 +45,12 @@ export const ErrorCodes = {
   INVALID_PARAMS: 'GW_ERR_INVALID_PARAMS',
   /** The upstream that owns the name is not connected. */
   UPSTREAM_UNAVAILABLE: 'GW_ERR_UPSTREAM_UNAVAILABLE',
+  /**
+   * The upstream no longer knows the session a request was sent in (it restarted, or expired the
+   * session), so it did nothing with the request: the kernel opens a new session and sends the
+   * request again, once, without marking a server that answers down.
+   */
+  UPSTREAM_SESSION_LOST: 'GW_ERR_UPSTREAM_SESSION_LOST',
   /** The upstream did not answer in time. */
   UPSTREAM_TIMEOUT: 'GW_ERR_UPSTREAM_TIMEOUT',
   /** The upstream answered with something that is not MCP. */
@@ -150,3 +156,6 @@ export function tagError(error: unknown, plugin: string, hook: string): GatewayE
 }
 
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
+
+/** See `ErrorCodes.UPSTREAM_SESSION_LOST`. */
+export const isSessionLost = (e: unknown): boolean => e instanceof GatewayError && e.code === ErrorCodes.UPSTREAM_SESSION_LOST;

@@ -6,6 +6,7 @@ const failures: Partial<Record<ErrorCode, OperationFailure>> = {
   [ErrorCodes.UNKNOWN_NAME]: 'unknown_name',
   [ErrorCodes.FORBIDDEN]: 'denied',
   [ErrorCodes.UPSTREAM_UNAVAILABLE]: 'unavailable',
+  [ErrorCodes.UPSTREAM_SESSION_LOST]: 'unavailable',
   [ErrorCodes.UPSTREAM_PROTOCOL]: 'unavailable',
   [ErrorCodes.UNAVAILABLE]: 'unavailable',
   [ErrorCodes.UPSTREAM_TIMEOUT]: 'timeout',

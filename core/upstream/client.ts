@@ -7,7 +7,7 @@
  * and data intact.
  */
 import { Cancellation, onAbort, type StopSignal } from '../cancellation.ts';
-import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../errors.ts';
+import { ErrorCodes, GatewayError, isSessionLost, RpcCodes, RpcError } from '../errors.ts';
 import {
   LATEST_PROTOCOL_VERSION,
   isErrorResponse,
@@ -38,6 +38,12 @@ export interface UpstreamClientHandlers {
   onNotification(notification: JSONRPCNotification, peer: DownstreamPeer | undefined): void;
   /** The peer for a server-to-client request that came outside any request of ours. */
   peerFor(request: JSONRPCRequest): DownstreamPeer | undefined;
+  /**
+   * The server no longer knows this client's session, so it did nothing with a request
+   * (`UPSTREAM_SESSION_LOST`): the client of a new session to send it once more on, or undefined
+   * to fail it.
+   */
+  renewed?(): UpstreamClient | undefined | Promise<UpstreamClient | undefined>;
 }
 
 type Params = Record<string, unknown> | undefined;
@@ -89,7 +95,11 @@ export class UpstreamClient {
     this.initializeResult = result;
   }
 
-  async request(method: string, params: Params, options: UpstreamRequestOptions = {}): Promise<Result> {
+  request(method: string, params: Params, options: UpstreamRequestOptions = {}): Promise<Result> {
+    return this.#request(method, params, options, false);
+  }
+
+  async #request(method: string, params: Params, options: UpstreamRequestOptions, resent: boolean): Promise<Result> {
     const id = this.#nextId++;
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     // One cancellation, one timer and one listener per request: `AbortSignal.timeout` and
@@ -108,7 +118,10 @@ export class UpstreamClient {
     try {
       response = await this.#channel.request(message, new ChannelRequest(cancellation, options.headers, (related) => this.#receive(related, peer)));
     } catch (error) {
-      if (!cancellation.aborted) throw this.#named(error, method);
+      if (!cancellation.aborted) {
+        if (isSessionLost(error) && !resent) return this.#resend(error, method, params, options);
+        throw this.#named(error, method);
+      }
       // Tell the upstream to stop working on it; it may be gone already, so this is best effort.
       const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
       this.notify('notifications/cancelled', { requestId: id, reason });
@@ -134,6 +147,13 @@ export class UpstreamClient {
       });
     }
     return result as Result;
+  }
+
+  /** A request the server refused for a session it forgot, sent once more on the session that replaces it. */
+  async #resend(lost: unknown, method: string, params: Params, options: UpstreamRequestOptions): Promise<Result> {
+    const renewed = await this.#handlers.renewed?.();
+    if (!renewed) throw this.#named(lost, method);
+    return renewed.#request(method, params, options, true);
   }
 
   /** A transport's failure, said as a failure of this server (the client learns which one). */

@@ -2,8 +2,9 @@
  * A per-client upstream session: the upstream session that one downstream session uses with one
  * upstream server in `per-client` mode. It is opened at the first request that needs it, with
  * the downstream client's own `clientInfo` and capabilities (so the upstream only asks for what
- * the real client supports), and closed with the downstream session. If the upstream forgets it
- * or the connection drops, the next request opens a new one.
+ * the real client supports), and closed with the downstream session. If the connection drops, the
+ * next request opens a new one; if the upstream forgot the session (it restarted), the request it
+ * refused is sent again on a new one.
  */
 import { ErrorCodes, GatewayError } from '../errors.ts';
 import type { JSONRPCNotification } from '../protocol.ts';
@@ -33,8 +34,6 @@ export class UpstreamLink {
   #closed = false;
   /** Tried once, at the first open. */
   #resume: UpstreamSessionState | undefined;
-  /** The client of a continued session, until it has answered once. */
-  #unproven: UpstreamClient | undefined;
 
   constructor(upstream: Upstream, options: LinkOptions) {
     this.upstream = upstream;
@@ -48,25 +47,9 @@ export class UpstreamLink {
 
   request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}): Promise<Record<string, unknown>> {
     const client = this.#client;
-    // An open session that has answered before: nothing to do on the way back (no step of its own
-    // on a path every tool call takes).
-    if (client && client !== this.#unproven) return client.request(method, params, options);
-    return this.#firstRequest(method, params, options);
-  }
-
-  /** A request that opens the session, or the first one on a session continued from another replica. */
-  async #firstRequest(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions) {
-    const client = this.#client ?? (await this.#open());
-    try {
-      const result = await client.request(method, params, options);
-      if (this.#unproven === client) this.#unproven = undefined;
-      return result;
-    } catch (error) {
-      // A continued session the upstream no longer knows: nothing was done, so open a new one and ask again.
-      if (this.#unproven !== client || !(error instanceof GatewayError) || error.code !== ErrorCodes.UPSTREAM_UNAVAILABLE || this.#closed) throw error;
-      this.#unproven = undefined;
-      return (await this.#open()).request(method, params, options);
-    }
+    // An open session: nothing to do on the way back (no step of its own on a path every tool call takes).
+    if (client) return client.request(method, params, options);
+    return this.#open().then((opened) => opened.request(method, params, options));
   }
 
   /** Tell the upstream session something (a change of the client's roots); nothing if it is not open. */
@@ -104,6 +87,7 @@ export class UpstreamLink {
         cause: error,
       });
     }
+    let inUse = false;
     const client = new UpstreamClient(channel, upstream.name, upstream.policy.timeoutMs, {
       onNotification: (notification, related) => {
         if (related) return void related.notify(notification).catch(() => {});
@@ -113,15 +97,18 @@ export class UpstreamLink {
         this.#options.onNotification(notification);
       },
       peerFor: () => peer,
+      // The channel reported the forgotten session lost first (see below): the session another
+      // request opened since, or a new one. A continued session the upstream no longer knows (it
+      // expired while no replica used it) is replaced this way too. Not while this one opens: its
+      // handshake would wait for itself.
+      renewed: () => (inUse ? this.#client ?? this.#open() : undefined),
     });
     channel.onclose = () => {
       if (this.#client === client) this.#client = undefined;
     };
     try {
-      if (resume && channel.sessionId === resume.sessionId) {
-        client.resume(resume.initialize);
-        this.#unproven = client;
-      } else {
+      if (resume && channel.sessionId === resume.sessionId) client.resume(resume.initialize);
+      else {
         await client.initialize(peer.client.info ?? upstream.clientInfo, peer.client.capabilities ?? {}, {
           timeoutMs: upstream.policy.connectTimeoutMs,
         });
@@ -138,6 +125,7 @@ export class UpstreamLink {
       throw new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the session closed while connecting');
     }
     this.#client = client;
+    inUse = true;
     return client;
   }
 }

@@ -3,10 +3,12 @@
  * backoff, shakes hands, discovers the catalogue (again on `list_changed` and periodically),
  * answers for the server's health (heartbeat `ping`), and serves requests of upstreams in
  * `shared` session mode. Upstreams in `per-client` mode also get one link per downstream session
- * (see link.ts), opened through `openChannel`.
+ * (see link.ts), opened through `openChannel`. A lost connection makes the upstream `down` until
+ * a new one is made, with backoff; a control session the server forgot while it still answers is
+ * replaced at once instead, and the upstream stays `ready` meanwhile.
  */
 import type { Logger } from 'pino';
-import { ErrorCodes, GatewayError, RpcCodes } from '../errors.ts';
+import { ErrorCodes, GatewayError, isSessionLost, RpcCodes } from '../errors.ts';
 import type {
   Implementation,
   InitializeResult,
@@ -95,6 +97,12 @@ export class Upstream {
   readonly #stopping = new AbortController();
   /** Set only while ready: the control connection. */
   #client: UpstreamClient | undefined;
+  /** While a forgotten control session is replaced (see `#lost`): the new one, once open. */
+  #renewing: Promise<UpstreamClient | undefined> | undefined;
+  /** The control session the server forgot last, whose requests go again on the new one. */
+  #forgotten: UpstreamClient | undefined;
+  /** When the control session in use was opened. */
+  #openedAt = 0;
   #initialize: InitializeResult | undefined;
   #state: UpstreamState = 'connecting';
   #since = new Date();
@@ -168,7 +176,7 @@ export class Upstream {
 
   /** A request on the control connection; fails at once, naming the server, when it is not connected. */
   async request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}) {
-    const client = this.#client;
+    const client = this.#client ?? (await this.#renewing);
     if (this.#state !== 'ready' || !client) throw this.unavailable();
     const { peer } = options;
     if (peer) this.#inFlight.add(peer);
@@ -211,6 +219,7 @@ export class Upstream {
     this.#stopTimers();
     // An attempt in flight sees the abort, closes what it opened and settles.
     await this.#connecting;
+    await this.#renewing;
     this.#setState('closed');
     const client = this.#client;
     this.#client = undefined;
@@ -226,18 +235,41 @@ export class Upstream {
   async #connect(): Promise<void> {
     if (this.#stopping.signal.aborted) return;
     this.#setState('connecting');
+    try {
+      this.#use(await this.#open());
+    } catch (error) {
+      this.#fail(error);
+    } finally {
+      this.#endFirstAttempt();
+    }
+  }
+
+  /** The server forgot the control session but answers: a new one, while staying ready; down only if that fails. */
+  async #renew(forgotten: Error): Promise<UpstreamClient | undefined> {
+    this.#log.info({ error: forgotten.message }, 'the upstream no longer knows the control session: opening a new one');
+    try {
+      return this.#use(await this.#open());
+    } catch (error) {
+      this.#fail(error);
+      return undefined;
+    }
+  }
+
+  /** A new control session: channel, handshake, first discovery; closed again if a step fails. */
+  async #open(): Promise<UpstreamClient> {
     const { policy, clientInfo } = this.#options;
     let client: UpstreamClient | undefined;
     try {
       const channel = await this.openChannel();
-      client = new UpstreamClient(channel, this.name, policy.timeoutMs, {
+      const opened: UpstreamClient = (client = new UpstreamClient(channel, this.name, policy.timeoutMs, {
         onNotification: (notification, peer) => this.#onNotification(notification, peer),
         peerFor: () => (this.#inFlight.size === 1 ? [...this.#inFlight][0] : undefined),
-      });
-      const connected = client;
+        // Only a session that was in use: one that is opening fails its own handshake.
+        renewed: () => (this.#forgotten === opened ? (this.#client ?? this.#renewing) : undefined),
+      }));
       let lostWhileConnecting: Error | undefined;
       channel.onclose = (error) => {
-        if (this.#client === connected) this.#lost(connected, error ?? new Error('connection closed'));
+        if (this.#client === opened) this.#lost(opened, error ?? new Error('connection closed'));
         else lostWhileConnecting = error ?? new Error('connection closed');
       };
       // The control connection asks for nothing the gateway could not route: it never relays
@@ -246,26 +278,36 @@ export class Upstream {
       await this.#discover(client, allKinds);
       this.#stopping.signal.throwIfAborted();
       if (lostWhileConnecting) throw lostWhileConnecting;
-      this.#client = client;
-      this.#connections++;
-      this.#failures = 0;
-      this.#error = undefined;
-      this.#setState('ready');
-      this.#startTimers(client);
-      this.#log.info(
-        { upstream: this.#initialize.serverInfo, protocolVersion: this.#initialize.protocolVersion, tools: this.catalogue.tools.length },
-        'upstream connected',
-      );
+      return client;
     } catch (error) {
       await client?.close().catch(() => {});
-      if (this.#stopping.signal.aborted) return;
-      this.#failures += 1;
-      this.#error = error instanceof Error ? error.message : String(error);
-      this.#setState('down');
-      this.#scheduleReconnect();
-    } finally {
-      this.#endFirstAttempt();
+      throw error;
     }
+  }
+
+  /** An open control session becomes the one in use: the upstream is ready. */
+  #use(client: UpstreamClient): UpstreamClient {
+    this.#client = client;
+    this.#openedAt = Date.now();
+    this.#connections++;
+    this.#failures = 0;
+    this.#error = undefined;
+    this.#setState('ready');
+    this.#startTimers(client);
+    this.#log.info(
+      { upstream: this.#initialize?.serverInfo, protocolVersion: this.#initialize?.protocolVersion, tools: this.catalogue.tools.length },
+      'upstream connected',
+    );
+    return client;
+  }
+
+  /** A failed attempt or a lost connection: down, and another attempt after the backoff. */
+  #fail(error: unknown): void {
+    if (this.#stopping.signal.aborted) return;
+    this.#failures += 1;
+    this.#error = error instanceof Error ? error.message : String(error);
+    this.#setState('down');
+    this.#scheduleReconnect();
   }
 
   #handshake() {
@@ -284,10 +326,11 @@ export class Upstream {
     this.#client = undefined;
     this.#stopTimers();
     void client.close().catch(() => {});
-    this.#failures += 1;
-    this.#error = error.message;
-    this.#setState('down');
-    this.#scheduleReconnect();
+    // A session forgotten as soon as it was opened means a server that cannot keep one (behind a
+    // load balancer without sticky sessions, say): down with backoff, not renewed in a loop.
+    if (!isSessionLost(error) || Date.now() - this.#openedAt < this.#options.policy.backoff.initialMs) return this.#fail(error);
+    this.#forgotten = client;
+    this.#renewing = this.#renew(error).finally(() => (this.#renewing = undefined));
   }
 
   #startTimers(client: UpstreamClient): void {

@@ -2,9 +2,12 @@
  * An upstream channel over MCP Streamable HTTP (2025-11-25): each request is a POST whose answer
  * is JSON or an event stream (which may carry progress and other messages before the response);
  * server-initiated messages come on a GET stream, reopened (with Last-Event-ID) if it drops; the
- * session ends with DELETE. A 404 on a session means the upstream forgot it: the channel reports
- * itself lost, and the kernel reconnects and initializes again. Every exchange carries the
- * server's credentials; a 401 gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
+ * session ends with DELETE. A refused connection means the server is gone: the channel reports
+ * itself lost and the kernel reconnects with backoff. A 404 on a session means the upstream forgot
+ * it (it restarted) and did nothing with the request: the channel reports itself lost with
+ * `UPSTREAM_SESSION_LOST`, and the kernel opens a new session and sends the request again. Every
+ * exchange carries the server's credentials; a 401 gets a new OAuth 2 token and is sent once more
+ * (`UpstreamCredentials`).
  */
 import {
   ErrorCodes,
@@ -22,10 +25,11 @@ import {
 } from 'mcp-gateway';
 import { readBody, readEventStream, type Exchange, type HttpClient, type HttpResponse, type UpstreamCredentials } from 'mcp-gateway';
 
+/** GET streams that keep ending sooner than this after they opened are opened again with backoff, up to the max. */
 const GET_RETRY_MS = 1000;
+const GET_RETRY_MAX_MS = 30_000;
 /** Wait before resuming a request's stream when the server gave no `retry:` advice. */
 const RESUME_DELAY_MS = 100;
-const GET_RETRY_MAX_MS = 30_000;
 const DELETE_TIMEOUT_MS = 2000;
 
 export class HttpChannel implements UpstreamChannel {
@@ -117,7 +121,7 @@ export class HttpChannel implements UpstreamChannel {
     }
     if (response.statusCode === 404 && this.#sessionId) {
       response.body.discard();
-      const error = new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session');
+      const error = sessionLost();
       this.#lose(error);
       throw error;
     }
@@ -172,46 +176,77 @@ export class HttpChannel implements UpstreamChannel {
       }
       if (response.statusCode !== 200) {
         response.body.discard();
+        // Not the request's to send again: the server may have done it before it forgot the session.
+        if (response.statusCode === 404) this.#lose(sessionLost());
         throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `resuming the stream of ${request.method} got HTTP ${response.statusCode}`);
       }
     }
   }
 
-  /** Keep a GET stream open for server-initiated messages, for as long as the channel lives. */
+  /**
+   * Keep a GET stream open for server-initiated messages, for as long as the channel lives. It is
+   * also how a server that went away is noticed between requests: a stream that ends or is cut is
+   * opened again at once (or after the server's `retry:` advice), so that a refused connection, or
+   * a 404 (the server restarted and forgot the session), loses the channel there and then. Only a
+   * stream that keeps ending as soon as it opened (a server that holds none open) backs off.
+   */
   async #listen(): Promise<void> {
-    let delay = GET_RETRY_MS;
+    let quickEnds = 0;
     while (!this.#closing.signal.aborted && !this.#lost) {
+      const openedAt = Date.now();
+      let retryMs = 0;
       try {
-        const response = await this.#exchange({
-          method: 'GET',
-          headers: {
-            ...this.#sessionHeaders(),
-            accept: 'text/event-stream',
-            ...(this.#lastEventId ? { 'last-event-id': this.#lastEventId } : {}),
-          },
-          signal: this.#closing.signal,
-        });
-        if (response.statusCode === 405) return void response.body.discard(); // the upstream offers no GET stream
-        if (response.statusCode === 404 && this.#sessionId) {
-          response.body.discard();
-          return this.#lose(new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'the upstream no longer knows this session'));
-        }
-        if (response.statusCode !== 200) {
-          response.body.discard();
-          throw new Error(`GET stream answered HTTP ${response.statusCode}`);
-        }
-        delay = GET_RETRY_MS;
+        const response = await this.#openStream();
+        if (!response) return;
         await readEventStream(response, {
           onMessage: (message) => this.onmessage?.(message),
           onEventId: (id) => (this.#lastEventId = id),
+          onRetry: (ms) => (retryMs = ms),
         });
+        this.#log.debug('upstream GET stream ended');
       } catch (error) {
-        if (this.#closing.signal.aborted) return;
-        this.#log.debug({ err: error, retryInMs: delay }, 'upstream GET stream interrupted');
+        if (this.#closing.signal.aborted || this.#lost) return;
+        this.#log.debug({ err: error }, 'upstream GET stream interrupted');
       }
-      await new Promise((resolve) => setTimeout(resolve, delay).unref());
-      delay = Math.min(delay * 2, GET_RETRY_MAX_MS);
+      quickEnds = retryMs === 0 && Date.now() - openedAt < GET_RETRY_MS ? quickEnds + 1 : 0;
+      const waitMs = quickEnds < 2 ? retryMs : Math.min(GET_RETRY_MS * 2 ** (quickEnds - 2), GET_RETRY_MAX_MS);
+      if (waitMs > 0) {
+        this.#log.debug({ retryInMs: waitMs }, 'reopening the upstream GET stream later');
+        await new Promise((resolve) => setTimeout(resolve, waitMs).unref());
+      }
     }
+  }
+
+  /**
+   * The GET stream's response; undefined when there is none to read: the server offers none
+   * (405), or the channel is lost (a refused connection, a forgotten session).
+   */
+  async #openStream(): Promise<HttpResponse | undefined> {
+    let response: HttpResponse;
+    try {
+      response = await this.#exchange({
+        method: 'GET',
+        headers: {
+          ...this.#sessionHeaders(),
+          accept: 'text/event-stream',
+          ...(this.#lastEventId ? { 'last-event-id': this.#lastEventId } : {}),
+        },
+        signal: this.#closing.signal,
+      });
+    } catch (error) {
+      // A kept-alive socket closed just as it was reused proves nothing: the loop tries a new one.
+      if (this.#closing.signal.aborted || !isConnectionFailure(error) || (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET') throw error;
+      this.#log.info({ err: error }, 'the upstream refused the GET stream: the connection is lost');
+      return void this.#lose(error as Error);
+    }
+    if (response.statusCode === 200) return response;
+    response.body.discard();
+    if (response.statusCode === 405) return undefined;
+    if (response.statusCode === 404 && this.#sessionId) {
+      this.#log.info('the upstream no longer knows the session of its GET stream');
+      return void this.#lose(sessionLost());
+    }
+    throw new Error(`GET stream answered HTTP ${response.statusCode}`);
   }
 
   /** An exchange with the server's headers and credentials (and one resend after a 401). */
@@ -270,6 +305,8 @@ const delay = (ms: number, signal: StopSignal) =>
     const stopListening = onAbort(signal, (reason) => (clearTimeout(timer), reject(reason)));
     if (!signal.aborted) timer = setTimeout(() => (stopListening(), resolve()), ms);
   });
+
+const sessionLost = () => new GatewayError(ErrorCodes.UPSTREAM_SESSION_LOST, 'the upstream no longer knows this session');
 
 function streamCut(request: JSONRPCRequest, cause: unknown): GatewayError {
   return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `the upstream closed the connection while answering ${request.method}`, { cause });
