@@ -41,8 +41,8 @@ export interface TransportContext {
   /**
    * An upstream session to continue instead of opening one: its id, as a channel's `sessionId`
    * gave it (on another replica, say). The kernel then skips the handshake; if the server no longer
-   * knows the session, the channel is lost and the kernel opens a new one. Transports without
-   * sessions of their own ignore it.
+   * knows the session, the channel is lost (`UPSTREAM_SESSION_LOST`) and the kernel opens a new one.
+   * Transports without sessions of their own ignore it.
    */
   readonly resume?: string;
 }
@@ -75,14 +75,22 @@ export interface ChannelRequestOptions {
 export interface UpstreamChannel {
   /**
    * Send one request and resolve with its response, a result or a JSON-RPC error alike. Reject
-   * only when no response can come (aborted, connection lost, garbage on the wire).
+   * only when no response can come (aborted, connection lost, garbage on the wire). When the
+   * server refused it because it no longer knows the session (it restarted, or expired it), call
+   * `onclose` with a `GatewayError` of code `UPSTREAM_SESSION_LOST`, then reject with it: the
+   * server did nothing, so the kernel sends the request again on a new session.
    */
   request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage>;
   /** Send a notification, or the response to a request the server made. */
   send(message: JSONRPCNotification | JSONRPCResponseMessage): Promise<void>;
   /** Set by the kernel: messages the server sends outside any request. */
   onmessage?: (message: JSONRPCMessage) => void;
-  /** Set by the kernel: call it once when the channel is lost for good (the kernel reconnects). */
+  /**
+   * Set by the kernel: call it once when the channel is lost for good, as soon as that is known
+   * (a refused connection, a stream that ended): the kernel marks the server down and reconnects
+   * with backoff. With an `UPSTREAM_SESSION_LOST` error (the server answers, but forgot the
+   * session), the kernel opens a new session at once and the server stays ready.
+   */
   onclose?: (error?: Error) => void;
   /** Called after the handshake; HTTP transports send it as `MCP-Protocol-Version`. */
   setProtocolVersion?(version: string): void;
