@@ -6,7 +6,7 @@
  * next request opens a new one; if the upstream forgot the session (it restarted), the request it
  * refused is sent again on a new one.
  */
-import { ErrorCodes, GatewayError } from '../errors.ts';
+import { ErrorCodes, GatewayError, isSessionLost } from '../errors.ts';
 import type { JSONRPCNotification } from '../protocol.ts';
 import { UpstreamClient, type UpstreamRequestOptions } from './client.ts';
 import type { DownstreamPeer } from './peer.ts';
@@ -82,6 +82,7 @@ export class UpstreamLink {
     try {
       channel = await upstream.openChannel(undefined, resume?.sessionId);
     } catch (error) {
+      upstream.probe();
       throw new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${upstream.name}" cannot be reached: ${(error as Error).message}`, {
         data: { server: upstream.name },
         cause: error,
@@ -103,8 +104,10 @@ export class UpstreamLink {
       // handshake would wait for itself.
       renewed: () => (inUse ? this.#client ?? this.#open() : undefined),
     });
-    channel.onclose = () => {
+    channel.onclose = (error) => {
       if (this.#client === client) this.#client = undefined;
+      // The server may be gone: its control session finds out now (a forgotten session says the server answers).
+      if (!this.#closed && !isSessionLost(error)) upstream.probe();
     };
     try {
       if (resume && channel.sessionId === resume.sessionId) client.resume(resume.initialize);

@@ -103,6 +103,8 @@ export class Upstream {
   #forgotten: UpstreamClient | undefined;
   /** When the control session in use was opened. */
   #openedAt = 0;
+  /** A ping that `probe` sent and that has not settled. */
+  #probing: Promise<void> | undefined;
   #initialize: InitializeResult | undefined;
   #state: UpstreamState = 'connecting';
   #since = new Date();
@@ -336,18 +338,33 @@ export class Upstream {
   #startTimers(client: UpstreamClient): void {
     const { heartbeat, rediscoveryMs } = this.#options.policy;
     if (heartbeat) {
-      this.#heartbeatTimer = setInterval(() => {
-        client.request('ping', undefined, { timeoutMs: heartbeat.timeoutMs, signal: this.#stopping.signal }).catch((error: unknown) => {
-          const reason = error instanceof Error ? error.message : String(error);
-          this.#lost(client, new Error(`heartbeat failed: ${reason}`));
-        });
-      }, heartbeat.intervalMs);
+      this.#heartbeatTimer = setInterval(() => void this.#ping(client, 'heartbeat failed'), heartbeat.intervalMs);
       this.#heartbeatTimer.unref();
     }
     if (rediscoveryMs > 0) {
       this.#rediscoveryTimer = setInterval(() => void this.refresh(), rediscoveryMs);
       this.#rediscoveryTimer.unref();
     }
+  }
+
+  /**
+   * A per-client session lost its connection: the server may be gone. The control session is
+   * pinged now rather than at the next heartbeat, so that the upstream's state says so at once
+   * (a server without a GET stream gives its control session no other way to find out).
+   */
+  probe(): void {
+    const client = this.#client;
+    if (!client || this.#probing) return;
+    this.#probing = this.#ping(client, 'ping after a lost connection failed').finally(() => (this.#probing = undefined));
+  }
+
+  /** A `ping` on the control session; no answer in time means the connection is lost. */
+  #ping(client: UpstreamClient, failure: string): Promise<void> {
+    const { heartbeat, timeoutMs } = this.#options.policy;
+    return client.request('ping', undefined, { timeoutMs: heartbeat?.timeoutMs ?? timeoutMs, signal: this.#stopping.signal }).then(
+      () => {},
+      (error: unknown) => this.#lost(client, new Error(`${failure}: ${error instanceof Error ? error.message : String(error)}`)),
+    );
   }
 
   #stopTimers(): void {

@@ -356,6 +356,24 @@ describe('an HTTP upstream killed under load', () => {
   });
 });
 
+describe('an HTTP upstream without a GET stream that dies', () => {
+  it('is down as soon as a per-client session finds its connection refused, with no heartbeat to tell', async () => {
+    const server = await startFixtureHttp('quiet', 0, { FIXTURE_NO_GET_STREAM: '1' });
+    cleanup(() => server.stop());
+    const gw = await gateway({ proxy: { reconnect: { initial: '200ms', max: '2s' }, heartbeat: { enabled: false }, servers: [http('quiet', server.url)] } });
+    const c = await client(gw);
+    const { pid } = await stats(c, 'quiet');
+    killLater(pid);
+    await crash(server, pid);
+    // Neither the control session nor this client's has a stream that could break: the call is the first to know.
+    expect((await upstreamStatus(gw, 'quiet')).state).toBe('ready');
+    const { error } = await failure(c.callTool({ name: 'quiet__echo', arguments: { text: 'x' } }));
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    const down = await until('/ready to say the server is down', () => upstreamStatus(gw, 'quiet'), (s) => s.state === 'down', 1000, 10);
+    expect(down.error).toMatch(/ECONNREFUSED/);
+  });
+});
+
 describe('an HTTP upstream that forgot every session', () => {
   // A blue/green switch behind a load balancer: the new server knows none of the sessions the
   // gateway holds. Either the cut GET streams find out first (a restart seen through the balancer),
