@@ -78,6 +78,10 @@ export interface AuthEvent {
   readonly reason: AuthFailureReason;
 }
 
+/**
+ * An upstream's change of state. `ready` after `ready`: the server was reached again on a new
+ * control session without going down (it restarted and forgot the sessions, seen only as such).
+ */
 export interface UpstreamEvent {
   readonly type: 'upstream';
   readonly server: string;

@@ -85,7 +85,7 @@ export class Upstream {
   catalogue: UpstreamCatalogue = emptyCatalogue;
   /** Called when the catalogue's content changed, or the upstream entered or left `ready`. */
   oncataloguechange?: () => void;
-  /** Called on every change of state, with the reason of a failure. */
+  /** Called on every change of state, with the reason of a failure; `ready` after `ready` when the server was reached again on a new control session. */
   onstatechange?: (state: UpstreamState, previous: UpstreamState, error: string | undefined) => void;
   /** Called when the server says a resource changed (shared subscriptions fan out from here). */
   onresourceupdated?: (uri: string, notification: JSONRPCNotification) => void;
@@ -294,7 +294,10 @@ export class Upstream {
     this.#connections++;
     this.#failures = 0;
     this.#error = undefined;
-    this.#setState('ready');
+    // A renewed control session (the server restarted unseen) is a new connection all the same:
+    // observers hear of it as ready after ready (a cache forgets what the old process answered).
+    if (this.#state === 'ready') this.onstatechange?.('ready', 'ready', undefined);
+    else this.#setState('ready');
     this.#startTimers(client);
     this.#log.info(
       { upstream: this.#initialize?.serverInfo, protocolVersion: this.#initialize?.protocolVersion, tools: this.catalogue.tools.length },

@@ -425,6 +425,26 @@ describe('an HTTP upstream that forgot every session', () => {
   });
 });
 
+describe('an HTTP upstream that restarted unseen', () => {
+  it('has its cached results forgotten once the gateway renews its control session', async () => {
+    const [blue, green] = await Promise.all([fixture('lb'), fixture('lb')]);
+    const front = await switchingProxy(blue.port, cleanup);
+    const gw = await gateway({ cache: { rules: [{ tools: 'lb:counter', ttl: '5m' }] }, proxy: { ...fastPolicy, servers: [http('lb', front.url)] } });
+    const c = await client(gw);
+    const count = async (key: string) => textOf(await c.callTool({ name: 'lb__counter', arguments: { key } }));
+    killLater((await stats(c, 'lb')).pid);
+    await count('a');
+    expect(await count('b')).toBe('lb call 2 for b');
+    expect(await count('b')).toBe('lb call 2 for b'); // from the cache
+    // The old server stays up with its streams: only the heartbeat, on the new one, finds the control session forgotten.
+    front.switchTo(green.port, { keepStreams: true });
+    await gw.waitForLog((line) => line.msg === 'upstream reconnected: its cached results are forgotten', 5000);
+    expect(await count('b')).toBe('lb call 1 for b');
+    killLater((await stats(c, 'lb')).pid);
+    expect((await upstreamStatus(gw, 'lb')).state).toBe('ready');
+  });
+});
+
 describe('client cancellation', () => {
   it('reaches the upstream over HTTP and over stdio', async () => {
     const web = await fixture('web');
