@@ -13,6 +13,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Redis } from 'ioredis';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
@@ -70,12 +71,18 @@ async function upstreamSessions(): Promise<number> {
   }
 }
 
-it('ends a session DELETEd on one replica on every replica at once, and the upstream sessions it owned', async () => {
-  const before = await upstreamSessions();
+/** A client session through nginx that every replica has served (round robin: six calls reach each). */
+async function sessionOnEveryReplica(): Promise<{ client: Client; sessionId: string }> {
   const client = await connectClient(`${nginx.url}/mcp`);
   const sessionId = client.transport!.sessionId!;
   for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
   expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
+  return { client, sessionId };
+}
+
+it('ends a session DELETEd on one replica on every replica at once, and the upstream sessions it owned', async () => {
+  const before = await upstreamSessions();
+  const { client, sessionId } = await sessionOnEveryReplica();
   expect(await upstreamSessions()).toBeGreaterThan(before);
 
   expect((await endSession(replicas[0]!, sessionId)).status).toBe(200);
@@ -104,11 +111,7 @@ it('closes the upstream session another replica opened, even while that replica 
 
 it('refuses a session ended while a replica was cut off from the bus, at its next use there', async () => {
   const [ender, cutOff] = [replicas[0]!, replicas[2]!];
-  const client = await connectClient(`${nginx.url}/mcp`);
-  const sessionId = client.transport!.sessionId!;
-  // Round robin: six calls reach every replica.
-  for (let i = 0; i < 6; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
-  expect(servedBy(sessionId)).toContain('r3');
+  const { client, sessionId } = await sessionOnEveryReplica();
   const admin = new Redis(redis.url);
   try {
     const busConnection = async () =>
@@ -129,11 +132,7 @@ it('refuses a session ended while a replica was cut off from the bus, at its nex
 
 it('records and announces an end that Redis could not take when it happened, once Redis is back', async () => {
   const [ender, holder] = [replicas[0]!, replicas[1]!];
-  const client = await connectClient(`${nginx.url}/mcp`);
-  const sessionId = client.transport!.sessionId!;
-  // Round robin: six calls reach every replica.
-  for (let i = 0; i < 6; i++) await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } });
-  expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
+  const { client, sessionId } = await sessionOnEveryReplica();
   const admin = new Redis(redis.url);
   try {
     // Every replica's command connection drops (their pub/sub ones stay): until ioredis
