@@ -3,17 +3,15 @@
  * enforced by the browser itself, so the preflight, the exposed Mcp-Session-Id header and the
  * origin allow list are checked for real. (Debian's chromium; .ci/run installs it.)
  */
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
+import { chromium as chromiumBrowser, itWith } from '../helpers/debian.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs the chromium package`);
+const it = itWith('the browser CORS tests', chromiumBrowser);
 
 /** The page: an MCP client in plain fetch, the flow a browser app runs. */
 const page = (gatewayUrl: string) => `<!doctype html><script type="module">
@@ -58,7 +56,6 @@ const serve = async () => {
 const originOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
 beforeAll(async () => {
-  if (!available) return;
   allowed = await serve();
   foreign = await serve();
   gateway = await startGateway({
@@ -67,7 +64,7 @@ beforeAll(async () => {
   // The gateway on "localhost", the pages on "127.0.0.1": different origins, so CORS applies.
   html = page(gateway.mcpUrl.replace('127.0.0.1', 'localhost'));
   browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumBrowser.program,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 });
@@ -90,7 +87,7 @@ const runIn = async (origin: string) => {
   }
 };
 
-it.skipIf(!available)('lets a page on an allowed origin initialize, read its session id, and list tools', async () => {
+it('lets a page on an allowed origin initialize, read its session id, and list tools', async () => {
   const result = await runIn(originOf(allowed));
   expect(result.error).toBeUndefined();
   expect(result.session).toMatch(/^[0-9a-f-]{36}$/);
@@ -98,7 +95,7 @@ it.skipIf(!available)('lets a page on an allowed origin initialize, read its ses
   expect(result.tools).toContain('files__echo');
 });
 
-it.skipIf(!available)('stops a page on any other origin in the browser', async () => {
+it('stops a page on any other origin in the browser', async () => {
   const result = await runIn(originOf(foreign));
   expect(result.error).toMatch(/Failed to fetch/);
 });

@@ -11,11 +11,10 @@ import { stringify } from 'yaml';
 import { connectClient } from '../helpers/client.ts';
 import { freePort, repoRoot, startGateway, stopChild, tempDir, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
-import { itWith } from '../helpers/debian.ts';
+import { itWith, prometheus as prometheusServer } from '../helpers/debian.ts';
 
-const prometheusBin = '/usr/bin/prometheus';
 const token = 'prometheus-scrape-0123456789';
-const it = itWith('the Prometheus test', { program: prometheusBin, pkg: 'prometheus' });
+const it = itWith('the Prometheus test', prometheusServer);
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -36,7 +35,7 @@ async function startPrometheus(target: string): Promise<{ api: string; child: Ch
     }),
   );
   const child = spawn(
-    prometheusBin,
+    prometheusServer.program,
     [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -62,7 +61,7 @@ async function until<T>(what: string, probe: () => Promise<T>, expected: T, logs
 }
 
 it('scrapes the gateway and stores the calls made, and evaluates the alert rules', { timeout: 90_000 }, async () => {
-  expect(existsSync(prometheusBin), `${prometheusBin} is missing: apt-get install prometheus`).toBe(true);
+  expect(existsSync(prometheusServer.program), `${prometheusServer.program} is missing: apt-get install prometheus`).toBe(true);
   const gateway: RunningGateway = await startGateway({
     config: { metrics: { bearer_token: '${METRICS_TOKEN}' }, proxy: { servers: [stdioFixture('tools')] } },
     env: { METRICS_TOKEN: token },
