@@ -5,12 +5,12 @@
 #   docker build -t mcp-gateway .
 #   docker run -p 8082:8082 -v $PWD/mcp-gateway.yaml:/etc/mcp-gateway/config.yaml:ro mcp-gateway
 
-FROM node:20-bookworm-slim AS dependencies
+FROM node:24-bookworm-slim AS dependencies
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     MCP_GATEWAY_HOST=0.0.0.0
 WORKDIR /app

@@ -24,6 +24,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toContain('COPY package.json package-lock.json');
   });
 
+  it('builds and runs on Node 24, the active LTS (Node 20 reached its end of life on 2026-04-30)', () => {
+    for (const from of all('FROM')) expect(from).toMatch(/^FROM node:24-bookworm-slim\b/);
+  });
+
   it('runs as a non-root user', () => {
     const user = all('USER').at(-1);
     expect(user).toBeDefined();

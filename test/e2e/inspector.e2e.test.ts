@@ -29,7 +29,8 @@ beforeAll(async () => {
 afterAll(() => stopChild(gateway));
 
 const inspector = async (...args: string[]) => {
-  const { stdout } = await run('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector', '--', 'mcp-inspector', '--cli', url, ...args], {
+  // @latest: without a tag, npm (running on Node 20) picks the newest release whose engines fit Node 20, an old one.
+  const { stdout } = await run('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector@latest', '--', 'mcp-inspector', '--cli', url, ...args], {
     env: cleanEnv(),
     timeout: 170_000,
   });
