@@ -1,11 +1,14 @@
-// Module resolve hook (registered with node:module `register`) for plugins written anywhere:
+// Module hooks (registered with node:module `register`) for plugins written anywhere:
 // - `import ... from 'mcp-gateway'` resolves to this running gateway's own API (`data.kernel`, the
 //   URL of its index module, TypeScript or compiled), so a plugin file with no node_modules of its
 //   own shares the kernel's types and its zod instance;
-// - a `.ts` file is an ES module unless its package says `"type": "commonjs"`, so a single
-//   TypeScript plugin file in a folder without package.json loads as written (with `import`).
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// - a `.ts` file is an ES module wherever it is, also where its package.json says
+//   `"type": "commonjs"` (as `npm init -y` writes since npm 11) or gives no type: plugins are
+//   written with `import` and `export default`, and tsx would otherwise load such a file as
+//   CommonJS, which fails on Node 20 ("Cannot require() ES Module ... in a cycle") and on Node 22
+//   cannot resolve 'mcp-gateway' and wraps the default export once more. `.cts` stays CommonJS.
+import { readFileSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 let kernel;
@@ -17,23 +20,24 @@ export function initialize(data) {
 export async function resolve(specifier, context, nextResolve) {
   if (specifier === 'mcp-gateway') return nextResolve(kernel, context);
   const resolved = await nextResolve(specifier, context);
-  if (resolved.format === 'commonjs' && resolved.url.startsWith('file:')) {
-    const file = fileURLToPath(new URL(resolved.url).href.replace(/\?.*$/, ''));
-    if (file.endsWith('.ts') && packageType(dirname(file)) !== 'commonjs') return { ...resolved, format: 'module' };
-  }
-  return resolved;
+  // Whatever Node guessed: `commonjs` (Node 20), `commonjs-typescript` (22.7+), or nothing where
+  // no package.json gives a type (22.7+), which tsx then loads as CommonJS too.
+  const isTypeScript = resolved.url.startsWith('file:') && new URL(resolved.url).pathname.endsWith('.ts');
+  return isTypeScript ? { ...resolved, format: 'module' } : resolved;
 }
 
-function packageType(dir) {
-  for (let current = dir; ; current = dirname(current)) {
-    const manifest = join(current, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return JSON.parse(readFileSync(manifest, 'utf8')).type;
-      } catch {
-        return undefined;
-      }
-    }
-    if (dirname(current) === current) return undefined;
+// A CommonJS `require('mcp-gateway')` never reaches the resolve hook above: Node resolves a
+// require's name itself. plugin-hooks.js maps it with `registerHooks`, which Node before 22.15
+// lacks; there such a plugin fails with its cause and fix rather than "Cannot find module".
+export async function load(url, context, nextLoad) {
+  const loaded = await nextLoad(url, context);
+  if (module.registerHooks || loaded.format !== 'commonjs' || !url.startsWith('file:') || url.includes('/node_modules/')) return loaded;
+  const source = String(loaded.source ?? readFileSync(fileURLToPath(url)));
+  if (/\brequire\(\s*['"]mcp-gateway['"]\s*\)/.test(source)) {
+    throw new Error(
+      `require('mcp-gateway') needs Node.js 22.15 or later (this is ${process.version}): ` +
+        'write the plugin as an ES module (import and export default, in a .mjs or .ts file), or drop the require (definePlugin only adds types)',
+    );
   }
+  return loaded;
 }
