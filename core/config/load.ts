@@ -99,12 +99,15 @@ export async function loadConfig(location: ConfigLocation, env: NodeJS.ProcessEn
   }
   const [missing, ...moreMissing] = interpolateDocument(document, env);
   if (missing) {
-    const more = moreMissing.length ? ` (and ${moreMissing.length} more unset variable${moreMissing.length > 1 ? 's' : ''})` : '';
-    throw new ConfigError(`environment variable ${missing.name} is not set${more}`, {
+    // Every unset variable is named, so that one run finds them all.
+    const others = moreMissing.filter((other, i) => other.name !== missing.name && moreMissing.findIndex((o) => o.name === other.name) === i);
+    const also = others.length ? ` (also unset: ${others.map((o) => `${o.name} at line ${lineAt(o.offset)}`).join(', ')})` : '';
+    const names = others.length ? `${[missing, ...others.slice(0, -1)].map((m) => m.name).join(', ')} and ${others.at(-1)!.name}` : missing.name;
+    throw new ConfigError(`environment variable ${missing.name} is not set${also}`, {
       source: { file: location.file, line: () => lineAt(missing.offset) },
       path: missing.path,
       code: ErrorCodes.ENV_MISSING,
-      fix: `set ${missing.name}, or give a default with \${${missing.name}:-value}`,
+      fix: `set ${names}, or give ${others.length ? 'each ' : ''}a default with \${${missing.name}:-value}`,
     });
   }
   const raw: unknown = document.toJS() ?? {};

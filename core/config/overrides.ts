@@ -58,12 +58,17 @@ export function environmentOverrides(env: NodeJS.ProcessEnv): Overrides {
 
 /** The configuration with the overrides applied, for validation by the schema. */
 export function applyOverrides(raw: Record<string, unknown>, overrides: Overrides): Record<string, unknown> {
-  const section = (name: string) => ({ ...((raw[name] as Record<string, unknown> | undefined) ?? {}) });
-  const server = section('server');
-  const logging = section('logging');
-  if (overrides.host !== undefined) server.host = overrides.host;
-  if (overrides.port !== undefined) server.port = overrides.port;
-  if (overrides.logLevel !== undefined) logging.level = overrides.logLevel;
-  if (overrides.logFormat !== undefined) logging.format = overrides.logFormat;
-  return { ...raw, server, logging };
+  return {
+    ...raw,
+    server: withValues(raw.server, { host: overrides.host, port: overrides.port }),
+    logging: withValues(raw.logging, { level: overrides.logLevel, format: overrides.logFormat }),
+  };
+}
+
+/** A section with the given values set over its own; one that is not a mapping is kept for the schema to report. */
+function withValues(section: unknown, values: Record<string, unknown>): unknown {
+  if (section != null && (typeof section !== 'object' || Array.isArray(section))) return section;
+  const result = { ...(section as Record<string, unknown> | null | undefined) };
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) result[key] = value;
+  return result;
 }

@@ -8,15 +8,16 @@ import { pathToFileURL } from 'node:url';
 // The one function, not the whole of semver: its index costs ~10 ms of every start.
 import satisfies from 'semver/functions/satisfies.js';
 import type { z } from 'zod';
-import { ConfigError, closest, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
+import { ConfigError, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
-import { kernelSections, kernelServerKeys, type PluginEntry } from '../config/schema.ts';
+import { kernelSections, kernelServerKeys, upstreamEntrySchema, type PluginEntry } from '../config/schema.ts';
 import { resolvePolicy } from '../config/upstream-policy.ts';
 import type { UpstreamPolicy } from '../upstream/policy.ts';
 import { ErrorCodes } from '../errors.ts';
 import { KERNEL_API_VERSION, type PluginDefinition } from '../plugin.ts';
 import { prepareForeignPlugin } from './foreign-plugin.ts';
 import { builtinsDir, indexFile, resolvePlugin, type PluginOrigin } from './resolve.ts';
+import { suggestFix } from './suggest.ts';
 
 /** What `plugins/index.ts` exports: the built-ins a configuration implies when it lists none. */
 export type ImpliedPlugins = (config: GatewayConfig, sections: ReadonlySet<string>) => string[];
@@ -74,7 +75,8 @@ export async function planGateway(input: PlanInput): Promise<GatewayPlan> {
     plugins.push(plugin);
     for (const section of sectionsOf(plugin.definition)) claimed.set(section, plugin);
   }
-  checkSections(input, claimed, requests);
+  await checkSections(input, claimed, requests);
+  await checkServerTypes(input, plugins);
   return { plugins, servers: planServers(input, plugins) };
 }
 
@@ -224,16 +226,17 @@ function validateOptions(definition: PluginDefinition, request: Request, input: 
 }
 
 /** Every top-level section must be the kernel's or read by a loaded plugin. */
-function checkSections(input: PlanInput, claimed: ReadonlyMap<string, PlannedPlugin>, requests: readonly Request[]): void {
+async function checkSections(input: PlanInput, claimed: ReadonlyMap<string, PlannedPlugin>, requests: readonly Request[]): Promise<void> {
   for (const key of Object.keys(input.raw)) {
     if (kernelSections.includes(key)) continue;
     const owner = claimed.get(key);
     if (!owner) {
-      const guess = closest(key, [...kernelSections, ...claimed.keys()]);
+      const loaded = [...claimed.values()].map((p) => p.definition.name);
+      const fix = await suggestFix(key, { ...suggesting(input, loaded), known: [...kernelSections, ...claimed.keys()], namesOf: sectionsOf });
       throw new ConfigError(`section "${key}" is not read by the kernel or by any loaded plugin`, {
         source: input.source,
         path: [key],
-        fix: guess ? `did you mean "${guess}"?` : 'add the plugin that reads it to plugins:, or remove the section',
+        fix: fix ?? 'add the plugin that reads it to plugins:, or remove the section',
       });
     }
     const request = requests.find((r) => r.from === owner.from);
@@ -248,20 +251,32 @@ function checkSections(input: PlanInput, claimed: ReadonlyMap<string, PlannedPlu
   }
 }
 
+/** What suggestFix needs besides the word and the names to match it with. */
+const suggesting = (input: PlanInput, loaded: readonly string[]) => ({ loaded, builtins: input.builtins, listed: input.config.plugins !== undefined });
+
+const transportTypes = (definition: PluginDefinition) => (definition.transport ? [definition.transport.type] : []);
+
+/** Every server's type must be a loaded transport plugin's. */
+async function checkServerTypes(input: PlanInput, plugins: readonly PlannedPlugin[]): Promise<void> {
+  const types = plugins.flatMap((p) => transportTypes(p.definition));
+  const index = input.config.proxy.servers.findIndex((server) => !types.includes(server.type));
+  if (index < 0) return;
+  const { type } = input.config.proxy.servers[index]!;
+  const loaded = plugins.map((p) => p.definition.name);
+  const fix = await suggestFix(type, { ...suggesting(input, loaded), known: types, namesOf: transportTypes });
+  throw new ConfigError(`no loaded plugin connects to servers of type "${type}"`, {
+    source: input.source,
+    path: ['proxy', 'servers', index, 'type'],
+    code: ErrorCodes.TRANSPORT_MISSING,
+    fix: fix ?? (types.length ? `use one of ${types.join(', ')}, or load a plugin for "${type}"` : `load a transport plugin for "${type}"`),
+  });
+}
+
 function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): PlannedServer[] {
   const { config } = input;
   return config.proxy.servers.map((server, index) => {
     const path = ['proxy', 'servers', index];
-    const plugin = plugins.find((p) => p.definition.transport?.type === server.type);
-    if (!plugin) {
-      const types = plugins.flatMap((p) => p.definition.transport?.type ?? []);
-      throw new ConfigError(`no loaded plugin connects to servers of type "${server.type}"`, {
-        source: input.source,
-        path: [...path, 'type'],
-        code: ErrorCodes.TRANSPORT_MISSING,
-        fix: types.length ? `use one of ${types.join(', ')}, or load a plugin for "${server.type}"` : `load a transport plugin for "${server.type}"`,
-      });
-    }
+    const plugin = plugins.find((p) => p.definition.transport?.type === server.type)!;
     const { connection, ...entry } = server as Record<string, unknown> & { connection?: Record<string, unknown> };
     for (const key of kernelServerKeys) delete entry[key];
     const { timeout, ...transportConnection } = connection ?? {};
@@ -269,7 +284,9 @@ function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): Plann
     const schema = plugin.definition.transport!.schema;
     const parsed = schema.safeParse(settingsInput);
     if (!parsed.success) {
-      throw fromZodError(parsed.error, { source: input.source, prefix: path, schema, input: settingsInput, plugin: plugin.definition.name });
+      // The kernel's keys are matched too: `prefx:` is the kernel's `prefix:` misspelt.
+      const schemas = [schema, upstreamEntrySchema];
+      throw fromZodError(parsed.error, { source: input.source, prefix: path, schema: schemas, input: settingsInput, plugin: plugin.definition.name });
     }
     return {
       name: server.name,

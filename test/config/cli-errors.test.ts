@@ -118,6 +118,48 @@ describe('one-line configuration errors', () => {
     });
   });
 
+  it('names every unset environment variable, each with its line', async () => {
+    await validateYaml(
+      lines('proxy:', '  servers:', '    - name: a', '      type: streamable-http', '      connection:', '        url: "${A_URL}"', '        headers:', '          X-Key: "${A_KEY}/${A_URL}"'),
+      { code: 'GW_ERR_ENV_MISSING', line: 6, path: 'proxy.servers[0].connection.url', includes: ['A_URL is not set (also unset: A_KEY at line 8)', 'set A_URL and A_KEY'] },
+    );
+  });
+
+  it('writes "an object" when a section is not a mapping', async () => {
+    await validateYaml(lines('logging: verbose'), { code: 'GW_ERR_CONFIG', line: 1, path: 'logging', includes: ['got the string "verbose"'], fix: /; fix: write an object here$/ });
+  });
+
+  it('suggests a kernel key misspelt in a server, whose transport rejects it', async () => {
+    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      prefx: b', '      connection: { command: x }'), {
+      code: 'GW_ERR_CONFIG',
+      line: 5,
+      path: 'proxy.servers[0].prefx',
+      includes: ['unknown key "prefx"', 'did you mean "prefix"?'],
+    });
+  });
+
+  it('names a misspelt key as the cause of the required key it leaves missing', async () => {
+    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      conection: { command: x }'), {
+      code: 'GW_ERR_CONFIG',
+      line: 5,
+      path: 'proxy.servers[0].conection',
+      includes: ['unknown key "conection", and the required "connection" is missing', 'did you mean "connection"?'],
+    });
+  });
+
+  it('suggests the transport type nearest a misspelt one', async () => {
+    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdoi', '      connection: { command: x }'), {
+      code: 'GW_ERR_TRANSPORT_MISSING',
+      line: 4,
+      path: 'proxy.servers[0].type',
+      includes: ['did you mean "stdio"?'],
+    });
+  });
+
+  it('suggests the section of a built-in plugin for a misspelt section', async () => {
+    await validateYaml(lines('ratelimit:', '  rules: []'), { code: 'GW_ERR_CONFIG', line: 'any', path: 'ratelimit', includes: ['did you mean "rate_limit"?'] });
+  });
+
   it('points at invalid YAML syntax', async () => {
     await validateYaml(lines('server:', '  port: [1, 2', 'logging: {}'), { code: 'GW_ERR_CONFIG', line: 'any', includes: ['invalid YAML'] });
   });
