@@ -52,6 +52,8 @@ export interface RouteInfo {
   /** A stable name for logs and metrics labels: `mcp`, `live`, `ready`, `not-found`, ... */
   readonly name: string;
   readonly auth: RouteAuth;
+  /** Polled by machines (`RouteOptions.polled`): its access line is at debug. */
+  readonly polled?: boolean;
 }
 
 /** The variables every HTTP request's Hono context carries (`c.get('principal')`, ...). */

@@ -67,6 +67,8 @@ export class Gateway {
   #instructions = '';
   #server: HttpServer | undefined;
   #port: number;
+  /** `http://<address>:<port>` as bound, which may differ from `server.host` (`localhost`). */
+  #listeningOn: string | undefined;
   #stopping: Promise<void> | undefined;
   #options: GatewayOptions;
   readonly #log: Logger;
@@ -136,7 +138,7 @@ export class Gateway {
       if (clash) throw clashError(clash);
       if (this.#stopping) return;
       this.#phase = 'ready';
-      this.#log.info({ url: this.baseUrl, upstreams: this.status().upstreams.map((u) => `${u.name}:${u.state}`) }, 'gateway ready');
+      this.#announceReady();
     } catch (error) {
       await this.stop();
       throw error;
@@ -369,8 +371,27 @@ export class Gateway {
         ),
       );
     });
-    this.#port = (server.address() as AddressInfo).port;
-    this.#log.info({ address: `http://${host.includes(':') ? `[${host}]` : host}:${this.#port}`, mcp: MCP_PATH }, 'listening');
+    const bound = server.address() as AddressInfo;
+    this.#port = bound.port;
+    this.#listeningOn = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    this.#log.info({ address: this.#listeningOn, mcp: MCP_PATH }, 'listening');
+  }
+
+  /**
+   * The one line that says where to connect. The host is the address bound, not a guess: for
+   * 0.0.0.0 (every interface) it says so, since the machine's name may not resolve for clients
+   * (a container's is its id), and `server.url`, when set, is the operator's own public address.
+   */
+  #announceReady(): void {
+    const url = `${this.#listeningOn ?? this.baseUrl}${MCP_PATH}`;
+    const { upstreams } = this.status();
+    const ready = upstreams.filter((u) => u.state === 'ready').length;
+    const servers = counted(upstreams.length, 'server');
+    const tools = this.#catalogue.tools.length;
+    this.#log.info(
+      { url, tools, upstreams: upstreams.map((u) => `${u.name}:${u.state}`) },
+      `mcp-gateway ready: ${url} (${ready === upstreams.length ? servers : `${ready} of ${servers} ready`}, ${counted(tools, 'tool')})`,
+    );
   }
 
   /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
@@ -396,6 +417,8 @@ export class Gateway {
     for (const kind of kinds) this.#sessions?.broadcast(kind);
   }
 }
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The kernel's Origin allow list: `server.allowed_origins`, else loopback and the gateway's own origin. */
 const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] => config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);

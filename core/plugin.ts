@@ -73,6 +73,11 @@ export interface RouteOptions {
   readonly auth?: RouteAuth;
   /** The route's name in logs and metrics (default: the path). */
   readonly name?: string;
+  /**
+   * Asked for by machines on a schedule (health probes, metrics scrapes): its access line is
+   * logged at debug, so that a probe every few seconds does not bury the info log.
+   */
+  readonly polled?: boolean;
 }
 
 /** Routes outside the MCP endpoint: `/live`, `/metrics`, `/.well-known/...`. */

@@ -35,7 +35,8 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
   const app = new Hono<GatewayEnv>();
   const routes = new Map<string, RouteInfo>([[mcpPath, { name: 'mcp', auth: 'required' }]]);
   for (const route of kernel.routes) {
-    routes.set(route.path, { name: route.options.name ?? route.path, auth: route.options.auth ?? 'required' });
+    const { name = route.path, auth = 'required', polled } = route.options;
+    routes.set(route.path, { name, auth, polled });
   }
 
   app.use(async function requestContext(c, next) {
@@ -72,7 +73,9 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     const { status } = c.res;
     const subject = c.get('principal')?.subject;
     const sessionId = requestHeader(c, 'mcp-session-id');
-    c.get('logger').info({ method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId }, 'http request');
+    const line = { method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId };
+    if (route.polled) c.get('logger').debug(line, 'http request');
+    else c.get('logger').info(line, 'http request');
     kernel.emit({ type: 'http', requestId, method, route: route.name, status, durationMs, subject });
     const authFailure = c.get('authFailure');
     if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });

@@ -13,7 +13,7 @@ export default definePlugin({
   version: '1.0.0',
   kernel: '^1.0.0',
   setup(ctx) {
-    ctx.http.route('GET', '/live', (c) => c.json({ status: 'live' }), { auth: 'none', name: 'live' });
+    ctx.http.route('GET', '/live', (c) => c.json({ status: 'live' }), { auth: 'none', name: 'live', polled: true });
     ctx.http.route(
       'GET',
       '/ready',
@@ -26,7 +26,7 @@ export default definePlugin({
         const ready = reasons.length === 0;
         return c.json({ status: ready ? 'ready' : 'unavailable', phase, reasons, upstreams }, ready ? 200 : 503);
       },
-      { auth: 'none', name: 'ready' },
+      { auth: 'none', name: 'ready', polled: true },
     );
   },
 });

@@ -44,7 +44,7 @@ export default definePlugin({
     const allowed = (authorization: string | undefined) => check(authorization);
     let server: MetricsServer | undefined;
     if (options.port === undefined) {
-      ctx.http.route('GET', options.path, metricsRoute(scrape, allowed), { auth: 'none', name: 'metrics' });
+      ctx.http.route('GET', options.path, metricsRoute(scrape, allowed), { auth: 'none', name: 'metrics', polled: true });
     } else {
       const host = options.host ?? ctx.config.server.host;
       server = await listenForScrapes({ host, port: options.port, path: options.path, scrape, allowed, logger });

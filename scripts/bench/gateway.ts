@@ -15,7 +15,7 @@ export interface GatewayProcess {
   readonly mcpUrl: string;
   /** From spawn to the "listening" log line. */
   readonly listeningMs: number;
-  /** From spawn to its "gateway ready" log line, from when GET /ready answers 200. */
+  /** From spawn to its "mcp-gateway ready" log line, from when GET /ready answers 200. */
   readonly readyMs: number;
   stop(): Promise<void>;
 }
@@ -36,7 +36,7 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
   // upstream starting on the same 2 cores).
   let timer: NodeJS.Timeout | undefined;
   const readyAt = await Promise.race([
-    started.seen(/"msg":"gateway ready"/),
+    started.seen(/"msg":"mcp-gateway ready: /),
     new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('not ready within 60 s')), 60_000))),
   ])
     .catch(async (error: Error) => {
@@ -48,7 +48,7 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
   await response.body?.cancel();
   if (response.status !== 200) {
     await stop(started.child);
-    throw new Error(`mcp-gateway logged "gateway ready" but GET /ready answered ${response.status}`);
+    throw new Error(`mcp-gateway logged "mcp-gateway ready" but GET /ready answered ${response.status}`);
   }
   return {
     started,

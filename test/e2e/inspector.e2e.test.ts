@@ -20,7 +20,7 @@ beforeAll(async () => {
     gateway.stdout!.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       const address = /"address":"(http:\/\/[^"]+)"/.exec(seen)?.[1];
-      if (address && seen.includes('"gateway ready"')) resolve(`${address}/mcp`);
+      if (address && seen.includes('"msg":"mcp-gateway ready: ')) resolve(`${address}/mcp`);
     });
     gateway.once('exit', (code) => reject(new Error(`gateway exited with ${code}`)));
   });

@@ -3,6 +3,7 @@
  * with the fields the README documents; and no secret in them: not the client's token, not an
  * upstream credential from the configuration, not tool arguments, not even when a plugin tries.
  */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -11,7 +12,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startIdp, type Idp } from '../helpers/idp.ts';
-import { runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { binPath, cleanEnv, runCli, startFixtureHttp, startGateway, stopChild, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
 
 const PUBLIC_URL = 'http://mcp-gateway.test';
@@ -91,6 +92,26 @@ describe('access lines', () => {
   });
 });
 
+describe('health probes', () => {
+  it('log their access line at debug: a /ready poll adds no info line', async () => {
+    const quiet = await startGateway({ config: { proxy: { servers: [] } }, args: ['--log-level', 'info'] });
+    try {
+      for (const path of ['/ready', '/live', '/metrics', '/no-such-route']) await (await fetch(`${quiet.baseUrl}${path}`)).body?.cancel();
+      // The 404's line is written in the same after-answer batch as the probes', or after it.
+      await quiet.waitForLog((l) => l.msg === 'http request' && l.path === '/no-such-route');
+      expect(quiet.logs.filter((l) => l.msg === 'http request').map((l) => l.path)).toEqual(['/no-such-route']);
+    } finally {
+      await quiet.stop();
+    }
+  });
+
+  it('are still logged at debug', async () => {
+    await (await fetch(`${gateway.baseUrl}/ready`, { headers: { 'x-request-id': 'probe-7' } })).body?.cancel();
+    const line = await gateway.waitForLog((l) => l.request_id === 'probe-7' && l.msg === 'http request');
+    expect(line).toMatchObject({ level: 20, path: '/ready', route: 'ready', status: 200 });
+  });
+});
+
 describe('secrets', () => {
   it('never appear in the log: tokens, upstream credentials, arguments, what a plugin logs', async () => {
     expect(textOf(await client.callTool({ name: 'web__echo', arguments: { text: secrets.argument } }))).toBe(`web: ${secrets.argument}`);
@@ -106,6 +127,32 @@ describe('secrets', () => {
 });
 
 describe('formats', () => {
+  it('says where to connect in one line: the address bound, the /mcp path, the servers and tools', async () => {
+    const file = join(tempDir(), 'mcp-gateway.yaml');
+    writeFileSync(file, `server:\n  host: localhost\nproxy:\n  servers:\n    - { name: web, type: streamable-http, connection: { url: "${web.url}" } }\n    - ${JSON.stringify(stdioFixture('local'))}\n`);
+    // As a person runs it: text, the default level, `localhost` (the line names what it resolved to).
+    const child = spawn(process.execPath, [binPath, 'serve', '--config', file, '--log-format', 'text', '--port', '0'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const readyLine = /^\[[\d:.]+\] INFO: mcp-gateway ready: (http:\/\/(?:127\.0\.0\.1|\[::1\]):\d+\/mcp) \(2 servers, (\d+) tools\) \{/m;
+      await expect.poll(() => readyLine.test(stdout), { timeout: 20_000 }).toBe(true);
+      const [, url, tools] = readyLine.exec(stdout)!;
+      expect(stdout).toContain(`INFO: listening {"address":"${new URL(url!).origin}"`);
+      const direct = await connectClient(url!);
+      try {
+        expect((await direct.listTools()).tools).toHaveLength(Number(tools));
+      } finally {
+        await direct.close();
+      }
+    } finally {
+      await stopChild(child);
+    }
+  });
+
   it('writes text for people with --log-format text', async () => {
     const file = join(tempDir(), 'mcp-gateway.yaml');
     writeFileSync(file, 'proxy:\n  servers: []\n');

@@ -9,7 +9,7 @@ import { baseTools } from '../fixtures/fixture/tools.ts';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio } from '../helpers/servers.ts';
 
-import { freePort, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import { freePort, isReadyLine, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -118,7 +118,7 @@ describe('readiness', () => {
     const booting = await fetch(`${gw.baseUrl}/ready`);
     expect(booting.status).toBe(503);
     expect(await booting.json()).toMatchObject({ phase: 'starting', reasons: ['the gateway is starting'] });
-    await gw.waitForLog((l) => l.msg === 'gateway ready');
+    await gw.waitForLog(isReadyLine);
     const ready = await fetch(`${gw.baseUrl}/ready`);
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { upstreams: { name: string; state: string }[] }).upstreams.map((u) => [u.name, u.state])).toEqual([

@@ -77,6 +77,9 @@ export interface GatewayProcessOptions {
   readonly untilListening?: boolean;
 }
 
+/** The line a gateway logs once it is ready: `mcp-gateway ready: <url> (...)`. */
+export const isReadyLine = (line: Record<string, unknown>) => String(line.msg).startsWith('mcp-gateway ready: ');
+
 /** `mcp-gateway serve` in a child process, on a free port, logging JSON. */
 export async function startGateway(options: GatewayProcessOptions): Promise<RunningGateway> {
   const dir = tempDir();
@@ -112,7 +115,7 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   };
   const listening = await waitForLog((l) => l.msg === 'listening');
   const port = Number(new URL(String(listening.address)).port);
-  if (!options.untilListening) await waitForLog((l) => l.msg === 'gateway ready');
+  if (!options.untilListening) await waitForLog(isReadyLine);
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     child,
