@@ -4,5 +4,7 @@
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const entry = require.resolve('@modelcontextprotocol/server-everything/package.json').replace(/package\.json$/, 'dist/index.js');
+const entry = require
+  .resolve('@modelcontextprotocol/server-everything/package.json')
+  .replace(/package\.json$/, 'dist/index.js');
 await import(entry);

@@ -62,16 +62,28 @@ export class Catalogue {
   constructor(sources: readonly CatalogueSource[], separator: string) {
     const clashes: NameClash[] = [];
     this.#servers = new Set(sources.map((s) => s.name));
-    const tools = indexNames<Tool>(sources, (s) => s.catalogue.tools, 'tool', clashes, (tool, s) => ({
-      server: s.name,
-      name: tool.name,
-      value: { ...tool, name: exposedName(s.prefix, tool.name, separator) },
-    }));
-    const prompts = indexNames<Prompt>(sources, (s) => s.catalogue.prompts, 'prompt', clashes, (prompt, s) => ({
-      server: s.name,
-      name: prompt.name,
-      value: { ...prompt, name: exposedName(s.prefix, prompt.name, separator) },
-    }));
+    const tools = indexNames<Tool>(
+      sources,
+      (s) => s.catalogue.tools,
+      'tool',
+      clashes,
+      (tool, s) => ({
+        server: s.name,
+        name: tool.name,
+        value: { ...tool, name: exposedName(s.prefix, tool.name, separator) },
+      }),
+    );
+    const prompts = indexNames<Prompt>(
+      sources,
+      (s) => s.catalogue.prompts,
+      'prompt',
+      clashes,
+      (prompt, s) => ({
+        server: s.name,
+        name: prompt.name,
+        value: { ...prompt, name: exposedName(s.prefix, prompt.name, separator) },
+      }),
+    );
     this.tools = [...tools.values()];
     this.prompts = [...prompts.values()];
     this.#toolsByName = tools;
@@ -85,7 +97,11 @@ export class Catalogue {
         const owner = owners.get(resource.uri);
         if (owner === undefined) owners.set(resource.uri, source.name);
         const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
-        resources.push({ server: source.name, name: resource.uri, value: uri === resource.uri ? resource : { ...resource, uri } });
+        resources.push({
+          server: source.name,
+          name: resource.uri,
+          value: uri === resource.uri ? resource : { ...resource, uri },
+        });
       }
     }
     this.resources = resources;
@@ -97,8 +113,15 @@ export class Catalogue {
       for (const template of source.catalogue.resourceTemplates) {
         const owner = templateOwners.get(template.uriTemplate);
         if (owner === undefined) templateOwners.set(template.uriTemplate, source.name);
-        const exposed = owner === undefined || owner === source.name ? template.uriTemplate : qualified(source.name, template.uriTemplate);
-        templates.push({ server: source.name, name: template.uriTemplate, value: exposed === template.uriTemplate ? template : { ...template, uriTemplate: exposed } });
+        const exposed =
+          owner === undefined || owner === source.name
+            ? template.uriTemplate
+            : qualified(source.name, template.uriTemplate);
+        templates.push({
+          server: source.name,
+          name: template.uriTemplate,
+          value: exposed === template.uriTemplate ? template : { ...template, uriTemplate: exposed },
+        });
       }
     }
     this.resourceTemplates = templates;
@@ -128,7 +151,8 @@ export class Catalogue {
       const server = rest.slice(0, colon);
       return colon > 0 && this.#servers.has(server) ? { server, uri: rest.slice(colon + 1) } : undefined;
     }
-    const owner = this.#uriOwners.get(uri) ?? this.#templates.find(({ template }) => template.match(uri) !== null)?.server;
+    const owner =
+      this.#uriOwners.get(uri) ?? this.#templates.find(({ template }) => template.match(uri) !== null)?.server;
     return owner === undefined ? undefined : { server: owner, uri };
   }
 

@@ -42,7 +42,7 @@ export interface Principal {
  * State shared by the hooks of one request. Plugins add their own keys by declaration merging:
  * `declare module 'mcp-gateway' { interface RequestState { myKey?: number } }`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+// biome-ignore lint/suspicious/noEmptyInterface: plugins fill it in by declaration merging
 export interface RequestState {}
 
 /** How an HTTP route is guarded: auth plugins skip routes marked `none`. */

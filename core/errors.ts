@@ -158,4 +158,5 @@ export function tagError(error: unknown, plugin: string, hook: string): GatewayE
 export const isGatewayError = (e: unknown): e is GatewayError => e instanceof GatewayError;
 
 /** See `ErrorCodes.UPSTREAM_SESSION_LOST`. */
-export const isSessionLost = (e: unknown): boolean => e instanceof GatewayError && e.code === ErrorCodes.UPSTREAM_SESSION_LOST;
+export const isSessionLost = (e: unknown): boolean =>
+  e instanceof GatewayError && e.code === ErrorCodes.UPSTREAM_SESSION_LOST;

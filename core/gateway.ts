@@ -123,10 +123,19 @@ export class Gateway {
   /** Set plugins up, listen (unless `listen: false`), connect upstreams; stop everything if any step fails. */
   async start(options: { listen?: boolean } = {}): Promise<void> {
     await this.kernel.setup();
-    this.#log.info({ hooks: this.kernel.describeHooks(), routes: this.kernel.routes.map((r) => `${r.method} ${r.path} (${r.plugin})`) }, 'plugin chain');
+    this.#log.info(
+      {
+        hooks: this.kernel.describeHooks(),
+        routes: this.kernel.routes.map((r) => `${r.method} ${r.path} (${r.plugin})`),
+      },
+      'plugin chain',
+    );
     const { separator } = this.#options.config.proxy;
     if (!/^[A-Za-z0-9_-]+$/.test(separator)) {
-      this.#log.warn({ separator }, 'tool names will contain characters some clients and LLM APIs reject (allowed: A-Z a-z 0-9 _ -)');
+      this.#log.warn(
+        { separator },
+        'tool names will contain characters some clients and LLM APIs reject (allowed: A-Z a-z 0-9 _ -)',
+      );
     }
     try {
       this.#assemble();
@@ -158,7 +167,9 @@ export class Gateway {
     if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {
       this.#log.warn({ inFlight: this.inFlight.count }, 'shutdown timeout reached; cancelling in-flight requests');
       this.#cancel.abort(
-        new GatewayError(ErrorCodes.UNAVAILABLE, 'the gateway is shutting down', { rpcCode: RpcCodes.CONNECTION_CLOSED }),
+        new GatewayError(ErrorCodes.UNAVAILABLE, 'the gateway is shutting down', {
+          rpcCode: RpcCodes.CONNECTION_CLOSED,
+        }),
       );
       await this.inFlight.drained(CANCEL_FLUSH_MS);
     }
@@ -199,7 +210,9 @@ export class Gateway {
     });
     this.#instructions = describeServers(plan, config.proxy.separator);
     const policy = this.kernel.services.get('origin-policy');
-    const allowOrigin = policy ? (origin: string | undefined) => policy.allows(origin) : originMatcher(defaultOrigins(config, this.baseUrl));
+    const allowOrigin = policy
+      ? (origin: string | undefined) => policy.allows(origin)
+      : originMatcher(defaultOrigins(config, this.baseUrl));
     const endpoint = mcpEndpoint({
       sessions,
       onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
@@ -213,7 +226,10 @@ export class Gateway {
           protocolVersion,
           restore,
           bus,
-          ...(bus && { onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) => void sessions.rememberUpstream(session.id!, server, state) }),
+          ...(bus && {
+            onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) =>
+              void sessions.rememberUpstream(session.id!, server, state),
+          }),
           proxy,
           inFlight: this.inFlight,
           cancel: this.#cancel.signal,
@@ -243,7 +259,14 @@ export class Gateway {
           onOperation: (event, log) => this.#operation(event, log),
         }),
     });
-    this.#app = createApp({ kernel: this.kernel, inFlight: this.inFlight, logger, mcpPath: MCP_PATH, mcpHandler: endpoint, maxBodyBytes: config.server.max_body_size });
+    this.#app = createApp({
+      kernel: this.kernel,
+      inFlight: this.inFlight,
+      logger,
+      mcpPath: MCP_PATH,
+      mcpHandler: endpoint,
+      maxBodyBytes: config.server.max_body_size,
+    });
   }
 
   #createUpstream(server: PlannedServer): Upstream {
@@ -260,9 +283,13 @@ export class Gateway {
       if (this.#phase !== 'ready') this.#catalogueStale = true;
       else this.#refreshCatalogue();
     };
-    upstream.onstatechange = (state, previous, error) => this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
+    upstream.onstatechange = (state, previous, error) =>
+      this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
     upstream.onresourceupdated = (uri, notification) => {
-      const exposed = { ...notification, params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) } };
+      const exposed = {
+        ...notification,
+        params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) },
+      };
       for (const subscriber of this.#subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
     };
     this.#byName.set(server.name, upstream);
@@ -277,8 +304,12 @@ export class Gateway {
    * restart; they are returned, not applied. Throws, changing nothing, when the new configuration
    * needs a transport that is not loaded.
    */
-  async reload(next: { config: GatewayConfig; plan: GatewayPlan }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
-    if (this.#phase !== 'ready') throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
+  async reload(next: {
+    config: GatewayConfig;
+    plan: GatewayPlan;
+  }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
+    if (this.#phase !== 'ready')
+      throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
     const diff = diffPlans(this.#options, next);
     for (const server of [...diff.added, ...diff.changed]) {
       if (!this.kernel.services.get(`transport:${server.type}`)) {
@@ -309,19 +340,25 @@ export class Gateway {
         if (await this.kernel.reload(name, plugin.options)) reloadedPlugins.push(name);
         else needRestart.push(`plugin ${name}: options`);
       } catch (error) {
-        this.#log.error({ err: error, plugin: name }, `plugin ${name} refused its new options; it keeps the ones it had`);
+        this.#log.error(
+          { err: error, plugin: name },
+          `plugin ${name} refused its new options; it keeps the ones it had`,
+        );
         needRestart.push(`plugin ${name}: options (refused)`);
       }
     }
     // What runs now, for the next reload's comparison: the new servers, and the new options of the
     // plugins that took them (the others still run with their old ones).
-    const applied = new Map(diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]));
+    const applied = new Map(
+      diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]),
+    );
     const plugins = this.#options.plan.plugins.map((p) => applied.get(p.definition.name) ?? p);
     this.#options = { ...this.#options, plan: { plugins, servers: next.plan.servers } };
     this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
     this.#refreshCatalogue();
     // A plugin's new options (permissions, say) may change what each client sees in every list.
-    if (reloadedPlugins.length) for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
+    if (reloadedPlugins.length)
+      for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
     for (const upstream of fresh) upstream.start();
     await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
@@ -365,9 +402,13 @@ export class Gateway {
       server.once('listening', resolve);
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
-          new GatewayError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port}: ${error.code ?? error.message} (free the port, or choose another with --port)`, {
-            cause: error,
-          }),
+          new GatewayError(
+            ErrorCodes.LISTEN,
+            `cannot listen on ${host}:${port}: ${error.code ?? error.message} (free the port, or choose another with --port)`,
+            {
+              cause: error,
+            },
+          ),
         ),
       );
     });
@@ -412,7 +453,11 @@ export class Gateway {
     const kinds: ListKind[] = [
       ...changed('tools', previous.tools, next.tools),
       ...changed('prompts', previous.prompts, next.prompts),
-      ...changed('resources', [previous.resources, previous.resourceTemplates], [next.resources, next.resourceTemplates]),
+      ...changed(
+        'resources',
+        [previous.resources, previous.resourceTemplates],
+        [next.resources, next.resourceTemplates],
+      ),
     ];
     for (const kind of kinds) this.#sessions?.broadcast(kind);
   }
@@ -421,7 +466,8 @@ export class Gateway {
 const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /** The kernel's Origin allow list: `server.allowed_origins`, else loopback and the gateway's own origin. */
-const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] => config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);
+const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] =>
+  config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);
 
 /**
  * What the gateway offers a client at `initialize`: tools always (its list may be empty), and
@@ -433,7 +479,9 @@ function advertisedCapabilities(upstreams: readonly Upstream[]): ServerCapabilit
   return {
     tools: { listChanged: true },
     ...(any((c) => c.prompts) && { prompts: { listChanged: true } }),
-    ...(any((c) => c.resources) && { resources: { listChanged: true, ...(any((c) => c.resources?.subscribe) && { subscribe: true }) } }),
+    ...(any((c) => c.resources) && {
+      resources: { listChanged: true, ...(any((c) => c.resources?.subscribe) && { subscribe: true }) },
+    }),
     ...(any((c) => c.completions) && { completions: {} }),
     ...(any((c) => c.logging) && { logging: {} }),
   };
@@ -453,7 +501,9 @@ function clashError(clash: NameClash): GatewayError {
 function describeServers(plan: GatewayPlan, separator: string): string {
   if (plan.servers.length === 0) return 'This MCP gateway has no upstream servers configured.';
   const lines = plan.servers.map((s) =>
-    s.prefix === '' ? `- ${s.name}: tools and prompts keep their own names` : `- ${s.name}: tools and prompts are named "${s.prefix}${separator}<name>"`,
+    s.prefix === ''
+      ? `- ${s.name}: tools and prompts keep their own names`
+      : `- ${s.name}: tools and prompts are named "${s.prefix}${separator}<name>"`,
   );
   return `This MCP gateway aggregates ${plan.servers.length} MCP server${plan.servers.length > 1 ? 's' : ''}:\n${lines.join('\n')}`;
 }

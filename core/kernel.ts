@@ -41,9 +41,15 @@ export interface KernelOptions {
 }
 
 type ListHookName = { [K in HookName]: (typeof hookKinds)[K] extends 'reduce' ? K : never }[HookName];
-type OperationHookName = Exclude<{ [K in HookName]: (typeof hookKinds)[K] extends 'onion' ? K : never }[HookName], 'onRequest'>;
+type OperationHookName = Exclude<
+  { [K in HookName]: (typeof hookKinds)[K] extends 'onion' ? K : never }[HookName],
+  'onRequest'
+>;
 type ListItem<K extends ListHookName> = Parameters<HookSignatures[K]>[0][number];
-type OperationTypes<K extends OperationHookName> = HookSignatures[K] extends (ctx: infer C, next: () => Promise<infer R>) => Promise<unknown>
+type OperationTypes<K extends OperationHookName> = HookSignatures[K] extends (
+  ctx: infer C,
+  next: () => Promise<infer R>,
+) => Promise<unknown>
   ? { ctx: C; result: R }
   : never;
 
@@ -83,7 +89,11 @@ export class Kernel {
   }
 
   /** Run a reduce-kind hook chain over a list. A failing hook fails the request. */
-  async runList<K extends ListHookName>(name: K, items: readonly ListItem<K>[], ctx: OperationContext): Promise<readonly ListItem<K>[]> {
+  async runList<K extends ListHookName>(
+    name: K,
+    items: readonly ListItem<K>[],
+    ctx: OperationContext,
+  ): Promise<readonly ListItem<K>[]> {
     let current = items;
     for (const hook of this.hooks(name)) {
       let next: unknown;
@@ -94,7 +104,10 @@ export class Kernel {
       }
       if (next === undefined) continue;
       if (!Array.isArray(next)) {
-        throw new GatewayError(ErrorCodes.HOOK_FAILED, 'a list hook must return an array or nothing', { plugin: hook.plugin, hook: name });
+        throw new GatewayError(ErrorCodes.HOOK_FAILED, 'a list hook must return an array or nothing', {
+          plugin: hook.plugin,
+          hook: name,
+        });
       }
       current = next as readonly ListItem<K>[];
     }
@@ -142,7 +155,9 @@ export class Kernel {
   /** Run every `onShutdown` in reverse load order, each with its own timeout; return what failed. */
   async shutdown(): Promise<Error[]> {
     const errors: Error[] = [];
-    const hooks = this.hooks('onShutdown').filter((h) => this.#setUp.includes(h.plugin)).reverse();
+    const hooks = this.hooks('onShutdown')
+      .filter((h) => this.#setUp.includes(h.plugin))
+      .reverse();
     this.#setUp.length = 0;
     for (const hook of hooks) {
       const controller = new AbortController();
@@ -194,12 +209,17 @@ export class Kernel {
     const name = definition.name;
     const controller = new AbortController();
     // Once setup has timed out or failed, a late call must not change the running gateway.
-    const during = <A extends unknown[], R>(action: string, fn: (...args: A) => R) => (...args: A): R => {
-      if (controller.signal.aborted) {
-        throw new GatewayError(ErrorCodes.SETUP_FAILED, `${action} after setup ended`, { plugin: name, hook: 'setup' });
-      }
-      return fn(...args);
-    };
+    const during =
+      <A extends unknown[], R>(action: string, fn: (...args: A) => R) =>
+      (...args: A): R => {
+        if (controller.signal.aborted) {
+          throw new GatewayError(ErrorCodes.SETUP_FAILED, `${action} after setup ended`, {
+            plugin: name,
+            hook: 'setup',
+          });
+        }
+        return fn(...args);
+      };
     const ctx: SetupContext = {
       name,
       options: plugin.options,
@@ -222,7 +242,12 @@ export class Kernel {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         controller.abort();
-        reject(new GatewayError(ErrorCodes.SETUP_TIMEOUT, `setup did not finish within ${timeoutMs} ms`, { plugin: name, hook: 'setup' }));
+        reject(
+          new GatewayError(ErrorCodes.SETUP_TIMEOUT, `setup did not finish within ${timeoutMs} ms`, {
+            plugin: name,
+            hook: 'setup',
+          }),
+        );
       }, timeoutMs);
     });
     let hooks: PluginHooks | void;
@@ -259,26 +284,37 @@ export class Kernel {
    */
   #register(plugin: string, hooks: PluginHooks): void {
     if (typeof hooks !== 'object' || hooks === null) {
-      throw new GatewayError(ErrorCodes.SETUP_FAILED, 'setup must return an object of hooks, or nothing', { plugin, hook: 'setup' });
+      throw new GatewayError(ErrorCodes.SETUP_FAILED, 'setup must return an object of hooks, or nothing', {
+        plugin,
+        hook: 'setup',
+      });
     }
     const valid: RegisteredHook<HookName>[] = [];
     let problem: GatewayError | undefined;
     for (const [key, entry] of Object.entries(hooks) as [string, unknown][]) {
       if (!Object.hasOwn(hookKinds, key)) {
         const guess = closest(key, hookNames);
-        problem ??= new GatewayError(ErrorCodes.UNKNOWN_HOOK, `unknown hook "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`, {
-          plugin,
-          hook: key,
-        });
+        problem ??= new GatewayError(
+          ErrorCodes.UNKNOWN_HOOK,
+          `unknown hook "${key}"${guess ? ` (did you mean "${guess}"?)` : ''}`,
+          {
+            plugin,
+            hook: key,
+          },
+        );
         continue;
       }
       const name = key as HookName;
       const { handler, order } = normalizeEntry(entry);
       if (typeof handler !== 'function' || (order !== undefined && order !== 'pre' && order !== 'post')) {
-        problem ??= new GatewayError(ErrorCodes.SETUP_FAILED, `hook ${name} must be a function or { order: 'pre' | 'post', handler }`, {
-          plugin,
-          hook: name,
-        });
+        problem ??= new GatewayError(
+          ErrorCodes.SETUP_FAILED,
+          `hook ${name} must be a function or { order: 'pre' | 'post', handler }`,
+          {
+            plugin,
+            hook: name,
+          },
+        );
         continue;
       }
       valid.push({ plugin, hook: name, order, handler: handler as HookSignatures[HookName] });

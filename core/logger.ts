@@ -9,12 +9,23 @@ import { createRequire } from 'node:module';
 import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 
 // Loaded only for the text format: most gateways log JSON, and start-up time counts.
-const pretty = (options: PrettyOptions): PrettyStream => (createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => PrettyStream)(options);
+const pretty = (options: PrettyOptions): PrettyStream =>
+  (createRequire(import.meta.url)('pino-pretty') as (o: PrettyOptions) => PrettyStream)(options);
 
 export type LogFormat = 'json' | 'text';
 
 /** Keys (in any case) whose values never reach a log line, down to `SECRET_DEPTH` levels of nesting. */
-const secretKeys = new Set(['authorization', 'cookie', 'token', 'access_token', 'password', 'secret', 'client_secret', 'x-api-key', 'api_key']);
+const secretKeys = new Set([
+  'authorization',
+  'cookie',
+  'token',
+  'access_token',
+  'password',
+  'secret',
+  'client_secret',
+  'x-api-key',
+  'api_key',
+]);
 const SECRET_DEPTH = 3;
 const CENSOR = '[redacted]';
 
@@ -39,7 +50,13 @@ export function createLogger(options: LoggerOptions): Logger {
     ...(secrets && { hooks: { streamWrite: secrets.blank } }),
   };
   if (options.format === 'text') {
-    const stream = pretty({ sync: true, colorize: false, singleLine: true, ignore: 'pid,hostname,service', destination: options.destination ?? 1 });
+    const stream = pretty({
+      sync: true,
+      colorize: false,
+      singleLine: true,
+      ignore: 'pid,hostname,service',
+      destination: options.destination ?? 1,
+    });
     return censoringChildren(pino(base, stream));
   }
   return censoringChildren(pino(base, options.destination ?? stdoutPerTurn()));
@@ -84,13 +101,15 @@ function censor(value: unknown, depth: number): unknown {
   if (depth === 0 || typeof value !== 'object' || value === null) return value;
   const array = Array.isArray(value);
   // Errors and other class instances keep their shape for pino's serializers.
-  if (!array && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  if (!array && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null)
+    return value;
   const source = value as Record<string, unknown>;
   let copy: Record<string, unknown> | undefined;
   for (const key of Object.keys(source)) {
     const item = source[key];
     const next = !array && secretKeys.has(key.toLowerCase()) ? CENSOR : censor(item, depth - 1);
-    if (next !== item) (copy ??= (array ? [...(value as unknown[])] : { ...source }) as Record<string, unknown>)[key] = next;
+    if (next !== item)
+      (copy ??= (array ? [...(value as unknown[])] : { ...source }) as Record<string, unknown>)[key] = next;
   }
   return copy ?? value;
 }

@@ -55,8 +55,12 @@ export function serverPatternProblem(pattern: string): { message: string; fix: s
       fix: `write "${pattern}:*" for everything of server "${pattern}", or "*:${pattern}" for the tool "${pattern}" of every server`,
     };
   }
-  if (colon === 0) return { message: `pattern "${pattern}" has no server before ":"`, fix: `write "*${pattern}" for every server` };
-  return { message: `pattern "${pattern}" has nothing after ":"`, fix: `write "${pattern}*" for everything of that server` };
+  if (colon === 0)
+    return { message: `pattern "${pattern}" has no server before ":"`, fix: `write "*${pattern}" for every server` };
+  return {
+    message: `pattern "${pattern}" has nothing after ":"`,
+    fix: `write "${pattern}*" for everything of that server`,
+  };
 }
 
 /** A config value of one `server:tool` glob or a non-empty list of them, each well formed. */

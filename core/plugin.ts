@@ -56,7 +56,9 @@ export interface PluginDefinition<Options extends z.ZodType = z.ZodType, Setting
   readonly transport?: TransportDeclaration<Settings>;
   /** Milliseconds `setup` may take (default 10 s). */
   readonly setupTimeout?: number;
-  setup(ctx: SetupContext<z.output<Options>>): PluginHooks<z.output<Options>> | void | Promise<PluginHooks<z.output<Options>> | void>;
+  setup(
+    ctx: SetupContext<z.output<Options>>,
+  ): PluginHooks<z.output<Options>> | void | Promise<PluginHooks<z.output<Options>> | void>;
 }
 
 /** Identity function that exists for types: `export default definePlugin({...})`. */

@@ -49,5 +49,4 @@ export const isNotification = (m: JSONRPCMessage): m is JSONRPCNotification =>
 export const isResponse = (m: JSONRPCMessage): m is JSONRPCResponseMessage =>
   (m as Loose).method === undefined && ('result' in m || 'error' in m);
 
-export const isErrorResponse = (m: JSONRPCMessage): m is JSONRPCErrorResponse =>
-  isResponse(m) && 'error' in m;
+export const isErrorResponse = (m: JSONRPCMessage): m is JSONRPCErrorResponse => isResponse(m) && 'error' in m;

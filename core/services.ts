@@ -18,7 +18,11 @@ export type MetricLabels = Readonly<Record<string, string>>;
  * returns the first one. Keep label values bounded: never a user name, a token or a raw path.
  */
 export interface MetricsService {
-  counter(name: string, help: string, labelNames?: readonly string[]): { inc(labels?: MetricLabels, value?: number): void };
+  counter(
+    name: string,
+    help: string,
+    labelNames?: readonly string[],
+  ): { inc(labels?: MetricLabels, value?: number): void };
   gauge(name: string, help: string, labelNames?: readonly string[]): { set(labels: MetricLabels, value: number): void };
   histogram(
     name: string,

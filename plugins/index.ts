@@ -8,7 +8,8 @@ import type { ImpliedPlugins } from 'mcp-gateway';
 const transports = ['streamable-http', 'sse', 'stdio'];
 
 /** Plugins asked for by their own top-level section. */
-const when = (sections: ReadonlySet<string>, section: string, plugin = section) => (sections.has(section) ? [plugin] : []);
+const when = (sections: ReadonlySet<string>, section: string, plugin = section) =>
+  sections.has(section) ? [plugin] : [];
 
 export const impliedPlugins: ImpliedPlugins = (config, sections) => {
   const types = new Set(config.proxy.servers.map((server) => server.type));

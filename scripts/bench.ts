@@ -55,7 +55,8 @@ const values = parsed();
 
 const number = (name: string, text: string, { integer = false, min = 0 } = {}) => {
   const n = Number(text);
-  if (!(n >= min) || (integer && !Number.isInteger(n))) usage(`--${name} expects ${integer ? 'an integer' : 'a number'} ≥ ${min}, not "${text}"`);
+  if (!(n >= min) || (integer && !Number.isInteger(n)))
+    usage(`--${name} expects ${integer ? 'an integer' : 'a number'} ≥ ${min}, not "${text}"`);
   return n;
 };
 const compare: CompareOptions = {
@@ -77,14 +78,17 @@ const sections: Record<string, () => Promise<Section>> = {
   replicas: () => replicasSection(compare, progress),
   chaos: () => chaosSection({ kills: number('kills', values.kills, { integer: true, min: 1 }), clients: 4 }, progress),
 };
-const chosen = values.only?.split(',').map((name) => name.trim()) ?? Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas' && name !== 'chaos');
+const chosen =
+  values.only?.split(',').map((name) => name.trim()) ??
+  Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas' && name !== 'chaos');
 if (values.peers && !chosen.includes('peers')) chosen.push('peers');
 if (values.replicas && !chosen.includes('replicas')) chosen.push('replicas');
 const unknown = chosen.filter((name) => !(name in sections));
 if (unknown.length) usage(`unknown section(s) ${unknown.join(', ')}: choose among ${Object.keys(sections).join(', ')}`);
 
 // Compiled once here, so that no measured start pays for compiling the kernel's edited sources.
-if (!(await compiledKernel({ warn: (reason) => progress(`the gateway runs its TypeScript sources: ${reason}`) }))) progress('start-up times include tsx');
+if (!(await compiledKernel({ warn: (reason) => progress(`the gateway runs its TypeScript sources: ${reason}`) })))
+  progress('start-up times include tsx');
 const env = environment();
 const done: Section[] = [];
 const failed: Record<string, string> = {};
@@ -100,7 +104,8 @@ for (const name of chosen) {
     progress(`${name} failed: ${failed[name]}`);
   }
 }
-if (values.json) process.stdout.write(json(env, { ...compare, sessions: sessionCount, sections: chosen }, done, failed));
+if (values.json)
+  process.stdout.write(json(env, { ...compare, sessions: sessionCount, sections: chosen }, done, failed));
 process.exitCode = Object.keys(failed).length ? 1 : 0;
 // Keep-alive sockets and the like must not hold the process once everything is measured.
 process.exit();

@@ -50,11 +50,16 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), config);
-  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(nginxBinary, ['-c', join(dir, 'nginx.conf'), '-p', dir], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   let failure: Error | undefined;
   child.once('error', (error) => (failure = error));
   for (let attempt = 0; ; attempt++) {
-    const up = await fetch(`http://127.0.0.1:${port}/live`).then((r) => r.status < 500, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/live`).then(
+      (r) => r.status < 500,
+      () => false,
+    );
     if (up) break;
     if (failure || child.exitCode !== null || attempt > 100) {
       await stopChild(child);
@@ -63,5 +68,9 @@ http {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, child, stop: () => stopChild(child).finally(() => rmSync(dir, { recursive: true, force: true })) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    stop: () => stopChild(child).finally(() => rmSync(dir, { recursive: true, force: true })),
+  };
 }

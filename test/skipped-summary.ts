@@ -11,6 +11,8 @@ export default function skippedSummary(): () => void {
     const list = skippedList();
     if (!existsSync(list)) return;
     const lines = [...new Set(readFileSync(list, 'utf8').split('\n').filter(Boolean))].sort();
-    process.stdout.write(`\nSkipped for want of a Debian package (CI runs them all):\n${lines.map((line) => `  ${line}\n`).join('')}\n`);
+    process.stdout.write(
+      `\nSkipped for want of a Debian package (CI runs them all):\n${lines.map((line) => `  ${line}\n`).join('')}\n`,
+    );
   };
 }

@@ -33,8 +33,8 @@ export async function main(argv: readonly string[], env = process.env, cwd = pro
     return EXIT_USAGE;
   }
   const { values, positionals } = parsed;
-  if (values.help) return process.stdout.write(usage), 0;
-  if (values.version) return process.stdout.write(`${gatewayVersion}\n`), 0;
+  if (values.help) return (process.stdout.write(usage), 0);
+  if (values.version) return (process.stdout.write(`${gatewayVersion}\n`), 0);
   const [command = 'serve', ...extra] = positionals;
   if ((command !== 'serve' && command !== 'validate') || extra.length > 0) {
     process.stderr.write(`mcp-gateway: unknown command "${[command, ...extra].join(' ')}" (see mcp-gateway --help)\n`);

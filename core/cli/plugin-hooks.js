@@ -17,7 +17,9 @@ export function registerPluginHooks(kernel) {
     // (Node 22.15 and later); resolve-self.js explains it where they are missing.
     module.registerHooks?.({
       resolve: (specifier, context, nextResolve) =>
-        specifier === 'mcp-gateway' ? { url: kernel.href, format: 'module', shortCircuit: true } : nextResolve(specifier, context),
+        specifier === 'mcp-gateway'
+          ? { url: kernel.href, format: 'module', shortCircuit: true }
+          : nextResolve(specifier, context),
     });
   });
   return registered;

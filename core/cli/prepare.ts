@@ -27,7 +27,10 @@ export interface Prepared {
 }
 
 const splitList = (values: readonly string[]) =>
-  values.flatMap((value) => value.split(',')).map((value) => value.trim()).filter(Boolean);
+  values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter(Boolean);
 
 export async function prepare(flags: CliFlags, env: NodeJS.ProcessEnv, cwd: string): Promise<Prepared> {
   const fromEnv = environmentOverrides(env);

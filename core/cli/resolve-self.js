@@ -31,7 +31,13 @@ export async function resolve(specifier, context, nextResolve) {
 // lacks; there such a plugin fails with its cause and fix rather than "Cannot find module".
 export async function load(url, context, nextLoad) {
   const loaded = await nextLoad(url, context);
-  if (module.registerHooks || loaded.format !== 'commonjs' || !url.startsWith('file:') || url.includes('/node_modules/')) return loaded;
+  if (
+    module.registerHooks ||
+    loaded.format !== 'commonjs' ||
+    !url.startsWith('file:') ||
+    url.includes('/node_modules/')
+  )
+    return loaded;
   const source = String(loaded.source ?? readFileSync(fileURLToPath(url)));
   if (/\brequire\(\s*['"]mcp-gateway['"]\s*\)/.test(source)) {
     throw new Error(

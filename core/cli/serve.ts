@@ -30,7 +30,9 @@ export async function serve(prepared: Prepared, reloading: ReloadOptions): Promi
   logger.info(
     {
       config: prepared.location.file,
-      plugins: plan.plugins.map((p) => `${p.definition.name}@${p.definition.version} (${p.origin === 'builtin' ? 'built-in' : p.file})`),
+      plugins: plan.plugins.map(
+        (p) => `${p.definition.name}@${p.definition.version} (${p.origin === 'builtin' ? 'built-in' : p.file})`,
+      ),
     },
     'starting mcp-gateway',
   );
@@ -103,7 +105,9 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
         ...(diff.reloadedPlugins.length && { plugins_reconfigured: diff.reloadedPlugins }),
         ...(diff.needRestart.length && { need_restart: diff.needRestart }),
       },
-      diff.needRestart.length ? 'configuration reloaded; some changes take effect only after a restart' : 'configuration reloaded',
+      diff.needRestart.length
+        ? 'configuration reloaded; some changes take effect only after a restart'
+        : 'configuration reloaded',
     );
   } catch (error) {
     refused(logger, error);
@@ -121,7 +125,9 @@ function watchFile(file: string, changed: () => void, logger: Logger): () => voi
     clearTimeout(timer);
     timer = setTimeout(changed, WATCH_SETTLE_MS);
   });
-  watcher.on('error', (error) => logger.warn({ err: error, config: file }, 'cannot watch the configuration file; SIGHUP still reloads it'));
+  watcher.on('error', (error) =>
+    logger.warn({ err: error, config: file }, 'cannot watch the configuration file; SIGHUP still reloads it'),
+  );
   logger.info({ config: file }, 'watching the configuration file');
   // A change just before a stop must not start a reload after it.
   return () => {
@@ -132,6 +138,10 @@ function watchFile(file: string, changed: () => void, logger: Logger): () => voi
 
 /** A reload that fails is logged, never thrown: the gateway keeps serving with what it runs. */
 function refused(logger: Logger, error: unknown): void {
-  const reason = error instanceof GatewayError ? error.describe() : error instanceof Error ? error.message : String(error);
-  logger.error({ ...(error instanceof GatewayError && { code: error.code }) }, `configuration reload refused, the running one stays: ${reason}`);
+  const reason =
+    error instanceof GatewayError ? error.describe() : error instanceof Error ? error.message : String(error);
+  logger.error(
+    { ...(error instanceof GatewayError && { code: error.code }) },
+    `configuration reload refused, the running one stays: ${reason}`,
+  );
 }

@@ -27,11 +27,15 @@ export function describePlan(prepared: Prepared, cwd: string): string {
   lines.push(plan.servers.length ? 'upstream servers:' : 'upstream servers: none');
   for (const s of plan.servers) {
     const naming = s.prefix === '' ? 'names unchanged' : `names "${s.prefix}${config.proxy.separator}<name>"`;
-    lines.push(`  - ${s.name} (${s.type}${s.required ? ', required' : ''}): ${naming}, timeout ${formatDuration(s.policy.timeoutMs)}, ${s.policy.sessions} upstream sessions`);
+    lines.push(
+      `  - ${s.name} (${s.type}${s.required ? ', required' : ''}): ${naming}, timeout ${formatDuration(s.policy.timeoutMs)}, ${s.policy.sessions} upstream sessions`,
+    );
   }
   lines.push(`listen: http://${config.server.host}:${config.server.port}/mcp`);
   if (!clientSafe.test(config.proxy.separator)) {
-    lines.push(`warning: separator "${config.proxy.separator}" is outside [A-Za-z0-9_-]; some clients and LLM APIs reject such tool names`);
+    lines.push(
+      `warning: separator "${config.proxy.separator}" is outside [A-Za-z0-9_-]; some clients and LLM APIs reject such tool names`,
+    );
   }
   return lines.join('\n');
 }

@@ -72,14 +72,19 @@ export function fromZodError(
   const issuePath = issue!.path as KeyPath;
   const path = [...prefix, ...issuePath];
   const where = { source: options.source, plugin: options.plugin, code: options.code };
-  const schemas = options.schema === undefined ? [] : Array.isArray(options.schema) ? options.schema : [options.schema as z.ZodType];
+  const schemas =
+    options.schema === undefined ? [] : Array.isArray(options.schema) ? options.schema : [options.schema as z.ZodType];
   const known = (at: KeyPath) => knownKeysOfAll(schemas, at);
 
   if (issue!.code === 'unrecognized_keys') {
     const [key] = issue!.keys;
     const keys = known(issuePath);
     const guess = keys && closest(key!, keys);
-    const fix = guess ? `did you mean "${guess}"?` : keys?.length ? `remove it (known keys: ${keys.join(', ')})` : 'remove it';
+    const fix = guess
+      ? `did you mean "${guess}"?`
+      : keys?.length
+        ? `remove it (known keys: ${keys.join(', ')})`
+        : 'remove it';
     return new ConfigError(`unknown key "${key}"${more(1)}`, { ...where, path: [...path, key!], fix });
   }
   if (issue!.code === 'invalid_type') {
@@ -90,15 +95,21 @@ export function fromZodError(
       const cause = misspeltAs(error.issues, issuePath, options.input, known(issuePath.slice(0, -1)));
       if (cause) {
         const missing = String(issuePath.at(-1));
-        const fix = cause.close ? `did you mean "${missing}"?` : `rename it to "${missing}" if that is what it is for, or add ${missing}: (${expected})`;
-        return new ConfigError(`unknown key "${cause.key}", and the required "${missing}" is missing${more(cause.issues)}`, {
-          ...where,
-          path: [...prefix, ...issuePath.slice(0, -1), cause.key],
-          fix,
-        });
+        const fix = cause.close
+          ? `did you mean "${missing}"?`
+          : `rename it to "${missing}" if that is what it is for, or add ${missing}: (${expected})`;
+        return new ConfigError(
+          `unknown key "${cause.key}", and the required "${missing}" is missing${more(cause.issues)}`,
+          {
+            ...where,
+            path: [...prefix, ...issuePath.slice(0, -1), cause.key],
+            fix,
+          },
+        );
       }
     }
-    const problem = actual === 'nothing' ? `is required (expected ${issue!.expected})` : `expected ${issue!.expected}, got ${actual}`;
+    const problem =
+      actual === 'nothing' ? `is required (expected ${issue!.expected})` : `expected ${issue!.expected}, got ${actual}`;
     return new ConfigError(`${problem}${more(1)}`, { ...where, path, fix: `write ${expected} here` });
   }
   if (issue!.code === 'invalid_value') {
@@ -109,7 +120,10 @@ export function fromZodError(
       fix: `use one of ${allowed}`,
     });
   }
-  const fix = (issue!.code === 'custom' ? (issue!.params?.fix as string | undefined) : undefined) ?? genericFixes[issue!.code] ?? 'correct the value';
+  const fix =
+    (issue!.code === 'custom' ? (issue!.params?.fix as string | undefined) : undefined) ??
+    genericFixes[issue!.code] ??
+    'correct the value';
   return new ConfigError(`${issue!.message}${more(1)}`, { ...where, path, fix });
 }
 
@@ -124,7 +138,8 @@ function misspeltAs(
   known: readonly string[] | undefined,
 ): { key: string; close: boolean; issues: number } | undefined {
   const parentPath = missingPath.slice(0, -1);
-  const samePath = (path: readonly PropertyKey[]) => path.length === parentPath.length && path.every((part, i) => part === parentPath[i]);
+  const samePath = (path: readonly PropertyKey[]) =>
+    path.length === parentPath.length && path.every((part, i) => part === parentPath[i]);
   const rejected = issues.find((issue) => issue.code === 'unrecognized_keys' && samePath(issue.path));
   const rejectedKeys = rejected?.code === 'unrecognized_keys' ? rejected.keys : [];
   const parent = valueAt(input, parentPath);
@@ -158,11 +173,19 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
-type Def = { type: string; innerType?: z.ZodType; in?: z.ZodType; element?: z.ZodType; shape?: Record<string, z.ZodType>; options?: z.ZodType[] };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+};
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
 /** The keys any of `schemas` accepts at `path`, together; undefined when none is an object there. */

@@ -45,7 +45,11 @@ export interface LoadedConfig extends ConfigLocation {
   readonly raw: Record<string, unknown>;
 }
 
-export async function locateConfig(options: { explicit?: string; env: NodeJS.ProcessEnv; cwd: string }): Promise<ConfigLocation> {
+export async function locateConfig(options: {
+  explicit?: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}): Promise<ConfigLocation> {
   if (options.explicit) return { file: resolve(options.cwd, options.explicit), origin: 'flag' };
   const fromEnv = options.env.MCP_GATEWAY_CONFIG;
   if (fromEnv) return { file: resolve(options.cwd, fromEnv), origin: 'environment' };
@@ -68,7 +72,10 @@ export async function loadConfig(location: ConfigLocation, env: NodeJS.ProcessEn
   try {
     text = await readFile(location.file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'does not exist'
+        : `cannot be read (${(error as Error).message})`;
     throw new ConfigError(`the configuration file ${reason}`, {
       source: { file: location.file, line: () => undefined },
       path: [],
@@ -100,9 +107,15 @@ export async function loadConfig(location: ConfigLocation, env: NodeJS.ProcessEn
   const [missing, ...moreMissing] = interpolateDocument(document, env);
   if (missing) {
     // Every unset variable is named, so that one run finds them all.
-    const others = moreMissing.filter((other, i) => other.name !== missing.name && moreMissing.findIndex((o) => o.name === other.name) === i);
-    const also = others.length ? ` (also unset: ${others.map((o) => `${o.name} at line ${lineAt(o.offset)}`).join(', ')})` : '';
-    const names = others.length ? `${[missing, ...others.slice(0, -1)].map((m) => m.name).join(', ')} and ${others.at(-1)!.name}` : missing.name;
+    const others = moreMissing.filter(
+      (other, i) => other.name !== missing.name && moreMissing.findIndex((o) => o.name === other.name) === i,
+    );
+    const also = others.length
+      ? ` (also unset: ${others.map((o) => `${o.name} at line ${lineAt(o.offset)}`).join(', ')})`
+      : '';
+    const names = others.length
+      ? `${[missing, ...others.slice(0, -1)].map((m) => m.name).join(', ')} and ${others.at(-1)!.name}`
+      : missing.name;
     throw new ConfigError(`environment variable ${missing.name} is not set${also}`, {
       source: { file: location.file, line: () => lineAt(missing.offset) },
       path: missing.path,
@@ -112,7 +125,10 @@ export async function loadConfig(location: ConfigLocation, env: NodeJS.ProcessEn
   }
   const raw: unknown = document.toJS() ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ConfigError('the configuration must be a mapping of sections (server:, proxy:, ...)', { source, path: [] });
+    throw new ConfigError('the configuration must be a mapping of sections (server:, proxy:, ...)', {
+      source,
+      path: [],
+    });
   }
   return { ...location, baseDir: dirname(location.file), source, raw: raw as Record<string, unknown> };
 }

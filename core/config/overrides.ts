@@ -30,7 +30,11 @@ const isServiceLinkPort = (value: string) => /^(tcp|udp|sctp):\/\//.test(value);
 export function parsePort(text: string, from: string): number {
   const port = /^\d{1,5}$/.test(text.trim()) ? Number(text) : NaN;
   if (!(port >= 0 && port <= 65535)) {
-    throw new ConfigError(`${from}: "${text}" is not a port number`, { path: [], code: ErrorCodes.USAGE, fix: 'give a number from 0 to 65535' });
+    throw new ConfigError(`${from}: "${text}" is not a port number`, {
+      path: [],
+      code: ErrorCodes.USAGE,
+      fix: 'give a number from 0 to 65535',
+    });
   }
   return port;
 }

@@ -15,7 +15,10 @@ export const upstreamEntrySchema = z.looseObject({
   name: z.string().regex(nameAlphabet, 'use letters, digits, "_", "-" or "." (it becomes part of tool names)'),
   type: z.string().min(1),
   /** Replaces the server name in exposed names; "" exposes the upstream's names unchanged. */
-  prefix: z.string().regex(/^[A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "."').optional(),
+  prefix: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]*$/, 'use letters, digits, "_", "-" or "."')
+    .optional(),
   /** A required upstream that is down makes `/ready` fail. */
   required: z.boolean().default(false),
   ...policyOverrides,
@@ -75,7 +78,10 @@ export const kernelConfigSchema = z.looseObject({
   proxy: z
     .strictObject({
       /** Between prefix and name in exposed tool names. `__` is accepted by every client; `:` is available. */
-      separator: z.string().regex(/^\S{1,8}$/, 'use 1 to 8 non-space characters').default('__'),
+      separator: z
+        .string()
+        .regex(/^\S{1,8}$/, 'use 1 to 8 non-space characters')
+        .default('__'),
       ...policyDefaults,
       /** Lists longer than this are paginated for clients (0: never). */
       page_size: z.number().int().min(0).default(1000),

@@ -33,7 +33,11 @@ export const duration = z.union([z.number().nonnegative(), z.string()]).transfor
   if (typeof value === 'number') return value;
   const ms = parseDuration(value);
   if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a duration`, params: { fix: 'write it like 30s, 1m30s or 500ms' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a duration`,
+      params: { fix: 'write it like 30s, 1m30s or 500ms' },
+    });
     return z.NEVER;
   }
   return ms;
@@ -44,7 +48,11 @@ export const size = z.union([z.number().int().positive(), z.string()]).transform
   if (typeof value === 'number') return value;
   const bytes = parseSize(value);
   if (bytes === undefined || bytes <= 0) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size`, params: { fix: 'write it like 4mb, 512kb or a number of bytes' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${value}" is not a size`,
+      params: { fix: 'write it like 4mb, 512kb or a number of bytes' },
+    });
     return z.NEVER;
   }
   return bytes;
@@ -55,7 +63,10 @@ export function formatDuration(ms: number): string {
   if (ms < 1000 || ms % 1000 !== 0) return `${ms}ms`;
   const parts: string[] = [];
   let seconds = ms / 1000;
-  for (const [unit, size] of [['h', 3600], ['m', 60]] as const) {
+  for (const [unit, size] of [
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (seconds >= size) parts.push(`${Math.floor(seconds / size)}${unit}`), (seconds %= size);
   }
   if (seconds) parts.push(`${seconds}s`);

@@ -71,7 +71,12 @@ const builtIn = {
 };
 
 /** The policy of one server: its overrides over the `proxy:` values over the built-in defaults. */
-export function resolvePolicy(proxy: Defaults, server: Overrides, timeoutMs: number, sessions: UpstreamSessions): UpstreamPolicy {
+export function resolvePolicy(
+  proxy: Defaults,
+  server: Overrides,
+  timeoutMs: number,
+  sessions: UpstreamSessions,
+): UpstreamPolicy {
   const reconnect = { ...builtIn.reconnect, ...proxy.reconnect, ...server.reconnect };
   const heartbeat = { ...builtIn.heartbeat, ...proxy.heartbeat, ...server.heartbeat };
   const retry = { ...builtIn.retry, ...proxy.retry, ...server.retry };

@@ -73,12 +73,21 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
     const { status } = c.res;
     const subject = c.get('principal')?.subject;
     const sessionId = requestHeader(c, 'mcp-session-id');
-    const line = { method, path, route: route.name, status, duration_ms: Math.round(durationMs * 100) / 100, subject, session_id: sessionId };
+    const line = {
+      method,
+      path,
+      route: route.name,
+      status,
+      duration_ms: Math.round(durationMs * 100) / 100,
+      subject,
+      session_id: sessionId,
+    };
     if (route.polled) c.get('logger').debug(line, 'http request');
     else c.get('logger').info(line, 'http request');
     kernel.emit({ type: 'http', requestId, method, route: route.name, status, durationMs, subject });
     const authFailure = c.get('authFailure');
-    if (authFailure) kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
+    if (authFailure)
+      kernel.emit({ type: 'auth', requestId, route: route.name, outcome: 'failure', reason: authFailure });
   }
 
   for (const hook of kernel.hooks('onRequest')) {
@@ -95,7 +104,8 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
 
   for (const route of kernel.routes) app.on(route.method, route.path, route.handler);
 
-  const tooLarge = () => rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`);
+  const tooLarge = () =>
+    rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`);
   const countedLimit = bodyLimit({ maxSize: options.maxBodyBytes, onError: tooLarge });
   app.post(mcpPath, (c, next) => {
     // A declared length is checked without touching the body (Node's parser holds the client to

@@ -14,11 +14,14 @@ export function requestText(c: Context): Promise<string> {
   const { incoming } = nodeBindings(c);
   const { bodyCache } = c.req;
   // (Tests may stand in a plain object for Node's request: its address, no body.)
-  if (!(incoming instanceof Readable) || incoming.readableDidRead || Object.keys(bodyCache).length > 0) return c.req.text();
+  if (!(incoming instanceof Readable) || incoming.readableDidRead || Object.keys(bodyCache).length > 0)
+    return c.req.text();
   const text = new Promise<string>((resolve, reject) => {
     const chunks: Buffer[] = [];
     incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    incoming.once('end', () =>
+      resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')),
+    );
     // A client that goes away mid-body: Node destroys the request with an error.
     incoming.once('error', reject);
   });

@@ -22,15 +22,23 @@ export interface PlanDiff {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-export function diffPlans(current: { config: GatewayConfig; plan: GatewayPlan }, next: { config: GatewayConfig; plan: GatewayPlan }): PlanDiff {
+export function diffPlans(
+  current: { config: GatewayConfig; plan: GatewayPlan },
+  next: { config: GatewayConfig; plan: GatewayPlan },
+): PlanDiff {
   const before = new Map(current.plan.servers.map((server) => [server.name, server]));
   const after = new Map(next.plan.servers.map((server) => [server.name, server]));
   const added = next.plan.servers.filter((server) => !before.has(server.name));
   const removed = current.plan.servers.filter((server) => !after.has(server.name)).map((server) => server.name);
-  const changed = next.plan.servers.filter((server) => before.has(server.name) && !same(before.get(server.name), server));
+  const changed = next.plan.servers.filter(
+    (server) => before.has(server.name) && !same(before.get(server.name), server),
+  );
 
   // The kernel's own sections; the plugins' sections are compared as their options, below.
-  const withoutServers = (config: GatewayConfig): Record<string, unknown> => ({ ...config, proxy: { ...config.proxy, servers: undefined } });
+  const withoutServers = (config: GatewayConfig): Record<string, unknown> => ({
+    ...config,
+    proxy: { ...config.proxy, servers: undefined },
+  });
   const a = withoutServers(current.config);
   const b = withoutServers(next.config);
   const needRestart = kernelSections.filter((key) => key !== 'plugins' && !same(a[key], b[key]));
@@ -43,7 +51,8 @@ export function diffPlans(current: { config: GatewayConfig; plan: GatewayPlan },
     else if (!same(running.get(name)!.options, plugin.options)) reconfigured.push(plugin);
   }
   for (const name of running.keys()) if (!wanted.has(name)) needRestart.push(`plugin ${name}: removed`);
-  const kept = (from: Map<string, PlannedPlugin>, other: Map<string, PlannedPlugin>) => [...from.keys()].filter((name) => other.has(name));
+  const kept = (from: Map<string, PlannedPlugin>, other: Map<string, PlannedPlugin>) =>
+    [...from.keys()].filter((name) => other.has(name));
   if (!same(kept(running, wanted), kept(wanted, running))) needRestart.push('plugin order');
   return { added, removed, changed, reconfigured, needRestart };
 }

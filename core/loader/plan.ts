@@ -84,9 +84,16 @@ async function pluginRequests(input: PlanInput): Promise<Request[]> {
   const { config, raw, baseDir } = input;
   const fromConfig = (entry: PluginEntry, index: number): Request | undefined => {
     const path = ['plugins', index];
-    if (typeof entry === 'string') return { use: entry, options: { given: false, value: undefined }, path, baseDir, from: `plugins[${index}]` };
+    if (typeof entry === 'string')
+      return { use: entry, options: { given: false, value: undefined }, path, baseDir, from: `plugins[${index}]` };
     if (!entry.enabled) return undefined;
-    return { use: entry.use, options: { given: entry.options !== undefined, value: entry.options }, path: [...path, 'use'], baseDir, from: `plugins[${index}]` };
+    return {
+      use: entry.use,
+      options: { given: entry.options !== undefined, value: entry.options },
+      path: [...path, 'use'],
+      baseDir,
+      from: `plugins[${index}]`,
+    };
   };
   let listed: Request[];
   if (config.plugins) {
@@ -118,7 +125,11 @@ async function importImplied(dir: string): Promise<ImpliedPlugins> {
   return module.impliedPlugins;
 }
 
-async function loadPlugin(request: Request, earlier: readonly PlannedPlugin[], input: PlanInput): Promise<PlannedPlugin> {
+async function loadPlugin(
+  request: Request,
+  earlier: readonly PlannedPlugin[],
+  input: PlanInput,
+): Promise<PlannedPlugin> {
   const { source } = input;
   const where = { source: request.from === '--plugins' ? undefined : source, path: request.path };
   const resolved = resolvePlugin(request.use, { ...where, baseDir: request.baseDir, builtins: input.builtins });
@@ -156,11 +167,14 @@ async function loadPlugin(request: Request, earlier: readonly PlannedPlugin[], i
     });
   }
   if (definition.kernel && !satisfies(KERNEL_API_VERSION, definition.kernel)) {
-    throw new ConfigError(`plugin "${definition.name}" needs kernel API ${definition.kernel}; this gateway has ${KERNEL_API_VERSION}`, {
-      ...named,
-      code: ErrorCodes.PLUGIN_KERNEL,
-      fix: 'use a version of the plugin written for this gateway',
-    });
+    throw new ConfigError(
+      `plugin "${definition.name}" needs kernel API ${definition.kernel}; this gateway has ${KERNEL_API_VERSION}`,
+      {
+        ...named,
+        code: ErrorCodes.PLUGIN_KERNEL,
+        fix: 'use a version of the plugin written for this gateway',
+      },
+    );
   }
   for (const required of definition.requires ?? []) {
     if (!earlier.some((p) => p.definition.name === required)) {
@@ -226,13 +240,21 @@ function validateOptions(definition: PluginDefinition, request: Request, input: 
 }
 
 /** Every top-level section must be the kernel's or read by a loaded plugin. */
-async function checkSections(input: PlanInput, claimed: ReadonlyMap<string, PlannedPlugin>, requests: readonly Request[]): Promise<void> {
+async function checkSections(
+  input: PlanInput,
+  claimed: ReadonlyMap<string, PlannedPlugin>,
+  requests: readonly Request[],
+): Promise<void> {
   for (const key of Object.keys(input.raw)) {
     if (kernelSections.includes(key)) continue;
     const owner = claimed.get(key);
     if (!owner) {
       const loaded = [...claimed.values()].map((p) => p.definition.name);
-      const fix = await suggestFix(key, { ...suggesting(input, loaded), known: [...kernelSections, ...claimed.keys()], namesOf: sectionsOf });
+      const fix = await suggestFix(key, {
+        ...suggesting(input, loaded),
+        known: [...kernelSections, ...claimed.keys()],
+        namesOf: sectionsOf,
+      });
       throw new ConfigError(`section "${key}" is not read by the kernel or by any loaded plugin`, {
         source: input.source,
         path: [key],
@@ -241,18 +263,25 @@ async function checkSections(input: PlanInput, claimed: ReadonlyMap<string, Plan
     }
     const request = requests.find((r) => r.from === owner.from);
     if (request?.options.given) {
-      throw new ConfigError(`section "${key}" is ignored because ${owner.from} gives plugin "${owner.definition.name}" its options`, {
-        source: input.source,
-        path: [key],
-        code: ErrorCodes.PLUGIN_OPTIONS,
-        fix: 'keep the options in one place',
-      });
+      throw new ConfigError(
+        `section "${key}" is ignored because ${owner.from} gives plugin "${owner.definition.name}" its options`,
+        {
+          source: input.source,
+          path: [key],
+          code: ErrorCodes.PLUGIN_OPTIONS,
+          fix: 'keep the options in one place',
+        },
+      );
     }
   }
 }
 
 /** What suggestFix needs besides the word and the names to match it with. */
-const suggesting = (input: PlanInput, loaded: readonly string[]) => ({ loaded, builtins: input.builtins, listed: input.config.plugins !== undefined });
+const suggesting = (input: PlanInput, loaded: readonly string[]) => ({
+  loaded,
+  builtins: input.builtins,
+  listed: input.config.plugins !== undefined,
+});
 
 const transportTypes = (definition: PluginDefinition) => (definition.transport ? [definition.transport.type] : []);
 
@@ -268,7 +297,11 @@ async function checkServerTypes(input: PlanInput, plugins: readonly PlannedPlugi
     source: input.source,
     path: ['proxy', 'servers', index, 'type'],
     code: ErrorCodes.TRANSPORT_MISSING,
-    fix: fix ?? (types.length ? `use one of ${types.join(', ')}, or load a plugin for "${type}"` : `load a transport plugin for "${type}"`),
+    fix:
+      fix ??
+      (types.length
+        ? `use one of ${types.join(', ')}, or load a plugin for "${type}"`
+        : `load a transport plugin for "${type}"`),
   });
 }
 
@@ -286,7 +319,13 @@ function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): Plann
     if (!parsed.success) {
       // The kernel's keys are matched too: `prefx:` is the kernel's `prefix:` misspelt.
       const schemas = [schema, upstreamEntrySchema];
-      throw fromZodError(parsed.error, { source: input.source, prefix: path, schema: schemas, input: settingsInput, plugin: plugin.definition.name });
+      throw fromZodError(parsed.error, {
+        source: input.source,
+        prefix: path,
+        schema: schemas,
+        input: settingsInput,
+        plugin: plugin.definition.name,
+      });
     }
     return {
       name: server.name,

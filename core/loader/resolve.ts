@@ -43,10 +43,15 @@ export function resolvePlugin(
 
   if (isPathSpecifier(use)) {
     const target = use.startsWith('file:') ? fileURLToPath(use) : resolve(where.baseDir, use);
-    if (!existsSync(target)) throw notFound(`plugin file ${target} does not exist`, 'check the path; relative paths start from the config file');
+    if (!existsSync(target))
+      throw notFound(
+        `plugin file ${target} does not exist`,
+        'check the path; relative paths start from the config file',
+      );
     if (!statSync(target).isDirectory()) return { origin: 'path', file: target };
     const index = indexFile(target);
-    if (!index) throw notFound(`plugin folder ${target} has no index.ts or index.js`, 'point at the plugin file itself');
+    if (!index)
+      throw notFound(`plugin folder ${target} has no index.ts or index.js`, 'point at the plugin file itself');
     return { origin: 'path', file: index };
   }
 

@@ -30,7 +30,10 @@ export async function suggestFix(word: string, options: SuggestOptions): Promise
   const claims = (await builtinDefinitions(options.builtins ?? builtinsDir))
     .filter((definition) => !options.loaded.includes(definition.name))
     .flatMap((definition) => options.namesOf(definition).map((name) => ({ name, plugin: definition.name })));
-  const near = closest(word, claims.map((c) => c.name));
+  const near = closest(
+    word,
+    claims.map((c) => c.name),
+  );
   const claim = claims.find((c) => c.name === near);
   if (!claim) return undefined;
   const add = options.listed ? `add "${claim.plugin}" to plugins:` : undefined;

@@ -48,7 +48,12 @@ export class DirectReply {
     if (this.#ended) return;
     if (this.#streamId === undefined) {
       this.#ended = true;
-      this.#respond(new Response(messageJson(message), { status: 200, headers: { 'content-type': 'application/json', ...this.#headers } }));
+      this.#respond(
+        new Response(messageJson(message), {
+          status: 200,
+          headers: { 'content-type': 'application/json', ...this.#headers },
+        }),
+      );
       return;
     }
     void this.#enqueue(message).then(() => {
@@ -67,7 +72,12 @@ export class DirectReply {
     this.#respond(
       new Response(body, {
         status: 200,
-        headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...this.#headers },
+        headers: {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          ...this.#headers,
+        },
       }),
     );
   }

@@ -31,7 +31,8 @@ export type DirectMessage =
 type Header = (name: Lowercase<string>) => string | undefined;
 
 const isId = (id: unknown): id is RequestId => typeof id === 'string' || Number.isInteger(id);
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The headers the SDK transport would accept for a POST (else it answers 406, 415 or 400 itself). */
 function acceptableHeaders(header: Header): boolean {
@@ -43,7 +44,11 @@ function acceptableHeaders(header: Header): boolean {
 }
 
 /** The message, if the fast path may handle it; `handles` says which request methods it serves. */
-export function directMessage(body: unknown, header: Header, handles: (method: string) => boolean): DirectMessage | undefined {
+export function directMessage(
+  body: unknown,
+  header: Header,
+  handles: (method: string) => boolean,
+): DirectMessage | undefined {
   if (!isObject(body) || body.jsonrpc !== '2.0' || !acceptableHeaders(header)) return undefined;
   const { id, method, params } = body;
   if (typeof method === 'string') {
@@ -58,7 +63,12 @@ export function directMessage(body: unknown, header: Header, handles: (method: s
   if (!isId(id)) return undefined;
   if (isObject(body.result) && body.error === undefined) return { kind: 'answer', answer: { id, result: body.result } };
   const { error } = body;
-  if (isObject(error) && typeof error.code === 'number' && typeof error.message === 'string' && body.result === undefined) {
+  if (
+    isObject(error) &&
+    typeof error.code === 'number' &&
+    typeof error.message === 'string' &&
+    body.result === undefined
+  ) {
     return { kind: 'answer', answer: { id, error: { code: error.code, message: error.message, data: error.data } } };
   }
   return undefined;

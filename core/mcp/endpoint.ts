@@ -21,29 +21,47 @@ import type { SessionRecord } from '../session/store.ts';
 export interface McpEndpointOptions {
   readonly sessions: SessionRegistry;
   /** The plugins' `onMcpMessage` chain around the delivery of a POSTed message to its session. */
-  readonly onMessage: (terminal: (ctx: McpMessageContext) => Promise<Response>) => (ctx: McpMessageContext) => Promise<Response>;
+  readonly onMessage: (
+    terminal: (ctx: McpMessageContext) => Promise<Response>,
+  ) => (ctx: McpMessageContext) => Promise<Response>;
   /** A request a plugin answered before it reached its session (a denial): for the access log and observers. */
   readonly onAnswered: (event: OperationEvent, logger: Logger) => void;
   /** What a request targets (its tool, prompt or resource), for the hooks. */
   readonly target: (message: JSONRPCMessage) => McpTarget | undefined;
   /** A new, unconnected session for a caller; with `restore`, the one another replica opened. */
-  readonly createSession: (subject: string | undefined, protocolVersion: string, restore?: SessionRecord) => DownstreamSession;
+  readonly createSession: (
+    subject: string | undefined,
+    protocolVersion: string,
+    restore?: SessionRecord,
+  ) => DownstreamSession;
   readonly allowOrigin: (origin: string | undefined) => boolean;
   /** False once the gateway is stopping: no new sessions. */
   readonly accepting: () => boolean;
 }
 
 /** An HTTP error answer to a message not read (or not readable): a JSON-RPC error with `id: null`. */
-export function rpcErrorResponse(status: number, code: number, message: string, headers: Record<string, string> = {}, data?: unknown): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null }), {
-    status,
-    headers: { 'content-type': 'application/json', ...headers },
-  });
+export function rpcErrorResponse(
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+  data?: unknown,
+): Response {
+  return new Response(
+    JSON.stringify({ jsonrpc: '2.0', error: { code, message, ...(data === undefined ? {} : { data }) }, id: null }),
+    {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    },
+  );
 }
 
 /** The operation event of a request a plugin answered itself (the session never saw it). */
 async function answeredEvent(ctx: McpMessageContext, response: Response, durationMs: number): Promise<OperationEvent> {
-  const body = (await response.clone().json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined;
   const { code, message } = body?.error ?? {};
   const failed = response.status >= 400 || body?.error !== undefined;
   return {
@@ -55,7 +73,12 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
     target: ctx.target,
     outcome: failed ? 'error' : 'success',
     reason: failed ? (response.status === 403 || code === RpcCodes.FORBIDDEN ? 'denied' : 'rejected') : undefined,
-    error: failed ? { code: typeof code === 'number' ? code : response.status, message: typeof message === 'string' ? message : `HTTP ${response.status}` } : undefined,
+    error: failed
+      ? {
+          code: typeof code === 'number' ? code : response.status,
+          message: typeof message === 'string' ? message : `HTTP ${response.status}`,
+        }
+      : undefined,
     durationMs,
     subject: ctx.principal?.subject,
     arguments: (ctx.message as { params?: { arguments?: unknown } }).params?.arguments,
@@ -69,17 +92,23 @@ function errorResponse(error: unknown, messageId: RequestId | undefined, scope: 
   if (error instanceof RpcError) return jsonRpcError(400, id, error.code, error.message, error.data);
   if (error instanceof GatewayError) {
     scope.logger.warn({ err: error }, error.describe());
-    return jsonRpcError(error.status, id, error.rpcCode, error.message, { code: error.code, ...(error.plugin && { plugin: error.plugin }) });
+    return jsonRpcError(error.status, id, error.rpcCode, error.message, {
+      code: error.code,
+      ...(error.plugin && { plugin: error.plugin }),
+    });
   }
   scope.logger.error({ err: error }, 'unexpected error while delivering an MCP message');
   return jsonRpcError(500, id, RpcCodes.INTERNAL_ERROR, 'Internal error');
 }
 
 function jsonRpcError(status: number, id: RequestId | null, code: number, message: string, data?: unknown): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
+  return new Response(
+    JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } }),
+    {
+      status,
+      headers: { 'content-type': 'application/json' },
+    },
+  );
 }
 
 /**
@@ -115,13 +144,13 @@ class RequestScope implements HttpScope {
       const closed = () => {
         if (!outgoing.writableFinished) listener(new Error('the client closed the connection'));
       };
-      if (outgoing.closed) return closed(), () => {};
+      if (outgoing.closed) return (closed(), () => {});
       outgoing.once('close', closed);
       return () => outgoing.off('close', closed);
     }
     const { signal } = this.#c.req.raw;
     const aborted = () => listener(signal.reason);
-    if (signal.aborted) return aborted(), () => {};
+    if (signal.aborted) return (aborted(), () => {});
     signal.addEventListener('abort', aborted, { once: true });
     return () => signal.removeEventListener('abort', aborted);
   }
@@ -171,8 +200,10 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       return rpcErrorResponse(400, RpcCodes.PARSE_ERROR, 'Parse error: Invalid JSON');
     }
     // Batches were removed from MCP in 2025-06-18; refusing them keeps every message under the hooks' eyes.
-    if (Array.isArray(body)) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported');
-    if (typeof body !== 'object' || body === null) return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
+    if (Array.isArray(body))
+      return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: JSON-RPC batches are not supported');
+    if (typeof body !== 'object' || body === null)
+      return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
     const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
     const scope = new RequestScope(c, options.target(message));
     const id = typeof message.method === 'string' ? message.id : undefined;
@@ -217,10 +248,14 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);
-    if (!session) return restore(sessionId, scope.principal?.subject).then((restored) => (restored ? serve(c, body, scope, restored) : notFound()));
+    if (!session)
+      return restore(sessionId, scope.principal?.subject).then((restored) =>
+        restored ? serve(c, body, scope, restored) : notFound(),
+      );
     // A session is only ever used by the principal that opened it; to anyone else it does not exist.
     if (session.subject !== scope.principal?.subject) return notFound();
-    if (sessions.unchecked(sessionId)) return sessions.check(sessionId).then((live) => (live ? serve(c, body, scope, session) : notFound()));
+    if (sessions.unchecked(sessionId))
+      return sessions.check(sessionId).then((live) => (live ? serve(c, body, scope, session) : notFound()));
     return serve(c, body, scope, session);
   }
 
@@ -228,16 +263,25 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     // Not waited for: nothing below depends on it, and a shared store would add a round trip to every request.
     void sessions.touch(session.id!);
     if (c.req.method === 'GET') return serveGet(c, body, scope, session);
-    const direct = c.req.method === 'POST' ? directMessage(body, (name) => requestHeader(c, name), DownstreamSession.serves) : undefined;
+    const direct =
+      c.req.method === 'POST'
+        ? directMessage(body, (name) => requestHeader(c, name), DownstreamSession.serves)
+        : undefined;
     return (direct && session.direct(direct, scope)) || session.handle(c.req.raw, body, scope);
   }
 
-  async function serveGet(c: GatewayContext, body: unknown, scope: HttpScope, session: DownstreamSession): Promise<Response> {
+  async function serveGet(
+    c: GatewayContext,
+    body: unknown,
+    scope: HttpScope,
+    session: DownstreamSession,
+  ): Promise<Response> {
     const { request, stream } = await resumable(c.req.raw, session);
     const answered = await session.handle(request, body, scope);
     // The client's GET stream, new or resumed (not a replay of a request's answer stream).
     const standalone = stream === undefined || stream === STANDALONE_STREAM;
-    if (standalone && answered.ok && answered.headers.get('content-type')?.includes('text/event-stream')) session.holdGetStream(scope.signal);
+    if (standalone && answered.ok && answered.headers.get('content-type')?.includes('text/event-stream'))
+      session.holdGetStream(scope.signal);
     return answered;
   }
 
@@ -246,7 +290,10 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
    * dropped since) starts a fresh stream rather than failing: the events in between are lost
    * either way, and the client keeps its stream for what comes next.
    */
-  async function resumable(request: Request, session: DownstreamSession): Promise<{ request: Request; stream?: string }> {
+  async function resumable(
+    request: Request,
+    session: DownstreamSession,
+  ): Promise<{ request: Request; stream?: string }> {
     const lastEventId = request.headers.get('last-event-id');
     if (lastEventId === null) return { request };
     const stream = await session.streamOfEvent(lastEventId);
@@ -267,7 +314,11 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
         const record = await sessions.record(sessionId).catch(() => undefined);
         // Past sessions.max this replica takes no more over; the client's next initialize says so (503).
         if (!record || record.subject !== subject || !options.accepting() || sessions.full) return undefined;
-        const session = options.createSession(record.subject, record.protocolVersion ?? LATEST_PROTOCOL_VERSION, record);
+        const session = options.createSession(
+          record.subject,
+          record.protocolVersion ?? LATEST_PROTOCOL_VERSION,
+          record,
+        );
         await session.restore(record);
         // Not held when the session ended while this replica was taking it over.
         if (session.id === record.id && sessions.get(record.id) === session) return session;
@@ -284,10 +335,14 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   }
 
   async function openSession(request: Request, body: { params?: { protocolVersion?: unknown } }, scope: HttpScope) {
-    if (!options.accepting()) return rpcErrorResponse(503, -32000, 'The gateway is shutting down', { 'retry-after': '5' });
-    if (sessions.full) return rpcErrorResponse(503, -32000, 'Too many open sessions; retry later', { 'retry-after': '5' });
+    if (!options.accepting())
+      return rpcErrorResponse(503, -32000, 'The gateway is shutting down', { 'retry-after': '5' });
+    if (sessions.full)
+      return rpcErrorResponse(503, -32000, 'Too many open sessions; retry later', { 'retry-after': '5' });
     const requested = body.params?.protocolVersion;
-    const version = SUPPORTED_PROTOCOL_VERSIONS.includes(requested as string) ? (requested as string) : LATEST_PROTOCOL_VERSION;
+    const version = SUPPORTED_PROTOCOL_VERSIONS.includes(requested as string)
+      ? (requested as string)
+      : LATEST_PROTOCOL_VERSION;
     const session = options.createSession(scope.principal?.subject, version);
     await session.connect();
     const response = await session.handle(request, body, scope);

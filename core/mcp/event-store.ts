@@ -47,7 +47,10 @@ export class BoundedEventStore implements EventStore {
     return this.#events.find((event) => event.id === eventId)?.streamId;
   }
 
-  async replayEventsAfter(lastEventId: string, { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> }): Promise<string> {
+  async replayEventsAfter(
+    lastEventId: string,
+    { send }: { send: (eventId: string, message: JSONRPCMessage) => Promise<void> },
+  ): Promise<string> {
     const index = this.#events.findIndex((event) => event.id === lastEventId);
     if (index === -1) throw new Error(`event ${lastEventId} is no longer stored`);
     const { streamId } = this.#events[index]!;

@@ -55,6 +55,10 @@ export class OperationCall implements OperationContext {
 }
 
 /** The context of an operation on a named item: the base context's fields, then the operation's own. */
-export function operation<T extends object>(base: OperationContext, runtime: OperationRuntime, fields: T): OperationCall & T {
+export function operation<T extends object>(
+  base: OperationContext,
+  runtime: OperationRuntime,
+  fields: T,
+): OperationCall & T {
   return Object.assign(new OperationCall(base.method, base, base.sessionId, runtime), fields);
 }

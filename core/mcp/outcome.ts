@@ -26,7 +26,8 @@ export function failureOutcome(cause: unknown, error: RpcError, cancelled: boole
   let reason: OperationFailure;
   if (cancelled) reason = 'cancelled';
   else if (cause instanceof GatewayError) reason = failures[cause.code] ?? 'internal';
-  else if (cause instanceof RpcError) reason = cause.fromUpstream ? 'upstream_error' : cause.code === RpcCodes.FORBIDDEN ? 'denied' : 'rejected';
+  else if (cause instanceof RpcError)
+    reason = cause.fromUpstream ? 'upstream_error' : cause.code === RpcCodes.FORBIDDEN ? 'denied' : 'rejected';
   else reason = 'internal';
   return { outcome: 'error', reason, error: { code: error.code, message: error.message } };
 }

@@ -4,7 +4,8 @@
  */
 import { ErrorCodes, GatewayError, RpcCodes } from '../errors.ts';
 
-const invalid = (message: string) => new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
+const invalid = (message: string) =>
+  new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -30,5 +31,7 @@ export function paginate<T>(items: readonly T[], cursor: unknown, pageSize: numb
   if (start > items.length) throw invalid('Invalid cursor: the list is shorter now; list again from the start');
   if (pageSize <= 0) return { items: start === 0 ? items : items.slice(start) };
   const end = start + pageSize;
-  return end < items.length ? { items: items.slice(start, end), nextCursor: encode(end) } : { items: items.slice(start) };
+  return end < items.length
+    ? { items: items.slice(start, end), nextCursor: encode(end) }
+    : { items: items.slice(start) };
 }

@@ -72,13 +72,30 @@ export class McpProxy {
     this.#callTool = kernel.operation('onCallTool', (ctx) => {
       const retry = this.#upstream(ctx.server).policy.retry;
       const idempotent = retry.toolCalls || ctx.definition.annotations?.idempotentHint === true;
-      return this.#forward(ctx, 'tools/call', { ...ctx.params, name: ctx.tool, arguments: ctx.arguments }, idempotent) as Promise<CallToolResult>;
+      return this.#forward(
+        ctx,
+        'tools/call',
+        { ...ctx.params, name: ctx.tool, arguments: ctx.arguments },
+        idempotent,
+      ) as Promise<CallToolResult>;
     }) as (ctx: ToolCallContext) => Promise<CallToolResult>;
-    this.#getPrompt = kernel.operation('onGetPrompt', (ctx) =>
-      this.#forward(ctx, 'prompts/get', { ...ctx.params, name: ctx.prompt, arguments: ctx.arguments }, true) as Promise<GetPromptResult>,
+    this.#getPrompt = kernel.operation(
+      'onGetPrompt',
+      (ctx) =>
+        this.#forward(
+          ctx,
+          'prompts/get',
+          { ...ctx.params, name: ctx.prompt, arguments: ctx.arguments },
+          true,
+        ) as Promise<GetPromptResult>,
     ) as (ctx: PromptGetContext) => Promise<GetPromptResult>;
     this.#readResource = kernel.operation('onReadResource', async (ctx) => {
-      const result = (await this.#forward(ctx, 'resources/read', { ...ctx.params, uri: ctx.uri }, true)) as ReadResourceResult;
+      const result = (await this.#forward(
+        ctx,
+        'resources/read',
+        { ...ctx.params, uri: ctx.uri },
+        true,
+      )) as ReadResourceResult;
       return this.#exposeContents(ctx.server, result);
     }) as (ctx: ResourceReadContext) => Promise<ReadResourceResult>;
   }
@@ -99,7 +116,11 @@ export class McpProxy {
   }
 
   async listResourceTemplates(ctx: OperationContext, params: Params) {
-    const items = await this.#deps.kernel.runList('onListResourceTemplates', this.#deps.catalogue().resourceTemplates, ctx);
+    const items = await this.#deps.kernel.runList(
+      'onListResourceTemplates',
+      this.#deps.catalogue().resourceTemplates,
+      ctx,
+    );
     return this.#page('resourceTemplates', items, params);
   }
 
@@ -146,13 +167,20 @@ export class McpProxy {
     return this.#readResource(ctx);
   }
 
-  async subscribe(base: OperationContext, params: Params, runtime: OperationRuntime, subscribe: boolean): Promise<Result> {
+  async subscribe(
+    _base: OperationContext,
+    params: Params,
+    runtime: OperationRuntime,
+    subscribe: boolean,
+  ): Promise<Result> {
     const target = this.#resource(requireString(params, 'uri'));
     const upstream = this.#upstream(target.server);
     if (upstream.state !== 'ready') throw upstream.unavailable();
     if (upstream.policy.sessions === 'per-client' && runtime.session) {
       const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe';
-      return runtime.session.link(upstream).request(method, { ...params, uri: target.uri }, { signal: runtime.cancellation });
+      return runtime.session
+        .link(upstream)
+        .request(method, { ...params, uri: target.uri }, { signal: runtime.cancellation });
     }
     const who = runtime.session?.peer ?? runtime.peer;
     if (subscribe) await this.#deps.subscriptions.subscribe(upstream, target.uri, who);
@@ -181,7 +209,7 @@ export class McpProxy {
   }
 
   /** `logging/setLevel`: the client's level, for each of its own upstream sessions, open and to come. */
-  async setLogLevel(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
+  async setLogLevel(_base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
     const level = requireString(params, 'level');
     if (!runtime.session) return {};
     runtime.session.logLevel = level;
@@ -218,7 +246,9 @@ export class McpProxy {
       const exposed = params?.name;
       if (typeof exposed !== 'string') return undefined;
       const item = method === 'tools/call' ? catalogue.tool(exposed) : catalogue.prompt(exposed);
-      return item && { kind: method === 'tools/call' ? 'tool' : 'prompt', server: item.server, name: item.name, exposed };
+      return (
+        item && { kind: method === 'tools/call' ? 'tool' : 'prompt', server: item.server, name: item.name, exposed }
+      );
     }
     if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
       const exposed = params?.uri;
@@ -254,14 +284,16 @@ export class McpProxy {
     // A shared upstream session serves many clients, whose progress tokens may collide: send a
     // token of our own and give the caller's back on the way out.
     const upstreamToken = callerToken === undefined ? undefined : `mcp-gateway-${++progressTokens}`;
-    const sent = upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
+    const sent =
+      upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
     const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
     // The call's cancellation rather than `ctx.signal`, which would make an AbortSignal per call.
     const signal = runtime?.cancellation ?? ctx.signal;
     const options = { signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
     const { retry, sessions } = upstream.policy;
     const session = sessions === 'per-client' ? runtime?.session : undefined;
-    const send = () => (session ? session.link(upstream).request(method, sent, options) : upstream.request(method, sent, options));
+    const send = () =>
+      session ? session.link(upstream).request(method, sent, options) : upstream.request(method, sent, options);
     // A server known to be down fails at once (calls never hang), and is not retried.
     if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
     if (!idempotent || retry.attempts === 0) return send();
@@ -269,7 +301,13 @@ export class McpProxy {
   }
 
   /** `send` once more after a lost connection, while the server's retry policy allows. */
-  async #retrying(upstream: Upstream, send: () => Promise<Result>, logger: Logger, signal: StopSignal, method: string): Promise<Result> {
+  async #retrying(
+    upstream: Upstream,
+    send: () => Promise<Result>,
+    logger: Logger,
+    signal: StopSignal,
+    method: string,
+  ): Promise<Result> {
     const { retry } = upstream.policy;
     for (let attempt = 0; ; attempt++) {
       if (upstream.state !== 'ready') throw upstream.unavailable();
@@ -299,12 +337,22 @@ export class McpProxy {
   #exposeContents(server: string, result: ReadResourceResult): ReadResourceResult {
     if (!Array.isArray(result.contents)) return result;
     const catalogue = this.#deps.catalogue();
-    return { ...result, contents: result.contents.map((c) => (typeof c.uri === 'string' ? { ...c, uri: catalogue.exposeUri(server, c.uri) } : c)) };
+    return {
+      ...result,
+      contents: result.contents.map((c) =>
+        typeof c.uri === 'string' ? { ...c, uri: catalogue.exposeUri(server, c.uri) } : c,
+      ),
+    };
   }
 
   #page(key: string, items: readonly { value: unknown }[], params: Params) {
     const page = paginate(items, params.cursor, this.#deps.pageSize);
-    return listPage(key, page.items.map((item) => item.value as object), page.nextCursor, { list: items, cursor: String(params.cursor ?? '') });
+    return listPage(
+      key,
+      page.items.map((item) => item.value as object),
+      page.nextCursor,
+      { list: items, cursor: String(params.cursor ?? '') },
+    );
   }
 
   #unknown(kind: 'tool' | 'prompt', name: string): Error {
@@ -313,12 +361,19 @@ export class McpProxy {
       if (prefix === '' || !name.startsWith(`${prefix}${separator}`)) continue;
       const state = this.#deps.upstream(server)?.state;
       if (state !== 'ready') {
-        return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`, {
-          rpcCode: RpcCodes.INTERNAL_ERROR,
-          data: { server, state },
-        });
+        return new GatewayError(
+          ErrorCodes.UPSTREAM_UNAVAILABLE,
+          `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`,
+          {
+            rpcCode: RpcCodes.INTERNAL_ERROR,
+            data: { server, state },
+          },
+        );
       }
-      return unknownName(`Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`, { server });
+      return unknownName(
+        `Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`,
+        { server },
+      );
     }
     return unknownName(`Unknown ${kind}: ${name}`);
   }
@@ -338,10 +393,14 @@ function relayingPeer(peer: DownstreamPeer, upstreamToken: string | undefined, c
   };
 }
 
-const unknownServer = (name: string) => new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, { rpcCode: RpcCodes.INVALID_PARAMS });
+const unknownServer = (name: string) =>
+  new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, {
+    rpcCode: RpcCodes.INVALID_PARAMS,
+  });
 const unknownName = (message: string, data?: Record<string, unknown>) =>
   new GatewayError(ErrorCodes.UNKNOWN_NAME, message, { rpcCode: RpcCodes.INVALID_PARAMS, data });
-const invalidParams = (message: string) => new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
+const invalidParams = (message: string) =>
+  new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
 
 function requireString(params: Record<string, unknown> | undefined, key: string): string {
   const value = params?.[key];

@@ -4,7 +4,9 @@ import type { RequestedItem } from '../events.ts';
 export function requestedItem(method: string | undefined, params: unknown): RequestedItem | undefined {
   const p = (typeof params === 'object' && params !== null ? params : {}) as Record<string, unknown>;
   if (method === 'tools/call' || method === 'prompts/get') {
-    return typeof p.name === 'string' ? { kind: method === 'tools/call' ? 'tool' : 'prompt', exposed: p.name } : undefined;
+    return typeof p.name === 'string'
+      ? { kind: method === 'tools/call' ? 'tool' : 'prompt', exposed: p.name }
+      : undefined;
   }
   if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
     return typeof p.uri === 'string' ? { kind: 'resource', exposed: p.uri } : undefined;

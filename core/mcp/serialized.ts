@@ -30,7 +30,12 @@ export interface PageSource {
 }
 
 /** A page of a list (`{ [key]: values, nextCursor? }`) that knows its JSON bytes, built on first use. */
-export function listPage(key: string, values: readonly object[], nextCursor: string | undefined, source: PageSource): Record<string, unknown> {
+export function listPage(
+  key: string,
+  values: readonly object[],
+  nextCursor: string | undefined,
+  source: PageSource,
+): Record<string, unknown> {
   const page: Record<string, unknown> = { [key]: values, ...(nextCursor ? { nextCursor } : {}) };
   Object.defineProperty(page, serializedJson, {
     get: () => {
@@ -53,7 +58,11 @@ export function messageJson(message: JSONRPCMessage): string | Uint8Array<ArrayB
   const { id, result } = message as { id?: unknown; result?: { [serializedJson]?: Buffer } };
   const known = result?.[serializedJson];
   if (known === undefined) return JSON.stringify(message);
-  return Buffer.concat([Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`), known, closingBrace]) as Uint8Array<ArrayBuffer>;
+  return Buffer.concat([
+    Buffer.from(`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`),
+    known,
+    closingBrace,
+  ]) as Uint8Array<ArrayBuffer>;
 }
 
 const closingBrace = Buffer.from('}');

@@ -9,7 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
-import { WebStandardStreamableHTTPServerTransport, type EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import {
+  WebStandardStreamableHTTPServerTransport,
+  type EventStore,
+} from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
@@ -22,7 +25,14 @@ import type { DirectAnswer, DirectMessage, DirectRequest } from './direct.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
 import { requestedItem } from './requested.ts';
 import { Cancellation } from '../cancellation.ts';
-import type { ClientCapabilities, Implementation, JSONRPCNotification, JSONRPCRequest, RequestId, ServerCapabilities } from '../protocol.ts';
+import type {
+  ClientCapabilities,
+  Implementation,
+  JSONRPCNotification,
+  JSONRPCRequest,
+  RequestId,
+  ServerCapabilities,
+} from '../protocol.ts';
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
@@ -105,7 +115,9 @@ const methods: Record<string, Handler> = {
  * keeps an idle session small.
  */
 let ajv: AjvJsonSchemaValidator | undefined;
-const sharedValidator: jsonSchemaValidator = { getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema) };
+const sharedValidator: jsonSchemaValidator = {
+  getValidator: (schema) => (ajv ??= new AjvJsonSchemaValidator()).getValidator(schema),
+};
 
 /** Results of the client's answers are passed on as they are. */
 const anyResult = z.looseObject({});
@@ -150,8 +162,10 @@ export class DownstreamSession implements SessionHandle {
     });
     // The SDK answers logging/setLevel itself when logging is advertised; the gateway forwards it.
     this.server.removeRequestHandler('logging/setLevel');
-    this.server.fallbackRequestHandler = (request, extra) => this.#dispatch(request as JSONRPCRequest, extra as DispatchExtra);
-    this.server.fallbackNotificationHandler = async (notification) => this.#fromClient(notification as JSONRPCNotification);
+    this.server.fallbackRequestHandler = (request, extra) =>
+      this.#dispatch(request as JSONRPCRequest, extra as DispatchExtra);
+    this.server.fallbackNotificationHandler = async (notification) =>
+      this.#fromClient(notification as JSONRPCNotification);
     this.server.onerror = (error) => options.logger.debug({ err: error, session: this.id }, 'session transport error');
     const server = this.server;
     this.peer = {
@@ -182,7 +196,9 @@ export class DownstreamSession implements SessionHandle {
   }
 
   handle(request: Request, parsedBody: unknown, scope: HttpScope): Promise<Response> {
-    const message = parsedBody as { method?: unknown; params?: { clientInfo?: Implementation; capabilities?: ClientCapabilities } } | undefined;
+    const message = parsedBody as
+      | { method?: unknown; params?: { clientInfo?: Implementation; capabilities?: ClientCapabilities } }
+      | undefined;
     if (this.#hello === undefined && message?.method === 'initialize') this.#hello = { ...message.params };
     const authInfo: AuthInfo = {
       token: '',
@@ -205,14 +221,27 @@ export class DownstreamSession implements SessionHandle {
       jsonrpc: '2.0',
       id: 'mcp-gateway-restore',
       method: 'initialize',
-      params: { protocolVersion: this.protocolVersion, capabilities: record.clientCapabilities ?? {}, clientInfo: record.clientInfo ?? { name: 'unknown', version: '0' } },
+      params: {
+        protocolVersion: this.protocolVersion,
+        capabilities: record.clientCapabilities ?? {},
+        clientInfo: record.clientInfo ?? { name: 'unknown', version: '0' },
+      },
     };
     this.#hello = { clientInfo: record.clientInfo, capabilities: record.clientCapabilities };
     const initialized = { jsonrpc: '2.0', method: 'notifications/initialized' };
     const post = (body: object, more: Record<string, string> = {}) =>
-      this.transport.handleRequest(new Request('http://mcp-gateway.internal/mcp', { method: 'POST', headers: { ...headers, ...more }, body: JSON.stringify(body) }), { parsedBody: body });
+      this.transport.handleRequest(
+        new Request('http://mcp-gateway.internal/mcp', {
+          method: 'POST',
+          headers: { ...headers, ...more },
+          body: JSON.stringify(body),
+        }),
+        { parsedBody: body },
+      );
     await (await post(initialize)).text();
-    await (await post(initialized, { 'mcp-session-id': record.id, 'mcp-protocol-version': this.protocolVersion })).text();
+    await (
+      await post(initialized, { 'mcp-session-id': record.id, 'mcp-protocol-version': this.protocolVersion })
+    ).text();
   }
 
   /** The stream of the event a client's `Last-Event-ID` names, if this session can replay from it. */
@@ -244,7 +273,12 @@ export class DownstreamSession implements SessionHandle {
     const { bus } = this.#options;
     const id = this.id;
     if (bus && this.#getStreams === 0 && id) {
-      return bus.send('*', 'id' in message ? { kind: 'ask', session: id, request: message } : { kind: 'notify', session: id, notification: message });
+      return bus.send(
+        '*',
+        'id' in message
+          ? { kind: 'ask', session: id, request: message }
+          : { kind: 'notify', session: id, notification: message },
+      );
     }
     if ('id' in message) return this.transport.send(message);
     return this.server.notification(message as never).catch(() => {});
@@ -265,7 +299,7 @@ export class DownstreamSession implements SessionHandle {
     if (message.kind === 'answer') {
       const { id } = message.answer;
       const settle = typeof id === 'string' ? this.#asking.get(id) : undefined;
-      if (settle) return settle(message.answer), Promise.resolve(accepted());
+      if (settle) return (settle(message.answer), Promise.resolve(accepted()));
       // An answer to another replica's request: the id names it.
       const asker = typeof id === 'string' ? askingReplica(id) : undefined;
       if (!bus || !asker || asker === bus.replica || !this.id) return undefined;
@@ -273,10 +307,12 @@ export class DownstreamSession implements SessionHandle {
       return bus.send(asker, { kind: 'answer', session: this.id, answer: message.answer }).then(accepted);
     }
     const serving = this.#serving.get(message.requestId);
-    if (serving) return serving.abort(message.reason ?? 'cancelled by the client'), Promise.resolve(accepted());
+    if (serving) return (serving.abort(message.reason ?? 'cancelled by the client'), Promise.resolve(accepted()));
     if (!bus || !this.id) return undefined;
     // Served elsewhere, if anywhere: every replica looks.
-    return bus.send('*', { kind: 'cancelled', session: this.id, requestId: message.requestId, reason: message.reason }).then(accepted);
+    return bus
+      .send('*', { kind: 'cancelled', session: this.id, requestId: message.requestId, reason: message.reason })
+      .then(accepted);
   }
 
   /** The gateway gave up waiting at shutdown: abort what the fast path is serving. */
@@ -290,10 +326,13 @@ export class DownstreamSession implements SessionHandle {
       const { restore, onUpstreamSession } = this.#options;
       link = new UpstreamLink(upstream, {
         peer: this.peer,
-        onNotification: (notification) => void this.peer.notify(this.#options.proxy.forClient(upstream.name, notification)),
+        onNotification: (notification) =>
+          void this.peer.notify(this.#options.proxy.forClient(upstream.name, notification)),
         logLevel: () => this.logLevel,
         resume: restore?.upstreamSessions?.[upstream.name],
-        ...(onUpstreamSession && { onOpened: (state: UpstreamSessionState) => onUpstreamSession(this, upstream.name, state) }),
+        ...(onUpstreamSession && {
+          onOpened: (state: UpstreamSessionState) => onUpstreamSession(this, upstream.name, state),
+        }),
       });
       this.#links.set(upstream.name, link);
     }
@@ -333,11 +372,18 @@ export class DownstreamSession implements SessionHandle {
   /** A request through the SDK's transport and `Server` (the path every message could take). */
   #dispatch(request: JSONRPCRequest, extra: DispatchExtra): Promise<Record<string, unknown>> {
     const scope = extra.authInfo?.extra?.scope as HttpScope;
-    return this.#run(request.method, request.params, scope, Cancellation.following(AbortSignal.any([extra.signal, scope.signal, this.#options.cancel])), {
-      client: this.client,
-      notify: (notification) => extra.sendNotification(notification as never),
-      request: (outgoing, signal) => askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
-    });
+    return this.#run(
+      request.method,
+      request.params,
+      scope,
+      Cancellation.following(AbortSignal.any([extra.signal, scope.signal, this.#options.cancel])),
+      {
+        client: this.client,
+        notify: (notification) => extra.sendNotification(notification as never),
+        request: (outgoing, signal) =>
+          askClient((schema, opts) => extra.sendRequest(outgoing as never, schema, opts), signal),
+      },
+    );
   }
 
   /** A request on the fast path: the same operation, answered as JSON unless something streams first. */
@@ -369,7 +415,15 @@ export class DownstreamSession implements SessionHandle {
       },
       (error: RpcError) => {
         done();
-        reply.end({ jsonrpc: '2.0', id: request.id, error: { code: error.code, message: error.message, ...(error.data === undefined ? {} : { data: error.data }) } });
+        reply.end({
+          jsonrpc: '2.0',
+          id: request.id,
+          error: {
+            code: error.code,
+            message: error.message,
+            ...(error.data === undefined ? {} : { data: error.data }),
+          },
+        });
       },
     );
     return reply.response;
@@ -379,10 +433,17 @@ export class DownstreamSession implements SessionHandle {
    * A server-to-client request, sent with `send` (on a request's answer stream, or outside any);
    * the client POSTs its answer, which `direct` settles here or the replica bus brings here.
    */
-  #ask(send: (message: JSONRPCRequest | JSONRPCNotification) => Promise<void>, request: ServerToClientRequest, signal: AbortSignal): Promise<Record<string, unknown>> {
+  #ask(
+    send: (message: JSONRPCRequest | JSONRPCNotification) => Promise<void>,
+    request: ServerToClientRequest,
+    signal: AbortSignal,
+  ): Promise<Record<string, unknown>> {
     const missing = requiredCapability[request.method];
     if (missing && !this.client.capabilities?.[missing]) {
-      return Promise.reject({ code: RpcCodes.METHOD_NOT_FOUND, message: `the client does not support ${missing} (required for ${request.method})` });
+      return Promise.reject({
+        code: RpcCodes.METHOD_NOT_FOUND,
+        message: `the client does not support ${missing} (required for ${request.method})`,
+      });
     }
     const id = askId(this.#options.bus?.replica, ++this.#asked);
     return new Promise((resolve, reject) => {
@@ -394,21 +455,41 @@ export class DownstreamSession implements SessionHandle {
         else resolve(answer.result!);
       };
       const onAbort = () => {
-        void send({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: id, reason: String(signal.reason) } });
+        void send({
+          jsonrpc: '2.0',
+          method: 'notifications/cancelled',
+          params: { requestId: id, reason: String(signal.reason) },
+        });
         settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'Request cancelled' } });
       };
-      const timer = setTimeout(() => settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'The client did not answer in time' } }), CLIENT_ANSWER_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => settle({ id, error: { code: RpcCodes.REQUEST_TIMEOUT, message: 'The client did not answer in time' } }),
+        CLIENT_ANSWER_TIMEOUT_MS,
+      );
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       this.#asking.set(id, settle);
-      send({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) }).catch((error: unknown) =>
-        settle({ id, error: { code: RpcCodes.INTERNAL_ERROR, message: `the request could not be sent to the client: ${String(error)}` } }),
+      send({ jsonrpc: '2.0', id, method: request.method, ...(request.params ? { params: request.params } : {}) }).catch(
+        (error: unknown) =>
+          settle({
+            id,
+            error: {
+              code: RpcCodes.INTERNAL_ERROR,
+              message: `the request could not be sent to the client: ${String(error)}`,
+            },
+          }),
       );
     });
   }
 
   /** One operation, whichever path brought it: the hooks, the in-flight count, the operation event. */
-  async #run(method: string, given: Params | undefined, scope: HttpScope, cancellation: Cancellation, peer: DownstreamPeer): Promise<Record<string, unknown>> {
+  async #run(
+    method: string,
+    given: Params | undefined,
+    scope: HttpScope,
+    cancellation: Cancellation,
+    peer: DownstreamPeer,
+  ): Promise<Record<string, unknown>> {
     const started = performance.now();
     const params = given ?? {};
     const runtime: OperationRuntime = { cancellation, session: this, peer };
@@ -417,7 +498,10 @@ export class DownstreamSession implements SessionHandle {
     const leave = this.#options.inFlight.enter();
     try {
       const handler = methods[method];
-      if (!handler) throw new GatewayError(ErrorCodes.INVALID_PARAMS, `Method not found: ${method}`, { rpcCode: RpcCodes.METHOD_NOT_FOUND });
+      if (!handler)
+        throw new GatewayError(ErrorCodes.INVALID_PARAMS, `Method not found: ${method}`, {
+          rpcCode: RpcCodes.METHOD_NOT_FOUND,
+        });
       const result = (await handler(this.#options.proxy, ctx, params, runtime)) as Record<string, unknown>;
       outcome = successOutcome(method, result);
       return result;
@@ -457,7 +541,11 @@ interface DispatchExtra {
   signal: AbortSignal;
   authInfo?: AuthInfo;
   sendNotification: (notification: never) => Promise<void>;
-  sendRequest: (request: never, schema: typeof anyResult, options?: { signal?: AbortSignal }) => Promise<Record<string, unknown>>;
+  sendRequest: (
+    request: never,
+    schema: typeof anyResult,
+    options?: { signal?: AbortSignal },
+  ) => Promise<Record<string, unknown>>;
 }
 
 function identity(server: Server, protocolVersion: string): ClientIdentity {
@@ -469,7 +557,10 @@ function identity(server: Server, protocolVersion: string): ClientIdentity {
  * the client's own message (the SDK prefixes "MCP error N:" to it).
  */
 async function askClient(
-  send: (schema: typeof anyResult, options: { signal: AbortSignal; timeout: number }) => Promise<Record<string, unknown>>,
+  send: (
+    schema: typeof anyResult,
+    options: { signal: AbortSignal; timeout: number },
+  ) => Promise<Record<string, unknown>>,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
   try {
@@ -493,7 +584,8 @@ const requiredCapability: Record<string, keyof ClientCapabilities> = {
 const accepted = () => new Response(null, { status: 202 });
 
 /** Ids of the gateway's requests to clients: `mcp-gateway-N`, with the replica's name when replicas share sessions. */
-const askId = (replica: string | undefined, n: number) => (replica ? `mcp-gateway-${replica}~${n}` : `mcp-gateway-${n}`);
+const askId = (replica: string | undefined, n: number) =>
+  replica ? `mcp-gateway-${replica}~${n}` : `mcp-gateway-${n}`;
 const askingReplica = (id: string) => /^mcp-gateway-(.+)~\d+$/.exec(id)?.[1];
 
 /** What the client sees when an operation fails; unexpected errors are logged, not leaked. */

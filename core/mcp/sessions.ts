@@ -60,9 +60,13 @@ export class SessionRegistry {
     const every = Math.max(1000, Math.min(60_000, Math.floor(options.idleTtlMs / 2)));
     this.#sweeper = setInterval(() => void this.sweep(), every);
     this.#sweeper.unref();
-    options.cancel?.addEventListener('abort', () => {
-      for (const session of this.#live.values()) session.cancelServing(options.cancel!.reason);
-    }, { once: true });
+    options.cancel?.addEventListener(
+      'abort',
+      () => {
+        for (const session of this.#live.values()) session.cancelServing(options.cancel!.reason);
+      },
+      { once: true },
+    );
   }
 
   get size(): number {
@@ -97,7 +101,10 @@ export class SessionRegistry {
     }
     this.#unchecked.delete(id);
     if (record) return true;
-    this.#options.logger.info({ session: id }, 'session ended on another replica while the replicas channel was cut off');
+    this.#options.logger.info(
+      { session: id },
+      'session ended on another replica while the replicas channel was cut off',
+    );
     await this.#live.get(id)?.close('ended');
     return false;
   }
@@ -115,7 +122,10 @@ export class SessionRegistry {
     if (this.#ended.has(record.id)) return;
     this.#live.set(record.id, session);
     await this.#options.store.set(record, this.#options.idleTtlMs).catch((error: unknown) => {
-      this.#options.logger.warn({ err: error, session: record.id }, 'session store unavailable; the session is served by this replica only');
+      this.#options.logger.warn(
+        { err: error, session: record.id },
+        'session store unavailable; the session is served by this replica only',
+      );
     });
     this.#options.logger.debug({ session: record.id, client: record.clientInfo }, 'session opened');
   }
@@ -144,7 +154,10 @@ export class SessionRegistry {
     try {
       await store.delete(id);
     } catch (error) {
-      logger.warn({ err: error, session: id }, 'session store unavailable: the session\'s end is recorded once it is back');
+      logger.warn(
+        { err: error, session: id },
+        "session store unavailable: the session's end is recorded once it is back",
+      );
       this.#unrecorded.add(id);
       this.#retryEnds();
     }
@@ -152,7 +165,9 @@ export class SessionRegistry {
     const others = Object.entries(record?.upstreamSessions ?? {}).filter(([server]) => !linked.has(server));
     await Promise.all(
       others.map(([server, state]) =>
-        endUpstreamSession?.(server, state.sessionId).catch((error: unknown) => logger.debug({ err: error, session: id, server }, 'upstream session not ended')),
+        endUpstreamSession?.(server, state.sessionId).catch((error: unknown) =>
+          logger.debug({ err: error, session: id, server }, 'upstream session not ended'),
+        ),
       ),
     );
   }
@@ -210,6 +225,11 @@ export class SessionRegistry {
   rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void> {
     return this.#options.store
       .rememberUpstream(id, server, state)
-      .catch((error: unknown) => this.#options.logger.warn({ err: error, session: id, server }, 'upstream session not recorded; another replica will open its own'));
+      .catch((error: unknown) =>
+        this.#options.logger.warn(
+          { err: error, session: id, server },
+          'upstream session not recorded; another replica will open its own',
+        ),
+      );
   }
 }

@@ -39,7 +39,9 @@ export class SharedSubscriptions {
       if (!set.delete(who) || set.size > 0) continue;
       this.#subscribers.delete(key);
       const [server, uri] = key.split('\n') as [string, string];
-      upstreams(server)?.request('resources/unsubscribe', { uri }).catch(() => {});
+      upstreams(server)
+        ?.request('resources/unsubscribe', { uri })
+        .catch(() => {});
     }
   }
 

@@ -61,12 +61,16 @@ export class MemorySessionStore implements SessionStore {
   async set(record: SessionRecord, ttlMs: number): Promise<void> {
     const stored = this.#records.get(record.id)?.record.upstreamSessions;
     const upstreamSessions = stored || record.upstreamSessions ? { ...stored, ...record.upstreamSessions } : undefined;
-    this.#records.set(record.id, { record: { ...record, ...(upstreamSessions && { upstreamSessions }) }, expiresAt: Date.now() + ttlMs });
+    this.#records.set(record.id, {
+      record: { ...record, ...(upstreamSessions && { upstreamSessions }) },
+      expiresAt: Date.now() + ttlMs,
+    });
   }
 
   async rememberUpstream(id: string, server: string, state: UpstreamSessionState): Promise<void> {
     const entry = this.#records.get(id);
-    if (entry) entry.record = { ...entry.record, upstreamSessions: { ...entry.record.upstreamSessions, [server]: state } };
+    if (entry)
+      entry.record = { ...entry.record, upstreamSessions: { ...entry.record.upstreamSessions, [server]: state } };
   }
 
   async delete(id: string): Promise<void> {

@@ -32,12 +32,26 @@ export const storeChoiceShape = {
  * For a plugin's `superRefine`: `store: redis` needs `redis:`, and `redis:` with `store: memory`
  * would be silently ignored; both stop the boot with the fix.
  */
-export function checkStoreChoice(options: { store: 'memory' | 'redis'; redis?: unknown }, ctx: z.RefinementCtx, section: string): void {
+export function checkStoreChoice(
+  options: { store: 'memory' | 'redis'; redis?: unknown },
+  ctx: z.RefinementCtx,
+  section: string,
+): void {
   if (options.store === 'redis' && !options.redis) {
-    ctx.addIssue({ code: 'custom', path: ['redis'], message: 'is required when store is "redis"', params: { fix: 'add redis: { url: redis://host:6379 }' } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redis'],
+      message: 'is required when store is "redis"',
+      params: { fix: 'add redis: { url: redis://host:6379 }' },
+    });
   }
   if (options.store === 'memory' && options.redis) {
-    ctx.addIssue({ code: 'custom', path: ['redis'], message: 'is set but store is "memory"', params: { fix: `set store: redis, or remove ${section}.redis` } });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['redis'],
+      message: 'is set but store is "memory"',
+      params: { fix: `set store: redis, or remove ${section}.redis` },
+    });
   }
 }
 
@@ -76,7 +90,9 @@ export async function connectRedis(options: RedisConnectionOptions, logger: Logg
     if (lastError) logger.info({ redis: redact(options.url) }, 'redis reachable again');
     lastError = '';
   });
-  await client.connect().catch((error: Error) => logger.warn({ err: error, redis: redact(options.url) }, 'redis not reachable yet'));
+  await client
+    .connect()
+    .catch((error: Error) => logger.warn({ err: error, redis: redact(options.url) }, 'redis not reachable yet'));
   return client;
 }
 

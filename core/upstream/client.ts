@@ -112,11 +112,15 @@ export class UpstreamClient {
       cancellation.abort();
     }, timeoutMs);
     const unfollow = options.signal && onAbort(options.signal, (reason) => cancellation.abort(reason));
-    const message: JSONRPCRequest = params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+    const message: JSONRPCRequest =
+      params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
     const { peer } = options;
     let response;
     try {
-      response = await this.#channel.request(message, new ChannelRequest(cancellation, options.headers, (related) => this.#receive(related, peer)));
+      response = await this.#channel.request(
+        message,
+        new ChannelRequest(cancellation, options.headers, (related) => this.#receive(related, peer)),
+      );
     } catch (error) {
       if (!cancellation.aborted) {
         if (isSessionLost(error) && !resent) return this.#resend(error, method, params, options);
@@ -126,10 +130,14 @@ export class UpstreamClient {
       const reason = timedOut ? `timed out after ${timeoutMs} ms` : 'cancelled by the client';
       this.notify('notifications/cancelled', { requestId: id, reason });
       if (timedOut) {
-        throw new GatewayError(ErrorCodes.UPSTREAM_TIMEOUT, `upstream ${this.server} did not answer ${method} within ${timeoutMs} ms`, {
-          rpcCode: RpcCodes.REQUEST_TIMEOUT,
-          data: { server: this.server },
-        });
+        throw new GatewayError(
+          ErrorCodes.UPSTREAM_TIMEOUT,
+          `upstream ${this.server} did not answer ${method} within ${timeoutMs} ms`,
+          {
+            rpcCode: RpcCodes.REQUEST_TIMEOUT,
+            data: { server: this.server },
+          },
+        );
       }
       throw cancellation.reason ?? error;
     } finally {
@@ -142,9 +150,13 @@ export class UpstreamClient {
     }
     const result = response.result;
     if (typeof result !== 'object' || result === null) {
-      throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream ${this.server} answered ${method} without a result object`, {
-        data: { server: this.server },
-      });
+      throw new GatewayError(
+        ErrorCodes.UPSTREAM_PROTOCOL,
+        `upstream ${this.server} answered ${method} without a result object`,
+        {
+          data: { server: this.server },
+        },
+      );
     }
     return result as Result;
   }
@@ -167,15 +179,20 @@ export class UpstreamClient {
       });
     }
     const reason = error instanceof Error ? error.message : String(error);
-    return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${this.server}" failed during ${method}: ${reason}`, {
-      data: { server: this.server },
-      cause: error,
-    });
+    return new GatewayError(
+      ErrorCodes.UPSTREAM_UNAVAILABLE,
+      `upstream server "${this.server}" failed during ${method}: ${reason}`,
+      {
+        data: { server: this.server },
+        cause: error,
+      },
+    );
   }
 
   /** Send a notification; best effort (a lost connection is reported by the channel). */
   notify(method: string, params?: Record<string, unknown>): void {
-    const message: JSONRPCNotification = params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
+    const message: JSONRPCNotification =
+      params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params };
     this.#channel.send(message).catch(() => {});
   }
 
@@ -188,7 +205,10 @@ export class UpstreamClient {
       const result = await this.request(method, cursor === undefined ? undefined : { cursor }, options);
       const pageItems = result[key];
       if (!Array.isArray(pageItems)) {
-        throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream ${this.server} answered ${method} without "${key}"`);
+        throw new GatewayError(
+          ErrorCodes.UPSTREAM_PROTOCOL,
+          `upstream ${this.server} answered ${method} without "${key}"`,
+        );
       }
       items.push(...(pageItems as T[]));
       const next = result.nextCursor;
@@ -196,7 +216,10 @@ export class UpstreamClient {
       seen.add(next);
       cursor = next;
     }
-    throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream ${this.server} returned more than ${MAX_PAGES} pages for ${method}`);
+    throw new GatewayError(
+      ErrorCodes.UPSTREAM_PROTOCOL,
+      `upstream ${this.server} returned more than ${MAX_PAGES} pages for ${method}`,
+    );
   }
 
   close(): Promise<void> {
@@ -221,13 +244,19 @@ export class UpstreamClient {
     if (request.method === 'ping') return reply({ result: {} });
     if (!peer) {
       return reply({
-        error: { code: RpcCodes.METHOD_NOT_FOUND, message: `mcp-gateway cannot tell which client ${request.method} is for` },
+        error: {
+          code: RpcCodes.METHOD_NOT_FOUND,
+          message: `mcp-gateway cannot tell which client ${request.method} is for`,
+        },
       });
     }
     const controller = new AbortController();
     this.#relayed.set(request.id, controller);
     try {
-      const result = await peer.request({ method: request.method, params: request.params as Record<string, unknown> }, controller.signal);
+      const result = await peer.request(
+        { method: request.method, params: request.params as Record<string, unknown> },
+        controller.signal,
+      );
       await reply({ result });
     } catch (error) {
       const { code, message, data } = error as { code?: unknown; message?: unknown; data?: unknown };
@@ -250,7 +279,11 @@ class ChannelRequest implements ChannelRequestOptions {
   readonly headers: Readonly<Record<string, string>> | undefined;
   readonly onMessage: (message: JSONRPCNotification | JSONRPCRequest) => void;
 
-  constructor(cancellation: Cancellation, headers: Readonly<Record<string, string>> | undefined, onMessage: (message: JSONRPCNotification | JSONRPCRequest) => void) {
+  constructor(
+    cancellation: Cancellation,
+    headers: Readonly<Record<string, string>> | undefined,
+    onMessage: (message: JSONRPCNotification | JSONRPCRequest) => void,
+  ) {
     this.cancellation = cancellation;
     this.headers = headers;
     this.onMessage = onMessage;

@@ -45,7 +45,11 @@ export class UpstreamLink {
     return this.#client !== undefined;
   }
 
-  request(method: string, params: Record<string, unknown> | undefined, options: UpstreamRequestOptions = {}): Promise<Record<string, unknown>> {
+  request(
+    method: string,
+    params: Record<string, unknown> | undefined,
+    options: UpstreamRequestOptions = {},
+  ): Promise<Record<string, unknown>> {
     const client = this.#client;
     // An open session: nothing to do on the way back (no step of its own on a path every tool call takes).
     if (client) return client.request(method, params, options);
@@ -83,10 +87,14 @@ export class UpstreamLink {
       channel = await upstream.openChannel(undefined, resume?.sessionId);
     } catch (error) {
       upstream.probe();
-      throw new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `upstream server "${upstream.name}" cannot be reached: ${(error as Error).message}`, {
-        data: { server: upstream.name },
-        cause: error,
-      });
+      throw new GatewayError(
+        ErrorCodes.UPSTREAM_UNAVAILABLE,
+        `upstream server "${upstream.name}" cannot be reached: ${(error as Error).message}`,
+        {
+          data: { server: upstream.name },
+          cause: error,
+        },
+      );
     }
     let inUse = false;
     const client = new UpstreamClient(channel, upstream.name, upstream.policy.timeoutMs, {
@@ -102,7 +110,7 @@ export class UpstreamLink {
       // request opened since, or a new one. A continued session the upstream no longer knows (it
       // expired while no replica used it) is replaced this way too. Not while this one opens: its
       // handshake would wait for itself.
-      renewed: () => (inUse ? this.#client ?? this.#open() : undefined),
+      renewed: () => (inUse ? (this.#client ?? this.#open()) : undefined),
     });
     channel.onclose = (error) => {
       if (this.#client === client) this.#client = undefined;
@@ -117,7 +125,8 @@ export class UpstreamLink {
         });
         const level = this.#options.logLevel();
         if (level && client.initializeResult?.capabilities.logging) await client.request('logging/setLevel', { level });
-        if (channel.sessionId && client.initializeResult) this.#options.onOpened?.({ sessionId: channel.sessionId, initialize: client.initializeResult });
+        if (channel.sessionId && client.initializeResult)
+          this.#options.onOpened?.({ sessionId: channel.sessionId, initialize: client.initializeResult });
       }
     } catch (error) {
       await client.close().catch(() => {});

@@ -12,12 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Cancellation } from '../cancellation.ts';
-import type {
-  JSONRPCMessage,
-  JSONRPCNotification,
-  JSONRPCRequest,
-  JSONRPCResponseMessage,
-} from '../protocol.ts';
+import type { JSONRPCMessage, JSONRPCNotification, JSONRPCRequest, JSONRPCResponseMessage } from '../protocol.ts';
 
 /** One server of `proxy.servers`, as the transport receives it. */
 export interface UpstreamServer<Connection = unknown> {

@@ -173,7 +173,11 @@ export class Upstream {
   /** A new channel to the server, for a per-client upstream session (`resume`: the id of one to continue). */
   openChannel(signal?: AbortSignal, resume?: string): Promise<UpstreamChannel> {
     const aborted = signal ? AbortSignal.any([signal, this.#stopping.signal]) : this.#stopping.signal;
-    return this.#options.transport.open(this.#options.server, { logger: this.#log, signal: aborted, ...(resume && { resume }) });
+    return this.#options.transport.open(this.#options.server, {
+      logger: this.#log,
+      signal: aborted,
+      ...(resume && { resume }),
+    });
   }
 
   /** A request on the control connection; fails at once, naming the server, when it is not connected. */
@@ -226,7 +230,8 @@ export class Upstream {
     const client = this.#client;
     this.#client = undefined;
     this.#endFirstAttempt();
-    if (client) await client.close().catch((error: unknown) => this.#log.warn({ err: error }, 'error while closing upstream'));
+    if (client)
+      await client.close().catch((error: unknown) => this.#log.warn({ err: error }, 'error while closing upstream'));
     this.#options.transport.release?.(this.#options.server);
   }
 
@@ -300,7 +305,11 @@ export class Upstream {
     else this.#setState('ready');
     this.#startTimers(client);
     this.#log.info(
-      { upstream: this.#initialize?.serverInfo, protocolVersion: this.#initialize?.protocolVersion, tools: this.catalogue.tools.length },
+      {
+        upstream: this.#initialize?.serverInfo,
+        protocolVersion: this.#initialize?.protocolVersion,
+        tools: this.catalogue.tools.length,
+      },
       'upstream connected',
     );
     return client;
@@ -333,7 +342,8 @@ export class Upstream {
     void client.close().catch(() => {});
     // A session forgotten as soon as it was opened means a server that cannot keep one (behind a
     // load balancer without sticky sessions, say): down with backoff, not renewed in a loop.
-    if (!isSessionLost(error) || Date.now() - this.#openedAt < this.#options.policy.backoff.initialMs) return this.#fail(error);
+    if (!isSessionLost(error) || Date.now() - this.#openedAt < this.#options.policy.backoff.initialMs)
+      return this.#fail(error);
     this.#forgotten = client;
     this.#renewing = this.#renew(error).finally(() => (this.#renewing = undefined));
   }
@@ -358,16 +368,21 @@ export class Upstream {
   probe(): void {
     const client = this.#client;
     if (!client || this.#probing) return;
-    this.#probing = this.#ping(client, 'ping after a lost connection failed').finally(() => (this.#probing = undefined));
+    this.#probing = this.#ping(client, 'ping after a lost connection failed').finally(
+      () => (this.#probing = undefined),
+    );
   }
 
   /** A `ping` on the control session; no answer in time means the connection is lost. */
   #ping(client: UpstreamClient, failure: string): Promise<void> {
     const { heartbeat, timeoutMs } = this.#options.policy;
-    return client.request('ping', undefined, { timeoutMs: heartbeat?.timeoutMs ?? timeoutMs, signal: this.#stopping.signal }).then(
-      () => {},
-      (error: unknown) => this.#lost(client, new Error(`${failure}: ${error instanceof Error ? error.message : String(error)}`)),
-    );
+    return client
+      .request('ping', undefined, { timeoutMs: heartbeat?.timeoutMs ?? timeoutMs, signal: this.#stopping.signal })
+      .then(
+        () => {},
+        (error: unknown) =>
+          this.#lost(client, new Error(`${failure}: ${error instanceof Error ? error.message : String(error)}`)),
+      );
   }
 
   #stopTimers(): void {

@@ -22,7 +22,8 @@ afterEach(async () => {
   gateway = collector = undefined;
 });
 
-const isDropWarning = (line: Record<string, unknown>) => typeof line.msg === 'string' && line.msg.startsWith('audit records dropped');
+const isDropWarning = (line: Record<string, unknown>) =>
+  typeof line.msg === 'string' && line.msg.startsWith('audit records dropped');
 
 describe('stdout sink', () => {
   it('writes one JSON line per call on stdout, with type "audit", apart from the log lines', async () => {
@@ -67,7 +68,11 @@ describe('a collector that never answers', () => {
     const url = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/ingest`;
     gateway = await startGateway({
       config: {
-        audit: { sink: 'http', max_queue: 3, http: { url, batch_size: 1, flush_interval: 0, timeout: '5m', retries: 0 } },
+        audit: {
+          sink: 'http',
+          max_queue: 3,
+          http: { url, batch_size: 1, flush_interval: 0, timeout: '5m', retries: 0 },
+        },
         proxy: { servers: [stdioFixture('alpha')] },
       },
     });
@@ -78,7 +83,9 @@ describe('a collector that never answers', () => {
     const durations: number[] = [];
     for (let i = 0; i < calls; i++) {
       const started = performance.now();
-      expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `call ${i}` } }))).toBe(`alpha: call ${i}`);
+      expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `call ${i}` } }))).toBe(
+        `alpha: call ${i}`,
+      );
       durations.push(performance.now() - started);
     }
     // An echo through the gateway takes a few milliseconds; a wait on the collector would take minutes.
@@ -88,11 +95,21 @@ describe('a collector that never answers', () => {
 
     // The warm-up's record is being POSTed; 3 wait (max_queue); the other 17 were dropped.
     const metrics = parseExposition(await (await fetch(`${gateway.baseUrl}/metrics`)).text());
-    expect(metrics.series('mcp_gateway_audit_dropped_total')).toEqual({ 'reason="queue_full"': 17, 'reason="sink_error"': 0, 'reason="shutdown"': 0 });
+    expect(metrics.series('mcp_gateway_audit_dropped_total')).toEqual({
+      'reason="queue_full"': 17,
+      'reason="sink_error"': 0,
+      'reason="shutdown"': 0,
+    });
     expect(metrics.value('mcp_gateway_audit_records_total')).toBe(0);
     // One warning at the first drop; the next ones wait for the minute (or the shutdown).
     const first = await gateway.waitForLog(isDropWarning);
-    expect(first).toMatchObject({ level: 40, plugin: 'audit', dropped: 1, by_reason: { queue_full: 1 }, dropped_total: 1 });
+    expect(first).toMatchObject({
+      level: 40,
+      plugin: 'audit',
+      dropped: 1,
+      by_reason: { queue_full: 1 },
+      dropped_total: 1,
+    });
     expect(gateway.logs.filter(isDropWarning)).toHaveLength(1);
     await client.close();
 

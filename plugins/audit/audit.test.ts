@@ -52,14 +52,24 @@ async function untilLines(file: string, count: number, timeoutMs = 5000): Promis
 }
 
 /** One request as a caller, with a request id of our choosing. */
-async function send(gateway: Gateway, sessionId: string, requestId: string, method: string, params: unknown, user: Record<string, string> = dana) {
+async function send(
+  gateway: Gateway,
+  sessionId: string,
+  requestId: string,
+  method: string,
+  params: unknown,
+  user: Record<string, string> = dana,
+) {
   const response = await gateway.app.request('/mcp', {
     method: 'POST',
     headers: mcpHeaders(sessionId, { ...user, ...credential, 'x-request-id': requestId }),
     body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params }),
   });
   const [message] = await messagesOf(response);
-  return { status: response.status, message: message as { result?: unknown; error?: { code: number; message: string } } };
+  return {
+    status: response.status,
+    message: message as { result?: unknown; error?: { code: number; message: string } },
+  };
 }
 
 /** The fields every record has, with what varies from run to run matched by type. */
@@ -80,7 +90,13 @@ describe('records (file sink, arguments left out)', () => {
   const expected: Record<string, unknown>[] = [];
 
   /** Send, then wait for its record and check it; returns the response. */
-  async function audited(requestId: string, method: string, params: unknown, record: Record<string, unknown>, user: Record<string, string> = dana) {
+  async function audited(
+    requestId: string,
+    method: string,
+    params: unknown,
+    record: Record<string, unknown>,
+    user: Record<string, string> = dana,
+  ) {
     const session = user === dana ? sid : anonymousSid;
     const response = await send(gateway, session, requestId, method, params, user);
     expected.push({ ...base(requestId, session, user === dana ? 'dana' : null), method, ...record });
@@ -97,16 +113,21 @@ describe('records (file sink, arguments left out)', () => {
   afterAll(() => gateway?.stop());
 
   it('an allowed tool call', async () => {
-    const { message } = await audited('req-echo', 'tools/call', { name: 'alpha__echo', arguments: { text: 'hi' } }, {
-      kind: 'tool',
-      server: 'alpha',
-      name: 'echo',
-      exposed: 'alpha__echo',
-      decision: 'allowed',
-      outcome: 'success',
-      reason: null,
-      error: null,
-    });
+    const { message } = await audited(
+      'req-echo',
+      'tools/call',
+      { name: 'alpha__echo', arguments: { text: 'hi' } },
+      {
+        kind: 'tool',
+        server: 'alpha',
+        name: 'echo',
+        exposed: 'alpha__echo',
+        decision: 'allowed',
+        outcome: 'success',
+        reason: null,
+        error: null,
+      },
+    );
     expect(message.result).toEqual({ content: [{ type: 'text', text: 'alpha: hi' }] });
   });
 
@@ -121,88 +142,132 @@ describe('records (file sink, arguments left out)', () => {
       reason: 'denied',
       error: { code: -32003, message },
     });
-    const { status } = await audited('req-add', 'tools/call', { name: 'alpha__add', arguments: { a: 1, b: 2 } }, denied('Forbidden: tool "alpha__add" requires the scope scope:admin'));
+    const { status } = await audited(
+      'req-add',
+      'tools/call',
+      { name: 'alpha__add', arguments: { a: 1, b: 2 } },
+      denied('Forbidden: tool "alpha__add" requires the scope scope:admin'),
+    );
     expect(status).toBe(403);
-    await audited('req-anon', 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } }, {
-      ...denied('Forbidden: tool "alpha__echo" requires the scope scope:dev'),
-      name: 'echo',
-      exposed: 'alpha__echo',
-    }, {});
+    await audited(
+      'req-anon',
+      'tools/call',
+      { name: 'alpha__echo', arguments: { text: 'x' } },
+      {
+        ...denied('Forbidden: tool "alpha__echo" requires the scope scope:dev'),
+        name: 'echo',
+        exposed: 'alpha__echo',
+      },
+      {},
+    );
   });
 
   it('an unknown tool: the name the client used, no server', async () => {
-    const { message } = await audited('req-nope', 'tools/call', { name: 'alpha__nope', arguments: {} }, {
-      kind: 'tool',
-      server: null,
-      name: null,
-      exposed: 'alpha__nope',
-      decision: 'allowed',
-      outcome: 'error',
-      reason: 'unknown_name',
-      error: { code: -32602, message: expect.stringContaining('Unknown tool') },
-    });
+    const { message } = await audited(
+      'req-nope',
+      'tools/call',
+      { name: 'alpha__nope', arguments: {} },
+      {
+        kind: 'tool',
+        server: null,
+        name: null,
+        exposed: 'alpha__nope',
+        decision: 'allowed',
+        outcome: 'error',
+        reason: 'unknown_name',
+        error: { code: -32602, message: expect.stringContaining('Unknown tool') },
+      },
+    );
     expect(message.error).toMatchObject({ code: -32602 });
   });
 
   it('a tool error', async () => {
-    await audited('req-fail', 'tools/call', { name: 'alpha__fail', arguments: {} }, {
-      kind: 'tool',
-      server: 'alpha',
-      name: 'fail',
-      exposed: 'alpha__fail',
-      decision: 'allowed',
-      outcome: 'tool_error',
-      reason: null,
-      error: null,
-    });
+    await audited(
+      'req-fail',
+      'tools/call',
+      { name: 'alpha__fail', arguments: {} },
+      {
+        kind: 'tool',
+        server: 'alpha',
+        name: 'fail',
+        exposed: 'alpha__fail',
+        decision: 'allowed',
+        outcome: 'tool_error',
+        reason: null,
+        error: null,
+      },
+    );
   });
 
   it('prompts, resources, subscriptions and completions', async () => {
     const allowed = { decision: 'allowed', outcome: 'success', reason: null, error: null };
-    await audited('req-greet', 'prompts/get', { name: 'alpha__greet', arguments: { who: 'Ada' } }, { kind: 'prompt', server: 'alpha', name: 'greet', exposed: 'alpha__greet', ...allowed });
+    await audited(
+      'req-greet',
+      'prompts/get',
+      { name: 'alpha__greet', arguments: { who: 'Ada' } },
+      { kind: 'prompt', server: 'alpha', name: 'greet', exposed: 'alpha__greet', ...allowed },
+    );
     const readme = { kind: 'resource', server: 'alpha', name: 'alpha://readme', exposed: 'alpha://readme' };
     await audited('req-read', 'resources/read', { uri: 'alpha://readme' }, { ...readme, ...allowed });
     await audited('req-sub', 'resources/subscribe', { uri: 'alpha://readme' }, { ...readme, ...allowed });
-    await audited('req-unknown-uri', 'resources/read', { uri: 'alpha://nothing-here' }, {
-      kind: 'resource',
-      server: null,
-      name: null,
-      exposed: 'alpha://nothing-here',
-      decision: 'allowed',
-      outcome: 'error',
-      reason: 'unknown_name',
-      error: expect.objectContaining({ code: expect.any(Number) }),
-    });
+    await audited(
+      'req-unknown-uri',
+      'resources/read',
+      { uri: 'alpha://nothing-here' },
+      {
+        kind: 'resource',
+        server: null,
+        name: null,
+        exposed: 'alpha://nothing-here',
+        decision: 'allowed',
+        outcome: 'error',
+        reason: 'unknown_name',
+        error: expect.objectContaining({ code: expect.any(Number) }),
+      },
+    );
     // The fixture offers no completions: the upstream's error is the outcome.
-    await audited('req-complete', 'completion/complete', { ref: { type: 'ref/prompt', name: 'alpha__greet' }, argument: { name: 'who', value: 'A' } }, {
-      kind: 'prompt',
-      server: 'alpha',
-      name: 'greet',
-      exposed: 'alpha__greet',
-      decision: 'allowed',
-      outcome: 'error',
-      reason: 'upstream_error',
-      error: expect.objectContaining({ code: expect.any(Number) }),
-    });
+    await audited(
+      'req-complete',
+      'completion/complete',
+      { ref: { type: 'ref/prompt', name: 'alpha__greet' }, argument: { name: 'who', value: 'A' } },
+      {
+        kind: 'prompt',
+        server: 'alpha',
+        name: 'greet',
+        exposed: 'alpha__greet',
+        decision: 'allowed',
+        outcome: 'error',
+        reason: 'upstream_error',
+        error: expect.objectContaining({ code: expect.any(Number) }),
+      },
+    );
   });
 
   it('writes exactly one JSON line per audited operation and nothing for the rest, without arguments or credentials', async () => {
     await send(gateway, sid, 'req-list', 'tools/list', {});
     await send(gateway, sid, 'req-prompts', 'prompts/list', {});
     await send(gateway, sid, 'req-unsub', 'resources/unsubscribe', { uri: 'alpha://readme' });
-    await audited('req-last', 'tools/call', { name: 'alpha__echo', arguments: { text: 'last' } }, {
-      kind: 'tool',
-      server: 'alpha',
-      name: 'echo',
-      exposed: 'alpha__echo',
-      decision: 'allowed',
-      outcome: 'success',
-      reason: null,
-      error: null,
-    });
+    await audited(
+      'req-last',
+      'tools/call',
+      { name: 'alpha__echo', arguments: { text: 'last' } },
+      {
+        kind: 'tool',
+        server: 'alpha',
+        name: 'echo',
+        exposed: 'alpha__echo',
+        decision: 'allowed',
+        outcome: 'success',
+        reason: null,
+        error: null,
+      },
+    );
     const text = readFileSync(file, 'utf8');
     expect(text.endsWith('\n')).toBe(true);
-    const records = text.trimEnd().split('\n').map((line) => JSON.parse(line) as AuditRecord);
+    const records = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditRecord);
     expect(records).toEqual(expected);
     for (const record of records) expect(Object.keys(record)).not.toContain('arguments');
     expect(text).not.toContain('do-not-record');
@@ -230,7 +295,10 @@ describe('records with include_arguments: true', () => {
   afterAll(() => gateway?.stop());
 
   it('keeps the arguments of tool calls (allowed, denied, unknown) and prompts, and only theirs', async () => {
-    await send(gateway, sid, 'a1', 'tools/call', { name: 'alpha__echo', arguments: { text: 'hi', nested: { n: [1, 2] } } });
+    await send(gateway, sid, 'a1', 'tools/call', {
+      name: 'alpha__echo',
+      arguments: { text: 'hi', nested: { n: [1, 2] } },
+    });
     await send(gateway, sid, 'a2', 'tools/call', { name: 'alpha__add', arguments: { a: 1, b: 2 } });
     await send(gateway, sid, 'a3', 'tools/call', { name: 'alpha__nope', arguments: { q: 'x' } });
     await send(gateway, sid, 'a4', 'tools/call', { name: 'alpha__fail' });
@@ -253,7 +321,10 @@ describe('file sink at boot', () => {
   it('refuses a path it cannot open, naming it', async () => {
     const dir = tempDir('mcpgw-audit-');
     writeFileSync(join(dir, 'taken'), ''); // a file where the folder should be
-    const boot = startInProcess({ audit: { sink: 'file', file: { path: 'taken/audit.jsonl' } }, proxy: { servers: [] } }, { baseDir: dir });
+    const boot = startInProcess(
+      { audit: { sink: 'file', file: { path: 'taken/audit.jsonl' } }, proxy: { servers: [] } },
+      { baseDir: dir },
+    );
     await expect(boot).rejects.toThrow(`audit.file.path: cannot open ${join(dir, 'taken/audit.jsonl')}: EEXIST`);
   });
 });
@@ -266,7 +337,11 @@ describe('reload', () => {
     const moved = join(dirname(file), 'moved.jsonl');
     const raw = {
       server: { url: 'https://mcp.example.com' },
-      auth: { claims: ['groups'], mappings: { 'groups:Developers': ['scope:dev'] }, permissions: { 'alpha:*': ['scope:dev'], 'alpha:add': ['scope:admin'] } },
+      auth: {
+        claims: ['groups'],
+        mappings: { 'groups:Developers': ['scope:dev'] },
+        permissions: { 'alpha:*': ['scope:dev'], 'alpha:add': ['scope:admin'] },
+      },
       audit: { sink: 'file', file: { path: 'trail/moved.jsonl' } },
       proxy: { servers: [stdioFixture('alpha')] },
     };
@@ -275,7 +350,9 @@ describe('reload', () => {
     await send(gateway, sessionId, 'after-reload', 'tools/call', { name: 'alpha__echo', arguments: { text: 'two' } });
     const [after] = await untilLines(moved, 1);
     expect(JSON.parse(after!)).toMatchObject({ request_id: 'after-reload' });
-    expect(lines(file).map((line) => (JSON.parse(line) as { request_id: string }).request_id)).toEqual(['before-reload']);
+    expect(lines(file).map((line) => (JSON.parse(line) as { request_id: string }).request_id)).toEqual([
+      'before-reload',
+    ]);
     await gateway.stop();
   });
 });

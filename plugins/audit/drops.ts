@@ -49,8 +49,15 @@ export class DropReporter {
     const byReason = Object.fromEntries(this.#pending);
     const dropped = [...this.#pending.values()].reduce((a, b) => a + b, 0);
     this.#logger.warn(
-      { dropped, by_reason: byReason, dropped_total: this.#total, ...(this.#lastError && { last_error: this.#lastError }) },
-      `audit records dropped: ${dropped} (${Object.entries(byReason).map(([reason, n]) => `${reason}: ${n}`).join(', ')})`,
+      {
+        dropped,
+        by_reason: byReason,
+        dropped_total: this.#total,
+        ...(this.#lastError && { last_error: this.#lastError }),
+      },
+      `audit records dropped: ${dropped} (${Object.entries(byReason)
+        .map(([reason, n]) => `${reason}: ${n}`)
+        .join(', ')})`,
     );
     this.#pending.clear();
     this.#lastError = undefined;

@@ -79,11 +79,15 @@ async function start(http: Record<string, unknown>): Promise<{ gateway: Gateway;
   return { gateway, sid: await openSession(gateway.app, dana) };
 }
 
-const echo = (g: Gateway, sid: string, text: string) => rpc(g.app, sid, 'tools/call', { name: 'alpha__echo', arguments: { text } }, dana);
+const echo = (g: Gateway, sid: string, text: string) =>
+  rpc(g.app, sid, 'tools/call', { name: 'alpha__echo', arguments: { text } }, dana);
 
 async function auditMetrics(g: Gateway) {
   const exposition = parseExposition(await (await g.app.request('/metrics')).text());
-  return { dropped: exposition.series('mcp_gateway_audit_dropped_total'), written: exposition.value('mcp_gateway_audit_records_total') };
+  return {
+    dropped: exposition.series('mcp_gateway_audit_dropped_total'),
+    written: exposition.value('mcp_gateway_audit_records_total'),
+  };
 }
 
 describe('http sink', () => {
@@ -133,6 +137,8 @@ describe('http sink', () => {
 
   it('refuses to start when the token variable is not set', async () => {
     collector = await startCollector();
-    await expect(start({ token_env: TOKEN_ENV })).rejects.toThrow(`audit.http.token_env: the environment variable ${TOKEN_ENV} is not set`);
+    await expect(start({ token_env: TOKEN_ENV })).rejects.toThrow(
+      `audit.http.token_env: the environment variable ${TOKEN_ENV} is not set`,
+    );
   });
 });

@@ -37,7 +37,10 @@ export default definePlugin({
         written: metrics.written,
         dropped: (reason, count, error) => drops.dropped(reason, count, error),
       });
-      logger.info({ ...sink.description, include_arguments: options.include_arguments, max_queue: options.max_queue }, 'audit enabled');
+      logger.info(
+        { ...sink.description, include_arguments: options.include_arguments, max_queue: options.max_queue },
+        'audit enabled',
+      );
       return { options, sink, queue };
     };
     /** The trail in force; a reload (SIGHUP) opens the new sink first, then drains and closes the old one. */

@@ -23,7 +23,11 @@ export function auditMetrics(find: () => MetricsService | undefined): AuditMetri
     const metrics = find();
     if (!metrics) return undefined;
     counters = {
-      dropped: metrics.counter('mcp_gateway_audit_dropped_total', 'Audit records lost: queue full, sink failed, or shutdown', ['reason']),
+      dropped: metrics.counter(
+        'mcp_gateway_audit_dropped_total',
+        'Audit records lost: queue full, sink failed, or shutdown',
+        ['reason'],
+      ),
       written: metrics.counter('mcp_gateway_audit_records_total', 'Audit records written to the sink'),
     };
     // Every series from the start, so that rate() and alerts see a zero rather than nothing.

@@ -13,7 +13,10 @@ const fileOptions = z.strictObject({
 const httpOptions = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   /** The environment variable holding a bearer token (never the token itself in the file). */
-  token_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _').optional(),
+  token_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name: letters, digits and _')
+    .optional(),
   batch_size: z.number().int().min(1).max(10_000).default(100),
   /** How long a record may wait for its batch to fill. */
   flush_interval: duration.default(1000),
@@ -42,10 +45,20 @@ export const optionsSchema = z
     const examples = { file: 'file: { path: audit.jsonl }', http: 'http: { url: https://siem.example.com/ingest }' };
     for (const key of ['file', 'http'] as const) {
       if (options.sink === key && !options[key]) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is required when sink is "${key}"`, params: { fix: `add ${examples[key]}` } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is required when sink is "${key}"`,
+          params: { fix: `add ${examples[key]}` },
+        });
       }
       if (options.sink !== key && options[key]) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `is set but sink is "${options.sink}"`, params: { fix: `set sink: ${key}, or remove audit.${key}` } });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is set but sink is "${options.sink}"`,
+          params: { fix: `set sink: ${key}, or remove audit.${key}` },
+        });
       }
     }
   })
@@ -53,9 +66,16 @@ export const optionsSchema = z
 
 export type FileSinkOptions = z.output<typeof fileOptions>;
 export type HttpSinkOptions = z.output<typeof httpOptions>;
-export type SinkOptions = { type: 'stdout' } | ({ type: 'file' } & FileSinkOptions) | ({ type: 'http' } & HttpSinkOptions);
+export type SinkOptions =
+  | { type: 'stdout' }
+  | ({ type: 'file' } & FileSinkOptions)
+  | ({ type: 'http' } & HttpSinkOptions);
 
-function sinkOptions(sink: SinkType, file: FileSinkOptions | undefined, http: HttpSinkOptions | undefined): SinkOptions {
+function sinkOptions(
+  sink: SinkType,
+  file: FileSinkOptions | undefined,
+  http: HttpSinkOptions | undefined,
+): SinkOptions {
   if (sink === 'file') return { type: 'file', ...file! };
   if (sink === 'http') return { type: 'http', ...http! };
   return { type: 'stdout' };

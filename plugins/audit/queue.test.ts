@@ -76,7 +76,11 @@ describe('BatchQueue', () => {
     queue.push(1);
     await until(() => release !== undefined); // 1 is being written, not waiting
     for (let i = 2; i <= 6; i++) queue.push(i);
-    expect(drops).toEqual([['queue_full', 1], ['queue_full', 1], ['queue_full', 1]]);
+    expect(drops).toEqual([
+      ['queue_full', 1],
+      ['queue_full', 1],
+      ['queue_full', 1],
+    ]);
     expect(queue.size).toBe(2);
     for (let i = 0; i < 3; i++) {
       const current = release;
@@ -107,7 +111,10 @@ describe('BatchQueue', () => {
     await tick(20);
     expect(batches).toEqual([[1, 2, 3]]);
     await queue.flush(new AbortController().signal);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
     queue.push(6);
     expect(drops).toEqual([['shutdown', 1]]);
   });

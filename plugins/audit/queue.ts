@@ -55,7 +55,9 @@ export class BatchQueue<T> {
     const giveUp = () => this.#abort.abort(signal.reason);
     if (signal.aborted) giveUp();
     signal.addEventListener('abort', giveUp, { once: true });
-    const aborted = new Promise<void>((resolve) => this.#abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const aborted = new Promise<void>((resolve) =>
+      this.#abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     try {
       while ((this.#items.length > 0 || this.#running) && !this.#abort.signal.aborted) {
         this.#schedule();
@@ -71,7 +73,9 @@ export class BatchQueue<T> {
   }
 
   #ready(): boolean {
-    return this.#closing || this.#due || this.#options.flushInterval === 0 || this.#items.length >= this.#options.batchSize;
+    return (
+      this.#closing || this.#due || this.#options.flushInterval === 0 || this.#items.length >= this.#options.batchSize
+    );
   }
 
   #schedule(): void {

@@ -7,7 +7,13 @@
 import type { OperationEvent, RequestedItem } from 'mcp-gateway';
 
 /** The methods audited: those that use an item. */
-export const auditedMethods: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe', 'completion/complete']);
+export const auditedMethods: ReadonlySet<string> = new Set([
+  'tools/call',
+  'prompts/get',
+  'resources/read',
+  'resources/subscribe',
+  'completion/complete',
+]);
 
 export type ItemKind = RequestedItem['kind'];
 

@@ -52,7 +52,12 @@ async function call(user: string, name: string, args: Record<string, unknown> = 
 const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
 
 /** The N of a `counter` answer. */
-async function counter(user: string, server: string, key: string, extra: Record<string, unknown> = {}): Promise<number> {
+async function counter(
+  user: string,
+  server: string,
+  key: string,
+  extra: Record<string, unknown> = {},
+): Promise<number> {
   const text = textOf(await call(user, `${server}__counter`, { key, ...extra }));
   const match = new RegExp(`^${server} call (\\d+) for ${key}$`).exec(text);
   if (!match) throw new Error(`unexpected counter answer: ${text}`);
@@ -130,7 +135,7 @@ describe('the result cache', () => {
     expect(await hits('alpha', 'add')).toBe(1);
   });
 
-  it('forgets a server\'s results when it reconnects (a new child process)', async () => {
+  it("forgets a server's results when it reconnects (a new child process)", async () => {
     await counter('ada', 'alpha', 'warm-up'); // so that the cached N is at least 2: a new child starts at 1
     const before = await counter('ada', 'alpha', 'reconnect');
     expect(before).toBeGreaterThanOrEqual(2);
@@ -143,7 +148,8 @@ describe('the result cache', () => {
     expect(textOf(await call('ada', 'alpha__exit'))).toBe('bye');
     const deadline = Date.now() + 15_000;
     while (!(gateway.status().upstreams.find((u) => u.name === 'alpha')!.state === 'ready' && connections() === 2)) {
-      if (Date.now() > deadline) throw new Error(`alpha did not reconnect: ${JSON.stringify(gateway.status().upstreams)}`);
+      if (Date.now() > deadline)
+        throw new Error(`alpha did not reconnect: ${JSON.stringify(gateway.status().upstreams)}`);
       await sleep(50);
     }
 

@@ -47,7 +47,12 @@ const text = (value: string): CallToolResult => ({ content: [{ type: 'text', tex
 describe('cacheCalls', () => {
   it('answers the second identical call from the cache, exactly as stored, and a later change to it is not kept', async () => {
     const { hook, counts } = setup();
-    const rich = { content: [{ type: 'text', text: 'x', _meta: { b: 1 } }], structuredContent: { sum: 3 }, _meta: { m: true }, extra: 'kept' } as CallToolResult;
+    const rich = {
+      content: [{ type: 'text', text: 'x', _meta: { b: 1 } }],
+      structuredContent: { sum: 3 },
+      _meta: { m: true },
+      extra: 'kept',
+    } as CallToolResult;
     const up = upstream(() => structuredClone(rich));
     const first = await hook(call(), up.next);
     (first.content[0] as { text: string }).text = 'changed by a later hook';

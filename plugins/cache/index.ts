@@ -27,15 +27,27 @@ export default definePlugin({
     const compile = (rules: CacheOptions['rules'], servers: readonly string[]) => {
       const compiled = compileRules(rules);
       for (const pattern of deadPatterns(compiled, servers)) {
-        logger.warn({ pattern }, `cache rule pattern "${pattern}" matches no server in proxy.servers: it caches nothing`);
+        logger.warn(
+          { pattern },
+          `cache rule pattern "${pattern}" matches no server in proxy.servers: it caches nothing`,
+        );
       }
       return compiled;
     };
-    const rules = compile(options.rules, ctx.config.proxy.servers.map((server) => server.name));
-    const store: ResultStore = options.store === 'redis' ? new RedisStore(await connectRedis(options.redis!, logger)) : new MemoryStore(options.max_entries);
+    const rules = compile(
+      options.rules,
+      ctx.config.proxy.servers.map((server) => server.name),
+    );
+    const store: ResultStore =
+      options.store === 'redis'
+        ? new RedisStore(await connectRedis(options.redis!, logger))
+        : new MemoryStore(options.max_entries);
     const metrics = cacheMetrics(() => ctx.find('metrics'));
     const storeError = storeErrorReporter(logger, metrics.storeError);
-    logger.info({ store: options.store, rules: rules.length, max_result_size: options.max_result_size }, 'result cache ready');
+    logger.info(
+      { store: options.store, rules: rules.length, max_result_size: options.max_result_size },
+      'result cache ready',
+    );
 
     /** Servers connected at least once by this process: their next `ready` is a reconnection. */
     const connected = new Set<string>();
@@ -51,7 +63,13 @@ export default definePlugin({
           throw new Error('changing cache.store, cache.redis or cache.max_entries takes a restart');
         }
         const servers = ctx.gateway.status().upstreams.map((upstream) => upstream.name);
-        handler = cacheCalls({ rules: compile(next.rules, servers), store, maxResultSize: next.max_result_size, metrics, storeError });
+        handler = cacheCalls({
+          rules: compile(next.rules, servers),
+          store,
+          maxResultSize: next.max_result_size,
+          metrics,
+          storeError,
+        });
         running = next;
         logger.info({ rules: next.rules.length, max_result_size: next.max_result_size }, 'cache rules reloaded');
       },

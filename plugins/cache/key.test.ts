@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { cacheKey } from './key.ts';
 
 const user = (subject: string) => ({ subject, scopes: [], claims: {} });
-const call = { principal: user('ada'), server: 'weather', tool: 'forecast', arguments: { city: 'Paris', days: { from: 1, to: 3 } } };
+const call = {
+  principal: user('ada'),
+  server: 'weather',
+  tool: 'forecast',
+  arguments: { city: 'Paris', days: { from: 1, to: 3 } },
+};
 
 describe('cacheKey', () => {
   it('ignores the order of argument keys, at every depth', () => {

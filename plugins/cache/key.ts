@@ -19,5 +19,7 @@ const callerKey = (principal: Principal | undefined): string => (principal ? `us
 
 export function cacheKey(call: KeyedCall): string {
   const canonical = stringify([callerKey(call.principal), call.server, call.tool, call.arguments ?? null]);
-  return createHash('sha256').update(canonical ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(canonical ?? '')
+    .digest('base64url');
 }

@@ -18,7 +18,10 @@ export class MemoryStore implements ResultStore {
 
   constructor(maxEntries: number) {
     // dispose: on eviction, expiry, replacement and delete alike, so the index never outlives an entry.
-    this.#entries = new LRUCache<string, Entry>({ max: maxEntries, dispose: (entry, key) => this.#byServer.get(entry.server)?.delete(key) });
+    this.#entries = new LRUCache<string, Entry>({
+      max: maxEntries,
+      dispose: (entry, key) => this.#byServer.get(entry.server)?.delete(key),
+    });
   }
 
   /** How many results are held now (expired ones included until they are touched or evicted). */

@@ -24,9 +24,19 @@ export function cacheMetrics(find: () => MetricsService | undefined): CacheMetri
     const metrics = find();
     if (!metrics) return undefined;
     counters = {
-      hits: metrics.counter('mcp_gateway_cache_hits_total', 'Tool calls answered from the result cache', ['proxy', 'tool']),
-      misses: metrics.counter('mcp_gateway_cache_misses_total', 'Cacheable tool calls not found in the result cache (sent upstream)', ['proxy', 'tool']),
-      storeErrors: metrics.counter('mcp_gateway_cache_store_errors_total', 'Cache store operations that failed (treated as misses)'),
+      hits: metrics.counter('mcp_gateway_cache_hits_total', 'Tool calls answered from the result cache', [
+        'proxy',
+        'tool',
+      ]),
+      misses: metrics.counter(
+        'mcp_gateway_cache_misses_total',
+        'Cacheable tool calls not found in the result cache (sent upstream)',
+        ['proxy', 'tool'],
+      ),
+      storeErrors: metrics.counter(
+        'mcp_gateway_cache_store_errors_total',
+        'Cache store operations that failed (treated as misses)',
+      ),
     };
     counters.storeErrors.inc({}, 0);
     return counters;

@@ -2,12 +2,21 @@
 import { describe, expect, it } from 'vitest';
 import { planError, planYaml, pluginNames, yaml } from '../../test/loader/temp-plan.ts';
 
-const servers = ['proxy:', '  servers:', '    - name: weather', '      type: stdio', '      connection: { command: node }'];
-const cacheOptions = async (...lines: string[]) => (await planYaml(yaml(...lines, ...servers))).plugins.find((p) => p.definition.name === 'cache')?.options;
+const servers = [
+  'proxy:',
+  '  servers:',
+  '    - name: weather',
+  '      type: stdio',
+  '      connection: { command: node }',
+];
+const cacheOptions = async (...lines: string[]) =>
+  (await planYaml(yaml(...lines, ...servers))).plugins.find((p) => p.definition.name === 'cache')?.options;
 
 describe('loading', () => {
   it('is implied by a cache: section, after permissions and before the transports', async () => {
-    const names = pluginNames(await planYaml(yaml('auth: {}', 'cache:', '  rules: [{ tools: "weather:*" }]', ...servers)));
+    const names = pluginNames(
+      await planYaml(yaml('auth: {}', 'cache:', '  rules: [{ tools: "weather:*" }]', ...servers)),
+    );
     expect(names.indexOf('cache')).toBeGreaterThan(names.indexOf('permissions'));
     expect(names.indexOf('cache')).toBeLessThan(names.indexOf('stdio'));
     expect(pluginNames(await planYaml(yaml(...servers)))).not.toContain('cache');
@@ -48,7 +57,10 @@ describe('loading', () => {
 
 describe('errors', () => {
   it('asks for rules: caching is opt-in', async () => {
-    expect(await planError(yaml('cache: {}', ...servers))).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', path: 'cache.rules' });
+    expect(await planError(yaml('cache: {}', ...servers))).toMatchObject({
+      code: 'GW_ERR_PLUGIN_OPTIONS',
+      path: 'cache.rules',
+    });
     expect(await planError(yaml('cache:', '  rules: []', ...servers))).toMatchObject({ path: 'cache.rules' });
   });
 
@@ -57,17 +69,27 @@ describe('errors', () => {
       path: 'cache.rules[0].tools',
       fix: 'write "weather:*" for everything of server "weather", or "*:weather" for the tool "weather" of every server',
     });
-    expect(await planError(yaml('cache:', '  rules: [{ tools: ["weather:*", ":x"] }]', ...servers))).toMatchObject({ path: 'cache.rules[0].tools' });
+    expect(await planError(yaml('cache:', '  rules: [{ tools: ["weather:*", ":x"] }]', ...servers))).toMatchObject({
+      path: 'cache.rules[0].tools',
+    });
   });
 
   it('refuses a zero or malformed TTL, a misspelt key, a zero bound', async () => {
-    expect(await planError(yaml('cache:', '  rules: [{ tools: "a:b", ttl: 0 }]', ...servers))).toMatchObject({ path: 'cache.rules[0].ttl' });
-    expect(await planError(yaml('cache:', '  rules: [{ tools: "a:b", ttl: 5 minutes }]', ...servers))).toMatchObject({ path: 'cache.rules[0].ttl' });
-    expect(await planError(yaml('cache:', '  rules: [{ tools: "a:b", anotated_only: false }]', ...servers))).toMatchObject({
+    expect(await planError(yaml('cache:', '  rules: [{ tools: "a:b", ttl: 0 }]', ...servers))).toMatchObject({
+      path: 'cache.rules[0].ttl',
+    });
+    expect(await planError(yaml('cache:', '  rules: [{ tools: "a:b", ttl: 5 minutes }]', ...servers))).toMatchObject({
+      path: 'cache.rules[0].ttl',
+    });
+    expect(
+      await planError(yaml('cache:', '  rules: [{ tools: "a:b", anotated_only: false }]', ...servers)),
+    ).toMatchObject({
       path: 'cache.rules[0].anotated_only',
       fix: 'did you mean "annotated_only"?',
     });
-    expect(await planError(yaml('cache:', '  max_entries: 0', '  rules: [{ tools: "a:b" }]', ...servers))).toMatchObject({ path: 'cache.max_entries' });
+    expect(
+      await planError(yaml('cache:', '  max_entries: 0', '  rules: [{ tools: "a:b" }]', ...servers)),
+    ).toMatchObject({ path: 'cache.max_entries' });
   });
 
   it('asks for redis with store: redis, and refuses it with store: memory', async () => {
@@ -75,7 +97,9 @@ describe('errors', () => {
       path: 'cache.redis',
       message: 'is required when store is "redis"',
     });
-    expect(await planError(yaml('cache:', '  redis: { url: "redis://x:6379" }', '  rules: [{ tools: "a:b" }]', ...servers))).toMatchObject({
+    expect(
+      await planError(yaml('cache:', '  redis: { url: "redis://x:6379" }', '  rules: [{ tools: "a:b" }]', ...servers)),
+    ).toMatchObject({
       path: 'cache.redis',
       fix: 'set store: redis, or remove cache.redis',
     });

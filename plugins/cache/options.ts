@@ -6,7 +6,10 @@
  */
 import { checkStoreChoice, duration, serverToolPatterns, size, storeChoiceShape, z } from 'mcp-gateway';
 
-const ttl = duration.refine((ms) => ms >= 1, { message: 'must be at least 1ms', params: { fix: 'write it like 30s, 5m or 1h' } });
+const ttl = duration.refine((ms) => ms >= 1, {
+  message: 'must be at least 1ms',
+  params: { fix: 'write it like 30s, 5m or 1h' },
+});
 
 const ruleSchema = z.strictObject({
   /** `server:tool` globs (`*` matches any run of characters): the tools this rule caches. */

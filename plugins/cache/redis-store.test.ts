@@ -11,7 +11,7 @@ import { RedisStore } from './redis-store.ts';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';
 
-const it = itWith('the cache\'s Redis store tests', redisServer);
+const it = itWith("the cache's Redis store tests", redisServer);
 
 const logger = pino({ level: 'silent' });
 const cleanup = cleanupAfterEach();

@@ -10,7 +10,8 @@ import type { Redis } from 'ioredis';
 import type { Lookup, ResultStore } from './store.ts';
 
 const generationKey = (server: string) => `cache:generation:${encodeURIComponent(server)}`;
-const resultKey = (server: string, generation: string, hash: string) => `cache:result:${encodeURIComponent(server)}:${generation}:${hash}`;
+const resultKey = (server: string, generation: string, hash: string) =>
+  `cache:result:${encodeURIComponent(server)}:${generation}:${hash}`;
 
 export class RedisStore implements ResultStore {
   readonly #client: Redis;

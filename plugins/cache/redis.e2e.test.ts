@@ -16,7 +16,7 @@ import { headerPrincipalPlugin, httpUpstream } from '../../test/helpers/servers.
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';
 
-const it = itWith('the cache\'s Redis tests', redisServer);
+const it = itWith("the cache's Redis tests", redisServer);
 
 const cleanup = cleanupAfterEach();
 
@@ -69,14 +69,20 @@ async function metrics(gw: RunningGateway) {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isStoreErrorLine = (line: Record<string, unknown>) => typeof line.msg === 'string' && line.msg.startsWith('cache store error');
+const isStoreErrorLine = (line: Record<string, unknown>) =>
+  typeof line.msg === 'string' && line.msg.startsWith('cache store error');
 
 describe('two gateways sharing one Redis', () => {
   it('serve a result cached by one to the same caller through the other, never to another caller', async () => {
     const store = await redis();
     const upstream = await fixture();
     const [a, b] = await Promise.all([gateway(store.url, upstream.url), gateway(store.url, upstream.url)]);
-    const [adaA, adaB, bobA, bobB] = await Promise.all([client(a, 'ada'), client(b, 'ada'), client(a, 'bob'), client(b, 'bob')]);
+    const [adaA, adaB, bobA, bobB] = await Promise.all([
+      client(a, 'ada'),
+      client(b, 'ada'),
+      client(a, 'bob'),
+      client(b, 'bob'),
+    ]);
 
     const first = await n(adaA, 'weather');
     expect(await n(adaB, 'weather')).toBe(first); // cached by A, served by B: no real call
@@ -89,7 +95,9 @@ describe('two gateways sharing one Redis', () => {
     const [ma, mb] = await Promise.all([metrics(a), metrics(b)]);
     const labels = { proxy: 'shared', tool: 'counter' };
     expect(ma.value('mcp_gateway_cache_hits_total', labels) + mb.value('mcp_gateway_cache_hits_total', labels)).toBe(3);
-    expect(ma.value('mcp_gateway_cache_misses_total', labels) + mb.value('mcp_gateway_cache_misses_total', labels)).toBe(3);
+    expect(
+      ma.value('mcp_gateway_cache_misses_total', labels) + mb.value('mcp_gateway_cache_misses_total', labels),
+    ).toBe(3);
     expect(mb.value('mcp_gateway_cache_store_errors_total')).toBe(0);
   });
 });

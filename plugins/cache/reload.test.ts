@@ -36,9 +36,13 @@ it('stops caching a tool its new rules leave out, and starts again when they nam
 });
 
 it('keeps its rules when the new options change the store, which takes a restart', async () => {
-  const diff = await reload(config({ store: 'redis', redis: { url: 'redis://127.0.0.1:1' }, rules: [{ tools: 'alpha:echo', ttl: '1m' }] }));
+  const diff = await reload(
+    config({ store: 'redis', redis: { url: 'redis://127.0.0.1:1' }, rules: [{ tools: 'alpha:echo', ttl: '1m' }] }),
+  );
   expect(diff.reloadedPlugins).toEqual([]);
-  expect(diff.needRestart.some((change) => change.startsWith('plugin cache') && change.endsWith('options (refused)'))).toBe(true);
+  expect(
+    diff.needRestart.some((change) => change.startsWith('plugin cache') && change.endsWith('options (refused)')),
+  ).toBe(true);
   const cached = await counter('c');
   expect(await counter('c')).toBe(cached);
 });

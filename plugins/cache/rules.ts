@@ -26,7 +26,12 @@ const isAnnotatedCacheable = (definition: Pick<Tool, 'annotations'>): boolean =>
   definition.annotations?.readOnlyHint === true || definition.annotations?.idempotentHint === true;
 
 /** The TTL of this call's results, or undefined when they must not be cached. */
-export function ttlFor(rules: readonly CompiledRule[], server: string, tool: string, definition: Pick<Tool, 'annotations'>): number | undefined {
+export function ttlFor(
+  rules: readonly CompiledRule[],
+  server: string,
+  tool: string,
+  definition: Pick<Tool, 'annotations'>,
+): number | undefined {
   const rule = rules.find((candidate) => candidate.matches(server, tool));
   if (!rule) return undefined;
   if (rule.annotatedOnly && !isAnnotatedCacheable(definition)) return undefined;

@@ -9,7 +9,8 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-const start = async (cors: Record<string, unknown> = {}) => (gateway = await startInProcess({ plugins: ['health', 'cors'], cors }));
+const start = async (cors: Record<string, unknown> = {}) =>
+  (gateway = await startInProcess({ plugins: ['health', 'cors'], cors }));
 
 const preflight = (origin: string, headers = 'content-type, mcp-session-id, mcp-protocol-version, authorization') =>
   gateway!.app.request('/mcp', {
@@ -18,7 +19,11 @@ const preflight = (origin: string, headers = 'content-type, mcp-session-id, mcp-
   });
 
 const initialize = (origin: string) =>
-  gateway!.app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, { origin }), body: JSON.stringify(initializeBody()) });
+  gateway!.app.request('/mcp', {
+    method: 'POST',
+    headers: mcpHeaders(undefined, { origin }),
+    body: JSON.stringify(initializeBody()),
+  });
 
 describe('preflight', () => {
   it('answers an allowed origin with what an MCP client needs to send', async () => {
@@ -28,9 +33,16 @@ describe('preflight', () => {
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
     expect(response.headers.get('access-control-allow-credentials')).toBe('true');
     expect(response.headers.get('access-control-max-age')).toBe('600');
-    expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual(['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS']);
+    expect(response.headers.get('access-control-allow-methods')?.split(',')).toEqual([
+      'GET',
+      'POST',
+      'PUT',
+      'DELETE',
+      'OPTIONS',
+    ]);
     const allowed = response.headers.get('access-control-allow-headers')!.toLowerCase().split(',');
-    for (const header of ['content-type', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']) expect(allowed).toContain(header);
+    for (const header of ['content-type', 'authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id'])
+      expect(allowed).toContain(header);
     expect(response.headers.get('vary')).toContain('Origin');
   });
 
@@ -49,7 +61,8 @@ describe('actual requests', () => {
     expect(response.headers.get('mcp-session-id')).toBeTruthy();
     expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:6274');
     const exposed = response.headers.get('access-control-expose-headers')!.toLowerCase().split(',');
-    for (const header of ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate']) expect(exposed).toContain(header);
+    for (const header of ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'])
+      expect(exposed).toContain(header);
     await response.text();
   });
 
@@ -73,7 +86,7 @@ describe('actual requests', () => {
     await response.text();
   });
 
-  it('get no CORS headers when cors.enabled is false, and the kernel\'s own Origin list applies', async () => {
+  it("get no CORS headers when cors.enabled is false, and the kernel's own Origin list applies", async () => {
     await start({ enabled: false, allowed_origins: ['https://app.example.com'] });
     const local = await initialize('http://localhost:6274');
     expect(local.status).toBe(200);
@@ -89,7 +102,10 @@ describe('reload', () => {
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await initialize('https://b.example')).status).toBe(403);
 
-    const diff = await reloadInProcess(gateway!, { plugins: ['health', 'cors'], cors: { allowed_origins: ['https://b.example'] } });
+    const diff = await reloadInProcess(gateway!, {
+      plugins: ['health', 'cors'],
+      cors: { allowed_origins: ['https://b.example'] },
+    });
     expect(diff.reloadedPlugins).toEqual(['cors']);
     expect(diff.needRestart).toEqual([]);
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');

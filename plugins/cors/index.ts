@@ -9,16 +9,31 @@ import { cors } from 'hono/cors';
 import { defaultAllowedOrigins, definePlugin, originMatcher, z, type Logger } from 'mcp-gateway';
 
 /** Request headers an MCP client sends; always allowed, whatever `allowed_headers` adds. */
-const mcpRequestHeaders = ['Content-Type', 'Authorization', 'Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID', 'X-Request-Id'];
+const mcpRequestHeaders = [
+  'Content-Type',
+  'Authorization',
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'Last-Event-ID',
+  'X-Request-Id',
+];
 /** Response headers a browser client must read: the session id, the version, the auth challenge. */
-const mcpResponseHeaders = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'WWW-Authenticate', 'X-Request-Id', 'Retry-After'];
+const mcpResponseHeaders = [
+  'Mcp-Session-Id',
+  'Mcp-Protocol-Version',
+  'WWW-Authenticate',
+  'X-Request-Id',
+  'Retry-After',
+];
 
 export const corsOptions = z.strictObject({
   /** false: no CORS headers at all (browsers on other origins cannot call the gateway). */
   enabled: z.boolean().default(true),
   /** Origins allowed, exact or with `*` wildcards; `["*"]` allows any. Default: server.allowed_origins, else loopback and the gateway's own. */
   allowed_origins: z.array(z.string().min(1)).min(1).optional(),
-  allowed_methods: z.array(z.string().regex(/^[A-Z]+$/, 'an HTTP method in capitals')).default(['GET', 'POST', 'PUT', 'DELETE']),
+  allowed_methods: z
+    .array(z.string().regex(/^[A-Z]+$/, 'an HTTP method in capitals'))
+    .default(['GET', 'POST', 'PUT', 'DELETE']),
   /** Added to the headers MCP needs (Content-Type, Authorization, Mcp-Session-Id, ...). */
   allowed_headers: z.array(z.string().min(1)).default(['Content-Type', 'Authorization']),
   allow_credentials: z.boolean().default(true),
@@ -53,11 +68,17 @@ export default definePlugin({
   },
 });
 
-function corsPolicy(options: z.output<typeof corsOptions>, serverOrigins: readonly string[] | undefined, baseUrl: () => string, logger: Logger) {
+function corsPolicy(
+  options: z.output<typeof corsOptions>,
+  serverOrigins: readonly string[] | undefined,
+  baseUrl: () => string,
+  logger: Logger,
+) {
   const origins = options.allowed_origins ?? serverOrigins;
   // The gateway's own origin is only known once it listens (port 0): compute the default lazily.
   let matcher: ((origin: string | undefined) => boolean) | undefined;
-  const allows = (origin: string | undefined) => (matcher ??= originMatcher(origins ?? defaultAllowedOrigins(baseUrl())))(origin);
+  const allows = (origin: string | undefined) =>
+    (matcher ??= originMatcher(origins ?? defaultAllowedOrigins(baseUrl())))(origin);
   if (origins?.includes('*')) {
     logger.warn(
       'cors.allowed_origins includes "*": any web page may call the gateway from a browser, and /mcp no longer refuses foreign origins; keep authentication on',

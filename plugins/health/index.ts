@@ -21,7 +21,9 @@ export default definePlugin({
         const { phase, upstreams } = ctx.gateway.status();
         const reasons = [
           ...(phase === 'ready' ? [] : [phase === 'starting' ? 'the gateway is starting' : 'the gateway is stopping']),
-          ...upstreams.filter((u) => u.required && u.state !== 'ready').map((u) => `required upstream "${u.name}" is ${u.state}`),
+          ...upstreams
+            .filter((u) => u.required && u.state !== 'ready')
+            .map((u) => `required upstream "${u.name}" is ${u.state}`),
         ];
         const ready = reasons.length === 0;
         return c.json({ status: ready ? 'ready' : 'unavailable', phase, reasons, upstreams }, ready ? 200 : 503);

@@ -5,7 +5,13 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import type { McpMessageContext, Principal, PromptGetContext, ResourceReadContext, ToolItem } from '../../core/context.ts';
+import type {
+  McpMessageContext,
+  Principal,
+  PromptGetContext,
+  ResourceReadContext,
+  ToolItem,
+} from '../../core/context.ts';
 import type { Kernel } from '../../core/kernel.ts';
 import { makeKernel, operationCtx, planned, rejection, text, toolCtx } from '../../test/kernel/helpers.ts';
 import permissions from './index.ts';
@@ -14,7 +20,11 @@ import { optionsSchema } from './options.ts';
 const options = optionsSchema.parse({
   claims: ['groups'],
   mappings: { 'groups:Developers': ['scope:dev'] },
-  permissions: { 'srv:*': ['scope:dev'], 'srv:resource/public://*': [], 'srv:prompt/admin_*': ['scope:admin', 'scope:root'] },
+  permissions: {
+    'srv:*': ['scope:dev'],
+    'srv:resource/public://*': [],
+    'srv:prompt/admin_*': ['scope:admin', 'scope:root'],
+  },
   options: { scope_mode: 'all' },
 });
 
@@ -87,8 +97,16 @@ describe('defense in depth: the operation hooks refuse by themselves', () => {
 });
 
 describe('list hooks', () => {
-  const tools: ToolItem[] = ['echo', 'add'].map((name) => ({ server: 'srv', name, value: { name: `srv__${name}`, inputSchema: { type: 'object' } } }));
-  const other: ToolItem = { server: 'other', name: 'echo', value: { name: 'other__echo', inputSchema: { type: 'object' } } };
+  const tools: ToolItem[] = ['echo', 'add'].map((name) => ({
+    server: 'srv',
+    name,
+    value: { name: `srv__${name}`, inputSchema: { type: 'object' } },
+  }));
+  const other: ToolItem = {
+    server: 'other',
+    name: 'echo',
+    value: { name: 'other__echo', inputSchema: { type: 'object' } },
+  };
 
   it('keeps what the caller may use, per caller, for the same list', async () => {
     const kernel = await boot();
@@ -131,7 +149,11 @@ describe('onMcpMessage', () => {
     expect(await response.json()).toEqual({
       jsonrpc: '2.0',
       id: 3,
-      error: { code: -32003, message: 'Forbidden: tool "srv__echo" requires the scope scope:dev', data: { requiredScopes: ['scope:dev'] } },
+      error: {
+        code: -32003,
+        message: 'Forbidden: tool "srv__echo" requires the scope scope:dev',
+        data: { requiredScopes: ['scope:dev'] },
+      },
     });
   });
 

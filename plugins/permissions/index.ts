@@ -24,7 +24,13 @@ import { callerResolver, type Caller } from './scopes.ts';
 import { subjectOf, type ItemKind } from './subjects.ts';
 
 /** The requests that use an item, answered 403 before they reach the session when denied. */
-const guardedMethods = new Set(['tools/call', 'prompts/get', 'resources/read', 'resources/subscribe', 'completion/complete']);
+const guardedMethods = new Set([
+  'tools/call',
+  'prompts/get',
+  'resources/read',
+  'resources/subscribe',
+  'completion/complete',
+]);
 
 export default definePlugin({
   name: 'permissions',
@@ -35,31 +41,55 @@ export default definePlugin({
   setup(ctx) {
     const { logger } = ctx;
     /** The policy in force; a reload (SIGHUP) with other options replaces it whole. */
-    let rules = compile(ctx.options, ctx.config.proxy.servers.map((s) => s.name), logger);
+    let rules = compile(
+      ctx.options,
+      ctx.config.proxy.servers.map((s) => s.name),
+      logger,
+    );
     const callerOf = (principal: OperationContext['principal']) => rules.callerOf(principal);
 
     /** A list hook: keeps what the caller may use; one filtered list per (list, scope set), forgotten when the policy changes. */
     const listFilter = <T>(kind: ItemKind) => {
       let memo = new WeakMap<readonly CatalogueItem<T>[], BoundedCache<string, readonly CatalogueItem<T>[]>>();
       let memoOf = rules;
-      return function filterByPermission(items: readonly CatalogueItem<T>[], op: OperationContext): readonly CatalogueItem<T>[] {
+      return function filterByPermission(
+        items: readonly CatalogueItem<T>[],
+        op: OperationContext,
+      ): readonly CatalogueItem<T>[] {
         if (memoOf !== rules) (memo = new WeakMap()), (memoOf = rules);
         const { policy } = rules;
         const caller = callerOf(op.principal);
         let byCaller = memo.get(items);
         if (!byCaller) memo.set(items, (byCaller = new BoundedCache(256)));
-        return byCaller.getOrSet(caller.key, () => items.filter((item) => policy.decide(caller, subjectOf(kind, item.server, item.name)).allowed));
+        return byCaller.getOrSet(caller.key, () =>
+          items.filter((item) => policy.decide(caller, subjectOf(kind, item.server, item.name)).allowed),
+        );
       };
     };
 
-    const check = (caller: Caller, kind: ItemKind, server: string, name: string) => rules.policy.decide(caller, subjectOf(kind, server, name));
+    const check = (caller: Caller, kind: ItemKind, server: string, name: string) =>
+      rules.policy.decide(caller, subjectOf(kind, server, name));
 
-    const logDenial = (log: Logger, caller: Caller, subject: string | undefined, kind: ItemKind, exposed: string, required: readonly string[]) =>
-      log.info({ permission: 'denied', subject, kind, name: exposed, required, scopes: [...caller.scopes] }, `permission denied: ${kind} ${exposed}`);
+    const logDenial = (
+      log: Logger,
+      caller: Caller,
+      subject: string | undefined,
+      kind: ItemKind,
+      exposed: string,
+      required: readonly string[],
+    ) =>
+      log.info(
+        { permission: 'denied', subject, kind, name: exposed, required, scopes: [...caller.scopes] },
+        `permission denied: ${kind} ${exposed}`,
+      );
 
     return {
       onReload({ options }) {
-        rules = compile(options, ctx.gateway.status().upstreams.map((u) => u.name), logger);
+        rules = compile(
+          options,
+          ctx.gateway.status().upstreams.map((u) => u.name),
+          logger,
+        );
       },
 
       onListTools: listFilter('tool'),
@@ -115,7 +145,11 @@ export default definePlugin({
 });
 
 /** The policy and the caller resolver the options describe, logged as they come into force. */
-function compile(options: PermissionsOptions, servers: readonly string[], logger: Logger): { policy: Policy; callerOf: (principal: OperationContext['principal']) => Caller } {
+function compile(
+  options: PermissionsOptions,
+  servers: readonly string[],
+  logger: Logger,
+): { policy: Policy; callerOf: (principal: OperationContext['principal']) => Caller } {
   const policy = new Policy({
     permissions: Object.entries(options.permissions),
     scopeMode: options.options.scope_mode,
@@ -123,7 +157,14 @@ function compile(options: PermissionsOptions, servers: readonly string[], logger
   });
   const callerOf = callerResolver({ claims: options.claims, mappings: new Map(Object.entries(options.mappings)) });
   warnAboutDeadEntries(options, servers, logger);
-  logger.info({ patterns: policy.table.patterns.length, scope_mode: options.options.scope_mode, default_scope: options.options.default_scope }, 'permissions loaded');
+  logger.info(
+    {
+      patterns: policy.table.patterns.length,
+      scope_mode: options.options.scope_mode,
+      default_scope: options.options.default_scope,
+    },
+    'permissions loaded',
+  );
   return { policy, callerOf };
 }
 

@@ -21,7 +21,7 @@ describe('loading', () => {
     expect(pluginNames(await planYaml(yaml(...servers)))).toEqual(['health', 'metrics', 'stdio']);
   });
 
-  it('reads the original product\'s auth: section, with its defaults', async () => {
+  it("reads the original product's auth: section, with its defaults", async () => {
     const plan = await planYaml(
       yaml(
         'auth:',
@@ -57,7 +57,9 @@ describe('loading', () => {
   });
 
   it('accepts options in a plugins: entry too', async () => {
-    const plan = await planYaml(yaml('plugins:', '  - use: permissions', '    options:', '      options: { default_scope: "scope:basic" }'));
+    const plan = await planYaml(
+      yaml('plugins:', '  - use: permissions', '    options:', '      options: { default_scope: "scope:basic" }'),
+    );
     expect(plan.plugins[0]!.options).toMatchObject({ options: { scope_mode: 'any', default_scope: 'scope:basic' } });
   });
 });
@@ -67,9 +69,16 @@ describe('errors', () => {
 
   it('refuses a pattern without ":" and says how to write it', async () => {
     const error = await auth('  permissions:', '    "n8n": ["scope:dev"]');
-    expect(error).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', plugin: 'permissions', path: 'auth.permissions.n8n', line: 3 });
+    expect(error).toMatchObject({
+      code: 'GW_ERR_PLUGIN_OPTIONS',
+      plugin: 'permissions',
+      path: 'auth.permissions.n8n',
+      line: 3,
+    });
     expect(error.message).toBe('permission pattern "n8n" has no ":"; a pattern is "<server>:<tool>" (globs with *)');
-    expect(error.fix).toBe('write "n8n:*" for everything of server "n8n", or "*:n8n" for the tool "n8n" of every server');
+    expect(error.fix).toBe(
+      'write "n8n:*" for everything of server "n8n", or "*:n8n" for the tool "n8n" of every server',
+    );
   });
 
   it('refuses a pattern with an empty side', async () => {
@@ -79,7 +88,10 @@ describe('errors', () => {
 
   it('refuses a mapping that is not claim:value', async () => {
     const error = await auth('  mappings:', '    "Developers": ["scope:dev"]');
-    expect(error).toMatchObject({ path: 'auth.mappings.Developers', fix: 'write the claim first, e.g. "groups:Developers"' });
+    expect(error).toMatchObject({
+      path: 'auth.mappings.Developers',
+      fix: 'write the claim first, e.g. "groups:Developers"',
+    });
   });
 
   it('refuses a scope_mode other than any or all', async () => {
@@ -88,8 +100,14 @@ describe('errors', () => {
   });
 
   it('refuses unknown keys, with a spelling suggestion', async () => {
-    expect(await auth('  permission: {}')).toMatchObject({ path: 'auth.permission', fix: 'did you mean "permissions"?' });
-    expect(await auth('  options:', '    default_scop: x')).toMatchObject({ path: 'auth.options.default_scop', fix: 'did you mean "default_scope"?' });
+    expect(await auth('  permission: {}')).toMatchObject({
+      path: 'auth.permission',
+      fix: 'did you mean "permissions"?',
+    });
+    expect(await auth('  options:', '    default_scop: x')).toMatchObject({
+      path: 'auth.options.default_scop',
+      fix: 'did you mean "default_scope"?',
+    });
   });
 
   it('refuses scopes that are not one word, and lists that are not lists', async () => {

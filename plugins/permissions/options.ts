@@ -30,7 +30,13 @@ export const optionsSchema = z
   .superRefine((options, ctx) => {
     for (const pattern of Object.keys(options.permissions)) {
       const problem = serverPatternProblem(pattern);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['permissions', pattern], message: `permission ${problem.message}`, params: { fix: problem.fix } });
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['permissions', pattern],
+          message: `permission ${problem.message}`,
+          params: { fix: problem.fix },
+        });
     }
     for (const key of Object.keys(options.mappings)) {
       if (key.indexOf(':') > 0) continue;

@@ -29,7 +29,12 @@ describe('the most specific pattern wins', () => {
     ['longer server literal, suffix', ['*:echo', '*-prod:*'], 'n8n-prod:echo', '*-prod:*'],
     // 3. a tool side without wildcard beats one with
     ['literal tool beats wildcard tool', ['n8n:*', 'n8n:echo'], 'n8n:echo', 'n8n:echo'],
-    ['literal tool beats a longer wildcard tool', ['n8n:delete_user*', 'n8n:delete_user'], 'n8n:delete_user', 'n8n:delete_user'],
+    [
+      'literal tool beats a longer wildcard tool',
+      ['n8n:delete_user*', 'n8n:delete_user'],
+      'n8n:delete_user',
+      'n8n:delete_user',
+    ],
     // 4. a longer literal part of the tool side
     ['longer tool literal', ['n8n:*', 'n8n:delete_*'], 'n8n:delete_user', 'n8n:delete_*'],
     ['longer tool literal, either end', ['n8n:del*', 'n8n:*_user'], 'n8n:delete_user', 'n8n:*_user'],
@@ -51,7 +56,18 @@ describe('the most specific pattern wins', () => {
   });
 
   it('applies the rules in their order over a larger table', () => {
-    const table = ['*:*', '*:echo', 'n8n:*', 'n8n:e*', 'n8n:echo', 'n*n:echo', '*8n:*', 'github:*', '*:resource/*', 'docs:resource/https://*'];
+    const table = [
+      '*:*',
+      '*:echo',
+      'n8n:*',
+      'n8n:e*',
+      'n8n:echo',
+      'n*n:echo',
+      '*8n:*',
+      'github:*',
+      '*:resource/*',
+      'docs:resource/https://*',
+    ];
     const expected: [string, string | undefined][] = [
       ['n8n:echo', 'n8n:echo'],
       ['n8n:exec', 'n8n:e*'],

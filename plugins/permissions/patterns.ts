@@ -66,7 +66,8 @@ export class PatternTable<Value> {
   /** The most specific pattern that matches, if any. */
   match(subject: Subject): Pattern<Value> | undefined {
     for (const pattern of this.#byServer.get(subject.server) ?? []) if (pattern.rest.test(subject.rest)) return pattern;
-    for (const pattern of this.#anyServer) if (pattern.server.test(subject.server) && pattern.rest.test(subject.rest)) return pattern;
+    for (const pattern of this.#anyServer)
+      if (pattern.server.test(subject.server) && pattern.rest.test(subject.rest)) return pattern;
     return undefined;
   }
 }

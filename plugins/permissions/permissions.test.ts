@@ -53,7 +53,21 @@ interface Scenario {
   readonly tools: Record<UserName, { alpha?: string[]; beta?: string[] }>;
 }
 
-const betaDefault = ['add', 'fail', 'rich', 'slow', 'headers', 'sample', 'roots', 'roots_after_change', 'log', 'add_tool', 'touch', 'counter', 'freeze'];
+const betaDefault = [
+  'add',
+  'fail',
+  'rich',
+  'slow',
+  'headers',
+  'sample',
+  'roots',
+  'roots_after_change',
+  'log',
+  'add_tool',
+  'touch',
+  'counter',
+  'freeze',
+];
 const alphaDev = except('add');
 
 const scenarios: Scenario[] = [
@@ -166,7 +180,8 @@ describe.each(scenarios)('$title', (scenario) => {
   let gateway: Gateway;
   const sessions = new Map<UserName, string>();
   const separator = scenario.separator ?? '__';
-  const expose = (server: 'alpha' | 'beta', name: string) => `${server === 'beta' ? (scenario.betaPrefix ?? 'beta') : 'alpha'}${separator}${name}`;
+  const expose = (server: 'alpha' | 'beta', name: string) =>
+    `${server === 'beta' ? (scenario.betaPrefix ?? 'beta') : 'alpha'}${separator}${name}`;
   const headersOf = (user: UserName): Record<string, string> => {
     const principal: User = users[user];
     return principal ? { [principalHeader]: JSON.stringify(principal) } : {};
@@ -184,12 +199,16 @@ describe.each(scenarios)('$title', (scenario) => {
         },
         proxy: {
           ...(scenario.separator ? { separator: scenario.separator } : {}),
-          servers: [stdioFixture('alpha'), stdioFixture('beta', scenario.betaPrefix ? { prefix: scenario.betaPrefix } : {})],
+          servers: [
+            stdioFixture('alpha'),
+            stdioFixture('beta', scenario.betaPrefix ? { prefix: scenario.betaPrefix } : {}),
+          ],
         },
       },
       { plugins: ['./test/fixtures/plugins/claims-principal.ts'] },
     );
-    for (const user of Object.keys(users) as UserName[]) sessions.set(user, await openSession(gateway.app, headersOf(user)));
+    for (const user of Object.keys(users) as UserName[])
+      sessions.set(user, await openSession(gateway.app, headersOf(user)));
   });
   afterAll(() => gateway?.stop());
 
@@ -200,17 +219,35 @@ describe.each(scenarios)('$title', (scenario) => {
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, ...(params === undefined ? {} : { params }) }),
     });
     const messages = await messagesOf(response);
-    const message = messages.find((m) => m.id === 7) as { result?: Record<string, unknown>; error?: { code: number; message: string; data?: unknown } };
+    const message = messages.find((m) => m.id === 7) as {
+      result?: Record<string, unknown>;
+      error?: { code: number; message: string; data?: unknown };
+    };
     return { status: response.status, challenge: response.headers.get('www-authenticate'), message };
   }
 
   const listed = async (user: UserName, method: string, key: string, field: string) =>
-    (((await request(user, method)).message.result![key] as Record<string, string>[]).map((item) => item[field]!)).sort();
+    ((await request(user, method)).message.result![key] as Record<string, string>[]).map((item) => item[field]!).sort();
 
-  async function expectForbidden(user: UserName, method: string, params: unknown, kind: string, exposed: string, scopes: string[]) {
+  async function expectForbidden(
+    user: UserName,
+    method: string,
+    params: unknown,
+    kind: string,
+    exposed: string,
+    scopes: string[],
+  ) {
     const { status, challenge: header, message } = await request(user, method, params);
     expect({ user, exposed, status, header }).toEqual({ user, exposed, status: 403, header: challenge(scopes) });
-    expect(message).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32003, message: forbiddenText(kind, exposed, scopes, scenario.mode), data: { requiredScopes: scopes } } });
+    expect(message).toEqual({
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: -32003,
+        message: forbiddenText(kind, exposed, scopes, scenario.mode),
+        data: { requiredScopes: scopes },
+      },
+    });
   }
 
   it('lists exactly the tools each caller may use', async () => {
@@ -234,14 +271,24 @@ describe.each(scenarios)('$title', (scenario) => {
           expect({ user, name, status, error: message.error }).toEqual({ user, name, status: 200, error: undefined });
           expect(message.result!.content).toBeInstanceOf(Array);
         } else {
-          await expectForbidden(user, 'tools/call', { name, arguments: args }, 'tool', name, required[`${server}:${tool}`]!);
+          await expectForbidden(
+            user,
+            'tools/call',
+            { name, arguments: args },
+            'tool',
+            name,
+            required[`${server}:${tool}`]!,
+          );
         }
       }
     }
   });
 
   it('checks what a call returns: a real upstream result for an allowed call', async () => {
-    const { message } = await request('devops', 'tools/call', { name: expose('beta', 'echo'), arguments: { text: 'hi' } });
+    const { message } = await request('devops', 'tools/call', {
+      name: expose('beta', 'echo'),
+      arguments: { text: 'hi' },
+    });
     expect(message.result).toEqual({ content: [{ type: 'text', text: 'beta: hi' }] });
     const add = await request('math', 'tools/call', { name: expose('alpha', 'add'), arguments: { a: 2, b: 3 } });
     expect(add.message.result).toMatchObject({ structuredContent: { sum: 5 } });
@@ -249,7 +296,11 @@ describe.each(scenarios)('$title', (scenario) => {
 
   it('lets a name that resolves to nothing through, to be refused as unknown', async () => {
     for (const user of ['anonymous', 'dev'] as const) {
-      const { status, challenge: header, message } = await request(user, 'tools/call', { name: expose('beta', 'nope'), arguments: {} });
+      const {
+        status,
+        challenge: header,
+        message,
+      } = await request(user, 'tools/call', { name: expose('beta', 'nope'), arguments: {} });
       expect(status).toBe(200);
       expect(header).toBeNull();
       expect(message.error).toMatchObject({ code: -32602, message: expect.stringContaining('Unknown tool') });
@@ -260,20 +311,40 @@ describe.each(scenarios)('$title', (scenario) => {
     const betaGreet = (user: UserName) => scenario.defaultScope === 'scope:dev' && hasDev(user);
     for (const user of Object.keys(users) as UserName[]) {
       const expected = [expose('alpha', 'greet'), ...(betaGreet(user) ? [expose('beta', 'greet')] : [])].sort();
-      expect({ user, prompts: await listed(user, 'prompts/list', 'prompts', 'name') }).toEqual({ user, prompts: expected });
+      expect({ user, prompts: await listed(user, 'prompts/list', 'prompts', 'name') }).toEqual({
+        user,
+        prompts: expected,
+      });
 
       const alpha = await request(user, 'prompts/get', { name: expose('alpha', 'greet'), arguments: { who: 'Ada' } });
       expect(alpha.message.result).toMatchObject({ messages: [{ content: { text: 'Hello Ada from alpha' } }] });
       const params = { name: expose('beta', 'greet'), arguments: { who: 'Ada' } };
-      if (betaGreet(user)) expect((await request(user, 'prompts/get', params)).message.result).toMatchObject({ messages: [{ content: { text: 'Hello Ada from beta' } }] });
-      else await expectForbidden(user, 'prompts/get', params, 'prompt', expose('beta', 'greet'), scenario.defaultScope ? [scenario.defaultScope] : []);
+      if (betaGreet(user))
+        expect((await request(user, 'prompts/get', params)).message.result).toMatchObject({
+          messages: [{ content: { text: 'Hello Ada from beta' } }],
+        });
+      else
+        await expectForbidden(
+          user,
+          'prompts/get',
+          params,
+          'prompt',
+          expose('beta', 'greet'),
+          scenario.defaultScope ? [scenario.defaultScope] : [],
+        );
     }
   });
 
   it('applies the same rules to resources, resource templates, reads and subscriptions', async () => {
     for (const user of Object.keys(users) as UserName[]) {
-      expect({ user, resources: await listed(user, 'resources/list', 'resources', 'uri') }).toEqual({ user, resources: resources[user].resources });
-      expect({ user, templates: await listed(user, 'resources/templates/list', 'resourceTemplates', 'uriTemplate') }).toEqual({
+      expect({ user, resources: await listed(user, 'resources/list', 'resources', 'uri') }).toEqual({
+        user,
+        resources: resources[user].resources,
+      });
+      expect({
+        user,
+        templates: await listed(user, 'resources/templates/list', 'resourceTemplates', 'uriTemplate'),
+      }).toEqual({
         user,
         templates: resources[user].templates,
       });
@@ -288,21 +359,39 @@ describe.each(scenarios)('$title', (scenario) => {
       for (const [uri, allowed, scopes] of reads) {
         if (allowed) {
           const { message } = await request(user, 'resources/read', { uri });
-          expect(message.result).toMatchObject({ contents: [{ uri, text: `content of ${uri} from ${uri.split(':')[0]}` }] });
+          expect(message.result).toMatchObject({
+            contents: [{ uri, text: `content of ${uri} from ${uri.split(':')[0]}` }],
+          });
         } else {
           await expectForbidden(user, 'resources/read', { uri }, 'resource', uri, scopes);
         }
       }
 
-      if (user === 'admin') expect((await request(user, 'resources/subscribe', { uri: 'beta://readme' })).message).toMatchObject({ result: {} });
-      else await expectForbidden(user, 'resources/subscribe', { uri: 'beta://readme' }, 'resource', 'beta://readme', ['scope:admin']);
+      if (user === 'admin')
+        expect((await request(user, 'resources/subscribe', { uri: 'beta://readme' })).message).toMatchObject({
+          result: {},
+        });
+      else
+        await expectForbidden(user, 'resources/subscribe', { uri: 'beta://readme' }, 'resource', 'beta://readme', [
+          'scope:admin',
+        ]);
     }
   });
 
   it('refuses completion/complete for a prompt or resource template the caller may not use', async () => {
-    const betaGreet = { ref: { type: 'ref/prompt', name: expose('beta', 'greet') }, argument: { name: 'who', value: 'A' } };
+    const betaGreet = {
+      ref: { type: 'ref/prompt', name: expose('beta', 'greet') },
+      argument: { name: 'who', value: 'A' },
+    };
     if (!(scenario.defaultScope === 'scope:dev' && hasDev('anonymous'))) {
-      await expectForbidden('anonymous', 'completion/complete', betaGreet, 'prompt', expose('beta', 'greet'), scenario.defaultScope ? [scenario.defaultScope] : []);
+      await expectForbidden(
+        'anonymous',
+        'completion/complete',
+        betaGreet,
+        'prompt',
+        expose('beta', 'greet'),
+        scenario.defaultScope ? [scenario.defaultScope] : [],
+      );
     }
     const template = { ref: { type: 'ref/resource', uri: 'beta://items/{id}' }, argument: { name: 'id', value: '4' } };
     await expectForbidden('ops', 'completion/complete', template, 'resource', 'beta://items/{id}', ['scope:dev']);

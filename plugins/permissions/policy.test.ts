@@ -11,11 +11,15 @@ const permissions: PolicyOptions['permissions'] = Object.entries({
   '*:ping': [],
 });
 
-const policy = (scopeMode: ScopeMode, defaultScope: string | null) => new Policy({ permissions, scopeMode, defaultScope });
+const policy = (scopeMode: ScopeMode, defaultScope: string | null) =>
+  new Policy({ permissions, scopeMode, defaultScope });
 const caller = (...scopes: string[]) => callerOf(new Set(scopes));
 const allowed = (p: Policy, scopes: string[], subject: string) => {
   const colon = subject.indexOf(':');
-  return p.decide(scopes.length ? caller(...scopes) : anonymous, { server: subject.slice(0, colon), rest: subject.slice(colon + 1) }).allowed;
+  return p.decide(scopes.length ? caller(...scopes) : anonymous, {
+    server: subject.slice(0, colon),
+    rest: subject.slice(colon + 1),
+  }).allowed;
 };
 
 /** [subject, caller scopes, any, all] for both modes with default_scope null. */
@@ -43,8 +47,18 @@ describe('scope_mode', () => {
 
   it('reports what the subject needs', () => {
     const p = policy('all', null);
-    expect(p.requirement({ server: 'n8n', rest: 'search' })).toEqual({ kind: 'pattern', pattern: 'n8n:*', scopes: ['scope:dev', 'scope:ops'], mode: 'all' });
-    expect(p.requirement({ server: 'github', rest: 'ping' })).toEqual({ kind: 'pattern', pattern: '*:ping', scopes: [], mode: 'all' });
+    expect(p.requirement({ server: 'n8n', rest: 'search' })).toEqual({
+      kind: 'pattern',
+      pattern: 'n8n:*',
+      scopes: ['scope:dev', 'scope:ops'],
+      mode: 'all',
+    });
+    expect(p.requirement({ server: 'github', rest: 'ping' })).toEqual({
+      kind: 'pattern',
+      pattern: '*:ping',
+      scopes: [],
+      mode: 'all',
+    });
     expect(p.requirement({ server: 'admin', rest: 'other' })).toEqual({ kind: 'unmatched', scopes: [] });
   });
 });
@@ -80,7 +94,8 @@ describe('caches', () => {
 
   it('stays within bounds with client-chosen subjects', () => {
     const p = new Policy({ permissions, scopeMode: 'any', defaultScope: null, cacheSize: 10 });
-    for (let i = 0; i < 1000; i++) expect(p.decide(caller('scope:dev'), { server: 'n8n', rest: `resource/n8n://items/${i}` }).allowed).toBe(true);
+    for (let i = 0; i < 1000; i++)
+      expect(p.decide(caller('scope:dev'), { server: 'n8n', rest: `resource/n8n://items/${i}` }).allowed).toBe(true);
     expect(p.decide(caller('scope:dev'), { server: 'n8n', rest: 'deploy' }).allowed).toBe(false);
   });
 

@@ -40,7 +40,9 @@ export function satisfies(requirement: Requirement, scopes: ReadonlySet<string>)
   switch (requirement.kind) {
     case 'pattern':
       if (requirement.scopes.length === 0) return true;
-      return requirement.mode === 'all' ? requirement.scopes.every((s) => scopes.has(s)) : requirement.scopes.some((s) => scopes.has(s));
+      return requirement.mode === 'all'
+        ? requirement.scopes.every((s) => scopes.has(s))
+        : requirement.scopes.some((s) => scopes.has(s));
     case 'default':
       return scopes.has(requirement.scopes[0]);
     case 'unmatched':
@@ -58,7 +60,10 @@ export class Policy {
   constructor(options: PolicyOptions) {
     this.table = new PatternTable(options.permissions);
     this.#mode = options.scopeMode;
-    this.#fallback = options.defaultScope === null ? { kind: 'unmatched', scopes: [] } : { kind: 'default', scopes: [options.defaultScope] };
+    this.#fallback =
+      options.defaultScope === null
+        ? { kind: 'unmatched', scopes: [] }
+        : { kind: 'default', scopes: [options.defaultScope] };
     const size = options.cacheSize ?? 50_000;
     this.#requirements = new BoundedCache(Math.max(1, Math.ceil(size / 5)));
     this.#decisions = new BoundedCache(size);
@@ -68,7 +73,9 @@ export class Policy {
   requirement(subject: Subject): Requirement {
     return this.#requirements.getOrSet(subjectKey(subject), () => {
       const winner = this.table.match(subject);
-      return winner ? { kind: 'pattern', pattern: winner.source, scopes: winner.value, mode: this.#mode } : this.#fallback;
+      return winner
+        ? { kind: 'pattern', pattern: winner.source, scopes: winner.value, mode: this.#mode }
+        : this.#fallback;
     });
   }
 

@@ -15,8 +15,13 @@ const mapping: ClaimMapping = {
   ]),
 };
 
-const principal = (claims: Record<string, unknown>, scopes: readonly string[] = []): Principal => ({ subject: 'u1', scopes, claims });
-const scopes = (claims: Record<string, unknown>, token: readonly string[] = []) => [...scopesOf(principal(claims, token), mapping)].sort();
+const principal = (claims: Record<string, unknown>, scopes: readonly string[] = []): Principal => ({
+  subject: 'u1',
+  scopes,
+  claims,
+});
+const scopes = (claims: Record<string, unknown>, token: readonly string[] = []) =>
+  [...scopesOf(principal(claims, token), mapping)].sort();
 
 describe('claim values', () => {
   it.each([
@@ -49,7 +54,11 @@ describe('scopes of a principal', () => {
   });
 
   it('reads every listed claim', () => {
-    expect(scopes({ groups: 'Developers', roles: ['Admin'], dept: 'R&D' })).toEqual(['scope:admin', 'scope:dev', 'scope:rd']);
+    expect(scopes({ groups: 'Developers', roles: ['Admin'], dept: 'R&D' })).toEqual([
+      'scope:admin',
+      'scope:dev',
+      'scope:rd',
+    ]);
   });
 
   it('matches values exactly and case-sensitively', () => {

@@ -37,7 +37,8 @@ export function scopesOf(principal: Principal | undefined, mapping: ClaimMapping
   const scopes = new Set<string>();
   if (!principal) return scopes;
   // A principal comes from any auth plugin: read it defensively.
-  if (Array.isArray(principal.scopes)) for (const scope of principal.scopes) if (typeof scope === 'string' && scope) scopes.add(scope);
+  if (Array.isArray(principal.scopes))
+    for (const scope of principal.scopes) if (typeof scope === 'string' && scope) scopes.add(scope);
   const claims = typeof principal.claims === 'object' && principal.claims !== null ? principal.claims : {};
   for (const claim of mapping.claims) {
     if (!Object.hasOwn(claims, claim)) continue;

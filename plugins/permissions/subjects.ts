@@ -12,4 +12,7 @@ export type ItemKind = 'tool' | 'prompt' | 'resource';
 const prefixes: Record<ItemKind, string> = { tool: '', prompt: 'prompt/', resource: 'resource/' };
 
 /** `name` is the upstream's tool or prompt name, or a resource's URI (or URI template). */
-export const subjectOf = (kind: ItemKind, server: string, name: string): Subject => ({ server, rest: `${prefixes[kind]}${name}` });
+export const subjectOf = (kind: ItemKind, server: string, name: string): Subject => ({
+  server,
+  rest: `${prefixes[kind]}${name}`,
+});

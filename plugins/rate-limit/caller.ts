@@ -17,7 +17,8 @@ declare module 'mcp-gateway' {
 export type TrustProxy = boolean | number;
 
 /** `::ffff:10.0.0.1` is `10.0.0.1`: one caller, one counter. */
-const normalize = (address: string) => (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+const normalize = (address: string) =>
+  address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 
 /** The address of the TCP peer, when the request came through Node's HTTP server. */
 function peerAddress(c: GatewayContext): string | undefined {

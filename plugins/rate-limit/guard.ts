@@ -18,7 +18,12 @@ export interface GuardOptions {
   readonly reporting: Reporting;
 }
 
-export type Guard = (rules: readonly Rule[], values: KeyValues, caller: Caller, log: Logger) => Promise<Refusal | undefined>;
+export type Guard = (
+  rules: readonly Rule[],
+  values: KeyValues,
+  caller: Caller,
+  log: Logger,
+) => Promise<Refusal | undefined>;
 
 export function createGuard({ onStoreError, reporting }: GuardOptions): Guard {
   return async (rules, values, caller, log) => {
@@ -34,7 +39,9 @@ export function createGuard({ onStoreError, reporting }: GuardOptions): Guard {
         return { rule: decision.rule, retryAfterMs: decision.retryAfterMs, status: 429 };
       case 'store_error':
         reporting.storeError(decision.rule.name, onStoreError, decision.error);
-        return onStoreError === 'open' ? undefined : { rule: decision.rule, retryAfterMs: STORE_ERROR_RETRY_MS, status: 503 };
+        return onStoreError === 'open'
+          ? undefined
+          : { rule: decision.rule, retryAfterMs: STORE_ERROR_RETRY_MS, status: 503 };
     }
   };
 }

@@ -24,9 +24,15 @@ const start = async (rateLimit: Record<string, unknown>) =>
 const peer = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
 
 /** An initialize POSTed to /mcp, as `user` (anonymous without), from `address`. */
-async function initialize(options: { user?: string; address?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+async function initialize(
+  options: { user?: string; address?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const headers = mcpHeaders(undefined, { ...(options.user && { 'x-test-user': options.user }), ...options.headers });
-  const response = await gateway!.app.request('/mcp', { method: 'POST', headers, body: JSON.stringify(initializeBody()) }, options.address && peer(options.address));
+  const response = await gateway!.app.request(
+    '/mcp',
+    { method: 'POST', headers, body: JSON.stringify(initializeBody()) },
+    options.address && peer(options.address),
+  );
   return response;
 }
 
@@ -47,7 +53,12 @@ describe('per principal', () => {
     const app = gateway!.app;
     const alice = { 'x-test-user': 'alice' };
     const session = await openSession(app, alice); // initialize + notifications/initialized: 2
-    const ping = () => app.request('/mcp', { method: 'POST', headers: mcpHeaders(session, alice), body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+    const ping = () =>
+      app.request('/mcp', {
+        method: 'POST',
+        headers: mcpHeaders(session, alice),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+      });
     for (let i = 0; i < 2; i++) expect((await ping()).status).toBe(200); // 4
     const refused = await ping();
     expect(refused.status).toBe(429);
@@ -72,7 +83,10 @@ describe('per principal', () => {
 
     const metrics = parseExposition(await (await app.request('/metrics')).text());
     expect(metrics.value('mcp_gateway_rate_limited_total', { rule: 'per-caller' })).toBe(2);
-    expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({ 'outcome="open"': 0, 'outcome="closed"': 0 });
+    expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({
+      'outcome="open"': 0,
+      'outcome="closed"': 0,
+    });
   });
 });
 
@@ -92,7 +106,9 @@ describe('anonymous callers', () => {
     await start({ trust_proxy: true, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
     const proxy = '172.16.0.1';
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '203.0.113.7' } })).toEqual([200]);
-    expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' } })).toEqual([429]);
+    expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' } })).toEqual([
+      429,
+    ]);
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '203.0.113.8' } })).toEqual([200]);
     // Junk is not an address: the request counts against the proxy's own address.
     expect(await statuses(2, { address: proxy, headers: { 'x-forwarded-for': 'not-an-ip' } })).toEqual([200, 429]);
@@ -100,8 +116,12 @@ describe('anonymous callers', () => {
 
   it('with trust_proxy: 2, take the second entry from the end (two proxies in front)', async () => {
     await start({ trust_proxy: 2, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
-    expect(await statuses(2, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 10.1.1.1' } })).toEqual([200, 429]);
-    expect(await statuses(1, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.2, 10.1.1.1' } })).toEqual([200]);
+    expect(
+      await statuses(2, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 10.1.1.1' } }),
+    ).toEqual([200, 429]);
+    expect(
+      await statuses(1, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.2, 10.1.1.1' } }),
+    ).toEqual([200]);
   });
 });
 
@@ -165,7 +185,10 @@ describe('a Redis that is not there', () => {
       },
     });
     const metrics = parseExposition(await (await gateway!.app.request('/metrics')).text());
-    expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({ 'outcome="open"': 0, 'outcome="closed"': 1 });
+    expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({
+      'outcome="open"': 0,
+      'outcome="closed"': 1,
+    });
   });
 
   it('open: requests go through unlimited, counted', async () => {

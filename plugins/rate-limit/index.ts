@@ -27,7 +27,12 @@ export default definePlugin({
     const load = (options: RateLimitOptions) => {
       const rules = options.rules.map((rule) => compileRule(rule, redis));
       logger.info(
-        { store: options.store, on_store_error: options.on_store_error, trust_proxy: options.trust_proxy, rules: rules.map((r) => `${r.name}: ${r.description}`) },
+        {
+          store: options.store,
+          on_store_error: options.on_store_error,
+          trust_proxy: options.trust_proxy,
+          rules: rules.map((r) => `${r.name}: ${r.description}`),
+        },
         'rate limits loaded',
       );
       return {
@@ -36,7 +41,11 @@ export default definePlugin({
         toolRules: rules.filter((rule) => rule.scope === 'tools'),
         guard: createGuard({
           onStoreError: options.on_store_error,
-          reporting: new Reporting(logger, () => ctx.find('metrics'), rules.map((rule) => rule.name)),
+          reporting: new Reporting(
+            logger,
+            () => ctx.find('metrics'),
+            rules.map((rule) => rule.name),
+          ),
         }),
       };
     };
@@ -47,7 +56,11 @@ export default definePlugin({
       const applicable = toolRules.filter((rule) => rule.matches(call.server, call.tool));
       if (applicable.length === 0) return undefined;
       const address = call.state.rateLimitAddress;
-      const values = { principal: principalKey(call.principal, address), server: call.server, tool: `${call.server}:${call.tool}` };
+      const values = {
+        principal: principalKey(call.principal, address),
+        server: call.server,
+        tool: `${call.server}:${call.tool}`,
+      };
       return guard(applicable, values, { subject: call.principal?.subject, address }, call.logger);
     };
 
@@ -63,7 +76,12 @@ export default definePlugin({
           c.get('state').rateLimitAddress = address;
           if (httpRules.length === 0) return next();
           const principal = c.get('principal');
-          const refusal = await guard(httpRules, { principal: principalKey(principal, address) }, { subject: principal?.subject, address }, c.get('logger'));
+          const refusal = await guard(
+            httpRules,
+            { principal: principalKey(principal, address) },
+            { subject: principal?.subject, address },
+            c.get('logger'),
+          );
           if (refusal) return refusalResponse(refusal);
           return next();
         },

@@ -4,7 +4,8 @@ import { planError, planYaml, pluginNames, yaml } from '../../test/loader/temp-p
 
 const servers = ['proxy:', '  servers:', '    - name: n8n', '      type: stdio', '      connection: { command: node }'];
 const rule = ['  rules:', '    - { name: per-caller, requests: 120, window: 1m }'];
-const options = async (...lines: string[]) => (await planYaml(yaml(...lines, ...servers))).plugins.find((p) => p.definition.name === 'rate-limit')?.options;
+const options = async (...lines: string[]) =>
+  (await planYaml(yaml(...lines, ...servers))).plugins.find((p) => p.definition.name === 'rate-limit')?.options;
 
 describe('loading', () => {
   it('is implied by a rate_limit: section, after permissions and before the transports', async () => {
@@ -23,7 +24,7 @@ describe('loading', () => {
     });
   });
 
-  it('reads a redis store with core\'s connection defaults, bursts, keys and tool globs', async () => {
+  it("reads a redis store with core's connection defaults, bursts, keys and tool globs", async () => {
     const parsed = await options(
       'rate_limit:',
       '  store: redis',
@@ -53,34 +54,58 @@ describe('errors', () => {
   const error = (...lines: string[]) => planError(yaml('rate_limit:', ...lines, ...servers));
 
   it('asks for redis with store: redis, and refuses it with store: memory', async () => {
-    expect(await error('  store: redis', ...rule)).toMatchObject({ path: 'rate_limit.redis', message: 'is required when store is "redis"' });
+    expect(await error('  store: redis', ...rule)).toMatchObject({
+      path: 'rate_limit.redis',
+      message: 'is required when store is "redis"',
+    });
     expect(await error('  redis: { url: "redis://x:6379" }', ...rule)).toMatchObject({
       path: 'rate_limit.redis',
       fix: 'set store: redis, or remove rate_limit.redis',
     });
-    expect(await error('  store: redis', '  redis: { url: "http://x" }', ...rule)).toMatchObject({ path: 'rate_limit.redis.url' });
+    expect(await error('  store: redis', '  redis: { url: "http://x" }', ...rule)).toMatchObject({
+      path: 'rate_limit.redis.url',
+    });
   });
 
   it('wants at least one rule, named once, with a window of whole seconds', async () => {
     expect(await error('  rules: []')).toMatchObject({ path: 'rate_limit.rules' });
-    expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m }', '    - { name: a, requests: 2, window: 1m }')).toMatchObject({
+    expect(
+      await error(
+        '  rules:',
+        '    - { name: a, requests: 1, window: 1m }',
+        '    - { name: a, requests: 2, window: 1m }',
+      ),
+    ).toMatchObject({
       path: 'rate_limit.rules[1].name',
       message: '"a" names two rules',
     });
-    expect(await error('  rules:', '    - { name: a, requests: 1, window: 500ms }')).toMatchObject({ path: 'rate_limit.rules[0].window', fix: 'write it like 10s, 1m or 1h' });
-    expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m, burst: { requests: 1, window: 1500ms } }')).toMatchObject({
+    expect(await error('  rules:', '    - { name: a, requests: 1, window: 500ms }')).toMatchObject({
+      path: 'rate_limit.rules[0].window',
+      fix: 'write it like 10s, 1m or 1h',
+    });
+    expect(
+      await error('  rules:', '    - { name: a, requests: 1, window: 1m, burst: { requests: 1, window: 1500ms } }'),
+    ).toMatchObject({
       path: 'rate_limit.rules[0].burst.window',
     });
-    expect(await error('  rules:', '    - { name: "a b", requests: 1, window: 1m }')).toMatchObject({ path: 'rate_limit.rules[0].name' });
-    expect(await error('  rules:', '    - { name: a, requests: 0, window: 1m }')).toMatchObject({ path: 'rate_limit.rules[0].requests' });
+    expect(await error('  rules:', '    - { name: "a b", requests: 1, window: 1m }')).toMatchObject({
+      path: 'rate_limit.rules[0].name',
+    });
+    expect(await error('  rules:', '    - { name: a, requests: 0, window: 1m }')).toMatchObject({
+      path: 'rate_limit.rules[0].requests',
+    });
   });
 
   it('refuses a server or tool key on an HTTP rule, an unknown key, and a glob without its server', async () => {
-    expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m, key: [principal, tool] }')).toMatchObject({
-      path: 'rate_limit.rules[0].key',
-      fix: 'add tools: "*:*" to count tool calls, or use key: [principal]',
-    });
-    expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m, tools: "*:*", key: [user] }')).toMatchObject({ path: 'rate_limit.rules[0].key[0]' });
+    expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m, key: [principal, tool] }')).toMatchObject(
+      {
+        path: 'rate_limit.rules[0].key',
+        fix: 'add tools: "*:*" to count tool calls, or use key: [principal]',
+      },
+    );
+    expect(
+      await error('  rules:', '    - { name: a, requests: 1, window: 1m, tools: "*:*", key: [user] }'),
+    ).toMatchObject({ path: 'rate_limit.rules[0].key[0]' });
     expect(await error('  rules:', '    - { name: a, requests: 1, window: 1m, tools: search }')).toMatchObject({
       path: 'rate_limit.rules[0].tools',
       fix: 'write "search:*" for everything of server "search", or "*:search" for the tool "search" of every server',
@@ -88,8 +113,13 @@ describe('errors', () => {
   });
 
   it('suggests the spelling of a misspelt key', async () => {
-    expect(await error('  on_store_eror: open', ...rule)).toMatchObject({ path: 'rate_limit.on_store_eror', fix: 'did you mean "on_store_error"?' });
+    expect(await error('  on_store_eror: open', ...rule)).toMatchObject({
+      path: 'rate_limit.on_store_eror',
+      fix: 'did you mean "on_store_error"?',
+    });
     // Zod reports the missing key first; it is the one to fix.
-    expect(await error('  rules:', '    - { name: a, request: 1, window: 1m }')).toMatchObject({ path: 'rate_limit.rules[0].requests' });
+    expect(await error('  rules:', '    - { name: a, request: 1, window: 1m }')).toMatchObject({
+      path: 'rate_limit.rules[0].requests',
+    });
   });
 });

@@ -49,10 +49,21 @@ export const optionsSchema = z
     checkStoreChoice(options, ctx, 'rate_limit');
     const seen = new Set<string>();
     options.rules.forEach((rule, index) => {
-      if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: ['rules', index, 'name'], message: `"${rule.name}" names two rules`, params: { fix: 'give each rule its own name' } });
+      if (seen.has(rule.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'name'],
+          message: `"${rule.name}" names two rules`,
+          params: { fix: 'give each rule its own name' },
+        });
       seen.add(rule.name);
       if (new Set(rule.key).size !== rule.key.length) {
-        ctx.addIssue({ code: 'custom', path: ['rules', index, 'key'], message: 'lists a part twice', params: { fix: 'list each of principal, server, tool at most once' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', index, 'key'],
+          message: 'lists a part twice',
+          params: { fix: 'list each of principal, server, tool at most once' },
+        });
       }
       // An HTTP rule counts before the message is read: neither server nor tool is known yet.
       const part = rule.tools === undefined && rule.key.find((k) => k !== 'principal');

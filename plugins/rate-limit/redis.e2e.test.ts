@@ -16,7 +16,7 @@ import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';
 
-const it = itWith('the rate limits\' Redis tests', redisServer);
+const it = itWith("the rate limits' Redis tests", redisServer);
 
 const cleanup = cleanupAfterEach();
 
@@ -26,7 +26,12 @@ async function redis(port?: number): Promise<RedisServer> {
   return server;
 }
 
-async function gateway(url: string, onStoreError: 'open' | 'closed', requests: number, commandTimeout = '500ms'): Promise<RunningGateway> {
+async function gateway(
+  url: string,
+  onStoreError: 'open' | 'closed',
+  requests: number,
+  commandTimeout = '500ms',
+): Promise<RunningGateway> {
   const started = await startGateway({
     config: {
       proxy: { servers: [stdioFixture('alpha')] },
@@ -105,16 +110,29 @@ describe('Redis stopped mid-run', () => {
     const store = await redis();
     const gw = await gateway(store.url, 'open', 2);
     const alice = await client(gw, 'alice');
-    expect([(await fate(alice)).fate, (await fate(alice)).fate, (await fate(alice)).fate]).toEqual(['ok', 'ok', 'limited']);
+    expect([(await fate(alice)).fate, (await fate(alice)).fate, (await fate(alice)).fate]).toEqual([
+      'ok',
+      'ok',
+      'limited',
+    ]);
 
     await store.stop();
     const down = [await fate(alice), await fate(alice), await fate(alice)];
     expect(down.map((d) => d.fate)).toEqual(['ok', 'ok', 'ok']);
     for (const { ms } of down) expect(ms).toBeLessThan(1000);
     expect(await storeErrors(gw)).toEqual({ 'outcome="open"': 3, 'outcome="closed"': 0 });
-    const warning = await gw.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('rate limit store unreachable'));
-    expect(warning).toMatchObject({ plugin: 'rate-limit', level: 40, on_store_error: 'open', rate_limit: 'shared-calls' });
-    expect(gw.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('rate limit store unreachable'))).toHaveLength(1);
+    const warning = await gw.waitForLog(
+      (l) => typeof l.msg === 'string' && l.msg.startsWith('rate limit store unreachable'),
+    );
+    expect(warning).toMatchObject({
+      plugin: 'rate-limit',
+      level: 40,
+      on_store_error: 'open',
+      rate_limit: 'shared-calls',
+    });
+    expect(
+      gw.logs.filter((l) => typeof l.msg === 'string' && l.msg.startsWith('rate limit store unreachable')),
+    ).toHaveLength(1);
 
     await redis(store.port); // back, empty: the window starts again
     const seen = await until(alice, 'limited');
@@ -131,7 +149,9 @@ describe('Redis stopped mid-run', () => {
     await store.stop();
     await expect(echo(alice)).rejects.toMatchObject({
       code: -32029,
-      message: expect.stringMatching(/^MCP error -32029: Rate limit "shared-calls" could not be checked \(its store is unreachable\); retry after 1 s$/),
+      message: expect.stringMatching(
+        /^MCP error -32029: Rate limit "shared-calls" could not be checked \(its store is unreachable\); retry after 1 s$/,
+      ),
       data: { limit: 'shared-calls', retryAfterMs: 1000 },
     });
     const down = [await fate(alice), await fate(alice)];

@@ -36,5 +36,9 @@ export function refusalResponse(refusal: Refusal): Response {
 
 /** What `onCallTool` throws: the kernel sends it to the client as a JSON-RPC error. */
 export function refusalError(refusal: Refusal): GatewayError {
-  return new GatewayError(ErrorCodes.RATE_LIMITED, refusalMessage(refusal), { rpcCode: RpcCodes.RATE_LIMITED, status: refusal.status, data: data(refusal) });
+  return new GatewayError(ErrorCodes.RATE_LIMITED, refusalMessage(refusal), {
+    rpcCode: RpcCodes.RATE_LIMITED,
+    status: refusal.status,
+    data: data(refusal),
+  });
 }

@@ -13,7 +13,11 @@ const config = (rateLimit: Record<string, unknown>) => ({ plugins: ['health', 'r
 const rule = (requests: number) => ({ rules: [{ name: 'mcp-requests', requests, window: '1m' }] });
 
 const initialize = async () => {
-  const response = await gateway!.app.request('/mcp', { method: 'POST', headers: mcpHeaders(), body: JSON.stringify(initializeBody()) });
+  const response = await gateway!.app.request('/mcp', {
+    method: 'POST',
+    headers: mcpHeaders(),
+    body: JSON.stringify(initializeBody()),
+  });
   await response.text();
   return response.status;
 };
@@ -25,7 +29,9 @@ it('applies new rules live, counting afresh', async () => {
   expect([await initialize(), await initialize(), await initialize()]).toEqual([200, 200, 429]);
   const diff = await reload(config(rule(3)));
   expect(diff.reloadedPlugins).toEqual(['rate-limit']);
-  expect([await initialize(), await initialize(), await initialize(), await initialize()]).toEqual([200, 200, 200, 429]);
+  expect([await initialize(), await initialize(), await initialize(), await initialize()]).toEqual([
+    200, 200, 200, 429,
+  ]);
 });
 
 it('keeps its limits when the new options change the store, which takes a restart', async () => {
@@ -33,6 +39,8 @@ it('keeps its limits when the new options change the store, which takes a restar
   expect([await initialize(), await initialize()]).toEqual([200, 429]);
   const diff = await reload(config({ ...rule(5), store: 'redis', redis: { url: 'redis://127.0.0.1:1' } }));
   expect(diff.reloadedPlugins).toEqual([]);
-  expect(diff.needRestart.some((change) => change.startsWith('plugin rate-limit') && change.endsWith('options (refused)'))).toBe(true);
+  expect(
+    diff.needRestart.some((change) => change.startsWith('plugin rate-limit') && change.endsWith('options (refused)')),
+  ).toBe(true);
   expect(await initialize()).toBe(429);
 });

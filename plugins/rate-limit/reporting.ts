@@ -35,7 +35,11 @@ export class Reporting {
     const metrics = this.#find();
     if (!metrics) return undefined;
     this.#counters = {
-      limited: metrics.counter('mcp_gateway_rate_limited_total', 'Requests and tool calls refused by a rate limit rule', ['rule']),
+      limited: metrics.counter(
+        'mcp_gateway_rate_limited_total',
+        'Requests and tool calls refused by a rate limit rule',
+        ['rule'],
+      ),
       storeErrors: metrics.counter(
         'mcp_gateway_rate_limit_store_errors_total',
         'Rate limit checks the store could not answer, by what happened to the request (open: let through, closed: refused)',
@@ -56,9 +60,22 @@ export class Reporting {
     }
   }
 
-  limited(rule: string, retryAfterMs: number, caller: { subject: string | undefined; address: string | undefined }, log: Logger): void {
+  limited(
+    rule: string,
+    retryAfterMs: number,
+    caller: { subject: string | undefined; address: string | undefined },
+    log: Logger,
+  ): void {
     this.#metrics()?.limited.inc({ rule });
-    log.info({ rate_limit: rule, retry_after_ms: retryAfterMs, subject: caller.subject, address: caller.subject ? undefined : caller.address }, `rate limited by rule ${rule}`);
+    log.info(
+      {
+        rate_limit: rule,
+        retry_after_ms: retryAfterMs,
+        subject: caller.subject,
+        address: caller.subject ? undefined : caller.address,
+      },
+      `rate limited by rule ${rule}`,
+    );
   }
 
   storeError(rule: string, outcome: StoreErrorOutcome, error: unknown): void {

@@ -34,7 +34,8 @@ export function compileRule(options: RuleOptions, store: Store): Rule {
     scope: tools ? 'tools' : 'http',
     matches: tools ? serverToolMatcher(tools) : () => false,
     // Each value is URI-encoded, so that no subject can forge another key's separators.
-    keyOf: (values) => (parts.length ? parts.map((part) => `${part}=${encodeURIComponent(values[part] ?? '')}`).join('&') : 'all'),
+    keyOf: (values) =>
+      parts.length ? parts.map((part) => `${part}=${encodeURIComponent(values[part] ?? '')}`).join('&') : 'all',
     description:
       `${plural(options.requests)} per ${formatDuration(options.window)}` +
       (burst ? ` (plus a burst of ${plural(burst.requests)} per ${formatDuration(burst.windowMs)})` : ''),

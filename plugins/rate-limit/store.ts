@@ -20,7 +20,11 @@ export interface Allowance {
 /** Where counters live: `undefined` for this process's memory. */
 export type Store = Redis | undefined;
 
-function limiter(store: Store, keyPrefix: string, { requests, windowMs }: Allowance): RateLimiterMemory | RateLimiterRedis {
+function limiter(
+  store: Store,
+  keyPrefix: string,
+  { requests, windowMs }: Allowance,
+): RateLimiterMemory | RateLimiterRedis {
   const options = { keyPrefix, points: requests, duration: windowMs / 1000 };
   if (!store) return new RateLimiterMemory(options);
   // Not ready (reconnecting): fail at once rather than wait for a command timeout.

@@ -21,7 +21,13 @@ beforeAll(async () => {
         rules: [
           { name: 'counter-per-caller', tools: 'alpha:counter', requests: 2, window: '1m' },
           { name: 'add-per-server', tools: '*:add', requests: 2, window: '1m', key: ['server'] },
-          { name: 'echo-per-tool', tools: ['alpha:echo', 'beta:echo', 'beta:rich'], requests: 1, window: '1m', key: ['tool'] },
+          {
+            name: 'echo-per-tool',
+            tools: ['alpha:echo', 'beta:echo', 'beta:rich'],
+            requests: 1,
+            window: '1m',
+            key: ['tool'],
+          },
           { name: 'stats-per-caller', tools: 'beta:stats', requests: 1, window: '1m' },
           { name: 'fail-minute', tools: 'alpha:fail', requests: 2, window: '1m' },
           { name: 'fail-hour', tools: '*:f*', requests: 3, window: '1h' },
@@ -41,10 +47,15 @@ interface Caller {
 }
 
 const env = (caller: Caller) => caller.address && { incoming: { socket: { remoteAddress: caller.address } } };
-const headers = (caller: Caller, session?: string) => mcpHeaders(session, caller.user ? { 'x-test-user': caller.user } : {});
+const headers = (caller: Caller, session?: string) =>
+  mcpHeaders(session, caller.user ? { 'x-test-user': caller.user } : {});
 
 async function post(caller: Caller, session: string | undefined, body: object): Promise<Response> {
-  return gateway.app.request('/mcp', { method: 'POST', headers: headers(caller, session), body: JSON.stringify(body) }, env(caller));
+  return gateway.app.request(
+    '/mcp',
+    { method: 'POST', headers: headers(caller, session), body: JSON.stringify(body) },
+    env(caller),
+  );
 }
 
 async function session(caller: Caller): Promise<string> {
@@ -55,13 +66,22 @@ async function session(caller: Caller): Promise<string> {
   return id;
 }
 
-type Answer = { status: number; result?: { content: { text: string }[] }; error?: { code: number; message: string; data: Record<string, unknown> } };
+type Answer = {
+  status: number;
+  result?: { content: { text: string }[] };
+  error?: { code: number; message: string; data: Record<string, unknown> };
+};
 
 /** A client with its own session, calling tools as `caller`. */
 async function client(caller: Caller) {
   const id = await session(caller);
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<Answer> => {
-    const response = await post(caller, id, { jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name, arguments: args } });
+    const response = await post(caller, id, {
+      jsonrpc: '2.0',
+      id: 9,
+      method: 'tools/call',
+      params: { name, arguments: args },
+    });
     const message = (await messagesOf(response)).find((m) => m.id === 9) as Omit<Answer, 'status'>;
     return { status: response.status, ...message };
   };
@@ -76,21 +96,28 @@ async function client(caller: Caller) {
 describe('a refused tools/call', () => {
   it('is a JSON-RPC error in the session naming the rule and the wait; the upstream never sees it', async () => {
     const alice = await client({ user: 'alice' });
-    expect((await alice.call('alpha__counter')).result?.content[0]!.text).toBe('alpha call 1 for ');
-    expect((await alice.call('alpha__counter')).result?.content[0]!.text).toBe('alpha call 2 for ');
+    expect((await alice.call('alpha__counter')).result!.content[0]!.text).toBe('alpha call 1 for ');
+    expect((await alice.call('alpha__counter')).result!.content[0]!.text).toBe('alpha call 2 for ');
     const refused = await alice.call('alpha__counter');
     expect(refused.status).toBe(200);
     expect(refused.error).toEqual({
       code: -32029,
-      message: expect.stringMatching(/^Rate limit "counter-per-caller" exceeded: 2 requests per 1m; retry after (59|60) s$/),
-      data: { code: 'GW_ERR_RATE_LIMITED', plugin: 'rate-limit', limit: 'counter-per-caller', retryAfterMs: expect.any(Number) },
+      message: expect.stringMatching(
+        /^Rate limit "counter-per-caller" exceeded: 2 requests per 1m; retry after (59|60) s$/,
+      ),
+      data: {
+        code: 'GW_ERR_RATE_LIMITED',
+        plugin: 'rate-limit',
+        limit: 'counter-per-caller',
+        retryAfterMs: expect.any(Number),
+      },
     });
     const retryAfterMs = refused.error!.data.retryAfterMs as number;
     expect(retryAfterMs).toBeGreaterThan(58_000);
     expect(retryAfterMs).toBeLessThanOrEqual(60_000);
     // Another principal: its own counter, and the upstream's count shows the refused call never ran.
     const bob = await client({ user: 'bob' });
-    expect((await bob.call('alpha__counter')).result?.content[0]!.text).toBe('alpha call 3 for ');
+    expect((await bob.call('alpha__counter')).result!.content[0]!.text).toBe('alpha call 3 for ');
     // Tools no rule matches, and other methods, are not limited.
     for (let i = 0; i < 5; i++) expect(await alice.fate('alpha__headers')).toBe('ok');
   });
@@ -134,7 +161,9 @@ describe('several rules', () => {
     expect(await gina.fate('alpha__fail')).toBe('fail-minute'); // fail-hour is at 3 of 3
     const both = await gina.call('alpha__fail');
     expect(both.error?.data.limit).toBe('fail-hour');
-    expect(both.error?.message).toMatch(/^Rate limit "fail-hour" exceeded: 3 requests per 1h; retry after 3[56]\d\d s$/);
+    expect(both.error?.message).toMatch(
+      /^Rate limit "fail-hour" exceeded: 3 requests per 1h; retry after 3[56]\d\d s$/,
+    );
     expect(await gina.fate('beta__fail')).toBe('fail-hour'); // *:f* matches beta's too, per principal
   });
 });
@@ -151,7 +180,9 @@ describe('metrics', () => {
       'rule="fail-hour"': 2,
     });
     // The gateway's own call metrics tell a refusal from an outage.
-    const refused = Object.entries(metrics.series('mcp_gateway_tools_call_errors')).filter(([labels]) => labels.includes('reason="rate_limited"'));
+    const refused = Object.entries(metrics.series('mcp_gateway_tools_call_errors')).filter(([labels]) =>
+      labels.includes('reason="rate_limited"'),
+    );
     expect(refused.reduce((sum, [, value]) => sum + value, 0)).toBe(8);
   });
 });

@@ -18,7 +18,13 @@ export class RedisSessionBus implements SessionBus {
   #subscribed = false;
   readonly #logger: Logger;
 
-  constructor(options: { publisher: Redis; subscriber: Redis; replica: string; channelPrefix: string; logger: Logger }) {
+  constructor(options: {
+    publisher: Redis;
+    subscriber: Redis;
+    replica: string;
+    channelPrefix: string;
+    logger: Logger;
+  }) {
     this.replica = options.replica;
     this.#publisher = options.publisher;
     this.#subscriber = options.subscriber;
@@ -41,7 +47,9 @@ export class RedisSessionBus implements SessionBus {
       return this.#logger.warn({ err: error }, 'cannot subscribe to the replicas channel yet');
     }
     if (this.#subscribed) {
-      this.#logger.info('replicas channel back: messages sent meanwhile may be lost, held sessions are checked against the store');
+      this.#logger.info(
+        'replicas channel back: messages sent meanwhile may be lost, held sessions are checked against the store',
+      );
       for (const handler of this.#missedHandlers) handler();
     }
     this.#subscribed = true;

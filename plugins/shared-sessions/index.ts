@@ -26,7 +26,10 @@ export default definePlugin({
     const subscriber = redis.duplicate({ connectionName: `mcp-gateway-bus:${replica}` });
     ctx.provide('session-store', new RedisSessionStore(redis));
     // The bus subscribes whenever its connection becomes ready, this first time included.
-    ctx.provide('session-bus', new RedisSessionBus({ publisher: redis, subscriber, replica, channelPrefix: options.redis.key_prefix, logger }));
+    ctx.provide(
+      'session-bus',
+      new RedisSessionBus({ publisher: redis, subscriber, replica, channelPrefix: options.redis.key_prefix, logger }),
+    );
     await subscriber.connect().catch(() => {});
     logger.info({ replica }, 'sessions shared through redis');
     return {

@@ -13,24 +13,41 @@ import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { httpUpstream } from '../../test/helpers/servers.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';
 
-const it = itWith('the shared sessions\' Redis tests', redisServer);
+const it = itWith("the shared sessions' Redis tests", redisServer);
 
 const cleanup = cleanupAfterEach();
 
 async function replica(redis: RedisServer, upstream: FixtureHttp, name: string): Promise<RunningGateway> {
   const gateway = await startGateway({
-    config: { shared_sessions: { redis: { url: redis.url, command_timeout: '200ms' }, replica: name }, proxy: { servers: [httpUpstream('alpha', upstream.url)] } },
+    config: {
+      shared_sessions: { redis: { url: redis.url, command_timeout: '200ms' }, replica: name },
+      proxy: { servers: [httpUpstream('alpha', upstream.url)] },
+    },
   });
   cleanup(() => gateway.stop());
   return gateway;
 }
 
 /** A raw tools/call on a session, at one replica. */
-async function call(gateway: RunningGateway, sessionId: string, text: string): Promise<{ status: number; body: string }> {
+async function call(
+  gateway: RunningGateway,
+  sessionId: string,
+  text: string,
+): Promise<{ status: number; body: string }> {
   const response = await fetch(gateway.mcpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'alpha__echo', arguments: { text } } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'alpha__echo', arguments: { text } },
+    }),
     signal: AbortSignal.timeout(5000),
   });
   return { status: response.status, body: await response.text() };
@@ -40,8 +57,18 @@ async function call(gateway: RunningGateway, sessionId: string, text: string): P
 async function upstreamSessions(gateway: RunningGateway, sessionId: string): Promise<number> {
   const response = await fetch(gateway.mcpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'alpha__stats', arguments: {} } }),
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 8,
+      method: 'tools/call',
+      params: { name: 'alpha__stats', arguments: {} },
+    }),
   });
   const { result } = (await response.json()) as { result: { content: { text: string }[] } };
   return (JSON.parse(result.content[0]!.text) as { sessions: number }).sessions;
@@ -62,10 +89,16 @@ it('serves a session on another replica, forgets it everywhere once closed, and 
 
   // A graceful stop of the replica that opened it leaves the record, and the upstream session, to the other.
   await a.stop();
-  expect(await call(b, sessionId, 'still')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: still') });
+  expect(await call(b, sessionId, 'still')).toMatchObject({
+    status: 200,
+    body: expect.stringContaining('alpha: still'),
+  });
   expect(await upstreamSessions(b, sessionId)).toBe(2);
 
-  const ended = await fetch(b.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+  const ended = await fetch(b.mcpUrl, {
+    method: 'DELETE',
+    headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+  });
   expect(ended.status).toBe(200);
   expect((await call(b, sessionId, 'gone')).status).toBe(404);
 });
@@ -79,7 +112,9 @@ it('keeps serving the sessions a replica holds while Redis is down, and shares n
 
   await redis.stop();
   const started = Date.now();
-  expect(textOf(await before.callTool({ name: 'alpha__echo', arguments: { text: 'no redis' } }))).toBe('alpha: no redis');
+  expect(textOf(await before.callTool({ name: 'alpha__echo', arguments: { text: 'no redis' } }))).toBe(
+    'alpha: no redis',
+  );
   // A new session still opens, on this replica alone.
   const during = await connectClient(a.mcpUrl);
   cleanup(() => during.close());
@@ -115,7 +150,12 @@ it('opens a new upstream session when the one it would continue is gone (the ups
   // The record holds the upstream session, so b will try to continue it (not simply open its own).
   const redisClient = new Redis(redis.url);
   cleanup(() => void redisClient.disconnect());
-  const recorded = async () => (JSON.parse((await redisClient.hget(`mcp-gateway:session:${sessionId}:upstreams`, 'alpha')) ?? 'null') as { sessionId: string } | null)?.sessionId;
+  const recorded = async () =>
+    (
+      JSON.parse((await redisClient.hget(`mcp-gateway:session:${sessionId}:upstreams`, 'alpha')) ?? 'null') as {
+        sessionId: string;
+      } | null
+    )?.sessionId;
   const before = await recorded();
   expect(before).toEqual(expect.any(String));
 
@@ -123,8 +163,14 @@ it('opens a new upstream session when the one it would continue is gone (the ups
   await first.stop();
   const again = await startFixtureHttp('alpha', first.port);
   cleanup(() => again.stop());
-  await b.waitForLog((line) => line.msg === 'upstream connected' && b.logs.filter((l) => l.msg === 'upstream connected').length >= 2, 20_000);
-  expect(await call(b, sessionId, 'after')).toMatchObject({ status: 200, body: expect.stringContaining('alpha: after') });
+  await b.waitForLog(
+    (line) => line.msg === 'upstream connected' && b.logs.filter((l) => l.msg === 'upstream connected').length >= 2,
+    20_000,
+  );
+  expect(await call(b, sessionId, 'after')).toMatchObject({
+    status: 200,
+    body: expect.stringContaining('alpha: after'),
+  });
   // It did: the continued session was refused, and a new one opened in its place.
   expect(await recorded()).toEqual(expect.any(String));
   expect(await recorded()).not.toBe(before);

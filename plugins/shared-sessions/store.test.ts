@@ -6,13 +6,19 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { connectRedis, redisConnectionSchema, type SessionRecord, type SessionStore, type UpstreamSessionState } from '../../core/index.ts';
+import {
+  connectRedis,
+  redisConnectionSchema,
+  type SessionRecord,
+  type SessionStore,
+  type UpstreamSessionState,
+} from '../../core/index.ts';
 import { MemorySessionStore } from '../../core/session/store.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { RedisSessionStore } from './store.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';
 
-const it = itWith('the session stores\' Redis tests', redisServer);
+const it = itWith("the session stores' Redis tests", redisServer);
 
 const TTL_MS = 60_000;
 let redis: RedisServer;
@@ -50,14 +56,22 @@ const upstream = (sessionId: string): UpstreamSessionState => ({
 const servers = Array.from({ length: 12 }, (_, i) => `server${i}`);
 
 describe.each([
-  { name: 'memory', replicas: () => { const store = new MemorySessionStore(); return Promise.resolve([store, store] as SessionStore[]); } },
+  {
+    name: 'memory',
+    replicas: () => {
+      const store = new MemorySessionStore();
+      return Promise.resolve([store, store] as SessionStore[]);
+    },
+  },
   { name: 'redis', replicas: () => Promise.all([redisStore(), redisStore()]) },
 ])('$name session store', ({ replicas }) => {
   it('keeps every upstream session that replicas record at the same time', async () => {
     const [one, two] = await replicas();
     const id = `concurrent-${Math.random()}`;
     await one!.set(record(id), TTL_MS);
-    await Promise.all(servers.map((server, i) => (i % 2 ? one! : two!).rememberUpstream(id, server, upstream(`${server}-session`))));
+    await Promise.all(
+      servers.map((server, i) => (i % 2 ? one! : two!).rememberUpstream(id, server, upstream(`${server}-session`))),
+    );
     const stored = await two!.get(id);
     expect(Object.keys(stored?.upstreamSessions ?? {}).sort()).toEqual([...servers].sort());
     expect(stored?.upstreamSessions?.server3).toEqual(upstream('server3-session'));
@@ -86,7 +100,7 @@ describe.each([
   });
 });
 
-it('redis: keeps a record\'s upstream sessions under the key prefix, expiring with the record', async () => {
+it("redis: keeps a record's upstream sessions under the key prefix, expiring with the record", async () => {
   const store = await redisStore();
   const id = `ttl-${Math.random()}`;
   await store.set(record(id, { alpha: upstream('a1') }), 5_000);

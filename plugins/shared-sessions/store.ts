@@ -18,12 +18,17 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
-    const [[, text], [, upstreams]] = (await this.#redis.multi().get(key(id)).hgetall(upstreamsKey(id)).exec()) as [[null, string | null], [null, Record<string, string>]];
+    const [[, text], [, upstreams]] = (await this.#redis.multi().get(key(id)).hgetall(upstreamsKey(id)).exec()) as [
+      [null, string | null],
+      [null, Record<string, string>],
+    ];
     if (text === null) return undefined;
     const record = JSON.parse(text) as SessionRecord;
     const names = Object.keys(upstreams);
     if (names.length === 0) return record;
-    const upstreamSessions = Object.fromEntries(names.map((name) => [name, JSON.parse(upstreams[name]!) as UpstreamSessionState]));
+    const upstreamSessions = Object.fromEntries(
+      names.map((name) => [name, JSON.parse(upstreams[name]!) as UpstreamSessionState]),
+    );
     return { ...record, upstreamSessions: { ...record.upstreamSessions, ...upstreamSessions } };
   }
 

@@ -3,7 +3,14 @@
  * protocol 2024-11-05): a GET event stream for everything the server sends, and POSTs to the
  * endpoint it names for everything the gateway sends.
  */
-import { definePlugin, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
+import {
+  definePlugin,
+  httpServerSettings,
+  UpstreamCredentials,
+  type HttpServerSettings,
+  type TransportFactory,
+  type UpstreamServer,
+} from 'mcp-gateway';
 import { openSseChannel } from './sse-channel.ts';
 
 export default definePlugin({
@@ -17,7 +24,8 @@ export default definePlugin({
     const factory: TransportFactory<HttpServerSettings> = {
       open: (server, { logger, signal }) => {
         let shared = credentials.get(server);
-        if (!shared) credentials.set(server, (shared = new UpstreamCredentials(server.name, server.connection, { logger })));
+        if (!shared)
+          credentials.set(server, (shared = new UpstreamCredentials(server.name, server.connection, { logger })));
         return openSseChannel(new URL(server.connection.connection.url), shared, logger, signal);
       },
       release: (server) => void credentials.delete(server),

@@ -29,7 +29,11 @@ export async function openSseChannel(
   const streamClient = new HttpClient(url);
   const closing = new AbortController();
   const stream = await credentials
-    .exchange(streamClient, { method: 'GET', headers: { accept: 'text/event-stream' }, signal: AbortSignal.any([signal, closing.signal]) })
+    .exchange(streamClient, {
+      method: 'GET',
+      headers: { accept: 'text/event-stream' },
+      signal: AbortSignal.any([signal, closing.signal]),
+    })
     .catch((error: unknown) => {
       streamClient.close();
       throw error;
@@ -37,7 +41,10 @@ export async function openSseChannel(
   if (stream.statusCode !== 200) {
     const body = await readBody(stream).catch(() => '');
     streamClient.close();
-    throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the SSE endpoint answered HTTP ${stream.statusCode}${body ? `: ${body.slice(0, 200)}` : ''}`);
+    throw new GatewayError(
+      ErrorCodes.UPSTREAM_PROTOCOL,
+      `the SSE endpoint answered HTTP ${stream.statusCode}${body ? `: ${body.slice(0, 200)}` : ''}`,
+    );
   }
 
   let channel: MessageChannel | undefined;
@@ -70,7 +77,10 @@ export async function openSseChannel(
     });
     const body = await readBody(response);
     if (response.statusCode >= 300) {
-      throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
+      throw new GatewayError(
+        ErrorCodes.UPSTREAM_PROTOCOL,
+        `the upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`,
+      );
     }
   };
   channel = new MessageChannel({

@@ -8,9 +8,19 @@ async function child(script: string, options: { env?: Record<string, string>; in
   const invalid: string[] = [];
   let exited: (error: Error) => void;
   const exit = new Promise<Error>((resolve) => (exited = resolve));
-  const events: ChildEvents = { onMessage: (m) => messages.push(m), onInvalid: (line) => invalid.push(line), onExit: (error) => exited(error) };
+  const events: ChildEvents = {
+    onMessage: (m) => messages.push(m),
+    onInvalid: (line) => invalid.push(line),
+    onExit: (error) => exited(error),
+  };
   const stream = await ChildProcessStream.start(
-    { command: process.execPath, args: ['-e', script], env: options.env ?? {}, inheritEnv: options.inheritEnv ?? false, cwd: process.cwd() },
+    {
+      command: process.execPath,
+      args: ['-e', script],
+      env: options.env ?? {},
+      inheritEnv: options.inheritEnv ?? false,
+      cwd: process.cwd(),
+    },
     events,
   );
   return { stream, messages, invalid, exit };
@@ -48,7 +58,9 @@ describe('an MCP server as a child process', () => {
       const script = `process.stdout.write(JSON.stringify({ jsonrpc: '2.0', method: 'env', params: { secret: process.env.MCP_GATEWAY_TEST_SECRET ?? null, own: process.env.OWN ?? null, path: Boolean(process.env.PATH) } }) + '\\n')`;
       const safe = await child(script, { env: { OWN: 'mine' } });
       await safe.exit;
-      expect(safe.messages).toEqual([{ jsonrpc: '2.0', method: 'env', params: { secret: null, own: 'mine', path: true } }]);
+      expect(safe.messages).toEqual([
+        { jsonrpc: '2.0', method: 'env', params: { secret: null, own: 'mine', path: true } },
+      ]);
       const all = await child(script, { inheritEnv: true });
       await all.exit;
       expect((all.messages[0] as { params: unknown }).params).toEqual({ secret: 'do-not-leak', own: null, path: true });
@@ -67,7 +79,9 @@ describe('an MCP server as a child process', () => {
     const polite = await child(echoLines);
     await polite.stream.close();
     expect((await polite.exit).message).toMatch(/code 0/);
-    const stubborn = await child(`process.stdin.resume(); process.stdin.on('end', () => {}); setInterval(() => {}, 1000);`);
+    const stubborn = await child(
+      `process.stdin.resume(); process.stdin.on('end', () => {}); setInterval(() => {}, 1000);`,
+    );
     await stubborn.stream.close();
     expect((await stubborn.exit).message).toMatch(/SIGTERM/);
   });
@@ -75,7 +89,10 @@ describe('an MCP server as a child process', () => {
   it('fails to start, with the reason, when the command does not exist', async () => {
     const events: ChildEvents = { onMessage: () => {}, onInvalid: () => {}, onExit: () => {} };
     await expect(
-      ChildProcessStream.start({ command: 'mcp-gateway-no-such-command', args: [], env: {}, inheritEnv: false, cwd: process.cwd() }, events),
+      ChildProcessStream.start(
+        { command: 'mcp-gateway-no-such-command', args: [], env: {}, inheritEnv: false, cwd: process.cwd() },
+        events,
+      ),
     ).rejects.toThrow(/ENOENT/);
   });
 });

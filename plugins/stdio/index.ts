@@ -33,12 +33,19 @@ export default definePlugin({
         const { command, args, env, cwd, inherit_env } = server.connection.connection;
         let child: ChildProcessStream | undefined;
         // Made first, so that the child's exit, however early, reaches it.
-        const channel = new MessageChannel({ write: (message) => child!.write(message), close: async () => child?.close() });
+        const channel = new MessageChannel({
+          write: (message) => child!.write(message),
+          close: async () => child?.close(),
+        });
         child = await ChildProcessStream.start(
           { command, args, env, inheritEnv: inherit_env, cwd: resolvePath(server.baseDir, cwd) },
           {
             onMessage: (message) => channel.receive(message),
-            onInvalid: (line) => logger.warn({ line: line.slice(0, 200) }, 'the server wrote a line that is not a JSON-RPC message on stdout; skipped'),
+            onInvalid: (line) =>
+              logger.warn(
+                { line: line.slice(0, 200) },
+                'the server wrote a line that is not a JSON-RPC message on stdout; skipped',
+              ),
             onExit: (error) => channel.lost(error),
           },
         );

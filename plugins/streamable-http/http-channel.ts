@@ -23,7 +23,14 @@ import {
   type Logger,
   type UpstreamChannel,
 } from 'mcp-gateway';
-import { readBody, readEventStream, type Exchange, type HttpClient, type HttpResponse, type UpstreamCredentials } from 'mcp-gateway';
+import {
+  readBody,
+  readEventStream,
+  type Exchange,
+  type HttpClient,
+  type HttpResponse,
+  type UpstreamCredentials,
+} from 'mcp-gateway';
 
 /** GET streams that keep ending sooner than this after they opened are opened again with backoff, up to the max. */
 const GET_RETRY_MS = 1000;
@@ -69,7 +76,8 @@ export class HttpChannel implements UpstreamChannel {
       this.#sessionId = header(response, 'mcp-session-id');
       this.#posting = undefined;
     }
-    const onMessage = (m: JSONRPCMessage) => (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
+    const onMessage = (m: JSONRPCMessage) =>
+      (options.onMessage ?? this.onmessage)?.(m as JSONRPCNotification | JSONRPCRequest);
     if (header(response, 'content-type')?.startsWith('text/event-stream')) {
       // Awaited here: returning the promise would cost the answer two more turns of the microtask queue.
       return await this.#responseFromStream(response, message, onMessage, options.cancellation);
@@ -87,7 +95,10 @@ export class HttpChannel implements UpstreamChannel {
     const response = await this.#post(message, AbortSignal.timeout(10_000));
     const body = await readBody(response);
     if (response.statusCode >= 300) {
-      throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`);
+      throw new GatewayError(
+        ErrorCodes.UPSTREAM_PROTOCOL,
+        `upstream refused a message with HTTP ${response.statusCode}: ${body.slice(0, 200)}`,
+      );
     }
     if ((message as JSONRPCNotification).method === 'notifications/initialized') void this.#listen();
   }
@@ -100,13 +111,21 @@ export class HttpChannel implements UpstreamChannel {
   async close(): Promise<void> {
     this.#closing.abort();
     if (this.#sessionId && !this.#lost) {
-      await this.#exchange({ method: 'DELETE', headers: this.#sessionHeaders(), signal: AbortSignal.timeout(DELETE_TIMEOUT_MS) })
+      await this.#exchange({
+        method: 'DELETE',
+        headers: this.#sessionHeaders(),
+        signal: AbortSignal.timeout(DELETE_TIMEOUT_MS),
+      })
         .then((response) => response.body.discard())
         .catch(() => {}); // the upstream may be gone; its session will expire on its own
     }
   }
 
-  async #post(message: JSONRPCMessage, signal: StopSignal, headers?: Readonly<Record<string, string>>): Promise<HttpResponse> {
+  async #post(
+    message: JSONRPCMessage,
+    signal: StopSignal,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
       response = await this.#exchange({
@@ -149,7 +168,8 @@ export class HttpChannel implements UpstreamChannel {
         // reused. A stream cut after its answer loses nothing.
         answer = await new Promise<JSONRPCResponseMessage | undefined>((resolve, reject) => {
           readEventStream(response, {
-            onMessage: (message) => (isResponse(message) && message.id === request.id ? resolve(message) : onMessage(message)),
+            onMessage: (message) =>
+              isResponse(message) && message.id === request.id ? resolve(message) : onMessage(message),
             onEventId: (id) => (lastEventId = id),
             onRetry: (ms) => (retryMs = ms),
             onInvalid: (data) => this.#log.debug({ data: data.slice(0, 200) }, 'ignored a non-JSON event'),
@@ -160,7 +180,10 @@ export class HttpChannel implements UpstreamChannel {
       }
       if (answer) return answer;
       if (lastEventId === undefined) {
-        throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `the upstream's stream for ${request.method} ended without a response`);
+        throw new GatewayError(
+          ErrorCodes.UPSTREAM_PROTOCOL,
+          `the upstream's stream for ${request.method} ended without a response`,
+        );
       }
       await delay(retryMs, signal);
       try {
@@ -178,7 +201,10 @@ export class HttpChannel implements UpstreamChannel {
         response.body.discard();
         // Not the request's to send again: the server may have done it before it forgot the session.
         if (response.statusCode === 404) this.#lose(sessionLost());
-        throw new GatewayError(ErrorCodes.UPSTREAM_PROTOCOL, `resuming the stream of ${request.method} got HTTP ${response.statusCode}`);
+        throw new GatewayError(
+          ErrorCodes.UPSTREAM_PROTOCOL,
+          `resuming the stream of ${request.method} got HTTP ${response.statusCode}`,
+        );
       }
     }
   }
@@ -235,7 +261,12 @@ export class HttpChannel implements UpstreamChannel {
       });
     } catch (error) {
       // A kept-alive socket closed just as it was reused proves nothing: the loop tries a new one.
-      if (this.#closing.signal.aborted || !isConnectionFailure(error) || (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET') throw error;
+      if (
+        this.#closing.signal.aborted ||
+        !isConnectionFailure(error) ||
+        (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET'
+      )
+        throw error;
       this.#log.info({ err: error }, 'the upstream refused the GET stream: the connection is lost');
       return void this.#lose(error as Error);
     }
@@ -260,7 +291,10 @@ export class HttpChannel implements UpstreamChannel {
    * a few µs on the way to the upstream (measured).
    */
   #postHeaders(): Readonly<Record<string, string>> {
-    this.#posting ??= this.#sessionHeaders({ 'content-type': 'application/json', accept: 'application/json, text/event-stream' });
+    this.#posting ??= this.#sessionHeaders({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    });
     return this.#posting;
   }
 
@@ -295,7 +329,8 @@ function parseJson(text: string): unknown {
 function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseMessage | undefined {
   const candidates = Array.isArray(body) ? body : [body];
   return candidates.find(
-    (m): m is JSONRPCResponseMessage => typeof m === 'object' && m !== null && isResponse(m as JSONRPCMessage) && (m as { id: unknown }).id === id,
+    (m): m is JSONRPCResponseMessage =>
+      typeof m === 'object' && m !== null && isResponse(m as JSONRPCMessage) && (m as { id: unknown }).id === id,
   );
 }
 
@@ -306,14 +341,26 @@ const delay = (ms: number, signal: StopSignal) =>
     if (!signal.aborted) timer = setTimeout(() => (stopListening(), resolve()), ms);
   });
 
-const sessionLost = () => new GatewayError(ErrorCodes.UPSTREAM_SESSION_LOST, 'the upstream no longer knows this session');
+const sessionLost = () =>
+  new GatewayError(ErrorCodes.UPSTREAM_SESSION_LOST, 'the upstream no longer knows this session');
 
 function streamCut(request: JSONRPCRequest, cause: unknown): GatewayError {
-  return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, `the upstream closed the connection while answering ${request.method}`, { cause });
+  return new GatewayError(
+    ErrorCodes.UPSTREAM_UNAVAILABLE,
+    `the upstream closed the connection while answering ${request.method}`,
+    { cause },
+  );
 }
 
 function isConnectionFailure(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   // UND_ERR_SOCKET: the connection closed under a request (the server process went away).
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'EPIPE' || code === 'UND_ERR_SOCKET';
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'EPIPE' ||
+    code === 'UND_ERR_SOCKET'
+  );
 }

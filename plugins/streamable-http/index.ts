@@ -3,7 +3,15 @@
  * client gets its own upstream session by default (`per-client`): upstream sessions are cheap
  * over HTTP, and server-to-client requests then reach the right client.
  */
-import { definePlugin, HttpClient, httpServerSettings, UpstreamCredentials, type HttpServerSettings, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
+import {
+  definePlugin,
+  HttpClient,
+  httpServerSettings,
+  UpstreamCredentials,
+  type HttpServerSettings,
+  type TransportFactory,
+  type UpstreamServer,
+} from 'mcp-gateway';
 import { HttpChannel } from './http-channel.ts';
 
 export default definePlugin({
@@ -15,12 +23,18 @@ export default definePlugin({
     // One keep-alive connection pool per server, shared by its control connection and every
     // client's upstream session: connections stay few however many sessions there are. Likewise
     // one set of credentials per server: an OAuth 2 token is fetched once for all its sessions.
-    const servers = new Map<UpstreamServer<HttpServerSettings>, { pool: HttpClient; credentials: UpstreamCredentials }>();
+    const servers = new Map<
+      UpstreamServer<HttpServerSettings>,
+      { pool: HttpClient; credentials: UpstreamCredentials }
+    >();
     const factory: TransportFactory<HttpServerSettings> = {
       open: async (server, { logger, resume }) => {
         let shared = servers.get(server);
         if (!shared) {
-          shared = { pool: new HttpClient(new URL(server.connection.connection.url)), credentials: new UpstreamCredentials(server.name, server.connection, { logger }) };
+          shared = {
+            pool: new HttpClient(new URL(server.connection.connection.url)),
+            credentials: new UpstreamCredentials(server.name, server.connection, { logger }),
+          };
           servers.set(server, shared);
         }
         return new HttpChannel(shared.pool, shared.credentials, logger, resume);

@@ -28,7 +28,12 @@ export const spanName = (method: string, kind: McpTarget['kind'] | undefined, na
   name !== undefined && (kind === 'tool' || kind === 'prompt') ? `${method} ${name}` : method;
 
 /** The attributes naming a method's target: `name` is the tool, prompt or URI as this side knows it. */
-export function targetAttributes(method: string, server: string | undefined, kind: McpTarget['kind'] | undefined, name: string | undefined): Attributes {
+export function targetAttributes(
+  method: string,
+  server: string | undefined,
+  kind: McpTarget['kind'] | undefined,
+  name: string | undefined,
+): Attributes {
   return {
     [ATTR_MCP_METHOD_NAME]: method,
     ...(method === 'tools/call' && { [ATTR_GEN_AI_OPERATION_NAME]: 'execute_tool' }),

@@ -5,7 +5,10 @@ import { whenBodyEnds } from './body-end.ts';
 const streaming = () => {
   let push!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({ start: (controller) => void (push = controller) });
-  return { response: new Response(body, { status: 201, headers: { 'content-type': 'text/event-stream', 'x-kept': 'yes' } }), push };
+  return {
+    response: new Response(body, { status: 201, headers: { 'content-type': 'text/event-stream', 'x-kept': 'yes' } }),
+    push,
+  };
 };
 
 describe('whenBodyEnds', () => {

@@ -56,7 +56,8 @@ export function httpSpans(tracer: Tracer): RequestHook {
     const status = c.res.status;
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
     // For a server, a 4xx is the client's mistake, not an error of this span.
-    if (status >= 500) span.setAttributes({ [ATTR_ERROR_TYPE]: String(status) }).setStatus({ code: SpanStatusCode.ERROR });
+    if (status >= 500)
+      span.setAttributes({ [ATTR_ERROR_TYPE]: String(status) }).setStatus({ code: SpanStatusCode.ERROR });
     const stream = c.res.headers.get('content-type')?.startsWith('text/event-stream');
     if (method === 'GET' && stream) {
       span.end();

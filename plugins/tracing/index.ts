@@ -29,7 +29,10 @@ export default definePlugin({
     const { logger } = ctx;
     const start = (options: TracingOptions, exporter = createExporter(options, logger)) => {
       const provider = createProvider(options, exporter, ctx.gateway.version);
-      logger.info({ exporter: options.exporter, endpoint: options.endpoint, sampling: options.sampling }, 'tracing enabled');
+      logger.info(
+        { exporter: options.exporter, endpoint: options.endpoint, sampling: options.sampling },
+        'tracing enabled',
+      );
       return { exporter, provider, tracer: provider.getTracer('mcp-gateway-tracing', VERSION) };
     };
     /** The exporter and sampling in force; a reload (SIGHUP) starts new ones and flushes the old. */
@@ -38,7 +41,8 @@ export default definePlugin({
     // The hooks are made once, over a tracer that is always the current one.
     const tracer: Tracer = {
       startSpan: (...args) => current.tracer.startSpan(...args),
-      startActiveSpan: ((...args: Parameters<Tracer['startActiveSpan']>) => (current.tracer.startActiveSpan as (...a: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
+      startActiveSpan: ((...args: Parameters<Tracer['startActiveSpan']>) =>
+        (current.tracer.startActiveSpan as (...a: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
     };
     const operations = operationSpans(tracer);
     return {

@@ -7,7 +7,13 @@
  * that time, within its HTTP span, not when the event came.
  */
 import { SpanKind, type Span, type Tracer } from '@opentelemetry/api';
-import { afterAnswer, type GatewayEvent, type McpMessageContext, type OperationEvent, type OperationHook } from 'mcp-gateway';
+import {
+  afterAnswer,
+  type GatewayEvent,
+  type McpMessageContext,
+  type OperationEvent,
+  type OperationHook,
+} from 'mcp-gateway';
 import { ATTR_JSONRPC_REQUEST_ID, ATTR_MCP_SESSION_ID, spanName, targetAttributes } from './attributes.ts';
 import { whenBodyEnds } from './body-end.ts';
 import { failureOf, recordEvent, recordFailure, recordSuccess, type Failure } from './outcome.ts';
@@ -85,7 +91,10 @@ function setSessionId(span: Span, response: Response): void {
 /** The JSON-RPC error of a refusal (`Session not found`, ...), or its HTTP status. */
 async function failureIn(response: Response): Promise<Failure> {
   const body = response.headers.get('content-type')?.includes('application/json')
-    ? ((await response.clone().json().catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined)
+    ? ((await response
+        .clone()
+        .json()
+        .catch(() => undefined)) as { error?: { code?: unknown; message?: unknown } } | undefined)
     : undefined;
   const { code, message } = body?.error ?? {};
   return {

@@ -42,12 +42,18 @@ export function recordFailure(span: Span, failure: Failure): void {
 export function recordEvent(span: Span, event: OperationEvent): void {
   if (event.outcome === 'success') recordSuccess(span);
   else if (event.outcome === 'tool_error') recordToolError(span);
-  else recordFailure(span, { code: event.error?.code ?? RpcCodes.INTERNAL_ERROR, message: event.error?.message ?? 'failed', reason: event.reason });
+  else
+    recordFailure(span, {
+      code: event.error?.code ?? RpcCodes.INTERNAL_ERROR,
+      message: event.error?.message ?? 'failed',
+      reason: event.reason,
+    });
 }
 
 /** The JSON-RPC error a thrown error becomes (an upstream's own error keeps its code). */
 export function failureOf(error: unknown): Failure {
-  if (error instanceof RpcError) return { code: error.code, message: error.message, ...(error.fromUpstream && { reason: 'upstream_error' }) };
+  if (error instanceof RpcError)
+    return { code: error.code, message: error.message, ...(error.fromUpstream && { reason: 'upstream_error' }) };
   if (error instanceof GatewayError) return { code: error.rpcCode, message: error.message };
   return { code: RpcCodes.INTERNAL_ERROR, message: error instanceof Error ? error.message : String(error) };
 }

@@ -50,7 +50,8 @@ async function traced(method: string, params?: unknown, headers: Record<string, 
   const spans = exporter()
     .getFinishedSpans()
     .filter((s) => s.spanContext().traceId === http.spanContext().traceId);
-  const children = (parent: ReadableSpan) => spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
+  const children = (parent: ReadableSpan) =>
+    spans.filter((s) => s.parentSpanContext?.spanId === parent.spanContext().spanId);
   return { message, http, spans, children };
 }
 
@@ -75,7 +76,12 @@ describe('a tools/call', () => {
     expect(result.spans).toHaveLength(3);
     const [http, operation, upstream] = chain(result);
 
-    expect(http).toMatchObject({ name: 'POST /mcp', kind: SpanKind.SERVER, parentSpanContext: undefined, status: { code: SpanStatusCode.UNSET } });
+    expect(http).toMatchObject({
+      name: 'POST /mcp',
+      kind: SpanKind.SERVER,
+      parentSpanContext: undefined,
+      status: { code: SpanStatusCode.UNSET },
+    });
     expect(http!.attributes).toMatchObject({
       'http.request.method': 'POST',
       'http.route': '/mcp',
@@ -83,7 +89,11 @@ describe('a tools/call', () => {
       'http.response.status_code': 200,
     });
 
-    expect(operation).toMatchObject({ name: 'tools/call files__echo', kind: SpanKind.SERVER, status: { code: SpanStatusCode.UNSET } });
+    expect(operation).toMatchObject({
+      name: 'tools/call files__echo',
+      kind: SpanKind.SERVER,
+      status: { code: SpanStatusCode.UNSET },
+    });
     expect(operation!.attributes).toEqual({
       'mcp.method.name': 'tools/call',
       'gen_ai.operation.name': 'execute_tool',
@@ -94,7 +104,11 @@ describe('a tools/call', () => {
       'mcp_gateway.outcome': 'success',
     });
 
-    expect(upstream).toMatchObject({ name: 'tools/call echo', kind: SpanKind.CLIENT, status: { code: SpanStatusCode.UNSET } });
+    expect(upstream).toMatchObject({
+      name: 'tools/call echo',
+      kind: SpanKind.CLIENT,
+      status: { code: SpanStatusCode.UNSET },
+    });
     expect(upstream!.attributes).toEqual({
       'mcp.method.name': 'tools/call',
       'gen_ai.operation.name': 'execute_tool',
@@ -106,7 +120,10 @@ describe('a tools/call', () => {
 
     // Each span covers its child: the HTTP span lasts until the streamed answer is sent. (Each
     // span anchors its clock on Date.now() when it starts: allow for that millisecond.)
-    for (const [outer, inner] of [[http!, operation!], [operation!, upstream!]] as const) {
+    for (const [outer, inner] of [
+      [http!, operation!],
+      [operation!, upstream!],
+    ] as const) {
       expect(ms(outer.startTime)).toBeLessThanOrEqual(ms(inner.startTime) + CLOCK_SLACK_MS);
       expect(ms(outer.endTime)).toBeGreaterThanOrEqual(ms(inner.endTime) - CLOCK_SLACK_MS);
     }
@@ -120,13 +137,17 @@ describe('a tools/call', () => {
     for (const span of [http!, operation!, upstream!]) expect(ms(span.duration)).toBeGreaterThanOrEqual(140);
   });
 
-  it('continues the client\'s trace: same trace id, the HTTP span\'s parent is the client\'s span, tracestate kept', async () => {
+  it("continues the client's trace: same trace id, the HTTP span's parent is the client's span, tracestate kept", async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const clientSpan = '00f067aa0ba902b7';
-    const result = await traced('tools/call', { name: 'files__add', arguments: { a: 1, b: 2 } }, {
-      traceparent: `00-${traceId}-${clientSpan}-01`,
-      tracestate: 'vendor=opaque',
-    });
+    const result = await traced(
+      'tools/call',
+      { name: 'files__add', arguments: { a: 1, b: 2 } },
+      {
+        traceparent: `00-${traceId}-${clientSpan}-01`,
+        tracestate: 'vendor=opaque',
+      },
+    );
     const [http, operation, upstream] = chain(result);
     expect(result.spans).toHaveLength(3);
     for (const span of result.spans) expect(span.spanContext().traceId).toBe(traceId);
@@ -136,13 +157,23 @@ describe('a tools/call', () => {
     expect(upstream!.spanContext().traceState?.serialize()).toBe('vendor=opaque');
   });
 
-  it('records nothing when the client\'s traceparent says it is not sampled', async () => {
-    const { message } = await rpc(gateway.app, session, 'tools/call', { name: 'files__echo', arguments: { text: 'quiet' } }, {
-      traceparent: '00-11111111111111111111111111111111-2222222222222222-00',
-    });
+  it("records nothing when the client's traceparent says it is not sampled", async () => {
+    const { message } = await rpc(
+      gateway.app,
+      session,
+      'tools/call',
+      { name: 'files__echo', arguments: { text: 'quiet' } },
+      {
+        traceparent: '00-11111111111111111111111111111111-2222222222222222-00',
+      },
+    );
     expect(message.result).toBeDefined();
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(exporter().getFinishedSpans().filter((s) => s.spanContext().traceId === '11111111111111111111111111111111')).toEqual([]);
+    expect(
+      exporter()
+        .getFinishedSpans()
+        .filter((s) => s.spanContext().traceId === '11111111111111111111111111111111'),
+    ).toEqual([]);
   });
 });
 
@@ -153,7 +184,10 @@ describe('failures', () => {
     const [http, operation, ...rest] = chain(result);
     expect(rest).toEqual([]);
     expect(http!.status.code).toBe(SpanStatusCode.UNSET);
-    expect(operation).toMatchObject({ name: 'tools/call', status: { code: SpanStatusCode.ERROR, message: expect.stringContaining('files__nope') } });
+    expect(operation).toMatchObject({
+      name: 'tools/call',
+      status: { code: SpanStatusCode.ERROR, message: expect.stringContaining('files__nope') },
+    });
     expect(operation!.attributes).toMatchObject({
       'mcp_gateway.outcome': 'error',
       'mcp_gateway.failure': 'unknown_name',
@@ -173,14 +207,25 @@ describe('failures', () => {
   });
 
   it('an upstream that is down: the upstream span records the failure and the operation span says unavailable', async () => {
-    expect((await rpc(gateway.app, session, 'tools/call', { name: 'victim__exit', arguments: {} })).message.result).toBeDefined();
-    await vi.waitFor(() => expect(gateway.status().upstreams.find((u) => u.name === 'victim')?.state).toBe('down'), { timeout: 10_000 });
+    expect(
+      (await rpc(gateway.app, session, 'tools/call', { name: 'victim__exit', arguments: {} })).message.result,
+    ).toBeDefined();
+    await vi.waitFor(() => expect(gateway.status().upstreams.find((u) => u.name === 'victim')?.state).toBe('down'), {
+      timeout: 10_000,
+    });
     const result = await traced('tools/call', { name: 'victim__echo', arguments: { text: 'anyone?' } });
     expect(result.message.error).toBeDefined();
     const [, operation, upstream] = chain(result);
     expect(operation!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(operation!.attributes).toMatchObject({ 'mcp_gateway.outcome': 'error', 'mcp_gateway.failure': 'unavailable' });
-    expect(upstream).toMatchObject({ name: 'tools/call echo', kind: SpanKind.CLIENT, status: { code: SpanStatusCode.ERROR, message: expect.stringContaining('victim') } });
+    expect(operation!.attributes).toMatchObject({
+      'mcp_gateway.outcome': 'error',
+      'mcp_gateway.failure': 'unavailable',
+    });
+    expect(upstream).toMatchObject({
+      name: 'tools/call echo',
+      kind: SpanKind.CLIENT,
+      status: { code: SpanStatusCode.ERROR, message: expect.stringContaining('victim') },
+    });
     expect(upstream!.attributes).toMatchObject({ 'mcp_gateway.outcome': 'error', 'mcp_gateway.server': 'victim' });
     expect(upstream!.events.map((e) => e.name)).toEqual(['exception']);
   });
@@ -200,7 +245,11 @@ describe('failures', () => {
     });
     const operation = spans.find((s) => s.name === 'tools/list')!;
     expect(operation.status.code).toBe(SpanStatusCode.ERROR);
-    expect(operation.attributes).toMatchObject({ 'mcp_gateway.outcome': 'error', 'error.type': '-32001', 'mcp.session.id': 'no-such-session' });
+    expect(operation.attributes).toMatchObject({
+      'mcp_gateway.outcome': 'error',
+      'error.type': '-32001',
+      'mcp.session.id': 'no-such-session',
+    });
   });
 });
 
@@ -232,7 +281,10 @@ describe('other requests', () => {
       return found;
     });
     expect(spans.map((s) => s.name).sort()).toEqual(['POST /mcp', 'POST /mcp', 'initialize']);
-    expect(spans.find((s) => s.name === 'initialize')!.attributes).toMatchObject({ 'mcp.session.id': id, 'mcp_gateway.outcome': 'success' });
+    expect(spans.find((s) => s.name === 'initialize')!.attributes).toMatchObject({
+      'mcp.session.id': id,
+      'mcp_gateway.outcome': 'success',
+    });
   });
 
   it('a route outside /mcp gets an HTTP span named after it; an unknown path, after its method only', async () => {
@@ -265,7 +317,10 @@ describe('with a permission policy', () => {
     // The initialize's spans end just after its answer: not to be counted below.
     await vi.waitFor(() => expect(spans.getFinishedSpans().map((s) => s.name)).toContain('initialize'));
     spans.reset();
-    const { status, message } = await rpc(guarded.app, id, 'tools/call', { name: 'files__echo', arguments: { text: 'no' } });
+    const { status, message } = await rpc(guarded.app, id, 'tools/call', {
+      name: 'files__echo',
+      arguments: { text: 'no' },
+    });
     expect(status).toBe(403);
     expect(message.error).toMatchObject({ code: -32003 });
     const finished = await vi.waitFor(() => {
@@ -274,8 +329,15 @@ describe('with a permission policy', () => {
       return found;
     });
     const operation = finished.find((s) => s.name === 'tools/call files__echo')!;
-    expect(operation.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringContaining('Forbidden') });
-    expect(operation.attributes).toMatchObject({ 'mcp_gateway.outcome': 'error', 'mcp_gateway.failure': 'denied', 'error.type': '-32003' });
+    expect(operation.status).toMatchObject({
+      code: SpanStatusCode.ERROR,
+      message: expect.stringContaining('Forbidden'),
+    });
+    expect(operation.attributes).toMatchObject({
+      'mcp_gateway.outcome': 'error',
+      'mcp_gateway.failure': 'denied',
+      'error.type': '-32003',
+    });
     expect(finished.find((s) => s.name === 'POST /mcp')!.attributes['http.response.status_code']).toBe(403);
   });
 });
@@ -284,7 +346,12 @@ describe('reload', () => {
   it('follows the reloaded sampling from the next request on', async () => {
     const raw = (sampling: number) => ({
       tracing: { exporter: 'memory', sampling },
-      proxy: { servers: [stdioFixture('files'), stdioFixture('victim', { when_down: 'error', reconnect: { initial: '30s', max: '30s' } })] },
+      proxy: {
+        servers: [
+          stdioFixture('files'),
+          stdioFixture('victim', { when_down: 'error', reconnect: { initial: '30s', max: '30s' } }),
+        ],
+      },
     });
     expect((await reloadInProcess(gateway, raw(0))).reloadedPlugins).toEqual(['tracing']);
     exporter().reset();

@@ -25,12 +25,18 @@ type Targeted = ToolCallContext | PromptGetContext | ResourceReadContext;
 type UpstreamHooks = Required<Pick<PluginHooks, 'onCallTool' | 'onGetPrompt' | 'onReadResource'>>;
 
 export function upstreamSpans(tracer: Tracer, serverAttributes: (server: string) => Attributes): UpstreamHooks {
-  function traced<Ctx extends Targeted, Result>(kind: McpTarget['kind'], nameOf: (ctx: Ctx) => string): OperationHook<Ctx, Result> {
+  function traced<Ctx extends Targeted, Result>(
+    kind: McpTarget['kind'],
+    nameOf: (ctx: Ctx) => string,
+  ): OperationHook<Ctx, Result> {
     return async (ctx, next) => {
       const name = nameOf(ctx);
       const span = tracer.startSpan(
         spanName(ctx.method, kind, name),
-        { kind: SpanKind.CLIENT, attributes: { ...targetAttributes(ctx.method, ctx.server, kind, name), ...serverAttributes(ctx.server) } },
+        {
+          kind: SpanKind.CLIENT,
+          attributes: { ...targetAttributes(ctx.method, ctx.server, kind, name), ...serverAttributes(ctx.server) },
+        },
         under(ctx.state.tracing?.operation ?? ctx.state.tracing?.http),
       );
       inject(span, ctx.upstreamHeaders);
@@ -53,6 +59,9 @@ export function upstreamSpans(tracer: Tracer, serverAttributes: (server: string)
   return {
     onCallTool: { order: 'post', handler: traced<ToolCallContext, CallToolResult>('tool', (ctx) => ctx.tool) },
     onGetPrompt: { order: 'post', handler: traced<PromptGetContext, GetPromptResult>('prompt', (ctx) => ctx.prompt) },
-    onReadResource: { order: 'post', handler: traced<ResourceReadContext, ReadResourceResult>('resource', (ctx) => ctx.uri) },
+    onReadResource: {
+      order: 'post',
+      handler: traced<ResourceReadContext, ReadResourceResult>('resource', (ctx) => ctx.uri),
+    },
   };
 }

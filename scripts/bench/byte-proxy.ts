@@ -15,7 +15,14 @@ const agent = new Agent({ keepAlive: true });
 
 const server = createServer((incoming, outgoing) => {
   const upstream = request(
-    { host: target.hostname, port: target.port, path: incoming.url, method: incoming.method, headers: incoming.headers, agent },
+    {
+      host: target.hostname,
+      port: target.port,
+      path: incoming.url,
+      method: incoming.method,
+      headers: incoming.headers,
+      agent,
+    },
     (answer) => {
       outgoing.writeHead(answer.statusCode!, answer.headers);
       answer.pipe(outgoing);

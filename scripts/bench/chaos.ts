@@ -52,18 +52,28 @@ export async function chaosSection(options: ChaosOptions, progress: (line: strin
   const port = await freePort();
   let echo: EchoServer = await startEchoServer(0, port);
   const gateway = await startGateway({
-    proxy: { reconnect: { initial: `${backoff.initialMs}ms`, max: `${backoff.maxMs}ms` }, servers: [httpUpstream('A', echo.url())] },
+    proxy: {
+      reconnect: { initial: `${backoff.initialMs}ms`, max: `${backoff.maxMs}ms` },
+      servers: [httpUpstream('A', echo.url())],
+    },
   });
   const base = gateway.mcpUrl.replace(/\/mcp$/, '');
   const calls: Call[] = [];
   const samples: { at: number; state: string }[] = [];
   let running = true;
   try {
-    const clients = await Promise.all(Array.from({ length: options.clients }, () => connectedClient(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl), { fetch: sharedSignalFetch }))));
+    const clients = await Promise.all(
+      Array.from({ length: options.clients }, () =>
+        connectedClient(new StreamableHTTPClientTransport(new URL(gateway.mcpUrl), { fetch: sharedSignalFetch })),
+      ),
+    );
     const load = clients.map(async (client) => {
       while (running) {
         const start = performance.now();
-        const error = await client.callTool({ name: 'A__echo', arguments: { text: 'chaos' } }).then(() => undefined, (e: Error) => e.message);
+        const error = await client.callTool({ name: 'A__echo', arguments: { text: 'chaos' } }).then(
+          () => undefined,
+          (e: Error) => e.message,
+        );
         const ok = error === undefined;
         calls.push({ start, end: performance.now(), ok, ...(error !== undefined && { error }) });
         // A failing call returns at once: don't spin.
@@ -73,7 +83,10 @@ export async function chaosSection(options: ChaosOptions, progress: (line: strin
     const sampler = (async () => {
       while (running) {
         const at = performance.now();
-        const body = (await fetch(`${base}/ready`).then((r) => r.json(), () => undefined)) as { upstreams?: { state: string }[] } | undefined;
+        const body = (await fetch(`${base}/ready`).then(
+          (r) => r.json(),
+          () => undefined,
+        )) as { upstreams?: { state: string }[] } | undefined;
         samples.push({ at, state: body?.upstreams?.[0]?.state ?? 'unknown' });
         await sleep(20);
       }
@@ -102,7 +115,9 @@ export async function chaosSection(options: ChaosOptions, progress: (line: strin
       const nextKill = kills[i + 1]?.killedAt ?? Infinity;
       const down = samples.filter((s) => s.at >= killedAt && s.at < restartedAt);
       const detected = down.find((s) => s.state !== 'ready');
-      const firstSuccess = calls.filter((c) => c.ok && c.start > restartedAt).reduce((first, c) => Math.min(first, c.end), Infinity);
+      const firstSuccess = calls
+        .filter((c) => c.ok && c.start > restartedAt)
+        .reduce((first, c) => Math.min(first, c.end), Infinity);
       const failedAfter = calls.filter((c) => !c.ok && c.start > firstSuccess && c.end < nextKill);
       const errorsAfterRecovery: Record<string, number> = {};
       for (const { error } of failedAfter) errorsAfterRecovery[error!] = (errorsAfterRecovery[error!] ?? 0) + 1;
@@ -134,15 +149,39 @@ export async function chaosSection(options: ChaosOptions, progress: (line: strin
         `(\`proxy.reconnect: {initial: ${backoff.initialMs}ms, max: ${backoff.maxMs / 1000}s}\`) and \`/ready\` is read every 20 ms.`,
       columns: ['measure', 'median', 'max', 'target'],
       rows: [
-        ['kill → `/ready` says down (ms)', ms(median(detect)), checks.atMost('longest time to see an upstream die (ms)', max(detect), detectionTargetMs, ms), `≤ ${detectionTargetMs}`],
-        [`samples saying \`ready\` past ${detectionTargetMs} ms while down`, '—', checks.none(`\`ready\` samples while down (of ${downSamples})`, wrong), '0'],
-        ['restart → first call that succeeds (ms)', ms(median(recover)), checks.atMost('longest recovery after a restart (ms)', max(recover), backoffPeriodMs, ms), `≤ ${backoffPeriodMs} (one backoff period)`],
-        ['calls failed after that first success', '—', checks.none('calls failed after the first success', failedAfter), '0'],
+        [
+          'kill → `/ready` says down (ms)',
+          ms(median(detect)),
+          checks.atMost('longest time to see an upstream die (ms)', max(detect), detectionTargetMs, ms),
+          `≤ ${detectionTargetMs}`,
+        ],
+        [
+          `samples saying \`ready\` past ${detectionTargetMs} ms while down`,
+          '—',
+          checks.none(`\`ready\` samples while down (of ${downSamples})`, wrong),
+          '0',
+        ],
+        [
+          'restart → first call that succeeds (ms)',
+          ms(median(recover)),
+          checks.atMost('longest recovery after a restart (ms)', max(recover), backoffPeriodMs, ms),
+          `≤ ${backoffPeriodMs} (one backoff period)`,
+        ],
+        [
+          'calls failed after that first success',
+          '—',
+          checks.none('calls failed after the first success', failedAfter),
+          '0',
+        ],
       ],
       checks: checks.list,
       notes: [
         `${calls.length} calls in all, ${calls.filter((c) => !c.ok).length} failed (those while the upstream was down fail at once, as they should).`,
-        ...measured.flatMap((k, i) => Object.entries(k.errorsAfterRecovery).map(([message, count]) => `After restart ${i + 1}: ${count} × ${message}`)),
+        ...measured.flatMap((k, i) =>
+          Object.entries(k.errorsAfterRecovery).map(
+            ([message, count]) => `After restart ${i + 1}: ${count} × ${message}`,
+          ),
+        ),
       ],
       data: { kills: measured, calls: calls.length, failed: calls.filter((c) => !c.ok).length },
     };

@@ -29,7 +29,11 @@ export interface Compared {
   readonly failures: Record<string, string>;
 }
 
-export async function alternate(targets: readonly Target[], options: CompareOptions, progress: (line: string) => void): Promise<Compared> {
+export async function alternate(
+  targets: readonly Target[],
+  options: CompareOptions,
+  progress: (line: string) => void,
+): Promise<Compared> {
   const failures: Record<string, string> = {};
   const levels: Compared['levels'] = [];
   for (const concurrency of options.levels) {
@@ -38,7 +42,12 @@ export async function alternate(targets: readonly Target[], options: CompareOpti
       for (const target of targets.map((_, i) => targets[(i + round - 1) % targets.length]!)) {
         if (failures[target.name]) continue;
         try {
-          const result = await runLoad({ ...target, concurrency, warmupMs: options.warmupMs, durationMs: options.durationMs });
+          const result = await runLoad({
+            ...target,
+            concurrency,
+            warmupMs: options.warmupMs,
+            durationMs: options.durationMs,
+          });
           rounds.set(target.name, [...(rounds.get(target.name) ?? []), result]);
         } catch (error) {
           // One target failing (a peer that crashes, say) must not cost the others their numbers.

@@ -17,12 +17,24 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, tools: { type: 'string', default: '0' }, stdio: { type: 'boolean', default: false } },
+  options: {
+    port: { type: 'string', default: '0' },
+    tools: { type: 'string', default: '0' },
+    stdio: { type: 'boolean', default: false },
+  },
 });
 
 const tools = [
-  { name: 'echo', description: 'Echoes its text', inputSchema: { type: 'object', properties: { text: { type: 'string' } } } },
-  { name: 'add', description: 'Adds a and b', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } } },
+  {
+    name: 'echo',
+    description: 'Echoes its text',
+    inputSchema: { type: 'object', properties: { text: { type: 'string' } } },
+  },
+  {
+    name: 'add',
+    description: 'Adds a and b',
+    inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
+  },
   ...Array.from({ length: Number(values.tools) }, (_, i) => ({
     name: `dummy_${i}`,
     description: `Dummy tool number ${i}, for catalogue benchmarks`,

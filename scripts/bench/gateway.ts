@@ -23,11 +23,15 @@ export interface GatewayProcess {
 export async function startGateway(config: object): Promise<GatewayProcess> {
   const file = join(mkdtempSync(join(scratch, 'gateway-')), 'gateway.yaml');
   writeFileSync(file, stringify(config));
-  const started = await start(process.execPath, ['core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'], {
-    label: 'mcp-gateway',
-    env: withoutGatewaySettings(process.env),
-    ready: /"address":"(http:\/\/[^"]+)"/,
-  });
+  const started = await start(
+    process.execPath,
+    ['core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'],
+    {
+      label: 'mcp-gateway',
+      env: withoutGatewaySettings(process.env),
+      ready: /"address":"(http:\/\/[^"]+)"/,
+    },
+  );
   const listeningMs = performance.now() - started.spawnedAt;
   const base = started.match![1]!;
   // It listens before it connects its upstreams, and says when those first attempts are done
@@ -69,4 +73,8 @@ function withoutGatewaySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export const httpUpstream = (name: string, url: string) => ({ name, type: 'streamable-http', connection: { url } });
 
 /** A `proxy.servers` entry for the echo server as a child process over stdio. */
-export const stdioUpstream = (name: string) => ({ name, type: 'stdio', connection: { command: process.execPath, args: stdioEchoArgs(), cwd: root } });
+export const stdioUpstream = (name: string) => ({
+  name,
+  type: 'stdio',
+  connection: { command: process.execPath, args: stdioEchoArgs(), cwd: root },
+});

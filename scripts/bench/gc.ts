@@ -47,7 +47,10 @@ export function gcBetween(before: GcCounts, after: GcCounts): GcPerCalls {
   const perThousand: Record<string, { count: number; ms: number }> = {};
   for (const [kind, { count, seconds }] of Object.entries(after.kinds)) {
     const earlier = before.kinds[kind] ?? { count: 0, seconds: 0 };
-    perThousand[kind] = { count: ((count - earlier.count) / operations) * 1000, ms: ((seconds - earlier.seconds) * 1000 * 1000) / operations };
+    perThousand[kind] = {
+      count: ((count - earlier.count) / operations) * 1000,
+      ms: ((seconds - earlier.seconds) * 1000 * 1000) / operations,
+    };
   }
   return { operations, perThousand, newSpace: after.newSpace };
 }

@@ -53,11 +53,17 @@ interface Connected {
 
 async function connectSdk(options: LoadOptions): Promise<Connected> {
   const url = new URL(options.url);
-  const transport = options.transport === 'sse' ? new SSEClientTransport(url, { fetch: sharedSignalFetch }) : new StreamableHTTPClientTransport(url, { fetch: sharedSignalFetch });
+  const transport =
+    options.transport === 'sse'
+      ? new SSEClientTransport(url, { fetch: sharedSignalFetch })
+      : new StreamableHTTPClientTransport(url, { fetch: sharedSignalFetch });
   const client = await connectedClient(transport);
   const { operation } = options;
   return {
-    once: () => (operation.kind === 'list' ? client.listTools() : client.callTool({ name: operation.tool, arguments: toolArguments })),
+    once: () =>
+      operation.kind === 'list'
+        ? client.listTools()
+        : client.callTool({ name: operation.tool, arguments: toolArguments }),
     // Closing the client alone leaves its session open on the server (and, for supergateway
     // --stateful, a child process per session), which would burden every later round.
     close: async () => {
@@ -74,8 +80,14 @@ async function connectRaw(options: LoadOptions): Promise<Connected> {
   let id = 0;
   return {
     once: () =>
-      operation.kind === 'list' ? rpc(url, sessionId, ++id, 'tools/list') : rpc(url, sessionId, ++id, 'tools/call', { name: operation.tool, arguments: toolArguments }),
-    close: () => send(url, 'DELETE', undefined, sessionId).then(() => {}, () => {}),
+      operation.kind === 'list'
+        ? rpc(url, sessionId, ++id, 'tools/list')
+        : rpc(url, sessionId, ++id, 'tools/call', { name: operation.tool, arguments: toolArguments }),
+    close: () =>
+      send(url, 'DELETE', undefined, sessionId).then(
+        () => {},
+        () => {},
+      ),
   };
 }
 

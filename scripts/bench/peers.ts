@@ -15,7 +15,18 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { alternate, type CompareOptions, type Target } from './compare.ts';
 import { httpUpstream, startGateway, stdioUpstream, type GatewayProcess } from './gateway.ts';
-import { freePort, root, scratch, sleep, start, startEchoServer, stdioEchoArgs, stop, watchRss, type Started } from './processes.ts';
+import {
+  freePort,
+  root,
+  scratch,
+  sleep,
+  start,
+  startEchoServer,
+  stdioEchoArgs,
+  stop,
+  watchRss,
+  type Started,
+} from './processes.ts';
 import { latencies, mib, packageVersion, perSecond, ratio, type Section } from './report.ts';
 import { benchClient } from './client.ts';
 
@@ -41,7 +52,10 @@ interface Peer {
   readonly upstream: Upstream;
   readonly exposes: string;
   /** The peer's process, and how to reach its echo tool. */
-  start(bin: string, upstreamUrl: string): Promise<{ started: Started; url: string; transport: Target['transport']; tool: string }>;
+  start(
+    bin: string,
+    upstreamUrl: string,
+  ): Promise<{ started: Started; url: string; transport: Target['transport']; tool: string }>;
 }
 
 const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
@@ -60,13 +74,26 @@ const peers: readonly Peer[] = [
       mkdirSync(join(home, 'data/mcp-hub/cache'), { recursive: true });
       writeFileSync(
         join(home, 'data/mcp-hub/cache/registry.json'),
-        JSON.stringify({ registry: { version: 'bench', generatedAt: 0, totalServers: 1, servers: [{ id: 'none' }] }, lastFetchedAt: Date.now(), serverDocumentation: {} }),
+        JSON.stringify({
+          registry: { version: 'bench', generatedAt: 0, totalServers: 1, servers: [{ id: 'none' }] },
+          lastFetchedAt: Date.now(),
+          serverDocumentation: {},
+        }),
       );
       const config = join(home, 'mcp-servers.json');
       writeFileSync(config, JSON.stringify({ mcpServers: { bench: { url: upstreamUrl } } }));
       const port = await freePort();
-      const env = { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_STATE_HOME: join(home, 'state'), XDG_CONFIG_HOME: join(home, 'config') };
-      const started = await start(process.execPath, [bin, '--port', String(port), '--config', config], { label: 'mcp-hub', env });
+      const env = {
+        ...process.env,
+        HOME: home,
+        XDG_DATA_HOME: join(home, 'data'),
+        XDG_STATE_HOME: join(home, 'state'),
+        XDG_CONFIG_HOME: join(home, 'config'),
+      };
+      const started = await start(process.execPath, [bin, '--port', String(port), '--config', config], {
+        label: 'mcp-hub',
+        env,
+      });
       return { started, url: `http://127.0.0.1:${port}/mcp`, transport: 'sse', tool: 'bench__echo' };
     },
   },
@@ -77,7 +104,9 @@ const peers: readonly Peer[] = [
     exposes: 'Streamable HTTP',
     async start(bin, upstreamUrl) {
       const port = await freePort();
-      const inner = [process.execPath, bin, '--streamableHttp', upstreamUrl, '--logLevel', 'none'].map(shellQuote).join(' ');
+      const inner = [process.execPath, bin, '--streamableHttp', upstreamUrl, '--logLevel', 'none']
+        .map(shellQuote)
+        .join(' ');
       const started = await start(
         process.execPath,
         [bin, '--stdio', inner, '--outputTransport', 'streamableHttp', '--stateful', '--port', String(port)],
@@ -95,7 +124,18 @@ const peers: readonly Peer[] = [
       const port = await freePort();
       const started = await start(
         process.execPath,
-        [bin, '--port', String(port), '--host', '127.0.0.1', '--server', 'stream', '--', process.execPath, ...stdioEchoArgs()],
+        [
+          bin,
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--server',
+          'stream',
+          '--',
+          process.execPath,
+          ...stdioEchoArgs(),
+        ],
         { label: 'mcp-proxy' },
       );
       return { started, url: `http://127.0.0.1:${port}/mcp`, transport: 'streamable-http', tool: 'echo' };
@@ -145,14 +185,19 @@ function ensureInstalled(pkg: PeerPackage, progress: (line: string) => void): In
 }
 
 function install(pkg: PeerPackage, progress: (line: string) => void): Installed {
-  const read = () => JSON.parse(readFileSync(manifest(pkg), 'utf8')) as { version: string; bin: string | Record<string, string> };
+  const read = () =>
+    JSON.parse(readFileSync(manifest(pkg), 'utf8')) as { version: string; bin: string | Record<string, string> };
   if (!existsSync(manifest(pkg)) || Number(read().version.split('.')[0]) !== majors[pkg]) {
     progress(`peers: installing ${pkg}@${majors[pkg]} into ${peerDir}`);
     try {
-      execFileSync('npm', ['install', '--prefix', peerDir, '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${majors[pkg]}`], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 300_000,
-      });
+      execFileSync(
+        'npm',
+        ['install', '--prefix', peerDir, '--no-audit', '--no-fund', '--loglevel=error', `${pkg}@${majors[pkg]}`],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          timeout: 300_000,
+        },
+      );
     } catch (error) {
       // npm's first lines say what went wrong ("code ECONNREFUSED", then the reason); the rest is a stack and advice.
       const why = ((error as { stderr?: Buffer }).stderr?.toString() ?? '')
@@ -175,7 +220,9 @@ async function waitForTool(url: string, transport: Target['transport'], tool: st
     if (started.child.exitCode !== null) break;
     const client = benchClient();
     try {
-      await client.connect(transport === 'sse' ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url)));
+      await client.connect(
+        transport === 'sse' ? new SSEClientTransport(new URL(url)) : new StreamableHTTPClientTransport(new URL(url)),
+      );
       const { tools } = await client.listTools();
       if (tools.some((t) => t.name === tool)) return;
       last = `no tool ${tool} among ${tools.map((t) => t.name).join(', ')}`;
@@ -205,7 +252,11 @@ export async function peersSection(options: CompareOptions, progress: (line: str
         version: packageVersion(root),
         upstream,
         exposes: 'Streamable HTTP',
-        target: { name: `mcp-gateway ← ${upstream}`, url: gateway.mcpUrl, operation: { kind: 'call', tool: 'bench__echo' } },
+        target: {
+          name: `mcp-gateway ← ${upstream}`,
+          url: gateway.mcpUrl,
+          operation: { kind: 'call', tool: 'bench__echo' },
+        },
         started: gateway.started,
       });
     }
@@ -243,7 +294,8 @@ export async function peersSection(options: CompareOptions, progress: (line: str
       (line) => progress(`peers: ${line}`),
     );
     const peaks = watches.map((w) => w.stop());
-    for (const [name, why] of Object.entries(failures)) notes.push(`${name} failed during the run: ${why.split('\n')[0]}.`);
+    for (const [name, why] of Object.entries(failures))
+      notes.push(`${name} failed during the run: ${why.split('\n')[0]}.`);
 
     const rows = levels.flatMap(({ concurrency, results }) =>
       measured.flatMap((m, i) => {
@@ -274,19 +326,38 @@ export async function peersSection(options: CompareOptions, progress: (line: str
         'mcp-hub through its HTTP+SSE endpoint (its only one), the others through Streamable HTTP. supergateway `--stateful` starts one stdio child per client session; mcp-gateway and mcp-proxy share one. ' +
         '"supergateway ×2" is `supergateway --streamableHttp` (to stdio) run as the stdio server of `supergateway --stateful` (to Streamable HTTP). RSS: the front process alone, highest seen.',
       align: 'lllrrrrrr',
-      columns: ['server', 'version', 'upstream → clients', 'clients', 'req/s', 'p50 / p90 / p99 ms', 'mcp-gateway ÷ it', 'errors', 'peak RSS MiB'],
+      columns: [
+        'server',
+        'version',
+        'upstream → clients',
+        'clients',
+        'req/s',
+        'p50 / p90 / p99 ms',
+        'mcp-gateway ÷ it',
+        'errors',
+        'peak RSS MiB',
+      ],
       rows,
       checks: [],
       notes,
       data: {
-        servers: measured.map(({ label, version, upstream, exposes, target }) => ({ name: target.name, label, version, upstream, exposes })),
+        servers: measured.map(({ label, version, upstream, exposes, target }) => ({
+          name: target.name,
+          label,
+          version,
+          upstream,
+          exposes,
+        })),
         levels,
         peakRssKb: Object.fromEntries(measured.map((m, i) => [m.target.name, peaks[i]])),
         notes,
       },
     };
   } finally {
-    await Promise.all([...measured.filter((m) => m.label !== 'mcp-gateway').map((m) => stop(m.started.child)), ...gateways.map((g) => g.stop())]);
+    await Promise.all([
+      ...measured.filter((m) => m.label !== 'mcp-gateway').map((m) => stop(m.started.child)),
+      ...gateways.map((g) => g.stop()),
+    ]);
     await stop(echo.started.child);
   }
 }

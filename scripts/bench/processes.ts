@@ -5,7 +5,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, watch, type FSWatcher } from 'node:fs';
+import {
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+  watch,
+  type FSWatcher,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +25,12 @@ import { fileURLToPath } from 'node:url';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `node` arguments that run a TypeScript file in a single process (the tsx CLI would add a parent). */
-export const typeScriptArgs = (file: string, ...args: string[]) => ['--import', import.meta.resolve('tsx'), join(root, file), ...args];
+export const typeScriptArgs = (file: string, ...args: string[]) => [
+  '--import',
+  import.meta.resolve('tsx'),
+  join(root, file),
+  ...args,
+];
 
 const running = new Set<ChildProcess>();
 const stopping = new WeakSet<ChildProcess>();
@@ -29,7 +44,7 @@ const killGroup = (child: ChildProcess, signal: NodeJS.Signals) => {
 /** This run's temp folder (configs, homes), removed when it ends. */
 export const scratch = mkdtempSync(join(tmpdir(), 'mcp-gateway-bench-'));
 process.on('exit', () => {
-  running.forEach((child) => killGroup(child, 'SIGKILL'));
+  for (const child of running) killGroup(child, 'SIGKILL');
   rmSync(scratch, { recursive: true, force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
@@ -68,7 +83,12 @@ export function start(command: string, args: readonly string[], options: StartOp
   const file = join(scratch, `${options.label.replace(/[^\w.-]+/g, '_')}-${++outputs}.log`);
   const fd = openSync(file, 'w');
   const spawnedAt = performance.now();
-  const child = spawn(command, args, { cwd: root, env: options.env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: options.env ?? process.env,
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
   closeSync(fd);
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -91,7 +111,12 @@ export function start(command: string, args: readonly string[], options: StartOp
       const watcher = { pattern, resolve };
       watchers.add(watcher);
       output.follow(onGrowth);
-      child.once('close', () => watchers.delete(watcher) && reject(new Error(`${options.label} exited before printing ${pattern}; its last output:\n${tail()}`)));
+      child.once(
+        'close',
+        () =>
+          watchers.delete(watcher) &&
+          reject(new Error(`${options.label} exited before printing ${pattern}; its last output:\n${tail()}`)),
+      );
     });
   const tail = () => output.tail();
   return new Promise<Started>((resolve, reject) => {
@@ -113,7 +138,8 @@ export function start(command: string, args: readonly string[], options: StartOp
     child.once('close', (code, signal) => {
       output.pause();
       if (!started) fail(`exited (${signal ?? code})`);
-      else if (!stopping.has(child)) process.stderr.write(`${options.label} exited (${signal ?? code}); its last output:\n${tail()}\n`);
+      else if (!stopping.has(child))
+        process.stderr.write(`${options.label} exited (${signal ?? code}); its last output:\n${tail()}\n`);
     });
     if (!options.ready) succeed();
   });
@@ -184,7 +210,8 @@ export async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** Resident set size in KiB. */
-export const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
+export const rssKb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
 /** The highest RSS seen, sampled every 100 ms until `stop()`. */
 export function watchRss(pid: number): { stop(): number } {
@@ -225,10 +252,14 @@ export interface EchoServer {
 
 /** scripts/bench/echo-server.ts over HTTP, with `tools` dummy tools besides echo and add, on `port` (0: one it picks). */
 export async function startEchoServer(tools = 0, port = 0): Promise<EchoServer> {
-  const started = await start(process.execPath, typeScriptArgs('scripts/bench/echo-server.ts', '--tools', String(tools), '--port', String(port)), {
-    label: 'echo-server',
-    ready: /\{"port":(\d+)\}/,
-  });
+  const started = await start(
+    process.execPath,
+    typeScriptArgs('scripts/bench/echo-server.ts', '--tools', String(tools), '--port', String(port)),
+    {
+      label: 'echo-server',
+      ready: /\{"port":(\d+)\}/,
+    },
+  );
   const startMs = performance.now() - started.spawnedAt;
   return { started, startMs, url: (path = '/mcp') => `http://127.0.0.1:${started.match![1]}${path}` };
 }

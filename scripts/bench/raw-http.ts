@@ -14,7 +14,12 @@ export interface Reply {
   readonly body: Buffer;
 }
 
-export function send(url: URL, method: 'POST' | 'DELETE', body: string | undefined, sessionId?: string): Promise<Reply> {
+export function send(
+  url: URL,
+  method: 'POST' | 'DELETE',
+  body: string | undefined,
+  sessionId?: string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
@@ -31,7 +36,11 @@ export function send(url: URL, method: 'POST' | 'DELETE', body: string | undefin
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.once('end', () =>
-          resolve({ status: res.statusCode ?? 0, sessionId: res.headers['mcp-session-id'] as string | undefined, body: Buffer.concat(chunks) }),
+          resolve({
+            status: res.statusCode ?? 0,
+            sessionId: res.headers['mcp-session-id'] as string | undefined,
+            body: Buffer.concat(chunks),
+          }),
         );
         res.once('error', reject);
       },
@@ -56,7 +65,12 @@ export async function openSession(url: URL): Promise<string> {
     }),
   );
   if (!ok(init) || !init.sessionId) throw new Error(`initialize: HTTP ${init.status}`);
-  const initialized = await send(url, 'POST', JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), init.sessionId);
+  const initialized = await send(
+    url,
+    'POST',
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    init.sessionId,
+  );
   if (!ok(initialized)) throw new Error(`notifications/initialized: HTTP ${initialized.status}`);
   return init.sessionId;
 }
@@ -65,6 +79,12 @@ const resultMarker = Buffer.from('"result"');
 
 /** One request in a session; throws unless the answer is a result. */
 export async function rpc(url: URL, sessionId: string, id: number, method: string, params?: object): Promise<void> {
-  const reply = await send(url, 'POST', JSON.stringify({ jsonrpc: '2.0', id, method, ...(params && { params }) }), sessionId);
-  if (!ok(reply) || !reply.body.includes(resultMarker)) throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
+  const reply = await send(
+    url,
+    'POST',
+    JSON.stringify({ jsonrpc: '2.0', id, method, ...(params && { params }) }),
+    sessionId,
+  );
+  if (!ok(reply) || !reply.body.includes(resultMarker))
+    throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
 }

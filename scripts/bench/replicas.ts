@@ -19,25 +19,43 @@ export async function replicasSection(options: CompareOptions, progress: (line: 
   const gateways: GatewayProcess[] = [];
   const balancers: Nginx[] = [];
   try {
-    const config = { shared_sessions: { redis: { url: redis.url } }, proxy: { servers: [httpUpstream('bench', echo.url())] } };
+    const config = {
+      shared_sessions: { redis: { url: redis.url } },
+      proxy: { servers: [httpUpstream('bench', echo.url())] },
+    };
     for (let i = 0; i < 4; i++) gateways.push(await startGateway(config));
     const port = (gateway: GatewayProcess) => Number(new URL(gateway.mcpUrl).port);
     const [single, ...three] = gateways;
-    balancers.push(await startNginx([port(single!)], await freePort()), await startNginx(three.map(port), await freePort()));
+    balancers.push(
+      await startNginx([port(single!)], await freePort()),
+      await startNginx(three.map(port), await freePort()),
+    );
     const operation = { kind: 'call', tool: 'bench__echo' } as const;
     const targets: Target[] = [
       { name: '1 replica', url: `${balancers[0]!.url}/mcp`, operation },
       { name: '3 replicas', url: `${balancers[1]!.url}/mcp`, operation },
     ];
     const { levels, failures } = await alternate(targets, options, (line) => progress(`replicas: ${line}`));
-    if (Object.keys(failures).length) throw new Error(Object.entries(failures).map(([name, why]) => `${name}: ${why}`).join('; '));
+    if (Object.keys(failures).length)
+      throw new Error(
+        Object.entries(failures)
+          .map(([name, why]) => `${name}: ${why}`)
+          .join('; '),
+      );
     const checks = new Checks();
     const rows = levels.flatMap(({ concurrency, results }) => {
       const one = results['1 replica']!;
       const many = results['3 replicas']!;
       return [
         [String(concurrency), '1', perSecond(one.callsPerSecond), latencies(one), '—', String(one.errors)],
-        [String(concurrency), '3', perSecond(many.callsPerSecond), latencies(many), ratio(many.callsPerSecond / one.callsPerSecond), checks.none(`errors with 3 replicas at ${concurrency} clients`, many.errors)],
+        [
+          String(concurrency),
+          '3',
+          perSecond(many.callsPerSecond),
+          latencies(many),
+          ratio(many.callsPerSecond / one.callsPerSecond),
+          checks.none(`errors with 3 replicas at ${concurrency} clients`, many.errors),
+        ],
       ];
     });
     return {
@@ -46,7 +64,7 @@ export async function replicasSection(options: CompareOptions, progress: (line: 
       settings:
         `Each side: nginx (round robin, no stickiness, keep-alive to the gateways) in front of 1 or 3 \`mcp-gateway\` processes with \`shared_sessions\` on one redis-server, ` +
         `so a client's requests go to each replica in turn; the echo server over Streamable HTTP as the upstream. ${options.rounds} alternating rounds of ${options.durationMs / 1000} s per side after ${options.warmupMs / 1000} s of warm-up; closed-loop SDK clients, each initialized once. ` +
-        'Everything shares this machine\'s cores.',
+        "Everything shares this machine's cores.",
       columns: ['clients', 'replicas', 'req/s', 'p50 / p90 / p99 ms', '3 ÷ 1', 'errors'],
       rows,
       checks: checks.list,

@@ -17,7 +17,8 @@ export interface Environment {
   readonly sdk: string;
 }
 
-export const packageVersion = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+export const packageVersion = (dir: string) =>
+  (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version;
 
 export function environment(): Environment {
   let commit = '';
@@ -106,7 +107,12 @@ export function markdown(env: Environment, section: Section): string {
   ].join('\n');
 }
 
-export function json(env: Environment, options: object, sections: readonly Section[], failed: Record<string, string>): string {
+export function json(
+  env: Environment,
+  options: object,
+  sections: readonly Section[],
+  failed: Record<string, string>,
+): string {
   const bySection = Object.fromEntries(
     sections.map(({ key, title, settings, checks, notes, data }) => [key, { title, settings, checks, notes, data }]),
   );

@@ -29,7 +29,10 @@ async function pool(count: number, task: (i: number) => Promise<unknown>): Promi
 
 export async function sessionsSection(count: number, progress: (line: string) => void): Promise<Section> {
   const echo = await startEchoServer();
-  const gateway = await startGateway({ sessions: { max: count + warmup }, proxy: { servers: [httpUpstream('bench', echo.url())] } }).catch(async (error: unknown) => {
+  const gateway = await startGateway({
+    sessions: { max: count + warmup },
+    proxy: { servers: [httpUpstream('bench', echo.url())] },
+  }).catch(async (error: unknown) => {
     await stop(echo.started.child);
     throw error;
   });
@@ -78,7 +81,9 @@ export async function sessionsSection(count: number, progress: (line: string) =>
           mib(row.rssKb),
           mib(row.rssKb - base),
           final ? checks.atMost('RSS per idle session', perSession, 30, kb) : kb(perSession),
-          final ? checks.none(`errors opening ${row.sessions.toLocaleString('en')} sessions`, row.errors) : String(row.errors),
+          final
+            ? checks.none(`errors opening ${row.sessions.toLocaleString('en')} sessions`, row.errors)
+            : String(row.errors),
         ];
       }),
       checks: checks.list,

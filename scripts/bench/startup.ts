@@ -46,7 +46,9 @@ async function httpStart(sessions: number, tools: number): Promise<UpstreamStart
   try {
     const started = performance.now();
     const clients = await Promise.all(
-      Array.from({ length: sessions }, (_, i) => connectedClient(new StreamableHTTPClientTransport(new URL(echo.url(`/mcp/${i + 1}`))))),
+      Array.from({ length: sessions }, (_, i) =>
+        connectedClient(new StreamableHTTPClientTransport(new URL(echo.url(`/mcp/${i + 1}`)))),
+      ),
     );
     const initializingMs = performance.now() - started;
     await Promise.all(clients.map((client) => client.close()));
@@ -78,7 +80,11 @@ const cases: readonly Case[] = [
   {
     name: '1 stdio upstream, started by the gateway',
     async prepare() {
-      return { upstream: await stdioStart(), config: { proxy: { servers: [stdioUpstream('s1')] } }, done: async () => {} };
+      return {
+        upstream: await stdioStart(),
+        config: { proxy: { servers: [stdioUpstream('s1')] } },
+        done: async () => {},
+      };
     },
   },
 ];
@@ -118,7 +124,15 @@ export async function startupSection(progress: (line: string) => void): Promise<
       `${checks.atMost(`start-up to /ready, ${c.name}`, median(ready), budget, msText)} (${fixed(0)(Math.min(...ready))}–${fixed(0)(Math.max(...ready))})`,
       mib(median(rss)),
     ]);
-    data.push({ name: c.name, upstreamStartMs: upstreamOwn, upstreamDuringGatewayMs: upstreamDuring, listeningMs: listening, readyMs: ready, rssAtReadyKb: rss, budgetMs: budget });
+    data.push({
+      name: c.name,
+      upstreamStartMs: upstreamOwn,
+      upstreamDuringGatewayMs: upstreamDuring,
+      listeningMs: listening,
+      readyMs: ready,
+      rssAtReadyKb: rss,
+      budgetMs: budget,
+    });
   }
   return {
     key: 'startup',
@@ -127,7 +141,14 @@ export async function startupSection(progress: (line: string) => void): Promise<
       `Median of ${repetitions} starts of \`mcp-gateway serve\` (from its compiled copy, as \`npm start\` runs it), from spawn to the first 200 from GET /ready, seen as its "mcp-gateway ready" log line (when /ready turns 200; checked with one GET /ready after it: polling every few ms slows the start it measures). ` +
       `An upstream's own start is spawn to initialized sessions, as bare SDK clients see it (stdio: spawn and initialize; HTTP: spawn to listening, then as many concurrent initializations as the gateway makes, on a fresh instance). ` +
       `Budget: ${budgetMs} ms plus the part of the upstreams' own start that falls inside the gateway's (HTTP upstreams are started before the gateway, so only their initializations).`,
-    columns: ['upstreams', "upstream's own start ms", 'of which inside the gateway start ms', 'spawn → listening ms', 'spawn → /ready (min–max)', 'RSS at ready MiB'],
+    columns: [
+      'upstreams',
+      "upstream's own start ms",
+      'of which inside the gateway start ms',
+      'spawn → listening ms',
+      'spawn → /ready (min–max)',
+      'RSS at ready MiB',
+    ],
     rows,
     checks: checks.list,
     notes: [],

@@ -59,7 +59,12 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
     const gc = gcBetween(gcBefore, await gcCounts(metricsUrl));
     await sleep(1000);
     const after = rssKb(gateway.pid);
-    if (Object.keys(failures).length) throw new Error(Object.entries(failures).map(([name, why]) => `${name}: ${why}`).join('; '));
+    if (Object.keys(failures).length)
+      throw new Error(
+        Object.entries(failures)
+          .map(([name, why]) => `${name}: ${why}`)
+          .join('; '),
+      );
 
     const checks = new Checks();
     const rows = levels.flatMap(({ concurrency: c, results }) =>
@@ -76,7 +81,9 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
           String(c),
           perSecond(direct.callsPerSecond),
           perSecond(viaGateway.callsPerSecond),
-          minRatio === undefined ? ratio(quotient) : checks.atLeast(`gateway ÷ direct ${at}`, quotient, minRatio, ratio),
+          minRatio === undefined
+            ? ratio(quotient)
+            : checks.atLeast(`gateway ÷ direct ${at}`, quotient, minRatio, ratio),
           ...(reference ? [ratio(results[`reference ${kind}`]!.callsPerSecond / direct.callsPerSecond)] : []),
           latencies(direct),
           maxGatewayP50 === undefined
@@ -104,7 +111,9 @@ async function versusDirect(spec: VersusDirect, options: CompareOptions, progres
       settings:
         `${spec.setup} ${options.rounds} alternating round${options.rounds === 1 ? '' : 's'} (direct, gateway${reference ? `, ${reference.label}` : ''}; each round starts one later) of ` +
         `${options.durationMs / 1000} s per side after ${options.warmupMs / 1000} s of warm-up; closed-loop clients, each initialized once, in one process on the same machine.` +
-        (reference ? ` The ${reference.label} (scripts/bench/byte-proxy.ts) pipes bytes without reading them: the ceiling for any Node process in the path.` : ''),
+        (reference
+          ? ` The ${reference.label} (scripts/bench/byte-proxy.ts) pipes bytes without reading them: the ceiling for any Node process in the path.`
+          : ''),
       align: kinds.length > 1 ? `l${'r'.repeat(columns.length)}` : 'r'.repeat(columns.length),
       columns: kinds.length > 1 ? ['client', ...columns] : columns,
       rows,
@@ -133,11 +142,15 @@ export const callSection = (options: CompareOptions, progress: Progress) =>
         {
           key: 'call',
           title: 'tools/call `echo` to a Streamable HTTP upstream, direct and through the gateway',
-          setup: "Upstream: the SDK's low-level `Server` over Streamable HTTP on loopback (scripts/bench/echo-server.ts).",
+          setup:
+            "Upstream: the SDK's low-level `Server` over Streamable HTTP on loopback (scripts/bench/echo-server.ts).",
           direct: { url: echo!.url(), operation: { kind: 'call', tool: 'echo' } },
           gatewayConfig: { proxy: { servers: [httpUpstream('bench', echo!.url())] } },
           gatewayOperation: { kind: 'call', tool: 'bench__echo' },
-          targets: (c) => ({ minRatio: ({ 1: 0.8, 16: 0.75 } as Record<number, number>)[c], maxAddedP50: c === 1 ? 0.3 : undefined }),
+          targets: (c) => ({
+            minRatio: ({ 1: 0.8, 16: 0.75 } as Record<number, number>)[c],
+            maxAddedP50: c === 1 ? 0.3 : undefined,
+          }),
           reference: { label: 'byte proxy', url: proxied },
         },
         options,
@@ -149,10 +162,14 @@ export const callSection = (options: CompareOptions, progress: Progress) =>
 /** scripts/bench/byte-proxy.ts in front of `url`, for as long as `run` runs. */
 async function withByteProxy<T>(url: string, run: (proxied: string) => Promise<T>): Promise<T> {
   const target = new URL(url);
-  const started = await start(process.execPath, typeScriptArgs('scripts/bench/byte-proxy.ts', '--target', target.origin), {
-    label: 'byte-proxy',
-    ready: /\{"port":(\d+)\}/,
-  });
+  const started = await start(
+    process.execPath,
+    typeScriptArgs('scripts/bench/byte-proxy.ts', '--target', target.origin),
+    {
+      label: 'byte-proxy',
+      ready: /\{"port":(\d+)\}/,
+    },
+  );
   try {
     return await run(`http://127.0.0.1:${started.match![1]}${target.pathname}`);
   } finally {
@@ -197,7 +214,9 @@ export const listSection = (options: CompareOptions, progress: Progress) => {
         gatewayConfig: {
           proxy: {
             page_size: 0,
-            servers: Array.from({ length: listUpstreams }, (_, i) => httpUpstream(`s${i + 1}`, upstreams!.url(`/mcp/${i + 1}`))),
+            servers: Array.from({ length: listUpstreams }, (_, i) =>
+              httpUpstream(`s${i + 1}`, upstreams!.url(`/mcp/${i + 1}`)),
+            ),
           },
         },
         gatewayOperation: { kind: 'list' },

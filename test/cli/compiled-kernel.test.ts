@@ -15,12 +15,19 @@ import { tempDir } from '../helpers/processes.ts';
 function fakePackage(): string {
   const root = tempDir('mcpgw-compiled-');
   const files: Record<string, string> = {
-    'package.json': JSON.stringify({ name: 'mcp-gateway', version: '9.8.7', type: 'module', exports: { '.': './core/index.ts' } }),
+    'package.json': JSON.stringify({
+      name: 'mcp-gateway',
+      version: '9.8.7',
+      type: 'module',
+      exports: { '.': './core/index.ts' },
+    }),
     'config/default.yaml': 'proxy: {}\n',
-    'core/index.ts': "export { greeting } from './greeting.ts';\nexport const configFile = new URL('../config/default.yaml', import.meta.url);\n",
-    'core/greeting.ts': "export const greeting = (name: string): string => `hello ${name}`;\n",
+    'core/index.ts':
+      "export { greeting } from './greeting.ts';\nexport const configFile = new URL('../config/default.yaml', import.meta.url);\n",
+    'core/greeting.ts': 'export const greeting = (name: string): string => `hello ${name}`;\n',
     'core/greeting.test.ts': "import { it } from 'vitest';\nit('is never compiled', () => {});\n",
-    'plugins/polite/index.ts': "import { greeting, type Unused } from 'mcp-gateway';\nexport const said: string = greeting('plugin');\n",
+    'plugins/polite/index.ts':
+      "import { greeting, type Unused } from 'mcp-gateway';\nexport const said: string = greeting('plugin');\n",
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
@@ -43,7 +50,11 @@ it('runs without any loader: imports rewritten, the kernel found by name, config
   const configFile = importPlainly(new URL('core/index.js', compiled), 'new URL(m.configFile).pathname');
   expect(realpathSync(configFile)).toBe(join(root, 'config/default.yaml'));
   expect(existsSync(new URL('core/greeting.test.js', compiled))).toBe(false);
-  expect(sourceFiles(root).map((file: string) => file.slice(root.length))).toEqual(['/core/greeting.ts', '/core/index.ts', '/plugins/polite/index.ts']);
+  expect(sourceFiles(root).map((file: string) => file.slice(root.length))).toEqual([
+    '/core/greeting.ts',
+    '/core/index.ts',
+    '/plugins/polite/index.ts',
+  ]);
 });
 
 it('reuses the copy while the sources are unchanged and compiles again when one changes', async () => {
@@ -54,7 +65,7 @@ it('reuses the copy while the sources are unchanged and compiles again when one 
   expect((await compiledKernel({ root, cache }))?.href).toBe(first?.href);
   expect(statSync(new URL('core/greeting.js', first)).mtimeMs).toBe(compiledAt);
 
-  writeFileSync(join(root, 'core/greeting.ts'), "export const greeting = (name: string): string => `hi ${name}`;\n");
+  writeFileSync(join(root, 'core/greeting.ts'), 'export const greeting = (name: string): string => `hi ${name}`;\n');
   const second = await compiledKernel({ root, cache });
   expect(second?.href).not.toBe(first?.href);
   expect(importPlainly(new URL('plugins/polite/index.js', second), 'm.said')).toBe('hi plugin');
@@ -71,12 +82,16 @@ it('reports why when no copy can be made, so the caller runs the sources', async
   const blocked = join(root, 'not-a-folder');
   writeFileSync(blocked, '');
   const reasons: string[] = [];
-  expect(await compiledKernel({ root, cache: join(blocked, 'cache'), warn: (reason: string) => reasons.push(reason) })).toBeUndefined();
+  expect(
+    await compiledKernel({ root, cache: join(blocked, 'cache'), warn: (reason: string) => reasons.push(reason) }),
+  ).toBeUndefined();
   // Refused before compiling anything: one line naming the cache, not esbuild's report of every file.
   expect(reasons).toEqual([expect.stringMatching(/^ENOTDIR.*cache'?$/)]);
 
   writeFileSync(join(root, 'core/greeting.ts'), 'export const greeting = (;\n');
-  expect(await compiledKernel({ root, cache: join(root, 'cache'), warn: (reason: string) => reasons.push(reason) })).toBeUndefined();
+  expect(
+    await compiledKernel({ root, cache: join(root, 'cache'), warn: (reason: string) => reasons.push(reason) }),
+  ).toBeUndefined();
   expect(reasons[1]).toMatch(/greeting\.ts/);
 });
 

@@ -9,7 +9,7 @@ import { writeYaml } from './temp-config.ts';
 const lines = (...text: string[]) => `${text.join('\n')}\n`;
 /** The "; fix: ..." clause ConfigError.describe() appends. */
 const fixClause = /; fix: \S/;
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Expected {
   readonly code: string;
@@ -30,7 +30,8 @@ function expectOneLineError(result: CliResult, file: string | undefined, expecte
   // A plugin's own settings name it: `GW_ERR_CONFIG (plugin streamable-http): ...`.
   expect(stderr).toMatch(new RegExp(`^mcp-gateway: ${expected.code}( \\(plugin [a-z-]+\\))?: `));
   if (file && expected.line === 'none') expect(stderr).toContain(`${file}: `);
-  else if (file) expect(stderr).toMatch(new RegExp(`${escape(file)}:${expected.line === 'any' ? '\\d+' : expected.line}: `));
+  else if (file)
+    expect(stderr).toMatch(new RegExp(`${escapeRegExp(file)}:${expected.line === 'any' ? '\\d+' : expected.line}: `));
   if (expected.path) expect(stderr).toContain(` ${expected.path}: `);
   for (const text of expected.includes ?? []) expect(stderr).toContain(text);
   expect(stderr).toMatch(expected.fix ?? fixClause);
@@ -45,21 +46,48 @@ async function validateYaml(text: string, expected: Expected): Promise<string> {
 describe('one-line configuration errors', () => {
   it('names a missing environment variable and suggests a default', async () => {
     await validateYaml(
-      lines('proxy:', '  servers:', '    - name: n8n', '      type: streamable-http', '      connection:', '        url: "${N8N_URL}"'),
-      { code: 'GW_ERR_ENV_MISSING', line: 6, path: 'proxy.servers[0].connection.url', includes: ['N8N_URL', '${N8N_URL:-'] },
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: n8n',
+        '      type: streamable-http',
+        '      connection:',
+        '        url: "${N8N_URL}"',
+      ),
+      {
+        code: 'GW_ERR_ENV_MISSING',
+        line: 6,
+        path: 'proxy.servers[0].connection.url',
+        includes: ['N8N_URL', '${N8N_URL:-'],
+      },
     );
   });
 
   it('suggests the right spelling of a misspelt key', async () => {
-    await validateYaml(lines('server: { prot: 8082 }'), { code: 'GW_ERR_CONFIG', line: 1, path: 'server.prot', includes: ['did you mean "port"'] });
+    await validateYaml(lines('server: { prot: 8082 }'), {
+      code: 'GW_ERR_CONFIG',
+      line: 1,
+      path: 'server.prot',
+      includes: ['did you mean "port"'],
+    });
   });
 
   it('names the expected type of a wrongly typed value', async () => {
-    await validateYaml(lines('server:', '  port: "abc"'), { code: 'GW_ERR_CONFIG', line: 2, path: 'server.port', includes: ['expected number', '"abc"'] });
+    await validateYaml(lines('server:', '  port: "abc"'), {
+      code: 'GW_ERR_CONFIG',
+      line: 2,
+      path: 'server.port',
+      includes: ['expected number', '"abc"'],
+    });
   });
 
   it('lists the allowed values of an enum', async () => {
-    await validateYaml(lines('logging:', '  format: yaml'), { code: 'GW_ERR_CONFIG', line: 2, path: 'logging.format', includes: ['"json"', '"text"'] });
+    await validateYaml(lines('logging:', '  format: yaml'), {
+      code: 'GW_ERR_CONFIG',
+      line: 2,
+      path: 'logging.format',
+      includes: ['"json"', '"text"'],
+    });
   });
 
   it('shows how to write a duration', async () => {
@@ -73,12 +101,26 @@ describe('one-line configuration errors', () => {
   });
 
   it('rejects an unknown top-level section', async () => {
-    await validateYaml(lines('server: {}', 'metrix: {}'), { code: 'GW_ERR_CONFIG', line: 2, path: 'metrix', includes: ['section "metrix"'] });
+    await validateYaml(lines('server: {}', 'metrix: {}'), {
+      code: 'GW_ERR_CONFIG',
+      line: 2,
+      path: 'metrix',
+      includes: ['section "metrix"'],
+    });
   });
 
   it('rejects a duplicate server name', async () => {
     await validateYaml(
-      lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      connection: { command: x }', '    - name: a', '      type: stdio', '      connection: { command: y }'),
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: stdio',
+        '      connection: { command: x }',
+        '    - name: a',
+        '      type: stdio',
+        '      connection: { command: y }',
+      ),
       { code: 'GW_ERR_CONFIG', line: 6, path: 'proxy.servers[1].name', includes: ['duplicate server name "a"'] },
     );
   });
@@ -111,73 +153,141 @@ describe('one-line configuration errors', () => {
   });
 
   it('rejects a streamable-http server with a bad url', async () => {
-    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: streamable-http', '      connection:', '        url: not a url'), {
-      code: 'GW_ERR_CONFIG',
-      line: 6,
-      path: 'proxy.servers[0].connection.url',
-    });
+    await validateYaml(
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: streamable-http',
+        '      connection:',
+        '        url: not a url',
+      ),
+      {
+        code: 'GW_ERR_CONFIG',
+        line: 6,
+        path: 'proxy.servers[0].connection.url',
+      },
+    );
   });
 
   it('names every unset environment variable, each with its line', async () => {
     await validateYaml(
-      lines('proxy:', '  servers:', '    - name: a', '      type: streamable-http', '      connection:', '        url: "${A_URL}"', '        headers:', '          X-Key: "${A_KEY}/${A_URL}"'),
-      { code: 'GW_ERR_ENV_MISSING', line: 6, path: 'proxy.servers[0].connection.url', includes: ['A_URL is not set (also unset: A_KEY at line 8)', 'set A_URL and A_KEY'] },
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: streamable-http',
+        '      connection:',
+        '        url: "${A_URL}"',
+        '        headers:',
+        '          X-Key: "${A_KEY}/${A_URL}"',
+      ),
+      {
+        code: 'GW_ERR_ENV_MISSING',
+        line: 6,
+        path: 'proxy.servers[0].connection.url',
+        includes: ['A_URL is not set (also unset: A_KEY at line 8)', 'set A_URL and A_KEY'],
+      },
     );
   });
 
   it('writes "an object" when a section is not a mapping', async () => {
-    await validateYaml(lines('logging: verbose'), { code: 'GW_ERR_CONFIG', line: 1, path: 'logging', includes: ['got the string "verbose"'], fix: /; fix: write an object here$/ });
+    await validateYaml(lines('logging: verbose'), {
+      code: 'GW_ERR_CONFIG',
+      line: 1,
+      path: 'logging',
+      includes: ['got the string "verbose"'],
+      fix: /; fix: write an object here$/,
+    });
   });
 
   it('suggests a kernel key misspelt in a server, whose transport rejects it', async () => {
-    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      prefx: b', '      connection: { command: x }'), {
-      code: 'GW_ERR_CONFIG',
-      line: 5,
-      path: 'proxy.servers[0].prefx',
-      includes: ['unknown key "prefx"', 'did you mean "prefix"?'],
-    });
+    await validateYaml(
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: stdio',
+        '      prefx: b',
+        '      connection: { command: x }',
+      ),
+      {
+        code: 'GW_ERR_CONFIG',
+        line: 5,
+        path: 'proxy.servers[0].prefx',
+        includes: ['unknown key "prefx"', 'did you mean "prefix"?'],
+      },
+    );
   });
 
   it('names a misspelt key as the cause of the required key it leaves missing', async () => {
-    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      conection: { command: x }'), {
-      code: 'GW_ERR_CONFIG',
-      line: 5,
-      path: 'proxy.servers[0].conection',
-      includes: ['unknown key "conection", and the required "connection" is missing', 'did you mean "connection"?'],
-    });
+    await validateYaml(
+      lines('proxy:', '  servers:', '    - name: a', '      type: stdio', '      conection: { command: x }'),
+      {
+        code: 'GW_ERR_CONFIG',
+        line: 5,
+        path: 'proxy.servers[0].conection',
+        includes: ['unknown key "conection", and the required "connection" is missing', 'did you mean "connection"?'],
+      },
+    );
   });
 
   it('suggests the transport type nearest a misspelt one', async () => {
-    await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: stdoi', '      connection: { command: x }'), {
-      code: 'GW_ERR_TRANSPORT_MISSING',
-      line: 4,
-      path: 'proxy.servers[0].type',
-      includes: ['did you mean "stdio"?'],
-    });
+    await validateYaml(
+      lines('proxy:', '  servers:', '    - name: a', '      type: stdoi', '      connection: { command: x }'),
+      {
+        code: 'GW_ERR_TRANSPORT_MISSING',
+        line: 4,
+        path: 'proxy.servers[0].type',
+        includes: ['did you mean "stdio"?'],
+      },
+    );
   });
 
   it('suggests the section of a built-in plugin for a misspelt section', async () => {
-    await validateYaml(lines('ratelimit:', '  rules: []'), { code: 'GW_ERR_CONFIG', line: 'any', path: 'ratelimit', includes: ['did you mean "rate_limit"?'] });
+    await validateYaml(lines('ratelimit:', '  rules: []'), {
+      code: 'GW_ERR_CONFIG',
+      line: 'any',
+      path: 'ratelimit',
+      includes: ['did you mean "rate_limit"?'],
+    });
   });
 
   it('points at invalid YAML syntax', async () => {
-    await validateYaml(lines('server:', '  port: [1, 2', 'logging: {}'), { code: 'GW_ERR_CONFIG', line: 'any', includes: ['invalid YAML'] });
+    await validateYaml(lines('server:', '  port: [1, 2', 'logging: {}'), {
+      code: 'GW_ERR_CONFIG',
+      line: 'any',
+      includes: ['invalid YAML'],
+    });
   });
 });
 
 describe('one-line errors outside the file', () => {
   it('reports a --config file that does not exist', async () => {
     const file = `${writeYaml('{}')}.missing`;
-    expectOneLineError(await runCli(['validate', '--config', file]), file, { code: 'GW_ERR_CONFIG_NOT_FOUND', line: 'none', includes: ['does not exist'] });
+    expectOneLineError(await runCli(['validate', '--config', file]), file, {
+      code: 'GW_ERR_CONFIG_NOT_FOUND',
+      line: 'none',
+      includes: ['does not exist'],
+    });
   });
 
   it('suggests MCP_GATEWAY_PORT for an unknown MCP_GATEWAY_PROT', async () => {
     const result = await runCli(['validate', '--config', writeYaml('{}')], { env: { MCP_GATEWAY_PROT: '9000' } });
-    expectOneLineError(result, undefined, { code: 'GW_ERR_CONFIG', line: 'none', includes: ['MCP_GATEWAY_PROT', 'did you mean MCP_GATEWAY_PORT'] });
+    expectOneLineError(result, undefined, {
+      code: 'GW_ERR_CONFIG',
+      line: 'none',
+      includes: ['MCP_GATEWAY_PROT', 'did you mean MCP_GATEWAY_PORT'],
+    });
   });
 
   it('ignores the variables Kubernetes injects for a Service named mcp-gateway', async () => {
-    const env = { MCP_GATEWAY_SERVICE_HOST: '10.0.0.1', MCP_GATEWAY_SERVICE_PORT: '8082', MCP_GATEWAY_PORT: 'tcp://10.0.0.1:8082', MCP_GATEWAY_PORT_8082_TCP: 'tcp://10.0.0.1:8082' };
+    const env = {
+      MCP_GATEWAY_SERVICE_HOST: '10.0.0.1',
+      MCP_GATEWAY_SERVICE_PORT: '8082',
+      MCP_GATEWAY_PORT: 'tcp://10.0.0.1:8082',
+      MCP_GATEWAY_PORT_8082_TCP: 'tcp://10.0.0.1:8082',
+    };
     const result = await runCli(['validate', '--config', writeYaml(lines('server:', '  port: 7100'))], { env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

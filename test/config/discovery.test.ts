@@ -12,20 +12,29 @@ async function validateIn(cwd: string, args: readonly string[] = [], env: Record
   const result = await runCli(['validate', ...args], { cwd, env });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
-  return { config: /^config: (.*)$/m.exec(result.stdout)![1], port: Number(/^listen: .*:(\d+)\/mcp$/m.exec(result.stdout)![1]) };
+  return {
+    config: /^config: (.*)$/m.exec(result.stdout)![1],
+    port: Number(/^listen: .*:(\d+)\/mcp$/m.exec(result.stdout)![1]),
+  };
 }
 
 describe('search in the working directory', () => {
   it('finds mcp-gateway.yaml', async () => {
     const dir = tempDir();
     portConfig(7201, 'mcp-gateway.yaml', dir);
-    expect(await validateIn(dir)).toEqual({ config: './mcp-gateway.yaml (found in the working directory)', port: 7201 });
+    expect(await validateIn(dir)).toEqual({
+      config: './mcp-gateway.yaml (found in the working directory)',
+      port: 7201,
+    });
   });
 
   it('finds .mcp-gatewayrc.yaml', async () => {
     const dir = tempDir();
     portConfig(7202, '.mcp-gatewayrc.yaml', dir);
-    expect(await validateIn(dir)).toEqual({ config: './.mcp-gatewayrc.yaml (found in the working directory)', port: 7202 });
+    expect(await validateIn(dir)).toEqual({
+      config: './.mcp-gatewayrc.yaml (found in the working directory)',
+      port: 7202,
+    });
   });
 
   it('prefers mcp-gateway.yaml to .mcp-gatewayrc.yaml', async () => {
@@ -49,7 +58,10 @@ describe('explicit choices', () => {
     const dir = tempDir();
     portConfig(7211, 'mcp-gateway.yaml', dir);
     portConfig(7212, 'other.yaml', dir);
-    expect(await validateIn(dir, [], { MCP_GATEWAY_CONFIG: 'other.yaml' })).toEqual({ config: './other.yaml (from MCP_GATEWAY_CONFIG)', port: 7212 });
+    expect(await validateIn(dir, [], { MCP_GATEWAY_CONFIG: 'other.yaml' })).toEqual({
+      config: './other.yaml (from MCP_GATEWAY_CONFIG)',
+      port: 7212,
+    });
   });
 
   it('takes --config over MCP_GATEWAY_CONFIG', async () => {
@@ -57,7 +69,10 @@ describe('explicit choices', () => {
     portConfig(7221, 'mcp-gateway.yaml', dir);
     portConfig(7222, 'env.yaml', dir);
     portConfig(7223, 'flag.yaml', dir);
-    expect(await validateIn(dir, ['--config', 'flag.yaml'], { MCP_GATEWAY_CONFIG: 'env.yaml' })).toEqual({ config: './flag.yaml (from --config)', port: 7223 });
+    expect(await validateIn(dir, ['--config', 'flag.yaml'], { MCP_GATEWAY_CONFIG: 'env.yaml' })).toEqual({
+      config: './flag.yaml (from --config)',
+      port: 7223,
+    });
   });
 });
 

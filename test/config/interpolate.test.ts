@@ -11,7 +11,9 @@ describe('references', () => {
   });
 
   it('substitutes every reference inside a longer string', async () => {
-    expect(await raw('url: http://${HOST}:${PORT}/mcp\n', { HOST: 'n8n', PORT: '5678' })).toEqual({ url: 'http://n8n:5678/mcp' });
+    expect(await raw('url: http://${HOST}:${PORT}/mcp\n', { HOST: 'n8n', PORT: '5678' })).toEqual({
+      url: 'http://n8n:5678/mcp',
+    });
   });
 
   it('uses the default of ${VAR:-default} when the variable is unset', async () => {
@@ -23,11 +25,15 @@ describe('references', () => {
   });
 
   it('prefers a set variable over its default', async () => {
-    expect(await raw('url: "${URL:-http://localhost/mcp}"\n', { URL: 'http://n8n/mcp' })).toEqual({ url: 'http://n8n/mcp' });
+    expect(await raw('url: "${URL:-http://localhost/mcp}"\n', { URL: 'http://n8n/mcp' })).toEqual({
+      url: 'http://n8n/mcp',
+    });
   });
 
   it('writes $${VAR} as a literal ${VAR}, even when VAR is unset', async () => {
-    expect(await raw('text: "cost: $${PRICE} and ${CUR}"\n', { CUR: 'EUR' })).toEqual({ text: 'cost: ${PRICE} and EUR' });
+    expect(await raw('text: "cost: $${PRICE} and ${CUR}"\n', { CUR: 'EUR' })).toEqual({
+      text: 'cost: ${PRICE} and EUR',
+    });
   });
 
   it('does not expand a reference that appears in a variable value', async () => {
@@ -73,7 +79,14 @@ describe('types of substituted values', () => {
 
 describe('where substitution applies', () => {
   it('substitutes values inside lists of mappings', async () => {
-    const text = ['servers:', '  - name: a', '    url: "${A_URL}"', '  - name: b', '    args: ["--port", "${B_PORT}"]', ''].join('\n');
+    const text = [
+      'servers:',
+      '  - name: a',
+      '    url: "${A_URL}"',
+      '  - name: b',
+      '    args: ["--port", "${B_PORT}"]',
+      '',
+    ].join('\n');
     expect(await raw(text, { A_URL: 'http://a/mcp', B_PORT: '7' })).toEqual({
       servers: [
         { name: 'a', url: 'http://a/mcp' },
@@ -83,7 +96,15 @@ describe('where substitution applies', () => {
   });
 
   it('names the list index in the path of a missing variable', async () => {
-    const text = ['proxy:', '  servers:', '    - name: a', '    - name: b', '      connection:', '        url: "${B_URL}"', ''].join('\n');
+    const text = [
+      'proxy:',
+      '  servers:',
+      '    - name: a',
+      '    - name: b',
+      '      connection:',
+      '        url: "${B_URL}"',
+      '',
+    ].join('\n');
     const error = (await loadYaml(text).catch((e: unknown) => e)) as ConfigError;
     expect(error.path).toBe('proxy.servers[1].connection.url');
     expect(error.line).toBe(6);

@@ -12,12 +12,20 @@ import { loadYaml } from './temp-config.ts';
 
 const originalConfig = readFileSync(join(repoRoot, 'test/fixtures/original-product.yaml'), 'utf8');
 
-const env = { OKTA_ISSUER: 'https://acme.okta.com/oauth2/default', N8N_URL: 'http://n8n:5678/mcp', N8N_PROXY_KEY: '0123456789' };
+const env = {
+  OKTA_ISSUER: 'https://acme.okta.com/oauth2/default',
+  N8N_URL: 'http://n8n:5678/mcp',
+  N8N_PROXY_KEY: '0123456789',
+};
 
 describe('the original product configuration', () => {
   it('loads with its variables substituted', async () => {
     const { raw } = await loadYaml(originalConfig, env);
-    expect(raw.oauth).toEqual({ enabled: true, provider: 'okta', authorization_servers: ['https://acme.okta.com/oauth2/default'] });
+    expect(raw.oauth).toEqual({
+      enabled: true,
+      provider: 'okta',
+      authorization_servers: ['https://acme.okta.com/oauth2/default'],
+    });
     expect(raw.auth).toMatchObject({ options: { scope_mode: 'any', default_scope: null } });
   });
 

@@ -69,7 +69,9 @@ describe('Dockerfile', () => {
     expect(compile).toBeGreaterThan(at('COPY plugins ./plugins'));
     expect(compile).toBeGreaterThan(at('COPY core ./core'));
     expect(compile).toBeLessThan(instructions.findLastIndex((line) => line.startsWith('USER ')));
-    const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const { dependencies } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(dependencies).toHaveProperty('esbuild');
   });
 });

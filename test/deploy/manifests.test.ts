@@ -22,6 +22,7 @@ import { nginxBinary } from '../../scripts/nginx.ts';
 import { itWith, nginxServer } from '../helpers/debian.ts';
 
 // Manifests are free-form YAML: typed loosely, checked field by field below.
+// biome-ignore lint/suspicious/noExplicitAny: free-form YAML, checked field by field below
 type Obj = Record<string, any>;
 
 const k8sDir = join(repoRoot, 'config/kubernetes');
@@ -37,7 +38,9 @@ function documents(file: string): Obj[] {
 
 const kustomization = parse(readFileSync(join(k8sDir, 'kustomization.yaml'), 'utf8')) as Obj;
 const listed = (kustomization.resources ?? []) as string[];
-const applied = listed.filter((file) => existsSync(join(k8sDir, file))).flatMap((file) => documents(join(k8sDir, file)));
+const applied = listed
+  .filter((file) => existsSync(join(k8sDir, file)))
+  .flatMap((file) => documents(join(k8sDir, file)));
 const secrets = documents(join(k8sDir, 'secret.example.yaml'));
 const one = (kind: string): Obj => {
   const found = applied.filter((doc) => doc.kind === kind);
@@ -72,10 +75,13 @@ const gatewayNames = Object.keys(services).filter((name) => /^gateway-\d+$/.test
 const gateways = gatewayNames.map((name) => services[name]!);
 const environmentOf = (service: Obj): Record<string, string> =>
   Array.isArray(service.environment)
-    ? Object.fromEntries((service.environment as string[]).map((line) => [line.split('=')[0]!, line.slice(line.indexOf('=') + 1)]))
+    ? Object.fromEntries(
+        (service.environment as string[]).map((line) => [line.split('=')[0]!, line.slice(line.indexOf('=') + 1)]),
+      )
     : Object.fromEntries(Object.entries((service.environment ?? {}) as Obj).map(([k, v]) => [k, String(v)]));
 /** `./x:/target[:ro]` bind mounts of a service, as [host file, target]. */
-const mountsOf = (service: Obj) => ((service.volumes ?? []) as string[]).map((v) => v.split(':') as [string, string, ...string[]]);
+const mountsOf = (service: Obj) =>
+  ((service.volumes ?? []) as string[]).map((v) => v.split(':') as [string, string, ...string[]]);
 const nginxConf = readFileSync(join(composeDir, 'nginx.conf'), 'utf8').replace(/#.*$/gm, '');
 
 /** Validate a gateway config the way `mcp-gateway serve` does: file, ${VAR}s, env overrides, schema, plugin plan. */
@@ -119,9 +125,17 @@ describe('Kubernetes manifests', () => {
       for (const doc of docs) expect(doc.apiVersion && doc.metadata?.name, file).toBeTruthy();
       expect(new Set(docs.map((doc) => doc.kind)).size, `${file}: one kind per file`).toBe(1);
     }
-    const manifests = readdirSync(k8sDir).filter((f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml' && !f.includes('.example.'));
+    const manifests = readdirSync(k8sDir).filter(
+      (f) => /\.ya?ml$/.test(f) && f !== 'kustomization.yaml' && !f.includes('.example.'),
+    );
     expect([...listed].sort()).toEqual(manifests.sort());
-    expect(applied.map((doc) => doc.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Service']);
+    expect(applied.map((doc) => doc.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'Service',
+    ]);
     // Placeholders must never be applied with the rest.
     expect(listed).not.toContain('secret.example.yaml');
     expect(secrets.map((doc) => doc.kind)).toEqual(secrets.map(() => 'Secret'));
@@ -163,7 +177,9 @@ describe('Kubernetes manifests', () => {
   });
 
   it("runs as the image's non-root user, with a read-only root filesystem and a writable /tmp", () => {
-    const dockerUser = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8').match(/^USER (\S+)/gm)?.at(-1);
+    const dockerUser = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8')
+      .match(/^USER (\S+)/gm)
+      ?.at(-1);
     expect(dockerUser).toBe('USER node'); // uid 1000 in the official node images
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -176,7 +192,8 @@ describe('Kubernetes manifests', () => {
     expect(redis?.valueFrom?.secretKeyRef).toMatchObject({ name: 'mcp-gateway-secrets', key: 'redis-url' });
     for (const entry of container.env as Obj[]) {
       const ref = entry.valueFrom?.secretKeyRef as Obj | undefined;
-      if (ref) expect(secrets.find((s) => s.metadata.name === ref.name)?.stringData, entry.name).toHaveProperty([ref.key]);
+      if (ref)
+        expect(secrets.find((s) => s.metadata.name === ref.name)?.stringData, entry.name).toHaveProperty([ref.key]);
     }
     const envFrom = container.envFrom as Obj[];
     expect(envFrom.length).toBeGreaterThan(0);
@@ -192,13 +209,20 @@ describe('Kubernetes manifests', () => {
     // The environment overrides apply: the pod listens on all interfaces, on the container port.
     expect(config.server).toMatchObject({ host: '0.0.0.0', port: httpPort?.containerPort });
     expect(config.logging.format).toBe('json');
-    expect(plan.servers).toEqual([expect.objectContaining({ type: 'streamable-http', settings: expect.objectContaining({ connection: expect.objectContaining({ url: env.UPSTREAM_URL }) }) })]);
+    expect(plan.servers).toEqual([
+      expect.objectContaining({
+        type: 'streamable-http',
+        settings: expect.objectContaining({ connection: expect.objectContaining({ url: env.UPSTREAM_URL }) }),
+      }),
+    ]);
     const plugin = (name: string) => plan.plugins.find((p) => p.definition.name === name)?.options as Obj | undefined;
     expect(plugin('rate-limit')).toMatchObject({ store: 'redis', redis: { url: env.REDIS_URL } });
     // The Service has no session affinity: without shared sessions a client's next request would meet a replica that does not know it.
     expect(plugin('shared-sessions')).toMatchObject({ redis: { url: env.REDIS_URL } });
     // Scraped on the gateway's port at the annotated path: no metrics.port moving it elsewhere.
-    expect(plugin('metrics')).toMatchObject({ path: deployment.spec.template.metadata.annotations['prometheus.io/path'] });
+    expect(plugin('metrics')).toMatchObject({
+      path: deployment.spec.template.metadata.annotations['prometheus.io/path'],
+    });
     expect(plugin('metrics')?.port).toBeUndefined();
   });
 
@@ -222,7 +246,9 @@ describe('Kubernetes manifests', () => {
     expect(hpa.spec.minReplicas).toBeLessThanOrEqual(replicas);
     expect(hpa.spec.maxReplicas).toBeGreaterThanOrEqual(replicas);
     // CPU utilization is a share of the request: without one the HPA cannot compute it.
-    expect(hpa.spec.metrics).toContainEqual(expect.objectContaining({ resource: expect.objectContaining({ name: 'cpu' }) }));
+    expect(hpa.spec.metrics).toContainEqual(
+      expect.objectContaining({ resource: expect.objectContaining({ name: 'cpu' }) }),
+    );
     expect(container.resources.requests.cpu).toBeDefined();
     expect(container.resources.limits.memory).toBeDefined();
     expect(pdb.apiVersion).toBe('policy/v1');
@@ -266,7 +292,8 @@ describe('Compose', () => {
   });
 
   it('gives a stopping gateway its whole shutdown.timeout before SIGKILL', () => {
-    for (const service of gateways) expect(parseDuration(service.stop_grace_period)).toBeGreaterThan(defaults.shutdown.timeout);
+    for (const service of gateways)
+      expect(parseDuration(service.stop_grace_period)).toBeGreaterThan(defaults.shutdown.timeout);
   });
 
   it("provides every ${VAR} of the gateways' config, which passes the real loader", async () => {
@@ -307,7 +334,9 @@ describe('Compose', () => {
     expect(directive('proxy_http_version')).toBe('1.1');
     expect(nginxConf).toMatch(/proxy_set_header\s+Connection\s+""\s*;/);
     const readTimeout = directive('proxy_read_timeout') ?? '60s';
-    expect(parseDuration(/^\d+$/.test(readTimeout) ? `${readTimeout}s` : readTimeout)).toBeGreaterThanOrEqual(3_600_000);
+    expect(parseDuration(/^\d+$/.test(readTimeout) ? `${readTimeout}s` : readTimeout)).toBeGreaterThanOrEqual(
+      3_600_000,
+    );
     for (const header of ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'Last-Event-ID']) {
       expect(nginxConf).toContain(`proxy_set_header ${header} $http_${header.toLowerCase().replaceAll('-', '_')};`);
     }
@@ -317,20 +346,25 @@ describe('Compose', () => {
     expect(bytes).toBeGreaterThanOrEqual(defaults.server.max_body_size);
   });
 
-  itWith('nginx -t', nginxServer)('nginx -t accepts nginx.conf (gateway host names replaced, as no DNS serves them here)', () => {
-    const dir = scratchDir();
-    const conf = join(dir, 'nginx.conf');
-    writeFileSync(conf, readFileSync(join(composeDir, 'nginx.conf'), 'utf8').replace(/gateway-\d+:/g, '127.0.0.1:'));
-    // nginx opens /dev/stdout and /dev/stderr by name, which fails on the sockets spawn gives: use a file.
-    const output = join(dir, 'output');
-    const fd = openSync(output, 'w');
-    try {
-      spawnSync(nginxBinary, ['-t', '-e', 'stderr', '-p', dir, '-c', conf, '-g', `pid ${dir}/nginx.pid;`], { stdio: ['ignore', fd, fd] });
-    } finally {
-      closeSync(fd);
-    }
-    expect(readFileSync(output, 'utf8')).toContain('test is successful');
-  });
+  itWith('nginx -t', nginxServer)(
+    'nginx -t accepts nginx.conf (gateway host names replaced, as no DNS serves them here)',
+    () => {
+      const dir = scratchDir();
+      const conf = join(dir, 'nginx.conf');
+      writeFileSync(conf, readFileSync(join(composeDir, 'nginx.conf'), 'utf8').replace(/gateway-\d+:/g, '127.0.0.1:'));
+      // nginx opens /dev/stdout and /dev/stderr by name, which fails on the sockets spawn gives: use a file.
+      const output = join(dir, 'output');
+      const fd = openSync(output, 'w');
+      try {
+        spawnSync(nginxBinary, ['-t', '-e', 'stderr', '-p', dir, '-c', conf, '-g', `pid ${dir}/nginx.pid;`], {
+          stdio: ['ignore', fd, fd],
+        });
+      } finally {
+        closeSync(fd);
+      }
+      expect(readFileSync(output, 'utf8')).toContain('test is successful');
+    },
+  );
 });
 
 describe('MCP_GATEWAY_* variables in the deployment files', () => {

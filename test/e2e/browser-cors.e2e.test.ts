@@ -65,7 +65,15 @@ beforeAll(async () => {
   html = page(gateway.mcpUrl.replace('127.0.0.1', 'localhost'));
   browser = await chromium.launch({
     executablePath: chromiumBrowser.program,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -80,8 +88,15 @@ const runIn = async (origin: string) => {
   const tab = await browser.newPage();
   try {
     await tab.goto(`${origin}/`);
-    await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, { timeout: 15_000 });
-    return (await tab.evaluate(() => (window as unknown as { result: unknown }).result)) as { session?: string; tools?: string[]; error?: string; protocolVersion?: string };
+    await tab.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, {
+      timeout: 15_000,
+    });
+    return (await tab.evaluate(() => (window as unknown as { result: unknown }).result)) as {
+      session?: string;
+      tools?: string[];
+      error?: string;
+      protocolVersion?: string;
+    };
   } finally {
     await tab.close();
   }

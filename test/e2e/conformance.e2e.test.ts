@@ -9,7 +9,17 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cleanEnv, repoRoot, startFixtureHttp, startGateway, stopChild, tempDir, tsxCli, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  cleanEnv,
+  repoRoot,
+  startFixtureHttp,
+  startGateway,
+  stopChild,
+  tempDir,
+  tsxCli,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 
 const run = promisify(execFile);
 const suite = join(repoRoot, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
@@ -21,12 +31,16 @@ interface ScenarioResult {
 
 /** Run every server scenario against `url`; the summary lines, by scenario. */
 async function conformance(url: string): Promise<Map<string, ScenarioResult>> {
-  const { stdout } = await run('npx', ['-y', '-p', 'node@22', '--', 'node', suite, 'server', '--url', url, '--suite', 'all'], {
-    cwd: tempDir('mcpgw-conformance-'), // the suite writes its results/ folder here
-    env: cleanEnv(),
-    timeout: 240_000,
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' })); // a failing scenario exits 1; the summary says which
+  const { stdout } = await run(
+    'npx',
+    ['-y', '-p', 'node@22', '--', 'node', suite, 'server', '--url', url, '--suite', 'all'],
+    {
+      cwd: tempDir('mcpgw-conformance-'), // the suite writes its results/ folder here
+      env: cleanEnv(),
+      timeout: 240_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  ).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' })); // a failing scenario exits 1; the summary says which
   const results = new Map<string, ScenarioResult>();
   for (const [, name, passed, failed] of stdout.matchAll(/^[✓✗] (\S+): (\d+) passed, (\d+) failed/gm)) {
     results.set(name!, { passed: Number(passed), failed: Number(failed) });
@@ -43,8 +57,13 @@ let neighbour: FixtureHttp;
 let gateway: RunningGateway;
 
 beforeAll(async () => {
-  fixture = spawn(process.execPath, [tsxCli, 'test/fixtures/conformance-server.ts', '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => createInterface({ input: fixture.stdout! }).once('line', resolve));
+  fixture = spawn(process.execPath, [tsxCli, 'test/fixtures/conformance-server.ts', '--port', '0'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: fixture.stdout! }).once('line', resolve),
+  );
   fixtureUrl = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}/mcp`;
   neighbour = await startFixtureHttp('neighbour');
   gateway = await startGateway({
@@ -65,7 +84,9 @@ afterAll(async () => {
   if (fixture) await stopChild(fixture);
 });
 
-it('passes through the gateway every conformance scenario the fixture passes directly', { timeout: 600_000 }, async () => {
+it('passes through the gateway every conformance scenario the fixture passes directly', {
+  timeout: 600_000,
+}, async () => {
   const direct = await conformance(fixtureUrl);
   const throughGateway = await conformance(gateway.mcpUrl);
   expect(direct.size).toBeGreaterThanOrEqual(32);

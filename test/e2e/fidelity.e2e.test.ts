@@ -17,7 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio } from '../helpers/servers.ts';
 
-import { fixtureStdioCommand, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  fixtureStdioCommand,
+  startFixtureHttp,
+  startGateway,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 
 const waitFor = <T>(subscribe: (resolve: (value: T) => void) => void, what: string, ms = 5000) =>
   new Promise<T>((resolve, reject) => {
@@ -45,11 +51,16 @@ beforeAll(async () => {
       },
     },
   });
-  capable = await connectClient(gateway.mcpUrl, { capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } } });
+  capable = await connectClient(gateway.mcpUrl, {
+    capabilities: { sampling: {}, elicitation: {}, roots: { listChanged: true } },
+  });
   capable.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
     role: 'assistant',
     model: 'test-model',
-    content: { type: 'text', text: `from the client: ${(request.params.messages[0]!.content as { text: string }).text}` },
+    content: {
+      type: 'text',
+      text: `from the client: ${(request.params.messages[0]!.content as { text: string }).text}`,
+    },
   }));
   capable.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
   capable.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
@@ -72,7 +83,8 @@ describe('initialize', () => {
       logging: {},
     });
     const instructions = capable.getInstructions() ?? '';
-    for (const name of ['alpha', 'beta', 'gamma']) expect(instructions).toContain(`- ${name}: tools and prompts are named "${name}__<name>"`);
+    for (const name of ['alpha', 'beta', 'gamma'])
+      expect(instructions).toContain(`- ${name}: tools and prompts are named "${name}__<name>"`);
   });
 });
 
@@ -82,13 +94,15 @@ describe('server-to-client requests', () => {
     expect(textOf(result)).toBe('sampled: from the client: hi');
   });
 
-  it('forwards each client\'s own capabilities, so upstreams only ask what the client supports', async () => {
+  it("forwards each client's own capabilities, so upstreams only ask what the client supports", async () => {
     const result = await plain.callTool({ name: 'alpha__sample', arguments: { prompt: 'hi' } });
     expect(result).toMatchObject({ isError: true, content: [{ text: 'the client does not support sampling' }] });
   });
 
   it('relays elicitation and roots', async () => {
-    expect(JSON.parse(textOf(await capable.callTool({ name: 'alpha__elicit', arguments: { message: 'Who?' } })))).toEqual({
+    expect(
+      JSON.parse(textOf(await capable.callTool({ name: 'alpha__elicit', arguments: { message: 'Who?' } }))),
+    ).toEqual({
       action: 'accept',
       content: { name: 'Ada' },
     });
@@ -97,15 +111,21 @@ describe('server-to-client requests', () => {
     });
   });
 
-  it('relays a request an upstream sends outside any call (roots/list after a change of roots) on the client\'s GET stream', async () => {
+  it("relays a request an upstream sends outside any call (roots/list after a change of roots) on the client's GET stream", async () => {
     await capable.sendRootsListChanged();
     await expect
-      .poll(async () => JSON.parse(textOf(await capable.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown, { timeout: 5000 })
+      .poll(
+        async () =>
+          JSON.parse(textOf(await capable.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown,
+        { timeout: 5000 },
+      )
       .toEqual(['file:///work']);
   });
 
   it('relays sampling from a stdio server in per-client mode', async () => {
-    expect(textOf(await capable.callTool({ name: 'gamma__sample', arguments: { prompt: 'child' } }))).toBe('sampled: from the client: child');
+    expect(textOf(await capable.callTool({ name: 'gamma__sample', arguments: { prompt: 'child' } }))).toBe(
+      'sampled: from the client: child',
+    );
   });
 
   it('never offers sampling on a shared upstream session, which serves every client at once', async () => {
@@ -115,7 +135,7 @@ describe('server-to-client requests', () => {
 });
 
 describe('notifications', () => {
-  it('passes the client\'s logging level upstream and the upstream\'s log messages back', async () => {
+  it("passes the client's logging level upstream and the upstream's log messages back", async () => {
     await capable.setLoggingLevel('debug');
     const message = waitFor<Record<string, unknown>>(
       (resolve) => capable.setNotificationHandler(LoggingMessageNotificationSchema, async (n) => resolve(n.params)),
@@ -129,8 +149,14 @@ describe('notifications', () => {
     it(`sends resources/updated from ${server} to the clients that subscribed, and only to them`, async () => {
       const uri = `${server}://readme`;
       const updates = { capable: [] as string[], plain: [] as string[] };
-      capable.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updates.capable.push(n.params.uri));
-      plain.setNotificationHandler(ResourceUpdatedNotificationSchema, async (n) => void updates.plain.push(n.params.uri));
+      capable.setNotificationHandler(
+        ResourceUpdatedNotificationSchema,
+        async (n) => void updates.capable.push(n.params.uri),
+      );
+      plain.setNotificationHandler(
+        ResourceUpdatedNotificationSchema,
+        async (n) => void updates.plain.push(n.params.uri),
+      );
       await capable.subscribeResource({ uri });
       await capable.callTool({ name: `${server}__touch`, arguments: { uri } });
       await expect.poll(() => updates.capable, { timeout: 5000 }).toEqual([uri]);
@@ -142,7 +168,10 @@ describe('notifications', () => {
   }
 
   it('announces a tool an upstream adds, which then lists and calls', async () => {
-    const changed = waitFor<void>((resolve) => plain.setNotificationHandler(ToolListChangedNotificationSchema, async () => resolve()), 'tools/list_changed');
+    const changed = waitFor<void>(
+      (resolve) => plain.setNotificationHandler(ToolListChangedNotificationSchema, async () => resolve()),
+      'tools/list_changed',
+    );
     await capable.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresh' } });
     await changed;
     expect((await plain.listTools()).tools.map((t) => t.name)).toContain('alpha__fresh');
@@ -152,22 +181,41 @@ describe('notifications', () => {
 
 describe('cancellation', () => {
   it('cancels the upstream call when the client goes away mid-request', async () => {
-    const stats = async () => JSON.parse(textOf(await plain.callTool({ name: 'alpha__stats', arguments: {} }))) as { cancelled: number };
+    const stats = async () =>
+      JSON.parse(textOf(await plain.callTool({ name: 'alpha__stats', arguments: {} }))) as { cancelled: number };
     const before = (await stats()).cancelled;
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     const init = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      }),
     });
-    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    const session = {
+      ...headers,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+    };
     await init.text();
-    await fetch(gateway.mcpUrl, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    await fetch(gateway.mcpUrl, {
+      method: 'POST',
+      headers: session,
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+    });
     const leaving = new AbortController();
     const call = fetch(gateway.mcpUrl, {
       method: 'POST',
       headers: session,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'alpha__slow', arguments: { ms: 5000 } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'alpha__slow', arguments: { ms: 5000 } },
+      }),
       signal: leaving.signal,
     }).then((response) => response.text());
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -177,7 +225,7 @@ describe('cancellation', () => {
   });
 });
 
-describe('the gateway\'s own lists', () => {
+describe("the gateway's own lists", () => {
   it('are paginated past proxy.page_size, and refuse a cursor they did not issue', async () => {
     const small = await startGateway({ config: { proxy: { page_size: 4, servers: [stdio('paged')] } } });
     const client = await connectClient(small.mcpUrl);
@@ -227,7 +275,9 @@ describe('resource URIs', () => {
       expect((await client.readResource({ uri: 'mcp-gateway:second:shared://doc' })).contents).toEqual([
         { uri: 'mcp-gateway:second:shared://doc', mimeType: 'text/plain', text: 'content of shared://doc from second' },
       ]);
-      expect((await client.readResource({ uri: 'mcp-gateway:first:first://readme' })).contents[0]).toMatchObject({ text: 'content of first://readme from first' });
+      expect((await client.readResource({ uri: 'mcp-gateway:first:first://readme' })).contents[0]).toMatchObject({
+        text: 'content of first://readme from first',
+      });
       await expect(client.readResource({ uri: 'nowhere://x' })).rejects.toMatchObject({ code: -32602 });
     } finally {
       await client.close();

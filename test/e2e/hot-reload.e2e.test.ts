@@ -23,7 +23,9 @@ async function reloaded(gateway: RunningGateway, config: string | object): Promi
   const before = gateway.logs.length;
   writeFileSync(gateway.configFile, typeof config === 'string' ? config : stringify(config));
   gateway.child.kill('SIGHUP');
-  return gateway.waitForLog((line) => gateway.logs.indexOf(line) >= before && /^configuration reload/.test(String(line.msg)));
+  return gateway.waitForLog(
+    (line) => gateway.logs.indexOf(line) >= before && /^configuration reload/.test(String(line.msg)),
+  );
 }
 
 it('adds, replaces and removes upstreams on SIGHUP while the session goes on', async () => {
@@ -39,7 +41,9 @@ it('adds, replaces and removes upstreams on SIGHUP while the session goes on', a
   expect(textOf(await client.callTool({ name: 'first__echo', arguments: { text: 'a' } }))).toBe('first: a');
 
   let changed = nextListChanged(client);
-  const added = await reloaded(gateway, { proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] } });
+  const added = await reloaded(gateway, {
+    proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] },
+  });
   expect(added).toMatchObject({ msg: 'configuration reloaded', added: ['second'], removed: [], changed: [] });
   await changed;
   expect(textOf(await client.callTool({ name: 'second__echo', arguments: { text: 'b' } }))).toBe('second: b');
@@ -72,7 +76,10 @@ it('refuses a configuration that does not load, and keeps serving the running on
   cleanup(() => client.close());
   const toolsBefore = (await client.listTools()).tools.map((tool) => tool.name);
 
-  const broken = await reloaded(gateway, 'proxy:\n  servers:\n    - name: only\n      type: streamable-http\n      connection: { url: 42 }\n');
+  const broken = await reloaded(
+    gateway,
+    'proxy:\n  servers:\n    - name: only\n      type: streamable-http\n      connection: { url: 42 }\n',
+  );
   expect(broken).toMatchObject({ level: 50 });
   expect(String(broken.msg)).toMatch(/configuration reload refused, the running one stays: .*url/);
 
@@ -81,7 +88,12 @@ it('refuses a configuration that does not load, and keeps serving the running on
 
   // A transport whose plugin is not loaded cannot be added live.
   const stdio = await reloaded(gateway, {
-    proxy: { servers: [httpUpstream('only', only.url), { name: 'local', type: 'stdio', connection: { command: process.execPath } }] },
+    proxy: {
+      servers: [
+        httpUpstream('only', only.url),
+        { name: 'local', type: 'stdio', connection: { command: process.execPath } },
+      ],
+    },
   });
   expect(String(stdio.msg)).toMatch(/configuration reload refused.*"stdio".*restart/);
 
@@ -94,8 +106,14 @@ it('reports the changes that need a restart, and applies the upstream ones anywa
   cleanup(() => one.stop());
   const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('one', one.url)] } } });
   cleanup(() => gateway.stop());
-  const line = await reloaded(gateway, { server: { max_body_size: 12345 }, proxy: { servers: [httpUpstream('one', one.url, { prefix: 'uno' })] } });
-  expect(line).toMatchObject({ msg: 'configuration reloaded; some changes take effect only after a restart', changed: ['one'] });
+  const line = await reloaded(gateway, {
+    server: { max_body_size: 12345 },
+    proxy: { servers: [httpUpstream('one', one.url, { prefix: 'uno' })] },
+  });
+  expect(line).toMatchObject({
+    msg: 'configuration reloaded; some changes take effect only after a restart',
+    changed: ['one'],
+  });
   expect(line.need_restart).toEqual(['server']);
   const client = await connectClient(gateway.mcpUrl);
   cleanup(() => client.close());
@@ -105,7 +123,10 @@ it('reports the changes that need a restart, and applies the upstream ones anywa
 it('applies new permissions live: the client is told its lists changed, and calls follow the new policy', async () => {
   const alpha = await startFixtureHttp('alpha');
   cleanup(() => alpha.stop());
-  const config = (permissions: Record<string, string[]>) => ({ auth: { permissions }, proxy: { servers: [httpUpstream('alpha', alpha.url)] } });
+  const config = (permissions: Record<string, string[]>) => ({
+    auth: { permissions },
+    proxy: { servers: [httpUpstream('alpha', alpha.url)] },
+  });
   const gateway = await startGateway({ config: config({ 'alpha:echo': [] }) });
   cleanup(() => gateway.stop());
   const client = await connectClient(gateway.mcpUrl);
@@ -125,14 +146,19 @@ it('applies new permissions live: the client is told its lists changed, and call
   await reloaded(gateway, config({ 'alpha:echo': [] }));
   await changed;
   expect(await names()).toEqual(['alpha__echo']);
-  const denied = await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } }).catch((error: Error) => error);
+  const denied = await client
+    .callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } })
+    .catch((error: Error) => error);
   expect(denied instanceof Error ? denied.message : JSON.stringify(denied)).toMatch(/alpha__add/);
 
   // A server and a rule naming it, in one reload: the rule is checked against the new server list.
   const beta = await startFixtureHttp('beta');
   cleanup(() => beta.stop());
   const before = gateway.logs.length;
-  const both = await reloaded(gateway, { auth: { permissions: { 'alpha:echo': [], 'beta:echo': [] } }, proxy: { servers: [httpUpstream('alpha', alpha.url), httpUpstream('beta', beta.url)] } });
+  const both = await reloaded(gateway, {
+    auth: { permissions: { 'alpha:echo': [], 'beta:echo': [] } },
+    proxy: { servers: [httpUpstream('alpha', alpha.url), httpUpstream('beta', beta.url)] },
+  });
   expect(both).toMatchObject({ added: ['beta'], plugins_reconfigured: ['permissions'] });
   expect(gateway.logs.slice(before).filter((line) => /not in proxy\.servers/.test(String(line.msg)))).toEqual([]);
   expect(textOf(await client.callTool({ name: 'beta__echo', arguments: { text: 'b' } }))).toBe('beta: b');
@@ -142,7 +168,10 @@ it('with --watch, reloads when the file changes, without a signal', async () => 
   const first = await startFixtureHttp('first');
   const second = await startFixtureHttp('second');
   cleanup(() => Promise.all([first.stop(), second.stop()]));
-  const gateway = await startGateway({ config: { proxy: { servers: [httpUpstream('first', first.url)] } }, args: ['--watch'] });
+  const gateway = await startGateway({
+    config: { proxy: { servers: [httpUpstream('first', first.url)] } },
+    args: ['--watch'],
+  });
   cleanup(() => gateway.stop());
   await gateway.waitForLog((line) => line.msg === 'watching the configuration file');
   const client = await connectClient(gateway.mcpUrl);
@@ -150,7 +179,10 @@ it('with --watch, reloads when the file changes, without a signal', async () => 
   const changed = nextListChanged(client);
   // Saved the way many editors do: a new file renamed over the old one.
   const next = `${gateway.configFile}.new`;
-  writeFileSync(next, stringify({ proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] } }));
+  writeFileSync(
+    next,
+    stringify({ proxy: { servers: [httpUpstream('first', first.url), httpUpstream('second', second.url)] } }),
+  );
   renameSync(next, gateway.configFile);
   await changed;
   expect(textOf(await client.callTool({ name: 'second__echo', arguments: { text: 'w' } }))).toBe('second: w');

@@ -12,7 +12,17 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startIdp, type Idp } from '../helpers/idp.ts';
-import { binPath, cleanEnv, runCli, startFixtureHttp, startGateway, stopChild, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  binPath,
+  cleanEnv,
+  runCli,
+  startFixtureHttp,
+  startGateway,
+  stopChild,
+  tempDir,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
 
 const PUBLIC_URL = 'http://mcp-gateway.test';
@@ -47,15 +57,27 @@ beforeAll(async () => {
       oidc: { issuer: idp.issuer },
       proxy: {
         servers: [
-          { name: 'web', type: 'streamable-http', connection: { url: web.url }, auth: { type: 'bearer', token: '${WEB_TOKEN}' } },
+          {
+            name: 'web',
+            type: 'streamable-http',
+            connection: { url: web.url },
+            auth: { type: 'bearer', token: '${WEB_TOKEN}' },
+          },
           stdioFixture('local'),
-          { name: 'keyed', type: 'streamable-http', connection: { url: web.url }, auth: { type: 'header', header: 'x-api-key', value: secrets.upstreamKey } },
+          {
+            name: 'keyed',
+            type: 'streamable-http',
+            connection: { url: web.url },
+            auth: { type: 'header', header: 'x-api-key', value: secrets.upstreamKey },
+          },
         ],
       },
     },
   });
   token = await idp.token({ aud: `${PUBLIC_URL}/mcp`, sub: 'lena', scope: 'mcp' });
-  client = await connectClient(gateway.mcpUrl, { headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-42' } });
+  client = await connectClient(gateway.mcpUrl, {
+    headers: { authorization: `Bearer ${token}`, 'x-request-id': 'trace-me-42' },
+  });
 });
 
 afterAll(async () => {
@@ -70,9 +92,18 @@ describe('access lines', () => {
     await client.callTool({ name: 'web__echo', arguments: { text: 'hi' } });
     await expect(client.callTool({ name: 'web__nope', arguments: {} })).rejects.toThrow();
     const mine = () => gateway.logs.filter((l) => l.request_id === 'trace-me-42');
-    await expect.poll(() => mine().filter((l) => l.msg === 'mcp operation' && l.method === 'tools/call').length).toBe(2);
+    await expect
+      .poll(() => mine().filter((l) => l.msg === 'mcp operation' && l.method === 'tools/call').length)
+      .toBe(2);
     const [success, failure] = mine().filter((l) => l.msg === 'mcp operation' && l.method === 'tools/call');
-    expect(success).toMatchObject({ session_id: expect.any(String), server: 'web', tool: 'echo', subject: 'lena', outcome: 'success', duration_ms: expect.any(Number) });
+    expect(success).toMatchObject({
+      session_id: expect.any(String),
+      server: 'web',
+      tool: 'echo',
+      subject: 'lena',
+      outcome: 'success',
+      duration_ms: expect.any(Number),
+    });
     expect(failure).toMatchObject({ outcome: 'error', reason: 'unknown_name', subject: 'lena' });
     const http = mine().filter((l) => l.msg === 'http request' && l.method === 'POST');
     expect(http.length).toBeGreaterThanOrEqual(2);
@@ -96,7 +127,8 @@ describe('health probes', () => {
   it('log their access line at debug: a /ready poll adds no info line', async () => {
     const quiet = await startGateway({ config: { proxy: { servers: [] } }, args: ['--log-level', 'info'] });
     try {
-      for (const path of ['/ready', '/live', '/metrics', '/no-such-route']) await (await fetch(`${quiet.baseUrl}${path}`)).body?.cancel();
+      for (const path of ['/ready', '/live', '/metrics', '/no-such-route'])
+        await (await fetch(`${quiet.baseUrl}${path}`)).body?.cancel();
       // The 404's line is written in the same after-answer batch as the probes', or after it.
       await quiet.waitForLog((l) => l.msg === 'http request' && l.path === '/no-such-route');
       expect(quiet.logs.filter((l) => l.msg === 'http request').map((l) => l.path)).toEqual(['/no-such-route']);
@@ -114,7 +146,9 @@ describe('health probes', () => {
 
 describe('secrets', () => {
   it('never appear in the log: tokens, upstream credentials, arguments, what a plugin logs', async () => {
-    expect(textOf(await client.callTool({ name: 'web__echo', arguments: { text: secrets.argument } }))).toBe(`web: ${secrets.argument}`);
+    expect(textOf(await client.callTool({ name: 'web__echo', arguments: { text: secrets.argument } }))).toBe(
+      `web: ${secrets.argument}`,
+    );
     await client.callTool({ name: 'keyed__headers', arguments: {} });
     await client.callTool({ name: 'web__headers', arguments: {} });
     await new Promise((resolve) => setTimeout(resolve, 300)); // the last lines are written asynchronously
@@ -129,7 +163,10 @@ describe('secrets', () => {
 describe('formats', () => {
   it('says where to connect in one line: the address bound, the /mcp path, the servers and tools', async () => {
     const file = join(tempDir(), 'mcp-gateway.yaml');
-    writeFileSync(file, `server:\n  host: localhost\nproxy:\n  servers:\n    - { name: web, type: streamable-http, connection: { url: "${web.url}" } }\n    - ${JSON.stringify(stdioFixture('local'))}\n`);
+    writeFileSync(
+      file,
+      `server:\n  host: localhost\nproxy:\n  servers:\n    - { name: web, type: streamable-http, connection: { url: "${web.url}" } }\n    - ${JSON.stringify(stdioFixture('local'))}\n`,
+    );
     // As a person runs it: text, the default level, `localhost` (the line names what it resolved to).
     const child = spawn(process.execPath, [binPath, 'serve', '--config', file, '--log-format', 'text', '--port', '0'], {
       env: cleanEnv(),
@@ -138,7 +175,8 @@ describe('formats', () => {
     try {
       let stdout = '';
       child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const readyLine = /^\[[\d:.]+\] INFO: mcp-gateway ready: (http:\/\/(?:127\.0\.0\.1|\[::1\]):\d+\/mcp) \(2 servers, (\d+) tools\) \{/m;
+      const readyLine =
+        /^\[[\d:.]+\] INFO: mcp-gateway ready: (http:\/\/(?:127\.0\.0\.1|\[::1\]):\d+\/mcp) \(2 servers, (\d+) tools\) \{/m;
       await expect.poll(() => readyLine.test(stdout), { timeout: 20_000 }).toBe(true);
       const [, url, tools] = readyLine.exec(stdout)!;
       expect(stdout).toContain(`INFO: listening {"address":"${new URL(url!).origin}"`);

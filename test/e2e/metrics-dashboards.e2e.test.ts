@@ -16,7 +16,11 @@ import { stdioFixture } from '../helpers/servers.ts';
 import { createHash } from 'node:crypto';
 
 const run = promisify(execFile);
-const files = ['config/grafana/mcp-gateway.json', 'config/prometheus/alerts.yaml', 'config/prometheus/alerts.test.yaml'];
+const files = [
+  'config/grafana/mcp-gateway.json',
+  'config/prometheus/alerts.yaml',
+  'config/prometheus/alerts.test.yaml',
+];
 const promtool = '/usr/bin/promtool';
 const key = 'dashboards-key-0123456789';
 
@@ -82,16 +86,29 @@ it('is valid JSON for Grafana: a datasource variable, every panel with its queri
   expect(dashboard.templating.list.map((v) => [v.name, v.type])).toContainEqual(['datasource', 'datasource']);
   const charts = dashboard.panels.filter((p) => p.type !== 'row');
   expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
-  for (const panel of charts) expect({ title: panel.title, queries: panel.targets?.every((t) => t.expr.includes('mcp_gateway_')) }).toEqual({ title: panel.title, queries: true });
+  for (const panel of charts)
+    expect({ title: panel.title, queries: panel.targets?.every((t) => t.expr.includes('mcp_gateway_')) }).toEqual({
+      title: panel.title,
+      queries: true,
+    });
   const titles = charts.map((p) => p.title.toLowerCase()).join('\n');
-  for (const topic of ['tool calls per second', 'error ratio', 'latency p50 / p99', 'http latency', 'upstreams up', 'sessions', 'authentication failures']) {
+  for (const topic of [
+    'tool calls per second',
+    'error ratio',
+    'latency p50 / p99',
+    'http latency',
+    'upstreams up',
+    'sessions',
+    'authentication failures',
+  ]) {
     expect(titles).toContain(topic);
   }
 });
 
 describe('promtool', () => {
   const installed = existsSync(promtool);
-  if (!installed && !process.env.CI) console.warn(`skipping the promtool checks: ${promtool} is missing (apt-get install prometheus); CI runs them`);
+  if (!installed && !process.env.CI)
+    console.warn(`skipping the promtool checks: ${promtool} is missing (apt-get install prometheus); CI runs them`);
 
   it.skipIf(!installed && !process.env.CI)('accepts the alert rules, and their unit tests pass', async () => {
     expect(installed, `${promtool} is missing: apt-get install prometheus`).toBe(true);

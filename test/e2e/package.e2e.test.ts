@@ -17,17 +17,24 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
   const env = cleanEnv();
   const { stdout } = await run('npm', ['pack', '--pack-destination', folder, '--silent'], { cwd: repoRoot, env });
   const tarball = join(folder, stdout.trim().split('\n').at(-1)!);
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball], { cwd: folder, env });
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball], {
+    cwd: folder,
+    env,
+  });
 
   const printed = await run('npx', ['--no-install', 'mcp-gateway', '--version'], { cwd: folder, env });
   expect(printed.stdout.trim()).toBe(version);
 
   // The installed bin itself (what npx runs), so that the stop signal reaches the gateway.
-  const gateway = spawn(join(folder, 'node_modules/.bin/mcp-gateway'), ['serve', '--port', '0', '--log-format', 'json'], {
-    cwd: folder,
-    env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const gateway = spawn(
+    join(folder, 'node_modules/.bin/mcp-gateway'),
+    ['serve', '--port', '0', '--log-format', 'json'],
+    {
+      cwd: folder,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let buffered = '';

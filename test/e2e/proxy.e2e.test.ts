@@ -5,7 +5,13 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
-import { fixtureStdioCommand, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  fixtureStdioCommand,
+  startFixtureHttp,
+  startGateway,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 
 let alpha: FixtureHttp;
 let gateway: RunningGateway;
@@ -74,19 +80,28 @@ describe('tools/call', () => {
   });
 
   it('passes results through untouched: structuredContent, isError, _meta, annotations, unknown fields', async () => {
-    for (const [tool, args] of [['add', { a: 2, b: 3 }], ['fail', {}], ['rich', {}]] as const) {
+    for (const [tool, args] of [
+      ['add', { a: 2, b: 3 }],
+      ['fail', {}],
+      ['rich', {}],
+    ] as const) {
       const viaGateway = await client.callTool({ name: `alpha__${tool}`, arguments: args });
       const viaDirect = await direct.callTool({ name: tool, arguments: args });
       expect(viaGateway).toEqual(viaDirect);
     }
     const rich = await client.callTool({ name: 'alpha__rich', arguments: {} });
     expect(rich).toMatchObject({ extraField: 'kept', _meta: { 'fixture/result': { ok: true } } });
-    expect((await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } })).structuredContent).toEqual({ sum: 5 });
+    expect((await client.callTool({ name: 'alpha__add', arguments: { a: 2, b: 3 } })).structuredContent).toEqual({
+      sum: 5,
+    });
     expect((await client.callTool({ name: 'beta__fail', arguments: {} })).isError).toBe(true);
   });
 
   it('answers an unknown tool with a JSON-RPC error naming it', async () => {
-    await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toMatchObject({ code: -32602, message: expect.stringContaining('nope') });
+    await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('nope'),
+    });
     await expect(client.callTool({ name: 'alpha__nope', arguments: {} })).rejects.toMatchObject({
       code: -32602,
       message: expect.stringContaining('server "alpha" has no tool "nope"'),
@@ -99,7 +114,7 @@ describe('tools/call', () => {
     });
   });
 
-  it('relays progress notifications with the caller\'s own progress token', async () => {
+  it("relays progress notifications with the caller's own progress token", async () => {
     const progress: number[] = [];
     const result = await client.callTool({ name: 'beta__slow', arguments: { ms: 100 } }, undefined, {
       onprogress: (p) => progress.push(p.progress),

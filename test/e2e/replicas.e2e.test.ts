@@ -17,7 +17,13 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
-import { freePort, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  freePort,
+  startFixtureHttp,
+  startGateway,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { httpUpstream } from '../helpers/servers.ts';
 import { itWith, nginxServer, redisServer } from '../helpers/debian.ts';
@@ -31,9 +37,19 @@ let nginx: Nginx;
 
 beforeAll(async () => {
   [redis, fixture] = await Promise.all([startRedis(), startFixtureHttp('alpha')]);
-  const config = { shared_sessions: { redis: { url: redis.url } }, proxy: { servers: [httpUpstream('alpha', fixture.url)] } };
-  replicas = await Promise.all([1, 2, 3].map((n) => startGateway({ config: { ...config, shared_sessions: { ...config.shared_sessions, replica: `r${n}` } } })));
-  nginx = await startNginx(replicas.map((replica) => Number(new URL(replica.baseUrl).port)), await freePort());
+  const config = {
+    shared_sessions: { redis: { url: redis.url } },
+    proxy: { servers: [httpUpstream('alpha', fixture.url)] },
+  };
+  replicas = await Promise.all(
+    [1, 2, 3].map((n) =>
+      startGateway({ config: { ...config, shared_sessions: { ...config.shared_sessions, replica: `r${n}` } } }),
+    ),
+  );
+  nginx = await startNginx(
+    replicas.map((replica) => Number(new URL(replica.baseUrl).port)),
+    await freePort(),
+  );
 });
 
 afterAll(async () => {
@@ -44,27 +60,43 @@ afterAll(async () => {
 
 /** Which replicas logged operations of this session. */
 const servedBy = (sessionId: string | undefined) =>
-  replicas.flatMap((replica, i) => (replica.logs.some((line) => line.msg === 'mcp operation' && line.session_id === sessionId) ? [`r${i + 1}`] : []));
+  replicas.flatMap((replica, i) =>
+    replica.logs.some((line) => line.msg === 'mcp operation' && line.session_id === sessionId) ? [`r${i + 1}`] : [],
+  );
 
 /** A request on a session, sent to one replica directly (not through nginx). */
 const post = (replica: RunningGateway, sessionId: string, body: object) =>
   fetch(replica.mcpUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+    },
     body: JSON.stringify(body),
   });
 
 const endSession = (replica: RunningGateway, sessionId: string) =>
-  fetch(replica.mcpUrl, { method: 'DELETE', headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' } });
+  fetch(replica.mcpUrl, {
+    method: 'DELETE',
+    headers: { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+  });
 
 /** Each replica's answer status to a tools/list on the session. */
-const statuses = (sessionId: string, on = replicas) => Promise.all(on.map(async (replica) => (await post(replica, sessionId, { jsonrpc: '2.0', id: 'probe', method: 'tools/list' })).status));
+const statuses = (sessionId: string, on = replicas) =>
+  Promise.all(
+    on.map(
+      async (replica) => (await post(replica, sessionId, { jsonrpc: '2.0', id: 'probe', method: 'tools/list' })).status,
+    ),
+  );
 
 /** The upstream's open sessions (the replicas' control sessions, the clients', and this probe's own). */
 async function upstreamSessions(): Promise<number> {
   const probe = await connectClient(fixture.url);
   try {
-    return (JSON.parse(textOf(await probe.callTool({ name: 'stats', arguments: {} }))) as { sessions: number }).sessions;
+    return (JSON.parse(textOf(await probe.callTool({ name: 'stats', arguments: {} }))) as { sessions: number })
+      .sessions;
   } finally {
     await (probe.transport as StreamableHTTPClientTransport).terminateSession();
     await probe.close();
@@ -75,7 +107,8 @@ async function upstreamSessions(): Promise<number> {
 async function sessionOnEveryReplica(): Promise<{ client: Client; sessionId: string }> {
   const client = await connectClient(`${nginx.url}/mcp`);
   const sessionId = client.transport!.sessionId!;
-  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
+  for (let i = 0; i < 6; i++)
+    expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
   expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
   return { client, sessionId };
 }
@@ -115,18 +148,33 @@ it('refuses a session ended while a replica was cut off from the bus, at its nex
   const admin = new Redis(redis.url);
   try {
     const busConnection = async () =>
-      ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string).split('\n').find((line) => line.includes(' name=mcp-gateway-bus:r3 '));
+      ((await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string)
+        .split('\n')
+        .find((line) => line.includes(' name=mcp-gateway-bus:r3 '));
     const id = /\bid=(\d+)/.exec((await busConnection())!)![1]!;
     // r3's subscription drops; ioredis reconnects it after a moment: the announcement goes out in between.
     await admin.call('CLIENT', 'KILL', 'ID', id);
     expect((await endSession(ender, sessionId)).status).toBe(200);
-    await expect.poll(async () => /\bid=(\d+)/.exec((await busConnection()) ?? '')?.[1], { timeout: 10_000 }).not.toBe(id);
-    await expect.poll(() => cutOff.logs.some((line) => typeof line.msg === 'string' && line.msg.startsWith('replicas channel back')), { timeout: 5000 }).toBe(true);
+    await expect
+      .poll(async () => /\bid=(\d+)/.exec((await busConnection()) ?? '')?.[1], { timeout: 10_000 })
+      .not.toBe(id);
+    await expect
+      .poll(
+        () => cutOff.logs.some((line) => typeof line.msg === 'string' && line.msg.startsWith('replicas channel back')),
+        { timeout: 5000 },
+      )
+      .toBe(true);
   } finally {
     admin.disconnect();
   }
   expect(await statuses(sessionId, [cutOff])).toEqual([404]);
-  expect(cutOff.logs.some((line) => line.msg === 'session ended on another replica while the replicas channel was cut off' && line.session === sessionId)).toBe(true);
+  expect(
+    cutOff.logs.some(
+      (line) =>
+        line.msg === 'session ended on another replica while the replicas channel was cut off' &&
+        line.session === sessionId,
+    ),
+  ).toBe(true);
   await client.close();
 });
 
@@ -139,7 +187,14 @@ it('records and announces an end that Redis could not take when it happened, onc
     // reconnects, a moment later, their commands fail at once.
     await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
     expect((await endSession(ender, sessionId)).status).toBe(200);
-    expect(ender.logs.some((line) => line.session === sessionId && typeof line.msg === 'string' && line.msg.startsWith('session store unavailable: the session'))).toBe(true);
+    expect(
+      ender.logs.some(
+        (line) =>
+          line.session === sessionId &&
+          typeof line.msg === 'string' &&
+          line.msg.startsWith('session store unavailable: the session'),
+      ),
+    ).toBe(true);
     await expect.poll(() => statuses(sessionId, [holder]), { timeout: 8000, interval: 250 }).toEqual([404]);
     expect(await admin.exists(`mcp-gateway:session:${sessionId}`)).toBe(0);
   } finally {
@@ -154,27 +209,37 @@ it('serves one session from every replica, sampling and list_changed included, a
   client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
     role: 'assistant',
     model: 'test-model',
-    content: { type: 'text', text: `from the client: ${(request.params.messages[0]!.content as { text: string }).text}` },
+    content: {
+      type: 'text',
+      text: `from the client: ${(request.params.messages[0]!.content as { text: string }).text}`,
+    },
   }));
   const sessionId = client.transport?.sessionId;
   expect(sessionId).toBeDefined();
 
   expect((await client.listTools()).tools.some((tool) => tool.name === 'alpha__echo')).toBe(true);
-  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
+  for (let i = 0; i < 6; i++)
+    expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `n${i}` } }))).toBe(`alpha: n${i}`);
   expect(servedBy(sessionId)).toEqual(['r1', 'r2', 'r3']);
 
   // The sampling request goes out on the answer stream of one replica; the client's answer is a
   // new POST, which round robin sends to the next one.
   for (let i = 0; i < 3; i++) {
-    expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: `p${i}` } }))).toBe(`sampled: from the client: p${i}`);
+    expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: `p${i}` } }))).toBe(
+      `sampled: from the client: p${i}`,
+    );
   }
-  const forwarded = replicas.flatMap((replica) => replica.logs.filter((line) => line.msg === 'answer sent on to the replica that asked'));
+  const forwarded = replicas.flatMap((replica) =>
+    replica.logs.filter((line) => line.msg === 'answer sent on to the replica that asked'),
+  );
   expect(forwarded.length).toBeGreaterThan(0);
 
   const changed = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
   await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresh' } });
   await changed;
-  await expect.poll(async () => (await client.listTools()).tools.some((tool) => tool.name === 'alpha__fresh')).toBe(true);
+  await expect
+    .poll(async () => (await client.listTools()).tools.some((tool) => tool.name === 'alpha__fresh'))
+    .toBe(true);
 
   // A subscription made on one replica, an update announced while another serves the call, and
   // the notification delivered on the GET stream, wherever that is held.
@@ -187,19 +252,49 @@ it('serves one session from every replica, sampling and list_changed included, a
   // The replica holding the client's GET stream dies (no goodbye). The client goes on, same
   // session, no new initialize; it reopens its GET stream on another replica (resuming from an
   // event that replica never issued), where the next list_changed reaches it.
-  const holder = replicas.find((replica) => replica.logs.some((line) => line.msg === 'http request' && line.method === 'GET' && line.session_id === sessionId && line.status === 200))!;
+  const holder = replicas.find((replica) =>
+    replica.logs.some(
+      (line) =>
+        line.msg === 'http request' && line.method === 'GET' && line.session_id === sessionId && line.status === 200,
+    ),
+  )!;
   expect(holder).toBeDefined();
   holder.child.kill('SIGKILL');
   await holder.exited;
-  for (let i = 0; i < 6; i++) expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `after${i}` } }))).toBe(`alpha: after${i}`);
-  expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: 'late' } }))).toBe('sampled: from the client: late');
+  for (let i = 0; i < 6; i++)
+    expect(textOf(await client.callTool({ name: 'alpha__echo', arguments: { text: `after${i}` } }))).toBe(
+      `alpha: after${i}`,
+    );
+  expect(textOf(await client.callTool({ name: 'alpha__sample', arguments: { prompt: 'late' } }))).toBe(
+    'sampled: from the client: late',
+  );
   const survivors = replicas.filter((replica) => replica !== holder);
-  await expect.poll(() => survivors.some((replica) => replica.logs.some((line) => line.msg === 'http request' && line.method === 'GET' && line.session_id === sessionId && line.status === 200)), { timeout: 15_000 }).toBe(true);
-  const changedAgain = new Promise<void>((resolve) => client.setNotificationHandler(ToolListChanged, async () => resolve()));
+  await expect
+    .poll(
+      () =>
+        survivors.some((replica) =>
+          replica.logs.some(
+            (line) =>
+              line.msg === 'http request' &&
+              line.method === 'GET' &&
+              line.session_id === sessionId &&
+              line.status === 200,
+          ),
+        ),
+      { timeout: 15_000 },
+    )
+    .toBe(true);
+  const changedAgain = new Promise<void>((resolve) =>
+    client.setNotificationHandler(ToolListChanged, async () => resolve()),
+  );
   await client.callTool({ name: 'alpha__add_tool', arguments: { name: 'fresher' } });
   await changedAgain;
   expect(client.transport?.sessionId).toBe(sessionId);
-  const initializes = replicas.flatMap((replica, i) => replica.logs.slice(logged[i]).filter((line) => line.msg === 'http request' && line.method === 'POST' && line.session_id === undefined));
+  const initializes = replicas.flatMap((replica, i) =>
+    replica.logs
+      .slice(logged[i])
+      .filter((line) => line.msg === 'http request' && line.method === 'POST' && line.session_id === undefined),
+  );
   expect(initializes).toHaveLength(1);
   await client.close();
 });
@@ -208,7 +303,12 @@ it('refuses a session id the store does not know, on every replica', async () =>
   for (let i = 0; i < 3; i++) {
     const response = await fetch(`${nginx.url}/mcp`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': 'no-such-session', 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': 'no-such-session',
+        'mcp-protocol-version': '2025-11-25',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
     });
     expect(response.status).toBe(404);
@@ -227,7 +327,11 @@ it('relays a request an upstream sends outside any call (roots/list after a chan
     roots = next;
     await client.sendRootsListChanged();
     await expect
-      .poll(async () => JSON.parse(textOf(await client.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown, { timeout: 8000 })
+      .poll(
+        async () =>
+          JSON.parse(textOf(await client.callTool({ name: 'alpha__roots_after_change', arguments: {} }))) as unknown,
+        { timeout: 8000 },
+      )
       .toEqual(next);
   }
   await client.close();

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { stdioFixture as stdio, httpUpstream as http } from '../helpers/servers.ts';
 
-import { freePort, isAlive, startFixtureHttp, startGateway, stopChild, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  freePort,
+  isAlive,
+  startFixtureHttp,
+  startGateway,
+  stopChild,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { parseExposition } from '../helpers/exposition.ts';
 import { switchingProxy } from '../helpers/switching-proxy.ts';
@@ -39,9 +47,6 @@ async function client(gw: RunningGateway): Promise<Client> {
   cleanup(() => connected.close());
   return connected;
 }
-
-
-
 
 interface Stats {
   pid: number;
@@ -74,7 +79,13 @@ async function upstreamStatus(gw: RunningGateway, name: string): Promise<Upstrea
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Poll `probe` until `done` accepts its value; fail with the last value seen once the deadline passes. */
-async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 10_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -86,7 +97,9 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}; last error: ${String(lastError)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}; last error: ${String(lastError)}`,
+      );
     }
     await sleep(everyMs);
   }
@@ -94,7 +107,6 @@ async function until<T>(what: string, probe: () => Promise<T>, done: (value: T) 
 
 const untilState = (gw: RunningGateway, name: string, done: (s: UpstreamStatus) => boolean, timeoutMs?: number) =>
   until(`upstream ${name} on /ready`, () => upstreamStatus(gw, name), done, timeoutMs);
-
 
 /** Kill a process the test learnt about by pid (a fixture's real server, under tsx), in any case. */
 function killLater(pid: number): void {
@@ -106,7 +118,13 @@ function killLater(pid: number): void {
 /** SIGKILL the fixture's server process itself (tsx runs it as a child), and wait until it is gone. */
 async function crash(server: FixtureHttp, pid: number): Promise<void> {
   process.kill(pid, 'SIGKILL');
-  await until(`fixture ${pid} to die`, async () => isAlive(pid), (a) => !a, 5000, 20);
+  await until(
+    `fixture ${pid} to die`,
+    async () => isAlive(pid),
+    (a) => !a,
+    5000,
+    20,
+  );
   await stopChild(server.child); // tsx's own process exits with its child
 }
 
@@ -133,7 +151,11 @@ describe('an HTTP upstream that dies', () => {
     killLater(pid);
     // A tool only this process has: the catalogue must not keep it across the restart.
     await c.callTool({ name: 'web__add_tool', arguments: { name: 'ephemeral' } });
-    await until('web__ephemeral to be listed', () => toolNames(c), (names) => names.includes('web__ephemeral'));
+    await until(
+      'web__ephemeral to be listed',
+      () => toolNames(c),
+      (names) => names.includes('web__ephemeral'),
+    );
 
     const call = failure(c.callTool({ name: 'web__slow', arguments: { ms: 5000 } }));
     await sleep(500); // the call is on its way to the server (the error below proves it was in flight)
@@ -141,12 +163,16 @@ describe('an HTTP upstream that dies', () => {
     await crash(first, pid);
     const { error } = await call;
     expect(Date.now() - killedAt).toBeLessThan(2000);
-    expect(error.message).toMatch(/^MCP error -?\d+: upstream server "web": the upstream closed the connection while answering tools\/call/);
+    expect(error.message).toMatch(
+      /^MCP error -?\d+: upstream server "web": the upstream closed the connection while answering tools\/call/,
+    );
 
     expect((await fetch(`${gw.baseUrl}/live`)).status).toBe(200);
     const down = await untilState(gw, 'web', (s) => s.state === 'down');
     expect(down.error).toBeTruthy();
-    expect(textOf(await c.callTool({ name: 'local__echo', arguments: { text: 'still here' } }))).toBe('local: still here');
+    expect(textOf(await c.callTool({ name: 'local__echo', arguments: { text: 'still here' } }))).toBe(
+      'local: still here',
+    );
     expect(gw.child.exitCode).toBeNull();
 
     const second = await fixture('web', port);
@@ -195,7 +221,9 @@ describe('a hung upstream', () => {
   it('is found by the heartbeat and replaced, and no call hangs past the request timeout', async () => {
     const timeoutMs = 2000;
     const hung = stdio('hung');
-    const gw = await gateway({ proxy: { ...fastPolicy, servers: [{ ...hung, connection: { ...hung.connection, timeout: `${timeoutMs}ms` } }] } });
+    const gw = await gateway({
+      proxy: { ...fastPolicy, servers: [{ ...hung, connection: { ...hung.connection, timeout: `${timeoutMs}ms` } }] },
+    });
     const c = await client(gw);
     const before = await stats(c, 'hung');
     killLater(before.pid);
@@ -207,7 +235,9 @@ describe('a hung upstream', () => {
     const { error, ms } = await failure(c.callTool({ name: 'hung__echo', arguments: { text: 'anyone?' } }));
     expect(ms).toBeLessThan(timeoutMs + 1000);
     // In flight when the heartbeat gave up: the pending call is failed with the connection.
-    expect(error.message).toMatch(/upstream server "hung": connection to the upstream was lost|upstream server "hung" is down|upstream hung did not answer/);
+    expect(error.message).toMatch(
+      /upstream server "hung": connection to the upstream was lost|upstream server "hung" is down|upstream hung did not answer/,
+    );
 
     const lost = await gw.waitForLog((l) => l.server === 'hung' && l.msg === 'upstream unavailable', 5000);
     expect(String(lost.error)).toMatch(/heartbeat failed/);
@@ -217,7 +247,12 @@ describe('a hung upstream', () => {
     expect(after.pid).not.toBe(before.pid);
     expect(textOf(await c.callTool({ name: 'hung__echo', arguments: { text: 'hello' } }))).toBe('hung: hello');
     // The frozen child is not left behind.
-    await until(`the frozen child ${before.pid} to be stopped`, async () => isAlive(before.pid), (a) => !a, 8000);
+    await until(
+      `the frozen child ${before.pid} to be stopped`,
+      async () => isAlive(before.pid),
+      (a) => !a,
+      8000,
+    );
   });
 });
 
@@ -258,11 +293,14 @@ describe('steady state', () => {
 });
 
 describe('when_down', () => {
-  it('error: keeps a down server\'s tools listed and fails their calls at once naming it; hide (the default): lists them no more', async () => {
+  it("error: keeps a down server's tools listed and fails their calls at once naming it; hide (the default): lists them no more", async () => {
     const strict = await fixture('strict');
     const soft = await fixture('soft');
     const gw = await gateway({
-      proxy: { ...fastPolicy, servers: [http('strict', strict.url, { when_down: 'error' }), http('soft', soft.url), stdio('other')] },
+      proxy: {
+        ...fastPolicy,
+        servers: [http('strict', strict.url, { when_down: 'error' }), http('soft', soft.url), stdio('other')],
+      },
     });
     const c = await client(gw);
     const strictPid = (await stats(c, 'strict')).pid;
@@ -279,7 +317,11 @@ describe('when_down', () => {
     await untilState(gw, 'soft', (s) => s.state === 'down');
 
     // hide: the tools go (the catalogue was rebuilt when the server went down).
-    const names = await until('soft__ tools to leave tools/list', () => toolNames(c), (n) => !n.some((t) => t.startsWith('soft__')));
+    const names = await until(
+      'soft__ tools to leave tools/list',
+      () => toolNames(c),
+      (n) => !n.some((t) => t.startsWith('soft__')),
+    );
     expect(names).toContain('other__echo');
 
     // error: the call fails at once, with an error naming the server.
@@ -289,7 +331,9 @@ describe('when_down', () => {
     expect(error.message).toMatch(/down/);
 
     // error: the tools stay listed.
-    expect(names.filter((n) => n.startsWith('strict__')).sort()).toEqual(listed.filter((n) => n.startsWith('strict__')).sort());
+    expect(names.filter((n) => n.startsWith('strict__')).sort()).toEqual(
+      listed.filter((n) => n.startsWith('strict__')).sort(),
+    );
   });
 });
 
@@ -321,7 +365,9 @@ describe('an HTTP upstream killed under load', () => {
     let server = await fixture('hot', port);
     // The policy of the issue's chaos runs; no heartbeat, so that only the connection tells.
     const reconnect = { initial: '200ms', max: '2s' };
-    const gw = await gateway({ proxy: { reconnect, heartbeat: { enabled: false }, servers: [http('hot', server.url)] } });
+    const gw = await gateway({
+      proxy: { reconnect, heartbeat: { enabled: false }, servers: [http('hot', server.url)] },
+    });
     const clients = [await client(gw), await client(gw), await client(gw)];
     const calls = load(clients, (c, i) => c.callTool({ name: 'hot__echo', arguments: { text: `${i}` } }));
     const detected: number[] = [];
@@ -332,7 +378,13 @@ describe('an HTTP upstream killed under load', () => {
       await sleep(300); // under load
       const killedAt = Date.now();
       process.kill(pid, 'SIGKILL');
-      await until('/ready to say the server is down', () => upstreamStatus(gw, 'hot'), (s) => s.state === 'down', 5000, 5);
+      await until(
+        '/ready to say the server is down',
+        () => upstreamStatus(gw, 'hot'),
+        (s) => s.state === 'down',
+        5000,
+        5,
+      );
       detected.push(Date.now() - killedAt);
       const metrics = parseExposition(await (await fetch(`${gw.baseUrl}/metrics`)).text());
       expect(metrics.value('mcp_gateway_upstream_up', { proxy: 'hot' })).toBe(0);
@@ -341,7 +393,13 @@ describe('an HTTP upstream killed under load', () => {
       await sleep(500);
       server = await fixture('hot', port); // listening when this resolves
       const restartedAt = Date.now();
-      const firstSuccess = await until('a call to succeed again', async () => calls.ended.find((c) => c.at > restartedAt && !c.error), Boolean, 10_000, 10);
+      const firstSuccess = await until(
+        'a call to succeed again',
+        async () => calls.ended.find((c) => c.at > restartedAt && !c.error),
+        Boolean,
+        10_000,
+        10,
+      );
       back.push(firstSuccess!.at - restartedAt);
       await sleep(1000); // under load again
       expect(calls.failures(firstSuccess!.at)).toEqual([]);
@@ -360,7 +418,13 @@ describe('an HTTP upstream without a GET stream that dies', () => {
   it('is down as soon as a per-client session finds its connection refused, with no heartbeat to tell', async () => {
     const server = await startFixtureHttp('quiet', 0, { FIXTURE_NO_GET_STREAM: '1' });
     cleanup(() => server.stop());
-    const gw = await gateway({ proxy: { reconnect: { initial: '200ms', max: '2s' }, heartbeat: { enabled: false }, servers: [http('quiet', server.url)] } });
+    const gw = await gateway({
+      proxy: {
+        reconnect: { initial: '200ms', max: '2s' },
+        heartbeat: { enabled: false },
+        servers: [http('quiet', server.url)],
+      },
+    });
     const c = await client(gw);
     const { pid } = await stats(c, 'quiet');
     killLater(pid);
@@ -369,7 +433,13 @@ describe('an HTTP upstream without a GET stream that dies', () => {
     expect((await upstreamStatus(gw, 'quiet')).state).toBe('ready');
     const { error } = await failure(c.callTool({ name: 'quiet__echo', arguments: { text: 'x' } }));
     expect(error.message).toMatch(/ECONNREFUSED/);
-    const down = await until('/ready to say the server is down', () => upstreamStatus(gw, 'quiet'), (s) => s.state === 'down', 1000, 10);
+    const down = await until(
+      '/ready to say the server is down',
+      () => upstreamStatus(gw, 'quiet'),
+      (s) => s.state === 'down',
+      1000,
+      10,
+    );
     expect(down.error).toMatch(/ECONNREFUSED/);
   });
 });
@@ -381,55 +451,71 @@ describe('an HTTP upstream that forgot every session', () => {
   it.each([
     ['its GET streams are cut', false],
     ['nothing has noticed yet', true],
-  ])('is taken up without one failed call when %s, per-client and shared, never marked down', async (_, keepStreams) => {
-    const [blue, green, sharedBlue, sharedGreen] = await Promise.all([fixture('lb'), fixture('lb'), fixture('lbs'), fixture('lbs')]);
-    const front = await switchingProxy(blue.port, cleanup);
-    const sharedFront = await switchingProxy(sharedBlue.port, cleanup);
-    const gw = await gateway({
-      proxy: { ...fastPolicy, servers: [http('lb', front.url), http('lbs', sharedFront.url, { upstream_sessions: 'shared' })] },
-    });
-    const clients = [await client(gw), await client(gw)];
-    // echo is not idempotent: only the gateway's knowing that the server refused it makes a resend safe.
-    const calls = load(clients, (c, i) => c.callTool({ name: `${i % 2 ? 'lbs' : 'lb'}__echo`, arguments: { text: `${i}` } }));
-    const states = new Set<string>();
-    let polling = true;
-    const poll = (async () => {
-      while (polling) {
-        const body = (await (await fetch(`${gw.baseUrl}/ready`)).json()) as { upstreams: UpstreamStatus[] };
-        for (const u of body.upstreams) states.add(`${u.name}: ${u.state}`);
-        await sleep(10);
-      }
-    })();
-    await sleep(500);
-    const before = await Promise.all([stats(clients[0]!, 'lb'), stats(clients[0]!, 'lbs')]);
-    const switchedAt = Date.now();
-    front.switchTo(green.port, { keepStreams });
-    sharedFront.switchTo(sharedGreen.port, { keepStreams });
-    // Past the 1 s heartbeat, which finds a forgotten control session when nothing else has.
-    await sleep(2000);
-    await calls.stop();
-    polling = false;
-    await poll;
+  ])(
+    'is taken up without one failed call when %s, per-client and shared, never marked down',
+    async (_, keepStreams) => {
+      const [blue, green, sharedBlue, sharedGreen] = await Promise.all([
+        fixture('lb'),
+        fixture('lb'),
+        fixture('lbs'),
+        fixture('lbs'),
+      ]);
+      const front = await switchingProxy(blue.port, cleanup);
+      const sharedFront = await switchingProxy(sharedBlue.port, cleanup);
+      const gw = await gateway({
+        proxy: {
+          ...fastPolicy,
+          servers: [http('lb', front.url), http('lbs', sharedFront.url, { upstream_sessions: 'shared' })],
+        },
+      });
+      const clients = [await client(gw), await client(gw)];
+      // echo is not idempotent: only the gateway's knowing that the server refused it makes a resend safe.
+      const calls = load(clients, (c, i) =>
+        c.callTool({ name: `${i % 2 ? 'lbs' : 'lb'}__echo`, arguments: { text: `${i}` } }),
+      );
+      const states = new Set<string>();
+      let polling = true;
+      const poll = (async () => {
+        while (polling) {
+          const body = (await (await fetch(`${gw.baseUrl}/ready`)).json()) as { upstreams: UpstreamStatus[] };
+          for (const u of body.upstreams) states.add(`${u.name}: ${u.state}`);
+          await sleep(10);
+        }
+      })();
+      await sleep(500);
+      const before = await Promise.all([stats(clients[0]!, 'lb'), stats(clients[0]!, 'lbs')]);
+      const switchedAt = Date.now();
+      front.switchTo(green.port, { keepStreams });
+      sharedFront.switchTo(sharedGreen.port, { keepStreams });
+      // Past the 1 s heartbeat, which finds a forgotten control session when nothing else has.
+      await sleep(2000);
+      await calls.stop();
+      polling = false;
+      await poll;
 
-    expect(calls.failures()).toEqual([]);
-    expect(calls.ended.filter((c) => c.at > switchedAt + 100).length).toBeGreaterThan(20);
-    expect([...states].sort()).toEqual(['lb: ready', 'lbs: ready']);
-    expect(gw.logs.filter((l) => l.msg === 'upstream unavailable')).toEqual([]);
-    // The new servers serve the sessions the gateway opened again: the control session, and one
-    // per client in per-client mode; the shared server's one session serves both clients.
-    const now = await Promise.all([stats(clients[0]!, 'lb'), stats(clients[0]!, 'lbs')]);
-    for (const { pid } of [...before, ...now]) killLater(pid);
-    expect(now[0]!.pid).not.toBe(before[0]!.pid);
-    expect(now[1]!.pid).not.toBe(before[1]!.pid);
-    expect(now.map((s) => s.sessions)).toEqual([3, 1]);
-  });
+      expect(calls.failures()).toEqual([]);
+      expect(calls.ended.filter((c) => c.at > switchedAt + 100).length).toBeGreaterThan(20);
+      expect([...states].sort()).toEqual(['lb: ready', 'lbs: ready']);
+      expect(gw.logs.filter((l) => l.msg === 'upstream unavailable')).toEqual([]);
+      // The new servers serve the sessions the gateway opened again: the control session, and one
+      // per client in per-client mode; the shared server's one session serves both clients.
+      const now = await Promise.all([stats(clients[0]!, 'lb'), stats(clients[0]!, 'lbs')]);
+      for (const { pid } of [...before, ...now]) killLater(pid);
+      expect(now[0]!.pid).not.toBe(before[0]!.pid);
+      expect(now[1]!.pid).not.toBe(before[1]!.pid);
+      expect(now.map((s) => s.sessions)).toEqual([3, 1]);
+    },
+  );
 });
 
 describe('an HTTP upstream that restarted unseen', () => {
   it('has its cached results forgotten once the gateway renews its control session', async () => {
     const [blue, green] = await Promise.all([fixture('lb'), fixture('lb')]);
     const front = await switchingProxy(blue.port, cleanup);
-    const gw = await gateway({ cache: { rules: [{ tools: 'lb:counter', ttl: '5m' }] }, proxy: { ...fastPolicy, servers: [http('lb', front.url)] } });
+    const gw = await gateway({
+      cache: { rules: [{ tools: 'lb:counter', ttl: '5m' }] },
+      proxy: { ...fastPolicy, servers: [http('lb', front.url)] },
+    });
     const c = await client(gw);
     const count = async (key: string) => textOf(await c.callTool({ name: 'lb__counter', arguments: { key } }));
     killLater((await stats(c, 'lb')).pid);
@@ -455,14 +541,20 @@ describe('client cancellation', () => {
       killLater(before.pid);
       expect(before.cancelled).toBe(0);
       const controller = new AbortController();
-      const call = failure(c.callTool({ name: `${server}__slow`, arguments: { ms: 5000 } }, undefined, { signal: controller.signal }));
+      const call = failure(
+        c.callTool({ name: `${server}__slow`, arguments: { ms: 5000 } }, undefined, { signal: controller.signal }),
+      );
       await sleep(300);
       controller.abort();
       const { error, ms } = await call;
       expect(ms).toBeLessThan(1000);
       expect(String(error.name) + String(error.message)).toMatch(/abort/i);
-      await until(`${server}'s stats.cancelled to be 1`, () => stats(c, server), (s) => s.cancelled === 1, 4000);
+      await until(
+        `${server}'s stats.cancelled to be 1`,
+        () => stats(c, server),
+        (s) => s.cancelled === 1,
+        4000,
+      );
     }
   });
 });
-

@@ -8,10 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
 import { fixtureStdioCommand, isAlive, startGateway, tempDir } from '../helpers/processes.ts';
 
-
 async function gatewayWithStdioFixture(extra: Record<string, unknown> = {}, args: string[] = []) {
   const gateway = await startGateway({
-    config: { ...extra, proxy: { servers: [{ name: 'beta', type: 'stdio', connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: 'beta' } } }] } },
+    config: {
+      ...extra,
+      proxy: {
+        servers: [
+          { name: 'beta', type: 'stdio', connection: { ...fixtureStdioCommand, env: { FIXTURE_NAME: 'beta' } } },
+        ],
+      },
+    },
     args,
   });
   const line = await gateway.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('fixture beta running'));
@@ -23,7 +29,10 @@ describe('graceful shutdown', () => {
   it('lets an in-flight call finish on SIGTERM, stops the stdio child, runs onShutdown and exits 0', async () => {
     const dir = tempDir();
     const plugin = join(dir, 'goodbye.mjs');
-    writeFileSync(plugin, `export default { name: 'goodbye', version: '1.0.0', setup: ({ logger }) => ({ onShutdown: () => logger.info('goodbye hook ran') }) };\n`);
+    writeFileSync(
+      plugin,
+      `export default { name: 'goodbye', version: '1.0.0', setup: ({ logger }) => ({ onShutdown: () => logger.info('goodbye hook ran') }) };\n`,
+    );
     const { gateway, pid } = await gatewayWithStdioFixture({}, ['--plugins', plugin]);
     expect(isAlive(pid)).toBe(true);
     const client = await connectClient(gateway.mcpUrl);
@@ -48,7 +57,10 @@ describe('graceful shutdown', () => {
     gateway.child.kill('SIGINT');
     expect(await gateway.exited).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(await outcome).toMatchObject({ code: -32000, message: expect.stringContaining('the gateway is shutting down') });
+    expect(await outcome).toMatchObject({
+      code: -32000,
+      message: expect.stringContaining('the gateway is shutting down'),
+    });
     expect(isAlive(pid)).toBe(false);
     expect(gateway.logs.some((l) => l.msg === 'shutdown timeout reached; cancelling in-flight requests')).toBe(true);
   });

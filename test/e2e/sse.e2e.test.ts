@@ -13,12 +13,20 @@ let everything: ChildProcess;
 let gateway: RunningGateway;
 let client: Client;
 
-
 beforeAll(async () => {
   const port = await freePort();
-  everything = spawn(process.execPath, [join(repoRoot, 'config/launch-everything.mjs'), 'sse'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
-  await new Promise<void>((resolve) => everything.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('running on port') && resolve()));
-  gateway = await startGateway({ config: { proxy: { servers: [{ name: 'legacy', type: 'sse', connection: { url: `http://127.0.0.1:${port}/sse` } }] } } });
+  everything = spawn(process.execPath, [join(repoRoot, 'config/launch-everything.mjs'), 'sse'], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  await new Promise<void>((resolve) =>
+    everything.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('running on port') && resolve()),
+  );
+  gateway = await startGateway({
+    config: {
+      proxy: { servers: [{ name: 'legacy', type: 'sse', connection: { url: `http://127.0.0.1:${port}/sse` } }] },
+    },
+  });
   client = await connectClient(gateway.mcpUrl);
 });
 
@@ -35,11 +43,13 @@ it('lists and calls the tools of an HTTP+SSE server', async () => {
   expect(result.content).toEqual([{ type: 'text', text: 'Echo: over sse' }]);
 });
 
-it('relays progress from it with the caller\'s token', async () => {
+it("relays progress from it with the caller's token", async () => {
   const steps: number[] = [];
   const tools = (await client.listTools()).tools.map((t) => t.name);
   const slow = tools.find((t) => /long-running/.test(t));
   expect(slow).toBeDefined();
-  await client.callTool({ name: slow!, arguments: { duration: 1, steps: 3 } }, undefined, { onprogress: (p) => steps.push(p.progress) });
+  await client.callTool({ name: slow!, arguments: { duration: 1, steps: 3 } }, undefined, {
+    onprogress: (p) => steps.push(p.progress),
+  });
   expect(steps).toEqual([1, 2, 3]);
 });

@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient } from '../helpers/client.ts';
-import { repoRoot, runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  repoRoot,
+  runCli,
+  startFixtureHttp,
+  startGateway,
+  tempDir,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 
 let upstream: FixtureHttp;
 let gateway: RunningGateway;
@@ -21,7 +29,10 @@ let outside: string;
 function npmInitFolder(parent: string): string {
   const dir = join(parent, 'npm-init');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'npm-init', version: '1.0.0', main: 'index.js', type: 'commonjs' }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'npm-init', version: '1.0.0', main: 'index.js', type: 'commonjs' }, null, 2),
+  );
   return dir;
 }
 
@@ -65,12 +76,22 @@ afterAll(async () => {
 it('loads both files after the configured plugins, in the order given', async () => {
   const boot = await gateway.waitForLog((l) => l.msg === 'starting mcp-gateway');
   const plugins = boot.plugins as string[];
-  expect(plugins.map((p) => p.split('@')[0])).toEqual(['health', 'metrics', 'streamable-http', 'redact-secrets', 'hide-failing', 'hide-tools']);
+  expect(plugins.map((p) => p.split('@')[0])).toEqual([
+    'health',
+    'metrics',
+    'streamable-http',
+    'redact-secrets',
+    'hide-failing',
+    'hide-tools',
+  ]);
   expect(plugins[3]).toContain('mcpgw-third-party-');
 });
 
 it('lets the TypeScript plugin change a tools/call result', async () => {
-  const result = await client.callTool({ name: 'alpha__echo', arguments: { text: 'key AKIAABCDEFGHIJKLMNOP, token ghp_abcdefghijklmnopqrstuvwxyz0123456789' } });
+  const result = await client.callTool({
+    name: 'alpha__echo',
+    arguments: { text: 'key AKIAABCDEFGHIJKLMNOP, token ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+  });
   expect(result.content).toEqual([{ type: 'text', text: 'alpha: key [redacted], token [redacted]' }]);
   const clean = await client.callTool({ name: 'alpha__echo', arguments: { text: 'nothing secret' } });
   expect(clean.content).toEqual([{ type: 'text', text: 'alpha: nothing secret' }]);
@@ -113,6 +134,8 @@ describe('in a folder whose package.json says "type": "commonjs"', () => {
     expect(result.code).not.toBe(0);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/GW_ERR_PLUGIN_INVALID.*require\('mcp-gateway'\) needs Node\.js 22\.15 or later.*write the plugin as an ES module/);
+    expect(lines[0]).toMatch(
+      /GW_ERR_PLUGIN_INVALID.*require\('mcp-gateway'\) needs Node\.js 22\.15 or later.*write the plugin as an ES module/,
+    );
   });
 });

@@ -44,10 +44,14 @@ async function startCollector(): Promise<Server> {
     for await (const chunk of request) body += chunk;
     exportPaths.push(`${request.method} ${request.url} ${request.headers['content-type']}`);
     const { resourceSpans } = JSON.parse(body) as {
-      resourceSpans: { resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: { spans: Omit<OtlpSpan, 'resource'>[] }[] }[];
+      resourceSpans: {
+        resource: { attributes: OtlpSpan['attributes'] };
+        scopeSpans: { spans: Omit<OtlpSpan, 'resource'>[] }[];
+      }[];
     };
     for (const { resource, scopeSpans } of resourceSpans) {
-      for (const { spans } of scopeSpans) for (const span of spans) received.push({ ...span, resource: flatten(resource.attributes) });
+      for (const { spans } of scopeSpans)
+        for (const span of spans) received.push({ ...span, resource: flatten(resource.attributes) });
     }
     response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
@@ -72,7 +76,9 @@ beforeAll(async () => {
       OTEL_BSP_SCHEDULE_DELAY: '600000',
     },
   });
-  client = await connectClient(gateway.mcpUrl, { headers: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tracestate: 'client=opaque' } });
+  client = await connectClient(gateway.mcpUrl, {
+    headers: { traceparent: `00-${CLIENT_TRACE}-${CLIENT_SPAN}-01`, tracestate: 'client=opaque' },
+  });
 });
 
 afterAll(async () => {
@@ -85,8 +91,11 @@ afterAll(async () => {
 describe('tracing with OTLP', () => {
   let upstreamSaw: Record<string, string>;
 
-  it('sends the upstream the client\'s trace id, with its own span as the parent, and the tracestate', async () => {
-    upstreamSaw = JSON.parse(textOf(await client.callTool({ name: 'web__headers', arguments: {} }))) as Record<string, string>;
+  it("sends the upstream the client's trace id, with its own span as the parent, and the tracestate", async () => {
+    upstreamSaw = JSON.parse(textOf(await client.callTool({ name: 'web__headers', arguments: {} }))) as Record<
+      string,
+      string
+    >;
     expect(upstreamSaw.traceparent).toMatch(new RegExp(`^00-${CLIENT_TRACE}-[0-9a-f]{16}-01$`));
     expect(upstreamSaw.traceparent).not.toContain(CLIENT_SPAN);
     expect(upstreamSaw.tracestate).toBe('client=opaque');
@@ -100,15 +109,29 @@ describe('tracing with OTLP', () => {
     const upstreamSpan = upstreamSaw.traceparent!.split('-')[2];
     const upstream = received.find((s) => s.spanId === upstreamSpan)!;
     expect(upstream).toMatchObject({ traceId: CLIENT_TRACE, name: 'tools/call headers', kind: SPAN_KIND_CLIENT });
-    expect(flatten(upstream.attributes)).toMatchObject({ 'mcp_gateway.server': 'web', 'server.address': '127.0.0.1', 'server.port': web.port, 'network.transport': 'tcp' });
+    expect(flatten(upstream.attributes)).toMatchObject({
+      'mcp_gateway.server': 'web',
+      'server.address': '127.0.0.1',
+      'server.port': web.port,
+      'network.transport': 'tcp',
+    });
 
     const operation = received.find((s) => s.spanId === upstream.parentSpanId)!;
     expect(operation).toMatchObject({ traceId: CLIENT_TRACE, name: 'tools/call web__headers', kind: SPAN_KIND_SERVER });
     const http = received.find((s) => s.spanId === operation.parentSpanId)!;
-    expect(http).toMatchObject({ traceId: CLIENT_TRACE, name: 'POST /mcp', kind: SPAN_KIND_SERVER, parentSpanId: CLIENT_SPAN });
+    expect(http).toMatchObject({
+      traceId: CLIENT_TRACE,
+      name: 'POST /mcp',
+      kind: SPAN_KIND_SERVER,
+      parentSpanId: CLIENT_SPAN,
+    });
 
     expect(http.resource).toMatchObject({ 'service.name': 'gateway-under-test', 'deployment.environment.name': 'e2e' });
     // Every request of this client continues its trace: initialize, its notification, the call.
-    expect(received.filter((s) => s.name === 'POST /mcp').every((s) => s.traceId === CLIENT_TRACE && s.parentSpanId === CLIENT_SPAN)).toBe(true);
+    expect(
+      received
+        .filter((s) => s.name === 'POST /mcp')
+        .every((s) => s.traceId === CLIENT_TRACE && s.parentSpanId === CLIENT_SPAN),
+    ).toBe(true);
   });
 });

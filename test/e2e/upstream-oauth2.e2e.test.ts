@@ -14,7 +14,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { connectClient, textOf } from '../helpers/client.ts';
-import { runCli, startFixtureHttp, startGateway, tempDir, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  runCli,
+  startFixtureHttp,
+  startGateway,
+  tempDir,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 
 const CLIENT_ID = 'gateway-n8n';
 const CLIENT_SECRET = 'sEcReT-5f1c9a7e-do-not-log';
@@ -31,7 +38,8 @@ function presented(req: TokenRequest): { id?: string; secret?: string; method: '
     const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':').map(decodeURIComponent);
     return { id, secret, method: 'basic' };
   }
-  if (typeof req.body.client_id === 'string') return { id: req.body.client_id, secret: req.body.client_secret as string, method: 'post' };
+  if (typeof req.body.client_id === 'string')
+    return { id: req.body.client_id, secret: req.body.client_secret as string, method: 'post' };
   return { method: 'none' };
 }
 
@@ -101,7 +109,12 @@ function oauth2(overrides: Record<string, unknown> = {}) {
   };
 }
 
-async function gateway(upstream: FixtureHttp, auth: object, extra: Record<string, unknown> = {}, secret = CLIENT_SECRET): Promise<RunningGateway> {
+async function gateway(
+  upstream: FixtureHttp,
+  auth: object,
+  extra: Record<string, unknown> = {},
+  secret = CLIENT_SECRET,
+): Promise<RunningGateway> {
   const started = await startGateway({
     config: {
       proxy: {
@@ -130,13 +143,18 @@ async function upstreamAuthorization(c: Client): Promise<string | undefined> {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('upstream OAuth 2 client credentials', () => {
-  it('sends the upstream a Bearer JWT from the token endpoint, fetched once and reused, never the client\'s token', async () => {
+  it("sends the upstream a Bearer JWT from the token endpoint, fetched once and reused, never the client's token", async () => {
     const upstream = await fixture();
     const gw = await gateway(upstream, oauth2());
     const alice = await client(gw, { authorization: 'Bearer alice-own-token' });
     const bob = await client(gw, { authorization: 'Bearer bob-own-token' });
 
-    const seen = [await upstreamAuthorization(alice), await upstreamAuthorization(alice), await upstreamAuthorization(bob), await upstreamAuthorization(alice)];
+    const seen = [
+      await upstreamAuthorization(alice),
+      await upstreamAuthorization(alice),
+      await upstreamAuthorization(bob),
+      await upstreamAuthorization(alice),
+    ];
     expect(seen[0]).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/);
     expect(new Set(seen).size).toBe(1); // one token for the control session and both clients' sessions
 
@@ -176,17 +194,22 @@ describe('upstream OAuth 2 client credentials', () => {
     expect(JSON.stringify(gw.logs)).not.toContain(CLIENT_SECRET);
   });
 
-  it('fails calls with the token endpoint\'s answer while it fails, stays up, and works again once it recovers', async () => {
+  it("fails calls with the token endpoint's answer while it fails, stays up, and works again once it recovers", async () => {
     lifetime = 2;
     const upstream = await fixture();
     const gw = await gateway(upstream, oauth2(), { heartbeat: { enabled: false } });
     const alice = await client(gw);
     expect(await upstreamAuthorization(alice)).toMatch(/^Bearer /);
 
-    outage = { status: 503, body: { error: 'temporarily_unavailable', error_description: 'the IdP is down for maintenance' } };
+    outage = {
+      status: 503,
+      body: { error: 'temporarily_unavailable', error_description: 'the IdP is down for maintenance' },
+    };
     await sleep(2200); // the cached token is past its time
     const failed = alice.callTool({ name: 'n8n__headers', arguments: {} });
-    await expect(failed).rejects.toThrow(/upstream server "n8n" could not get an access token: the token endpoint http:\/\/127\.0\.0\.1:\d+\/token answered HTTP 503: temporarily_unavailable \(the IdP is down for maintenance\)/);
+    await expect(failed).rejects.toThrow(
+      /upstream server "n8n" could not get an access token: the token endpoint http:\/\/127\.0\.0\.1:\d+\/token answered HTTP 503: temporarily_unavailable \(the IdP is down for maintenance\)/,
+    );
     // Not cached: the next call asks again, and fails again.
     const requestsDuringOutage = tokenRequests.length;
     await expect(alice.callTool({ name: 'n8n__headers', arguments: {} })).rejects.toThrow(/temporarily_unavailable/);
@@ -206,14 +229,23 @@ describe('upstream OAuth 2 client credentials', () => {
       config: {
         proxy: {
           reconnect: { initial: '200ms', max: '500ms' },
-          servers: [{ name: 'n8n', type: 'streamable-http', connection: { url: upstream.url }, auth: oauth2({ client_auth: 'post' }) }],
+          servers: [
+            {
+              name: 'n8n',
+              type: 'streamable-http',
+              connection: { url: upstream.url },
+              auth: oauth2({ client_auth: 'post' }),
+            },
+          ],
         },
       },
       env: { UPSTREAM_CLIENT_ID: CLIENT_ID, UPSTREAM_CLIENT_SECRET: wrong },
     });
     cleanup.push(() => gw.stop());
     const line = await gw.waitForLog((l) => l.msg === 'upstream unavailable');
-    expect(String(line.error)).toMatch(/could not get an access token: the token endpoint .* answered HTTP 401: invalid_client \(Client authentication failed\)/);
+    expect(String(line.error)).toMatch(
+      /could not get an access token: the token endpoint .* answered HTTP 401: invalid_client \(Client authentication failed\)/,
+    );
     const alice = await client(gw);
     await expect(alice.callTool({ name: 'n8n__headers', arguments: {} })).rejects.toThrow(/n8n/);
     // It keeps trying (a failed fetch is not cached), with the reconnection backoff.
@@ -226,12 +258,24 @@ describe('upstream OAuth 2 client credentials', () => {
   it('refuses an oauth2 block with a token_url that is not http(s) or an unknown key', async () => {
     const dir = tempDir();
     for (const [auth, message] of [
-      [oauth2({ token_url: 'ftp://idp.example.com/token' }), /token_url.*expected the http\(s\) URL of the token endpoint/],
+      [
+        oauth2({ token_url: 'ftp://idp.example.com/token' }),
+        /token_url.*expected the http\(s\) URL of the token endpoint/,
+      ],
       [oauth2({ grant: 'password' }), /grant/],
     ] as const) {
       const file = join(dir, 'bad.yaml');
-      writeFileSync(file, stringify({ proxy: { servers: [{ name: 'n8n', type: 'streamable-http', connection: { url: 'http://127.0.0.1:1/mcp' }, auth }] } }));
-      const result = await runCli(['validate', '--config', file], { env: { UPSTREAM_CLIENT_ID: CLIENT_ID, UPSTREAM_CLIENT_SECRET: CLIENT_SECRET } });
+      writeFileSync(
+        file,
+        stringify({
+          proxy: {
+            servers: [{ name: 'n8n', type: 'streamable-http', connection: { url: 'http://127.0.0.1:1/mcp' }, auth }],
+          },
+        }),
+      );
+      const result = await runCli(['validate', '--config', file], {
+        env: { UPSTREAM_CLIENT_ID: CLIENT_ID, UPSTREAM_CLIENT_SECRET: CLIENT_SECRET },
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(message);
       expect(result.stderr + result.stdout).not.toContain(CLIENT_SECRET);

@@ -7,8 +7,13 @@ export async function connectClient(
   url: string,
   options: { headers?: Record<string, string>; capabilities?: ClientCapabilities } = {},
 ): Promise<Client> {
-  const client = new Client({ name: 'mcp-gateway-tests', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
-  const transport = new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: options.headers ?? {} } });
+  const client = new Client(
+    { name: 'mcp-gateway-tests', version: '1.0.0' },
+    { capabilities: options.capabilities ?? {} },
+  );
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: options.headers ?? {} },
+  });
   await client.connect(transport);
   return client;
 }

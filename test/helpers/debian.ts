@@ -25,7 +25,9 @@ export const prometheus: DebianProgram = { program: '/usr/bin/prometheus', pkg: 
 export const skippedList = () => join(tmpdir(), 'skipped-for-debian-packages.txt');
 
 const found = (program: string) =>
-  program.includes('/') ? existsSync(program) : (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, program)));
+  program.includes('/')
+    ? existsSync(program)
+    : (process.env.PATH ?? '').split(delimiter).some((dir) => dir && existsSync(join(dir, program)));
 
 /** `it`, or `it.skip` (saying why, once) where a program the tests named `what` need is missing. */
 export function itWith(what: string, ...programs: DebianProgram[]): typeof it {

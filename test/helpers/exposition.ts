@@ -22,7 +22,7 @@ export interface Exposition {
 const sampleLine = /^([A-Za-z_:][A-Za-z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+-?\d+)?$/;
 const labelPair = /([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-const unescape = (value: string) => value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+const unescapeLabel = (value: string) => value.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
 
 function parseValue(text: string): number {
   if (text === '+Inf') return Infinity;
@@ -50,7 +50,7 @@ export function parseExposition(text: string): Exposition {
     const match = sampleLine.exec(line);
     if (!match) throw new Error(`not an exposition line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(labelPair)) labels[key!] = unescape(value!);
+    for (const [, key, value] of (match[2] ?? '').matchAll(labelPair)) labels[key!] = unescapeLabel(value!);
     samples.push({ name: match[1]!, labels, value: parseValue(match[3]!) });
   }
   const sameLabels = (a: Readonly<Record<string, string>>, b: Record<string, string>) =>
@@ -59,7 +59,8 @@ export function parseExposition(text: string): Exposition {
     samples,
     types,
     value: (name, labels = {}) => samples.find((s) => s.name === name && sameLabels(s.labels, labels))?.value ?? 0,
-    series: (name) => Object.fromEntries(samples.filter((s) => s.name === name).map((s) => [labelKey(s.labels), s.value])),
+    series: (name) =>
+      Object.fromEntries(samples.filter((s) => s.name === name).map((s) => [labelKey(s.labels), s.value])),
   };
 }
 

@@ -15,7 +15,11 @@ interface PlanOptions {
 export async function planRaw(raw: Record<string, unknown>, options: PlanOptions = {}) {
   const config = parseGatewayConfig(raw);
   const baseDir = options.baseDir ?? repoRoot;
-  return { config, baseDir, plan: await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir }) };
+  return {
+    config,
+    baseDir,
+    plan: await planGateway({ config, raw, baseDir, extraPlugins: options.plugins, cwd: baseDir }),
+  };
 }
 
 export async function startInProcess(raw: Record<string, unknown>, options: PlanOptions = {}): Promise<Gateway> {
@@ -38,13 +42,18 @@ export const initializeBody = (id = 1, capabilities: Record<string, unknown> = {
   jsonrpc: '2.0',
   id,
   method: 'initialize',
-  params: { protocolVersion: PROTOCOL_VERSION, capabilities, clientInfo: { name: 'in-process-test', version: '1.0.0' } },
+  params: {
+    protocolVersion: PROTOCOL_VERSION,
+    capabilities,
+    clientInfo: { name: 'in-process-test', version: '1.0.0' },
+  },
 });
 
 /** The JSON-RPC messages of a response, whether it is JSON or an event stream. */
 export async function messagesOf(response: Response): Promise<Record<string, unknown>[]> {
   const text = await response.text();
-  if (!response.headers.get('content-type')?.includes('text/event-stream')) return [JSON.parse(text) as Record<string, unknown>];
+  if (!response.headers.get('content-type')?.includes('text/event-stream'))
+    return [JSON.parse(text) as Record<string, unknown>];
   return text
     .split('\n')
     .filter((line) => line.startsWith('data: ') && line.length > 6)
@@ -54,8 +63,16 @@ export async function messagesOf(response: Response): Promise<Record<string, unk
 type App = Gateway['app'];
 
 /** Initialize a session (a client with these capabilities) and return its id. */
-export async function openSession(app: App, headers: Record<string, string> = {}, capabilities: Record<string, unknown> = {}): Promise<string> {
-  const response = await app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, headers), body: JSON.stringify(initializeBody(1, capabilities)) });
+export async function openSession(
+  app: App,
+  headers: Record<string, string> = {},
+  capabilities: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await app.request('/mcp', {
+    method: 'POST',
+    headers: mcpHeaders(undefined, headers),
+    body: JSON.stringify(initializeBody(1, capabilities)),
+  });
   const id = response.headers.get('mcp-session-id');
   await response.text();
   if (!id) throw new Error(`initialize failed: HTTP ${response.status}`);
@@ -69,7 +86,13 @@ export async function openSession(app: App, headers: Record<string, string> = {}
 }
 
 /** One JSON-RPC request in a session; resolves with its response message. */
-export async function rpc(app: App, sessionId: string, method: string, params?: unknown, headers: Record<string, string> = {}) {
+export async function rpc(
+  app: App,
+  sessionId: string,
+  method: string,
+  params?: unknown,
+  headers: Record<string, string> = {},
+) {
   const response = await app.request('/mcp', {
     method: 'POST',
     headers: mcpHeaders(sessionId, headers),
@@ -80,6 +103,10 @@ export async function rpc(app: App, sessionId: string, method: string, params?: 
 }
 
 /** What SIGHUP does, in-process: plan `raw` as a reloaded configuration (options as for `startInProcess`) and apply it. */
-export async function reloadInProcess(gateway: Gateway, raw: Record<string, unknown>, options: PlanOptions = {}): ReturnType<Gateway['reload']> {
+export async function reloadInProcess(
+  gateway: Gateway,
+  raw: Record<string, unknown>,
+  options: PlanOptions = {},
+): ReturnType<Gateway['reload']> {
   return gateway.reload(await planRaw(raw, options));
 }

@@ -38,9 +38,16 @@ export interface FixtureHttp {
 }
 
 /** A fixture MCP server over Streamable HTTP on a free loopback port. */
-export async function startFixtureHttp(name = 'fixture', port = 0, env: Record<string, string> = {}): Promise<FixtureHttp> {
+export async function startFixtureHttp(
+  name = 'fixture',
+  port = 0,
+  env: Record<string, string> = {},
+): Promise<FixtureHttp> {
   const child = track(
-    spawn(process.execPath, [tsxCli, fixturePath, 'http', String(port)], { env: { ...process.env, ...env, FIXTURE_NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] }),
+    spawn(process.execPath, [tsxCli, fixturePath, 'http', String(port)], {
+      env: { ...process.env, ...env, FIXTURE_NAME: name },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).once('line', resolve);
@@ -85,10 +92,29 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
   const dir = tempDir();
   const configFile = join(dir, 'mcp-gateway.yaml');
   writeFileSync(configFile, typeof options.config === 'string' ? options.config : stringify(options.config));
-  const args = [binPath, 'serve', '--config', configFile, '--port', '0', '--log-format', 'json', '--log-level', 'debug', ...(options.args ?? [])];
-  const child = track(spawn(process.execPath, args, { cwd: options.cwd ?? dir, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const args = [
+    binPath,
+    'serve',
+    '--config',
+    configFile,
+    '--port',
+    '0',
+    '--log-format',
+    'json',
+    '--log-level',
+    'debug',
+    ...(options.args ?? []),
+  ];
+  const child = track(
+    spawn(process.execPath, args, {
+      cwd: options.cwd ?? dir,
+      env: { ...cleanEnv(), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const logs: Record<string, unknown>[] = [];
-  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
+  const waiters: { match: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] =
+    [];
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   createInterface({ input: child.stdout! }).on('line', (text) => {
@@ -108,7 +134,10 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
     const seen = logs.find(match);
     if (seen) return Promise.resolve(seen);
     return new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`)),
+        timeoutMs,
+      );
       waiters.push({ match, resolve: (l) => (clearTimeout(timer), resolve(l)) });
       void exited.then((code) => reject(new Error(`gateway exited (${code}) before the log line; stderr: ${stderr}`)));
     });
@@ -135,7 +164,10 @@ export async function startGateway(options: GatewayProcessOptions): Promise<Runn
 
 /** The environment without the test runner's MCP_GATEWAY_* settings. */
 export function cleanEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MCP_GATEWAY_'))) as Record<string, string>;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('MCP_GATEWAY_'))) as Record<
+    string,
+    string
+  >;
 }
 
 export interface CliResult {
@@ -145,8 +177,17 @@ export interface CliResult {
 }
 
 /** Run the CLI to completion. */
-export function runCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = track(spawn(process.execPath, [binPath, ...args], { cwd: options.cwd ?? repoRoot, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+export function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const child = track(
+    spawn(process.execPath, [binPath, ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...cleanEnv(), ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -18,11 +18,14 @@ export async function switchingProxy(port: number, cleanup: (step: () => unknown
   let target = port;
   const streams = new Set<ServerResponse>();
   const server = createServer((req, res) => {
-    const forwarded = request({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-      const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !hopByHop.has(name)));
-      res.writeHead(answer.statusCode!, headers);
-      answer.pipe(res);
-    });
+    const forwarded = request(
+      { host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        const headers = Object.fromEntries(Object.entries(answer.headers).filter(([name]) => !hopByHop.has(name)));
+        res.writeHead(answer.statusCode!, headers);
+        answer.pipe(res);
+      },
+    );
     forwarded.on('error', () => res.destroy());
     res.once('close', () => {
       streams.delete(res);

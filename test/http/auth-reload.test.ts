@@ -14,13 +14,27 @@ beforeAll(async () => (idp = await startIdp()));
 afterAll(() => idp?.stop());
 
 const plugins = [
-  { plugin: 'oidc', section: (audience: string, servers?: string[]) => ({ oidc: { issuer: idp.issuer, audience, authorization_servers: servers } }) },
-  { plugin: 'auth-okta', section: (audience: string, servers?: string[]) => ({ oauth: { authorization_servers: servers ?? [idp.issuer], audience } }) },
+  {
+    plugin: 'oidc',
+    section: (audience: string, servers?: string[]) => ({
+      oidc: { issuer: idp.issuer, audience, authorization_servers: servers },
+    }),
+  },
+  {
+    plugin: 'auth-okta',
+    section: (audience: string, servers?: string[]) => ({
+      oauth: { authorization_servers: servers ?? [idp.issuer], audience },
+    }),
+  },
 ];
 
 describe.each(plugins)('$plugin', ({ plugin, section }) => {
   let gateway: Gateway;
-  const config = (audience: string, servers?: string[]) => ({ server: { url: 'http://gw.test' }, ...section(audience, servers), proxy: { servers: [] } });
+  const config = (audience: string, servers?: string[]) => ({
+    server: { url: 'http://gw.test' },
+    ...section(audience, servers),
+    proxy: { servers: [] },
+  });
   afterAll(() => gateway?.stop());
 
   const initialize = async (audience: string) => {
@@ -41,7 +55,9 @@ describe.each(plugins)('$plugin', ({ plugin, section }) => {
     const diff = await reloadInProcess(gateway, config('second-audience', servers));
     expect(diff.reloadedPlugins).toEqual([plugin]);
     expect([await initialize('first-audience'), await initialize('second-audience')]).toEqual([401, 200]);
-    const metadata = (await (await gateway.app.request('/.well-known/oauth-protected-resource/mcp')).json()) as { authorization_servers: string[] };
+    const metadata = (await (await gateway.app.request('/.well-known/oauth-protected-resource/mcp')).json()) as {
+      authorization_servers: string[];
+    };
     expect(metadata.authorization_servers).toEqual(servers);
   });
 });

@@ -69,7 +69,11 @@ describe('the fast path', () => {
   it('answers a failing request with its JSON-RPC error in the same way', async () => {
     const response = await post({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'nope__missing' } });
     expect(response.headers.get('content-type')).toBe('application/json');
-    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: 3, error: { code: -32602, message: expect.stringContaining('Unknown tool') } });
+    expect(await response.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 3,
+      error: { code: -32602, message: expect.stringContaining('Unknown tool') },
+    });
   });
 
   it('turns the answer into an event stream when progress comes first, with ids and the caller’s token', async () => {
@@ -78,20 +82,36 @@ describe('the fast path', () => {
     const next = eventReader(response);
     const first = await next();
     expect(first.id).toMatch(/^[0-9a-f]+-\d+$/);
-    expect(first.message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'mine', progress: 1, total: 2 } });
-    expect((await next()).message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'mine', progress: 2 } });
+    expect(first.message).toMatchObject({
+      method: 'notifications/progress',
+      params: { progressToken: 'mine', progress: 1, total: 2 },
+    });
+    expect((await next()).message).toMatchObject({
+      method: 'notifications/progress',
+      params: { progressToken: 'mine', progress: 2 },
+    });
     expect((await next()).message).toMatchObject({ id: 4, result: { content: [{ type: 'text', text: 'slept 100' }] } });
   });
 
   it('relays a sampling request on the stream and takes the client’s POSTed answer back to the upstream', async () => {
     const sampling = await openSession(gateway.app, {}, { sampling: {} });
-    const response = await post({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'fx__sample', arguments: { prompt: 'hi' } } }, sampling);
+    const response = await post(
+      { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'fx__sample', arguments: { prompt: 'hi' } } },
+      sampling,
+    );
     const next = eventReader(response);
     const { message: asked } = await next();
-    expect(asked).toMatchObject({ jsonrpc: '2.0', id: expect.stringMatching(/^mcp-gateway-\d+$/), method: 'sampling/createMessage' });
+    expect(asked).toMatchObject({
+      jsonrpc: '2.0',
+      id: expect.stringMatching(/^mcp-gateway-\d+$/),
+      method: 'sampling/createMessage',
+    });
     const answer = { role: 'assistant', content: { type: 'text', text: 'hello back' }, model: 'test-model' };
     expect((await post({ jsonrpc: '2.0', id: asked.id, result: answer }, sampling)).status).toBe(202);
-    expect((await next()).message).toMatchObject({ id: 5, result: { content: [{ type: 'text', text: 'sampled: hello back' }] } });
+    expect((await next()).message).toMatchObject({
+      id: 5,
+      result: { content: [{ type: 'text', text: 'sampled: hello back' }] },
+    });
   });
 
   it('cancels a request when the client sends notifications/cancelled, and the upstream hears it', async () => {
@@ -99,16 +119,28 @@ describe('the fast path', () => {
     const response = await call(6, 'fx__slow', { ms: 4000 }, { progressToken: 'p6' });
     const next = eventReader(response);
     // The first progress comes half-way: the upstream is at work on the call when it is cancelled.
-    expect((await next()).message).toMatchObject({ method: 'notifications/progress', params: { progressToken: 'p6', progress: 1 } });
-    const cancelled = await post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6, reason: 'changed my mind' } });
+    expect((await next()).message).toMatchObject({
+      method: 'notifications/progress',
+      params: { progressToken: 'p6', progress: 1 },
+    });
+    const cancelled = await post({
+      jsonrpc: '2.0',
+      method: 'notifications/cancelled',
+      params: { requestId: 6, reason: 'changed my mind' },
+    });
     expect(cancelled.status).toBe(202);
     expect((await next()).message).toMatchObject({ id: 6, error: expect.anything() });
     await expect.poll(async () => (await stats()).cancelled, { timeout: 5000 }).toBe(before.cancelled + 1);
   });
 
   it('leaves to the SDK what it does not take: bad headers, ping, unknown answers', async () => {
-    expect((await post({ jsonrpc: '2.0', id: 8, method: 'tools/list' }, session, { accept: 'application/json' })).status).toBe(406);
-    expect((await post({ jsonrpc: '2.0', id: 8, method: 'tools/list' }, session, { 'mcp-protocol-version': '1999-01-01' })).status).toBe(400);
+    expect(
+      (await post({ jsonrpc: '2.0', id: 8, method: 'tools/list' }, session, { accept: 'application/json' })).status,
+    ).toBe(406);
+    expect(
+      (await post({ jsonrpc: '2.0', id: 8, method: 'tools/list' }, session, { 'mcp-protocol-version': '1999-01-01' }))
+        .status,
+    ).toBe(400);
     const ping = await post({ jsonrpc: '2.0', id: 9, method: 'ping' });
     expect((await messagesOf(ping))[0]).toMatchObject({ id: 9, result: {} });
     expect((await post({ jsonrpc: '2.0', id: 'mcp-gateway-999999', result: {} })).status).toBe(202);

@@ -18,9 +18,14 @@ beforeAll(async () => {
 afterAll(() => gateway.stop());
 
 const post = (body: unknown, headers: Record<string, string>) =>
-  gateway.app.request('/mcp', { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  gateway.app.request('/mcp', {
+    method: 'POST',
+    headers,
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
-const errorOf = async (response: Response) => ((await response.json()) as { error: { code: number; message: string } }).error;
+const errorOf = async (response: Response) =>
+  ((await response.json()) as { error: { code: number; message: string } }).error;
 
 describe('POST /mcp', () => {
   it('opens a session on initialize and returns its id, the negotiated version and instructions', async () => {
@@ -68,7 +73,10 @@ describe('POST /mcp', () => {
 
   it('refuses an unsupported MCP-Protocol-Version header (400)', async () => {
     const id = await openSession(gateway.app);
-    const response = await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, { ...mcpHeaders(id), 'mcp-protocol-version': '1999-01-01' });
+    const response = await post(
+      { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+      { ...mcpHeaders(id), 'mcp-protocol-version': '1999-01-01' },
+    );
     expect(response.status).toBe(400);
   });
 
@@ -92,9 +100,14 @@ describe('sessions', () => {
   });
 
   it('opens the server-to-client stream on GET with a session, and asks for one without', async () => {
-    expect((await gateway.app.request('/mcp', { method: 'GET', headers: { accept: 'text/event-stream' } })).status).toBe(400);
+    expect(
+      (await gateway.app.request('/mcp', { method: 'GET', headers: { accept: 'text/event-stream' } })).status,
+    ).toBe(400);
     const id = await openSession(gateway.app);
-    const stream = await gateway.app.request('/mcp', { method: 'GET', headers: { ...mcpHeaders(id), accept: 'text/event-stream' } });
+    const stream = await gateway.app.request('/mcp', {
+      method: 'GET',
+      headers: { ...mcpHeaders(id), accept: 'text/event-stream' },
+    });
     expect(stream.status).toBe(200);
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     await stream.body?.cancel();
@@ -111,7 +124,11 @@ describe('sessions', () => {
     const fresh = await startInProcess({ sessions: { max: 1 } });
     try {
       const first = await openSession(fresh.app);
-      const refused = await fresh.app.request('/mcp', { method: 'POST', headers: mcpHeaders(), body: JSON.stringify(initializeBody()) });
+      const refused = await fresh.app.request('/mcp', {
+        method: 'POST',
+        headers: mcpHeaders(),
+        body: JSON.stringify(initializeBody()),
+      });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       await fresh.app.request('/mcp', { method: 'DELETE', headers: mcpHeaders(first) });
@@ -150,7 +167,11 @@ describe('verbs and origins', () => {
     const fresh = await startInProcess({ server: { allowed_origins: ['https://*.example.com'] } });
     try {
       const send = (origin: string) =>
-        fresh.app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, { origin }), body: JSON.stringify(initializeBody()) });
+        fresh.app.request('/mcp', {
+          method: 'POST',
+          headers: mcpHeaders(undefined, { origin }),
+          body: JSON.stringify(initializeBody()),
+        });
       expect((await send('https://app.example.com')).status).toBe(200);
       expect((await send('http://localhost:3000')).status).toBe(403);
       expect((await send('https://example.com.evil.net')).status).toBe(403);

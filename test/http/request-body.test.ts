@@ -15,7 +15,9 @@ let server: ServerType | undefined;
 afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
 /** A server whose POST /echo reads its body with `requestText`; `before` runs first. */
-async function start(options: { before?: (c: { req: { json(): Promise<unknown> } }) => Promise<unknown>; seen?: unknown[] } = {}) {
+async function start(
+  options: { before?: (c: { req: { json(): Promise<unknown> } }) => Promise<unknown>; seen?: unknown[] } = {},
+) {
   const app = new Hono();
   app.post('/echo', async (c) => {
     const earlier = options.before ? await options.before(c) : undefined;
@@ -35,19 +37,28 @@ async function start(options: { before?: (c: { req: { json(): Promise<unknown> }
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'é'.repeat(40_000) } } });
+const body = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: { name: 'echo', arguments: { text: 'é'.repeat(40_000) } },
+});
 
 it('reads the body from Node, whole and decoded, and leaves it for readers after it', async () => {
   const url = await start();
   // Large enough to come in several chunks, with a two-byte character cut between some of them.
-  const answer = (await (await fetch(`${url}/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).json()) as Record<string, unknown>;
+  const answer = (await (
+    await fetch(`${url}/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  ).json()) as Record<string, unknown>;
   expect(answer.text).toBe(body);
   expect(answer.later).toEqual(JSON.parse(body));
 });
 
 it('gives the body a reader before it took through Hono', async () => {
   const url = await start({ before: (c) => c.req.json() });
-  const answer = (await (await fetch(`${url}/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).json()) as Record<string, unknown>;
+  const answer = (await (
+    await fetch(`${url}/echo`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+  ).json()) as Record<string, unknown>;
   expect(answer.earlier).toEqual(JSON.parse(body));
   expect(answer.text).toBe(body);
 });
@@ -57,7 +68,9 @@ it('fails the read when the client goes away before the whole body came', async 
   const url = new URL(await start({ seen }));
   const socket = connect(Number(url.port), url.hostname);
   await new Promise((resolve) => socket.once('connect', resolve));
-  socket.write('POST /echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"jsonrpc":');
+  socket.write(
+    'POST /echo HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"jsonrpc":',
+  );
   await new Promise((resolve) => setTimeout(resolve, 50));
   socket.destroy();
   await expect.poll(() => seen.length).toBe(1);

@@ -13,7 +13,11 @@ afterAll(() => gateway.stop());
 
 const openGet = (session: string, lastEventId?: string) => {
   const abort = new AbortController();
-  const headers = { ...mcpHeaders(session), accept: 'text/event-stream', ...(lastEventId && { 'last-event-id': lastEventId }) };
+  const headers = {
+    ...mcpHeaders(session),
+    accept: 'text/event-stream',
+    ...(lastEventId && { 'last-event-id': lastEventId }),
+  };
   return { abort, response: gateway.app.request('/mcp', { method: 'GET', headers, signal: abort.signal }) };
 };
 

@@ -42,7 +42,7 @@ it('lists the tools of the upstreams already up while another is still connectin
     body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
   });
   const [answer] = await messagesOf(listed);
-  const names = (answer?.result as { tools: { name: string }[] }).tools.map((tool) => tool.name);
+  const names = (answer!.result as { tools: { name: string }[] }).tools.map((tool) => tool.name);
   expect(names.length).toBeGreaterThan(0);
   expect(names.every((name) => name.startsWith('fast'))).toBe(true);
 

@@ -10,7 +10,11 @@ import { definePlugin, type GatewayView, type PluginDefinition, type SetupContex
 
 export const gateway: GatewayView = {
   version: '0',
-  urls: { base: 'http://x', mcp: 'http://x/mcp', resourceMetadata: 'http://x/.well-known/oauth-protected-resource/mcp' },
+  urls: {
+    base: 'http://x',
+    mcp: 'http://x/mcp',
+    resourceMetadata: 'http://x/.well-known/oauth-protected-resource/mcp',
+  },
   status: () => ({ phase: 'ready', upstreams: [] }),
 };
 

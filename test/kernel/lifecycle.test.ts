@@ -186,7 +186,12 @@ describe('shutdown', () => {
     expect(log).toEqual(['shutdown:c', 'shutdown:a']);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toBeInstanceOf(GatewayError);
-    expect(errors[0]).toMatchObject({ code: ErrorCodes.HOOK_FAILED, plugin: 'broken', hook: 'onShutdown', message: 'close failed' });
+    expect(errors[0]).toMatchObject({
+      code: ErrorCodes.HOOK_FAILED,
+      plugin: 'broken',
+      hook: 'onShutdown',
+      message: 'close failed',
+    });
   });
 
   it('cuts off an onShutdown that never resolves after 5 s, aborts its signal and moves on', async () => {

@@ -93,7 +93,12 @@ describe('onion operation hooks', () => {
     );
     const error = await rejection(kernel.operation('onCallTool', async () => text('upstream'))(toolCtx()));
     expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ code: ErrorCodes.HOOK_FAILED, plugin: 'broken', hook: 'onCallTool', message: 'boom' });
+    expect(error).toMatchObject({
+      code: ErrorCodes.HOOK_FAILED,
+      plugin: 'broken',
+      hook: 'onCallTool',
+      message: 'boom',
+    });
     expect(error.cause).toBe(boom);
   });
 
@@ -125,7 +130,7 @@ describe('onion operation hooks', () => {
     expect(error).not.toHaveProperty('plugin');
   });
 
-  it("keeps an untagged GatewayError from the terminal untagged", async () => {
+  it('keeps an untagged GatewayError from the terminal untagged', async () => {
     const kernel = await bootKernel(plugin('a', { onCallTool: async (_ctx, next) => next() }));
     const unavailable = new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, 'not connected');
     const error = await rejection(
@@ -149,7 +154,12 @@ describe('onion operation hooks', () => {
       }),
     );
     const error = await rejection(kernel.operation('onCallTool', async () => text('upstream'))(toolCtx()));
-    expect(error).toMatchObject({ code: ErrorCodes.HOOK_FAILED, plugin: 'inner', hook: 'onCallTool', message: 'inner failed' });
+    expect(error).toMatchObject({
+      code: ErrorCodes.HOOK_FAILED,
+      plugin: 'inner',
+      hook: 'onCallTool',
+      message: 'inner failed',
+    });
   });
 
   it('tags a new error an outer layer throws after catching the inner one with the outer plugin', async () => {

@@ -41,7 +41,10 @@ describe('globs', () => {
 
   it('splits a pattern at its first ":", refusing an empty side', () => {
     expect(splitServerPattern('n8n:*')).toEqual({ server: 'n8n', rest: '*' });
-    expect(splitServerPattern('docs:resource/https://x:8080/y')).toEqual({ server: 'docs', rest: 'resource/https://x:8080/y' });
+    expect(splitServerPattern('docs:resource/https://x:8080/y')).toEqual({
+      server: 'docs',
+      rest: 'resource/https://x:8080/y',
+    });
     expect(splitServerPattern('n8n')).toBeUndefined();
     expect(splitServerPattern(':echo')).toBeUndefined();
     expect(splitServerPattern('n8n:')).toBeUndefined();
@@ -73,9 +76,17 @@ describe('serverToolPatterns', () => {
     expect(issues[0]).toMatchObject({
       path: ['tools'],
       message: 'pattern "weather" has no ":"; a pattern is "<server>:<tool>" (globs with *)',
-      params: { fix: 'write "weather:*" for everything of server "weather", or "*:weather" for the tool "weather" of every server' },
+      params: {
+        fix: 'write "weather:*" for everything of server "weather", or "*:weather" for the tool "weather" of every server',
+      },
     });
-    expect(parse(':echo').error?.issues[0]).toMatchObject({ message: 'pattern ":echo" has no server before ":"', params: { fix: 'write "*:echo" for every server' } });
-    expect(parse('n8n:').error?.issues[0]).toMatchObject({ message: 'pattern "n8n:" has nothing after ":"', params: { fix: 'write "n8n:*" for everything of that server' } });
+    expect(parse(':echo').error?.issues[0]).toMatchObject({
+      message: 'pattern ":echo" has no server before ":"',
+      params: { fix: 'write "*:echo" for every server' },
+    });
+    expect(parse('n8n:').error?.issues[0]).toMatchObject({
+      message: 'pattern "n8n:" has nothing after ":"',
+      params: { fix: 'write "n8n:*" for everything of that server' },
+    });
   });
 });

@@ -7,7 +7,11 @@ import { bootKernel, operationCtx, plugin, rejection } from './helpers.ts';
 
 type ListTools = HookSignatures['onListTools'];
 
-const tool = (name: string): ToolItem => ({ server: 'srv', name, value: { name: `srv_${name}`, inputSchema: { type: 'object' } } });
+const tool = (name: string): ToolItem => ({
+  server: 'srv',
+  name,
+  value: { name: `srv_${name}`, inputSchema: { type: 'object' } },
+});
 const names = (items: readonly ToolItem[]) => items.map((i) => i.name);
 const items = [tool('read'), tool('write'), tool('delete')];
 

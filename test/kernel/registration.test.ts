@@ -27,11 +27,14 @@ describe('hook registration', () => {
   });
 
   // Object.prototype keys pass an `in` check: `toString` must be unknown too, not a TypeError.
-  it.each(['toString', 'constructor', 'hasOwnProperty'])('fails with GW_ERR_UNKNOWN_HOOK on the hook name %s', async (name) => {
-    const error = await rejection(makeKernel(plugin('proto', untyped({ [name]: () => {} }))).setup());
-    expect(error).toBeInstanceOf(GatewayError);
-    expect(error).toMatchObject({ code: ErrorCodes.UNKNOWN_HOOK, plugin: 'proto' });
-  });
+  it.each(['toString', 'constructor', 'hasOwnProperty'])(
+    'fails with GW_ERR_UNKNOWN_HOOK on the hook name %s',
+    async (name) => {
+      const error = await rejection(makeKernel(plugin('proto', untyped({ [name]: () => {} }))).setup());
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({ code: ErrorCodes.UNKNOWN_HOOK, plugin: 'proto' });
+    },
+  );
 
   it.each([
     ['a number', 42],
@@ -45,7 +48,9 @@ describe('hook registration', () => {
   });
 
   it('fails when setup returns something other than an object of hooks', async () => {
-    const error = await rejection(makeKernel(plugin('returns-number', (() => 7) as unknown as () => PluginHooks)).setup());
+    const error = await rejection(
+      makeKernel(plugin('returns-number', (() => 7) as unknown as () => PluginHooks)).setup(),
+    );
     expect(error).toMatchObject({ code: ErrorCodes.SETUP_FAILED, plugin: 'returns-number' });
   });
 
@@ -73,7 +78,10 @@ describe('transport plugins', () => {
 
   it('fails setup when a plugin declares a transport but does not provide it', async () => {
     const later = vi.fn();
-    const kernel = makeKernel(plugin('lazy-transport', {}, { transport: { type: 'x', schema } }), plugin('later', later));
+    const kernel = makeKernel(
+      plugin('lazy-transport', {}, { transport: { type: 'x', schema } }),
+      plugin('later', later),
+    );
     const error = await rejection(kernel.setup());
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ code: ErrorCodes.SETUP_FAILED, plugin: 'lazy-transport' });

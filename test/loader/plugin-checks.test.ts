@@ -54,7 +54,10 @@ describe('plugin order and uniqueness', () => {
   it('accepts a plugin whose requirement is loaded before it', async () => {
     const dir = tempDir();
     writeFile(dir, 'needy.ts', simplePlugin('needy', "requires: ['health'],"));
-    expect(pluginNames(await planYaml(yaml('plugins:', '  - health', '  - ./needy.ts'), { dir }))).toEqual(['health', 'needy']);
+    expect(pluginNames(await planYaml(yaml('plugins:', '  - health', '  - ./needy.ts'), { dir }))).toEqual([
+      'health',
+      'needy',
+    ]);
   });
 
   it('rejects the same plugin listed twice', async () => {

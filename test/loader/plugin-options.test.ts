@@ -21,14 +21,21 @@ function greetPlugin(): string {
 
 describe('options given in the plugins: entry', () => {
   it('validates them with the plugin schema and applies its defaults', async () => {
-    const plan = await planYaml(yaml('plugins:', '  - use: ./greet.ts', '    options: { greeting: hi }'), { dir: greetPlugin() });
+    const plan = await planYaml(yaml('plugins:', '  - use: ./greet.ts', '    options: { greeting: hi }'), {
+      dir: greetPlugin(),
+    });
     expect(plan.plugins[0]!.options).toEqual({ greeting: 'hi', count: 1 });
   });
 
   it('reports an invalid option at plugins[N].options.key with its line', async () => {
     const text = yaml('plugins:', '  - health', '  - use: ./greet.ts', '    options:', '      greeting: 5');
     const error = await planError(text, { dir: greetPlugin() });
-    expect(error).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', path: 'plugins[1].options.greeting', line: 5, plugin: 'greet' });
+    expect(error).toMatchObject({
+      code: 'GW_ERR_PLUGIN_OPTIONS',
+      path: 'plugins[1].options.greeting',
+      line: 5,
+      plugin: 'greet',
+    });
     expect(error.message).toContain('expected string');
   });
 
@@ -44,22 +51,27 @@ describe('options given in the plugins: entry', () => {
     const error = await planError(yaml('plugins:', '  - use: ./plain.ts', '    options: { a: 1 }'), { dir });
     expect(error).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', path: 'plugins[0].options' });
   });
-
 });
 
 describe('options read from the plugin section', () => {
   it('reads the section when the entry gives no options', async () => {
-    const plan = await planYaml(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: hello', '  count: 3'), { dir: greetPlugin() });
+    const plan = await planYaml(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: hello', '  count: 3'), {
+      dir: greetPlugin(),
+    });
     expect(plan.plugins[0]!.options).toEqual({ greeting: 'hello', count: 3 });
   });
 
   it('reports an invalid section value at its own path', async () => {
-    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: [1]'), { dir: greetPlugin() });
+    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: [1]'), {
+      dir: greetPlugin(),
+    });
     expect(error).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', path: 'greet.greeting', line: 4 });
   });
 
   it('names the plugin in the one-line description of a section error', async () => {
-    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: 5'), { dir: greetPlugin() });
+    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: 5'), {
+      dir: greetPlugin(),
+    });
     expect(error.path).toBe('greet.greeting');
     expect(error.describe()).toContain('greet.greeting');
     // Architecture principle 4: "exit with a coded error naming the plugin and the YAML path".
@@ -67,14 +79,22 @@ describe('options read from the plugin section', () => {
   });
 
   it('rejects a section when the entry also gives options', async () => {
-    const text = yaml('plugins:', '  - use: ./greet.ts', '    options: { greeting: hi }', 'greet:', '  greeting: hello');
+    const text = yaml(
+      'plugins:',
+      '  - use: ./greet.ts',
+      '    options: { greeting: hi }',
+      'greet:',
+      '  greeting: hello',
+    );
     const error = await planError(text, { dir: greetPlugin() });
     expect(error).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', path: 'greet', line: 5 });
     expect(error.message).toContain('plugins[0]');
   });
 
   it('rejects a section that no loaded plugin claims, suggesting a close one', async () => {
-    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: hi', 'greeet: {}'), { dir: greetPlugin() });
+    const error = await planError(yaml('plugins:', '  - ./greet.ts', 'greet:', '  greeting: hi', 'greeet: {}'), {
+      dir: greetPlugin(),
+    });
     expect(error).toMatchObject({ code: 'GW_ERR_CONFIG', path: 'greeet', line: 5, fix: 'did you mean "greet"?' });
   });
 

@@ -8,14 +8,22 @@ describe('plugin resolution', () => {
   it('loads a built-in by name', async () => {
     const plan = await planYaml(yaml('plugins:', '  - health'));
     expect(plan.plugins).toHaveLength(1);
-    expect(plan.plugins[0]).toMatchObject({ origin: 'builtin', file: join(builtinsDir, 'health', 'index.ts'), from: 'plugins[0]' });
+    expect(plan.plugins[0]).toMatchObject({
+      origin: 'builtin',
+      file: join(builtinsDir, 'health', 'index.ts'),
+      from: 'plugins[0]',
+    });
     expect(plan.plugins[0]!.definition.name).toBe('health');
   });
 
   it('resolves a path relative to the config file, not the working directory', async () => {
     const dir = tempDir();
     const file = writeFile(dir, 'conf/plugins/audit.ts', simplePlugin('audit'));
-    const plan = await planYaml(yaml('plugins:', '  - ./plugins/audit.ts'), { dir, configName: 'conf/mcp-gateway.yaml', cwd: tempDir() });
+    const plan = await planYaml(yaml('plugins:', '  - ./plugins/audit.ts'), {
+      dir,
+      configName: 'conf/mcp-gateway.yaml',
+      cwd: tempDir(),
+    });
     expect(plan.plugins[0]).toMatchObject({ origin: 'path', file, from: 'plugins[0]' });
     expect(plan.plugins[0]!.definition.name).toBe('audit');
   });
@@ -38,8 +46,16 @@ describe('plugin resolution', () => {
   it('resolves an npm package from the config file folder', async () => {
     const dir = tempDir();
     const pkg = 'node_modules/@acme/mcp-gw-demo';
-    writeFile(dir, `${pkg}/package.json`, JSON.stringify({ name: '@acme/mcp-gw-demo', version: '2.3.4', type: 'module', exports: './index.js' }));
-    const file = writeFile(dir, `${pkg}/index.js`, "export default { name: '@acme/mcp-gw-demo', version: '2.3.4', setup() {} };\n");
+    writeFile(
+      dir,
+      `${pkg}/package.json`,
+      JSON.stringify({ name: '@acme/mcp-gw-demo', version: '2.3.4', type: 'module', exports: './index.js' }),
+    );
+    const file = writeFile(
+      dir,
+      `${pkg}/index.js`,
+      "export default { name: '@acme/mcp-gw-demo', version: '2.3.4', setup() {} };\n",
+    );
     const plan = await planYaml(yaml('plugins:', '  - use: "@acme/mcp-gw-demo"'), { dir });
     expect(plan.plugins[0]).toMatchObject({ origin: 'package', file });
     expect(plan.plugins[0]!.definition).toMatchObject({ name: '@acme/mcp-gw-demo', version: '2.3.4' });

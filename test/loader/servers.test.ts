@@ -2,7 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { planYaml, pluginNames, yaml } from './temp-plan.ts';
 
-const stdioServer = (name: string) => [`    - name: ${name}`, '      type: stdio', '      connection: { command: node }'];
+const stdioServer = (name: string) => [
+  `    - name: ${name}`,
+  '      type: stdio',
+  '      connection: { command: node }',
+];
 const httpServer = (name: string, extra: string[] = []) => [
   `    - name: ${name}`,
   '      type: streamable-http',
@@ -24,7 +28,9 @@ describe('implied plugins', () => {
   });
 
   it('adds every transport in use, once each', async () => {
-    const plan = await planYaml(yaml('proxy:', '  servers:', ...stdioServer('a'), ...httpServer('b'), ...httpServer('c')));
+    const plan = await planYaml(
+      yaml('proxy:', '  servers:', ...stdioServer('a'), ...httpServer('b'), ...httpServer('c')),
+    );
     expect(pluginNames(plan)).toEqual(['health', 'metrics', 'streamable-http', 'stdio']);
   });
 
@@ -35,7 +41,13 @@ describe('implied plugins', () => {
 
 describe('server plans', () => {
   it('takes connection.timeout as the server timeout and proxy.timeout as the default', async () => {
-    const text = yaml('proxy:', '  timeout: 45s', '  servers:', ...httpServer('fast', ['        timeout: 5s']), ...httpServer('slow'));
+    const text = yaml(
+      'proxy:',
+      '  timeout: 45s',
+      '  servers:',
+      ...httpServer('fast', ['        timeout: 5s']),
+      ...httpServer('slow'),
+    );
     const plan = await planYaml(text);
     expect(plan.servers.map((s) => [s.name, s.policy.timeoutMs])).toEqual([
       ['fast', 5000],
@@ -45,11 +57,16 @@ describe('server plans', () => {
 
   it('gives the transport the connection without timeout', async () => {
     const plan = await planYaml(yaml('proxy:', '  servers:', ...httpServer('fast', ['        timeout: 5s'])));
-    expect(plan.servers[0]).toMatchObject({ type: 'streamable-http', plugin: 'streamable-http', prefix: 'fast', required: false });
+    expect(plan.servers[0]).toMatchObject({
+      type: 'streamable-http',
+      plugin: 'streamable-http',
+      prefix: 'fast',
+      required: false,
+    });
     expect(plan.servers[0]!.settings).toEqual({ connection: { url: 'http://127.0.0.1:9/fast', headers: {} } });
   });
 
-  it('merges a server\'s policy over proxy:, over the built-in defaults', async () => {
+  it("merges a server's policy over proxy:, over the built-in defaults", async () => {
     const text = yaml(
       'proxy:',
       '  reconnect: { initial: 1s }',
@@ -70,11 +87,23 @@ describe('server plans', () => {
       whenDown: 'hide',
       retry: { attempts: 2, delayMs: 200, toolCalls: false },
     });
-    expect(b!.policy).toMatchObject({ backoff: { initialMs: 1000, maxMs: 2000 }, heartbeat: undefined, whenDown: 'error', retry: { attempts: 0 } });
+    expect(b!.policy).toMatchObject({
+      backoff: { initialMs: 1000, maxMs: 2000 },
+      heartbeat: undefined,
+      whenDown: 'error',
+      retry: { attempts: 0 },
+    });
   });
 
   it('gives HTTP servers per-client upstream sessions and stdio servers a shared one, unless told', async () => {
-    const text = yaml('proxy:', '  servers:', ...httpServer('web'), ...stdioServer('child'), ...stdioServer('isolated'), '      upstream_sessions: per-client');
+    const text = yaml(
+      'proxy:',
+      '  servers:',
+      ...httpServer('web'),
+      ...stdioServer('child'),
+      ...stdioServer('isolated'),
+      '      upstream_sessions: per-client',
+    );
     expect((await planYaml(text)).servers.map((s) => [s.name, s.policy.sessions])).toEqual([
       ['web', 'per-client'],
       ['child', 'shared'],

@@ -8,12 +8,24 @@ import { planError, yaml } from './temp-plan.ts';
 const stdioServer = (...lines: string[]) => yaml('proxy:', '  servers:', ...lines);
 
 describe('keys of a server', () => {
-  it('suggests the kernel\'s connection.timeout inside the transport\'s connection', async () => {
-    const error = await planError(stdioServer('    - name: a', '      type: stdio', '      connection:', '        command: x', '        timout: 5s'));
-    expect(error).toMatchObject({ path: 'proxy.servers[0].connection.timout', line: 7, fix: 'did you mean "timeout"?' });
+  it("suggests the kernel's connection.timeout inside the transport's connection", async () => {
+    const error = await planError(
+      stdioServer(
+        '    - name: a',
+        '      type: stdio',
+        '      connection:',
+        '        command: x',
+        '        timout: 5s',
+      ),
+    );
+    expect(error).toMatchObject({
+      path: 'proxy.servers[0].connection.timout',
+      line: 7,
+      fix: 'did you mean "timeout"?',
+    });
   });
 
-  it('names the key the kernel\'s missing name: was misspelt as', async () => {
+  it("names the key the kernel's missing name: was misspelt as", async () => {
     const error = await planError(stdioServer('    - nme: a', '      type: stdio', '      connection: { command: x }'));
     expect(error).toMatchObject({ path: 'proxy.servers[0].nme', line: 3, fix: 'did you mean "name"?' });
     expect(error.message).toBe('unknown key "nme", and the required "name" is missing');
@@ -37,11 +49,27 @@ describe('built-in plugins a listed configuration leaves out', () => {
 
   it('suggests a misspelt section and asks to add its plugin', async () => {
     const error = await planError(yaml('plugins: [health]', 'ratelimit:', '  rules: []'));
-    expect(error).toMatchObject({ path: 'ratelimit', fix: 'did you mean "rate_limit"? (and add "rate-limit" to plugins:)' });
+    expect(error).toMatchObject({
+      path: 'ratelimit',
+      fix: 'did you mean "rate_limit"? (and add "rate-limit" to plugins:)',
+    });
   });
 
   it('asks to add the transport for a server type', async () => {
-    const error = await planError(yaml('plugins: [health]', 'proxy:', '  servers:', '    - name: a', '      type: stdio', '      connection: { command: x }'));
-    expect(error).toMatchObject({ code: 'GW_ERR_TRANSPORT_MISSING', path: 'proxy.servers[0].type', fix: 'add "stdio" to plugins:' });
+    const error = await planError(
+      yaml(
+        'plugins: [health]',
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: stdio',
+        '      connection: { command: x }',
+      ),
+    );
+    expect(error).toMatchObject({
+      code: 'GW_ERR_TRANSPORT_MISSING',
+      path: 'proxy.servers[0].type',
+      fix: 'add "stdio" to plugins:',
+    });
   });
 });

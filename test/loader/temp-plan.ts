@@ -43,7 +43,14 @@ export async function planYaml(text: string, options: PlanOptions = {}): Promise
   const file = writeFile(dir, options.configName ?? 'mcp-gateway.yaml', text);
   const loaded = await loadConfig({ file, origin: 'flag' }, options.env ?? {});
   const config = parseGatewayConfig(loaded.raw, loaded.source);
-  return planGateway({ config, raw: loaded.raw, baseDir: loaded.baseDir, source: loaded.source, extraPlugins: options.extraPlugins, cwd: options.cwd });
+  return planGateway({
+    config,
+    raw: loaded.raw,
+    baseDir: loaded.baseDir,
+    source: loaded.source,
+    extraPlugins: options.extraPlugins,
+    cwd: options.cwd,
+  });
 }
 
 /** The ConfigError that planning the config throws. */

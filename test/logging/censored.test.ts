@@ -40,9 +40,16 @@ describe('censored log objects', () => {
       },
     });
     const logger = createLogger({ level: 'info', format: 'json', destination });
-    logger.child({ request_id: 'r1', session: { token: 'bound' } }).warn({ err: new Error('boom'), password: 'p' }, 'failed');
+    logger
+      .child({ request_id: 'r1', session: { token: 'bound' } })
+      .warn({ err: new Error('boom'), password: 'p' }, 'failed');
     const written = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(written).toMatchObject({ request_id: 'r1', session: { token: '[redacted]' }, password: '[redacted]', msg: 'failed' });
+    expect(written).toMatchObject({
+      request_id: 'r1',
+      session: { token: '[redacted]' },
+      password: '[redacted]',
+      msg: 'failed',
+    });
     expect(written.err).toMatchObject({ type: 'Error', message: 'boom' });
   });
 });

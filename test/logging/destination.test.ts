@@ -40,7 +40,10 @@ it('loses no line when the process exits in the turn it logged them', async () =
   )) as { code?: number; stdout: string };
   expect(exited.code).toBe(3);
   const { stdout } = exited;
-  const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; i?: number });
+  const lines = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { msg: string; i?: number });
   expect(lines).toHaveLength(2001);
   expect(lines.at(-2)).toMatchObject({ i: 2000 });
   expect(lines.at(-1)).toMatchObject({ msg: 'last words', level: 60 });

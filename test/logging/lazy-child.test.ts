@@ -7,7 +7,8 @@ function recorded() {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write: (chunk, _encoding, done) => {
-      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of String(chunk).split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });

@@ -20,7 +20,11 @@ const event = (message: unknown) => `event: message\ndata: ${JSON.stringify(mess
 function channelTo(url: string): HttpChannel {
   const client = new HttpClient(new URL(url));
   cleanup(() => client.close());
-  return new HttpChannel(client, new UpstreamCredentials('test', httpServerSettings('the MCP endpoint').parse({ connection: { url } })), pino({ level: 'silent' }));
+  return new HttpChannel(
+    client,
+    new UpstreamCredentials('test', httpServerSettings('the MCP endpoint').parse({ connection: { url } })),
+    pino({ level: 'silent' }),
+  );
 }
 
 const request = (id: number, method: string) => {
@@ -39,7 +43,10 @@ const sessionServer = (get: (res: ServerResponse) => void, post?: (res: ServerRe
   recordingServer((req, res) => {
     if (req.method === 'GET') return get(res);
     const { id } = JSON.parse(req.body) as { id?: number };
-    if (id === 1) return res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: {} }));
+    if (id === 1)
+      return res
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id, result: {} }));
     if (id === undefined) return res.writeHead(202).end();
     post?.(res);
   }, cleanup);
@@ -57,16 +64,25 @@ it('passes on an answer as soon as it is read, with what came before it, while t
   const url = `${upstream.url}/mcp`;
   const client = new HttpClient(new URL(url));
   cleanup(() => client.close());
-  const channel = new HttpChannel(client, new UpstreamCredentials('open', httpServerSettings('the MCP endpoint').parse({ connection: { url } })), pino({ level: 'silent' }));
+  const channel = new HttpChannel(
+    client,
+    new UpstreamCredentials('open', httpServerSettings('the MCP endpoint').parse({ connection: { url } })),
+    pino({ level: 'silent' }),
+  );
   const related: JSONRPCMessage[] = [];
   const cancellation = Cancellation.following(AbortSignal.timeout(5000));
-  const answer = await channel.request({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'slow_to_close' } }, {
-    cancellation,
-    signal: cancellation.signal,
-    onMessage: (message) => related.push(message),
-  });
+  const answer = await channel.request(
+    { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'slow_to_close' } },
+    {
+      cancellation,
+      signal: cancellation.signal,
+      onMessage: (message) => related.push(message),
+    },
+  );
   expect(answer).toEqual({ jsonrpc: '2.0', id: 3, result: { done: true } });
-  expect(related).toEqual([{ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } }]);
+  expect(related).toEqual([
+    { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } },
+  ]);
 });
 
 it('reopens its GET stream at once when the server ends it, and is lost as soon as the server refuses it', async () => {
@@ -80,7 +96,8 @@ it('reopens its GET stream at once when the server ends it, and is lost as soon 
   const closed = lost(channel);
   await openSession(channel);
   const gets = () => upstream.seen.filter((r) => r.method === 'GET');
-  for (const started = Date.now(); gets().length < 2 && Date.now() - started < 5000; ) await new Promise((r) => setTimeout(r, 10));
+  for (const started = Date.now(); gets().length < 2 && Date.now() - started < 5000; )
+    await new Promise((r) => setTimeout(r, 10));
   expect(gets().length).toBe(2);
   // Not the 1 s (and then longer) pause of a stream that keeps ending.
   expect(gets()[1]!.at - gets()[0]!.at).toBeLessThan(500);
@@ -101,10 +118,15 @@ it('says the session is lost, not the connection, when the server forgot it: on 
   await openSession(channel);
   expect(await closed).toMatchObject({ code: ErrorCodes.UPSTREAM_SESSION_LOST });
 
-  const refusing = await sessionServer((res) => res.writeHead(405).end(), (res) => res.writeHead(404).end());
+  const refusing = await sessionServer(
+    (res) => res.writeHead(405).end(),
+    (res) => res.writeHead(404).end(),
+  );
   const other = channelTo(`${refusing.url}/mcp`);
   const otherClosed = lost(other);
   await openSession(other);
-  await expect(other.request(...request(2, 'tools/call'))).rejects.toMatchObject({ code: ErrorCodes.UPSTREAM_SESSION_LOST });
+  await expect(other.request(...request(2, 'tools/call'))).rejects.toMatchObject({
+    code: ErrorCodes.UPSTREAM_SESSION_LOST,
+  });
   expect(await otherClosed).toMatchObject({ code: ErrorCodes.UPSTREAM_SESSION_LOST });
 });

@@ -77,11 +77,15 @@ it('reuses the connection of a discarded body', async () => {
 it('stops an event stream when its signal aborts or it is cancelled: the reader gets the error, the connection closes', async () => {
   const served = await serve((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.write(`event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { n: 1 } })}\n\n`);
+    res.write(
+      `event: message\ndata: ${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/message', params: { n: 1 } })}\n\n`,
+    );
   });
   const controller = new AbortController();
   const read: JSONRPCMessage[] = [];
-  const stream = readEventStream(await served.client.exchange(get(controller.signal)), { onMessage: (message) => read.push(message) });
+  const stream = readEventStream(await served.client.exchange(get(controller.signal)), {
+    onMessage: (message) => read.push(message),
+  });
   await expect.poll(() => read).toHaveLength(1);
   const closed = served.closed();
   controller.abort(new Error('no longer wanted'));
@@ -98,7 +102,7 @@ it('stops an event stream when its signal aborts or it is cancelled: the reader 
   await expect(Promise.race([again, sleep(10).then(() => 'still open')])).resolves.toBe('still open');
 });
 
-it('rejects with the signal\'s reason when it aborts before the answer, or before the exchange', async () => {
+it("rejects with the signal's reason when it aborts before the answer, or before the exchange", async () => {
   const { client } = await serve(() => {}); // never answers
   const controller = new AbortController();
   const pending = client.exchange(get(controller.signal));

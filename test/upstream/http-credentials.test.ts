@@ -5,7 +5,15 @@
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { Cancellation, GatewayError, HttpClient, httpServerSettings, readBody, UpstreamCredentials, type HttpServerSettings } from '../../core/index.ts';
+import {
+  Cancellation,
+  GatewayError,
+  HttpClient,
+  httpServerSettings,
+  readBody,
+  UpstreamCredentials,
+  type HttpServerSettings,
+} from '../../core/index.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { openSseChannel } from '../../plugins/sse/sse-channel.ts';
 import { freePort } from '../helpers/processes.ts';
@@ -18,10 +26,14 @@ const SECRET = 'client-secret-3b9f';
 const cleanup = cleanupAfterEach();
 const serve = (handle: Parameters<typeof recordingServer>[0]) => recordingServer(handle, cleanup);
 
-const json = (res: ServerResponse, status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
 /** A token endpoint issuing `token-1`, `token-2`, ... (`answer` may say otherwise). */
-async function tokenEndpoint(answer: (n: number, req: Seen) => { status: number; body: unknown } | undefined = () => undefined, delayMs = 0) {
+async function tokenEndpoint(
+  answer: (n: number, req: Seen) => { status: number; body: unknown } | undefined = () => undefined,
+  delayMs = 0,
+) {
   let issued = 0;
   const endpoint = await serve(async (req, res) => {
     issued += 1;
@@ -33,11 +45,21 @@ async function tokenEndpoint(answer: (n: number, req: Seen) => { status: number;
   return { ...endpoint, tokenUrl: `${endpoint.url}/oauth2/token` };
 }
 
-function settings(url: string, auth: Record<string, unknown> | undefined, headers: Record<string, string> = {}): HttpServerSettings {
+function settings(
+  url: string,
+  auth: Record<string, unknown> | undefined,
+  headers: Record<string, string> = {},
+): HttpServerSettings {
   return httpServerSettings('the MCP endpoint').parse({ connection: { url, headers }, ...(auth ? { auth } : {}) });
 }
 
-const oauth2 = (tokenUrl: string, extra: Record<string, unknown> = {}) => ({ type: 'oauth2', token_url: tokenUrl, client_id: 'gw', client_secret: SECRET, ...extra });
+const oauth2 = (tokenUrl: string, extra: Record<string, unknown> = {}) => ({
+  type: 'oauth2',
+  token_url: tokenUrl,
+  client_id: 'gw',
+  client_secret: SECRET,
+  ...extra,
+});
 const signal = () => AbortSignal.timeout(5000);
 /** A channel request's options, given up after 5 s. */
 const within5s = () => {
@@ -48,21 +70,40 @@ const within5s = () => {
 describe('UpstreamCredentials', () => {
   it('gets a token with the client credentials grant (Basic client auth by default) and adds it to the configured headers', async () => {
     const idp = await tokenEndpoint();
-    const credentials = new UpstreamCredentials('n8n', settings('http://127.0.0.1:1/mcp', oauth2(idp.tokenUrl, { scope: 'a b', resource: 'https://n8n.example.com/mcp' }), { 'X-Team': 'platform', Authorization: 'Bearer static' }));
+    const credentials = new UpstreamCredentials(
+      'n8n',
+      settings(
+        'http://127.0.0.1:1/mcp',
+        oauth2(idp.tokenUrl, { scope: 'a b', resource: 'https://n8n.example.com/mcp' }),
+        { 'X-Team': 'platform', Authorization: 'Bearer static' },
+      ),
+    );
     expect(await credentials.headers(signal())).toEqual({ 'x-team': 'platform', authorization: 'Bearer token-1' });
     const [request] = idp.seen;
     expect(request!.method).toBe('POST');
     expect(request!.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(request!.headers.authorization).toBe(`Basic ${Buffer.from(`gw:${SECRET}`).toString('base64')}`);
-    expect(Object.fromEntries(new URLSearchParams(request!.body))).toEqual({ grant_type: 'client_credentials', scope: 'a b', resource: 'https://n8n.example.com/mcp' });
+    expect(Object.fromEntries(new URLSearchParams(request!.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: 'a b',
+      resource: 'https://n8n.example.com/mcp',
+    });
   });
 
   it('sends the client id and secret in the form with client_auth: post', async () => {
     const idp = await tokenEndpoint();
-    const credentials = new UpstreamCredentials('n8n', settings('http://127.0.0.1:1/mcp', oauth2(idp.tokenUrl, { client_auth: 'post', audience: 'https://api' })));
+    const credentials = new UpstreamCredentials(
+      'n8n',
+      settings('http://127.0.0.1:1/mcp', oauth2(idp.tokenUrl, { client_auth: 'post', audience: 'https://api' })),
+    );
     await credentials.headers(signal());
     expect(idp.seen[0]!.headers.authorization).toBeUndefined();
-    expect(Object.fromEntries(new URLSearchParams(idp.seen[0]!.body))).toEqual({ grant_type: 'client_credentials', audience: 'https://api', client_id: 'gw', client_secret: SECRET });
+    expect(Object.fromEntries(new URLSearchParams(idp.seen[0]!.body))).toEqual({
+      grant_type: 'client_credentials',
+      audience: 'https://api',
+      client_id: 'gw',
+      client_secret: SECRET,
+    });
   });
 
   it('shares one fetch among concurrent requests and caches the token', async () => {
@@ -75,7 +116,13 @@ describe('UpstreamCredentials', () => {
   });
 
   it('keeps a token without expires_in, and replaces one whose expires_in has (nearly) passed', async () => {
-    const idp = await tokenEndpoint((n) => ({ status: 200, body: n === 1 ? { access_token: 'forever', token_type: 'bearer' } : { access_token: `short-${n}`, token_type: 'Bearer', expires_in: 0 } }));
+    const idp = await tokenEndpoint((n) => ({
+      status: 200,
+      body:
+        n === 1
+          ? { access_token: 'forever', token_type: 'bearer' }
+          : { access_token: `short-${n}`, token_type: 'Bearer', expires_in: 0 },
+    }));
     const credentials = new UpstreamCredentials('n8n', settings('http://127.0.0.1:1/mcp', oauth2(idp.tokenUrl)));
     expect((await credentials.headers(signal())).authorization).toBe('Bearer forever');
     expect((await credentials.headers(signal())).authorization).toBe('Bearer forever');
@@ -84,10 +131,15 @@ describe('UpstreamCredentials', () => {
     expect((await credentials.headers(signal())).authorization).toBe('Bearer short-3');
   });
 
-  it('fails with an error naming the server and the endpoint\'s answer, never the secret, and tries again next time', async () => {
+  it("fails with an error naming the server and the endpoint's answer, never the secret, and tries again next time", async () => {
     let down = true;
-    const idp = await tokenEndpoint(() => (down ? { status: 400, body: { error: 'invalid_client', error_description: `bad secret ${SECRET}` } } : undefined));
-    const credentials = new UpstreamCredentials('n8n', settings('http://127.0.0.1:1/mcp', oauth2(`${idp.tokenUrl}?tenant=x`)));
+    const idp = await tokenEndpoint(() =>
+      down ? { status: 400, body: { error: 'invalid_client', error_description: `bad secret ${SECRET}` } } : undefined,
+    );
+    const credentials = new UpstreamCredentials(
+      'n8n',
+      settings('http://127.0.0.1:1/mcp', oauth2(`${idp.tokenUrl}?tenant=x`)),
+    );
     const failure = await credentials.headers(signal()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(GatewayError);
     expect((failure as GatewayError).message).toBe(
@@ -100,15 +152,24 @@ describe('UpstreamCredentials', () => {
 
   it('says so when the token endpoint cannot be reached, answers no token, or a token of another type', async () => {
     const port = await freePort();
-    const unreachable = new UpstreamCredentials('a', settings('http://127.0.0.1:1/mcp', oauth2(`http://127.0.0.1:${port}/token`)));
-    await expect(unreachable.headers(signal())).rejects.toThrow(`upstream server "a" could not get an access token: the token endpoint http://127.0.0.1:${port}/token could not be reached: ECONNREFUSED`);
+    const unreachable = new UpstreamCredentials(
+      'a',
+      settings('http://127.0.0.1:1/mcp', oauth2(`http://127.0.0.1:${port}/token`)),
+    );
+    await expect(unreachable.headers(signal())).rejects.toThrow(
+      `upstream server "a" could not get an access token: the token endpoint http://127.0.0.1:${port}/token could not be reached: ECONNREFUSED`,
+    );
     const html = await tokenEndpoint(() => ({ status: 200, body: 'not json' }));
-    await expect(new UpstreamCredentials('b', settings('http://127.0.0.1:1/mcp', oauth2(html.tokenUrl))).headers(signal())).rejects.toThrow(/answered without an access_token: "not json"/);
+    await expect(
+      new UpstreamCredentials('b', settings('http://127.0.0.1:1/mcp', oauth2(html.tokenUrl))).headers(signal()),
+    ).rejects.toThrow(/answered without an access_token: "not json"/);
     const mac = await tokenEndpoint(() => ({ status: 200, body: { access_token: 'x', token_type: 'mac' } }));
-    await expect(new UpstreamCredentials('c', settings('http://127.0.0.1:1/mcp', oauth2(mac.tokenUrl))).headers(signal())).rejects.toThrow(/token of type "mac"; only Bearer is supported/);
+    await expect(
+      new UpstreamCredentials('c', settings('http://127.0.0.1:1/mcp', oauth2(mac.tokenUrl))).headers(signal()),
+    ).rejects.toThrow(/token of type "mac"; only Bearer is supported/);
   });
 
-  it('stops waiting when the caller\'s signal aborts, without failing the fetch for others', async () => {
+  it("stops waiting when the caller's signal aborts, without failing the fetch for others", async () => {
     const idp = await tokenEndpoint(undefined, 300);
     const credentials = new UpstreamCredentials('n8n', settings('http://127.0.0.1:1/mcp', oauth2(idp.tokenUrl)));
     const controller = new AbortController();
@@ -123,13 +184,18 @@ describe('UpstreamCredentials', () => {
   it('gets a new token and resends once when the upstream answers 401, once for many refused requests at once', async () => {
     const idp = await tokenEndpoint(undefined, 50);
     const upstream = await serve((req, res) => {
-      if (req.headers.authorization === 'Bearer token-1') return void res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+      if (req.headers.authorization === 'Bearer token-1')
+        return void res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
       res.writeHead(200).end('ok');
     });
     const credentials = new UpstreamCredentials('n8n', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl)));
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
     cleanup(() => client.close());
-    const responses = await Promise.all(Array.from({ length: 5 }, () => credentials.exchange(client, { method: 'POST', headers: {}, body: '{}', signal: signal() })));
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        credentials.exchange(client, { method: 'POST', headers: {}, body: '{}', signal: signal() }),
+      ),
+    );
     expect(await Promise.all(responses.map((r) => readBody(r)))).toEqual(Array(5).fill('ok'));
     expect(idp.seen).toHaveLength(2);
     expect(upstream.seen.filter((r) => r.headers.authorization === 'Bearer token-1')).toHaveLength(5);
@@ -152,14 +218,27 @@ describe('UpstreamCredentials', () => {
     expect(upstream.seen[2]!.headers.authorization).toBe('Bearer static');
   });
 
-  it('lets the credentials win over the exchange\'s headers, and the exchange\'s over the configured ones', async () => {
+  it("lets the credentials win over the exchange's headers, and the exchange's over the configured ones", async () => {
     const upstream = await serve((_req, res) => void res.writeHead(200).end());
     const idp = await tokenEndpoint();
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
     cleanup(() => client.close());
-    const credentials = new UpstreamCredentials('a', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl), { accept: 'text/plain', 'x-team': 'platform' }));
-    (await credentials.exchange(client, { method: 'GET', headers: { accept: 'text/event-stream', authorization: 'Bearer client-token' }, signal: signal() })).body.discard();
-    expect(upstream.seen[0]!.headers).toMatchObject({ accept: 'text/event-stream', 'x-team': 'platform', authorization: 'Bearer token-1' });
+    const credentials = new UpstreamCredentials(
+      'a',
+      settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl), { accept: 'text/plain', 'x-team': 'platform' }),
+    );
+    (
+      await credentials.exchange(client, {
+        method: 'GET',
+        headers: { accept: 'text/event-stream', authorization: 'Bearer client-token' },
+        signal: signal(),
+      })
+    ).body.discard();
+    expect(upstream.seen[0]!.headers).toMatchObject({
+      accept: 'text/event-stream',
+      'x-team': 'platform',
+      authorization: 'Bearer token-1',
+    });
   });
 });
 
@@ -169,13 +248,18 @@ describe('the HTTP transports with OAuth 2', () => {
     const upstream = await serve((req, res) => {
       if (req.headers.authorization !== 'Bearer token-2') return void res.writeHead(401).end();
       const { id } = JSON.parse(req.body) as { id: number };
-      res.writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' }).end(JSON.stringify({ jsonrpc: '2.0', id, result: { ok: true } }));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'mcp-session-id': 's1' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id, result: { ok: true } }));
     });
     const credentials = new UpstreamCredentials('n8n', settings(`${upstream.url}/mcp`, oauth2(idp.tokenUrl)));
     const client = new HttpClient(new URL(`${upstream.url}/mcp`));
     cleanup(() => client.close());
     const channel = new HttpChannel(client, credentials, silent);
-    const answer = await channel.request({ jsonrpc: '2.0', id: 7, method: 'initialize', params: {} }, { ...within5s(), headers: { 'x-request-id': 'r1' } });
+    const answer = await channel.request(
+      { jsonrpc: '2.0', id: 7, method: 'initialize', params: {} },
+      { ...within5s(), headers: { 'x-request-id': 'r1' } },
+    );
     expect(answer).toEqual({ jsonrpc: '2.0', id: 7, result: { ok: true } });
     expect(upstream.seen.map((r) => r.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
     expect(upstream.seen[1]!.headers['x-request-id']).toBe('r1');
@@ -200,9 +284,16 @@ describe('the HTTP transports with OAuth 2', () => {
     const credentials = new UpstreamCredentials('legacy', settings(`${upstream.url}/sse`, oauth2(idp.tokenUrl)));
     const channel = await openSseChannel(new URL(`${upstream.url}/sse`), credentials, silent, signal());
     cleanup(() => channel.close());
-    expect(upstream.seen.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual(['GET Bearer token-1', 'GET Bearer token-2']);
+    expect(upstream.seen.map((r) => `${r.method} ${r.headers.authorization}`)).toEqual([
+      'GET Bearer token-1',
+      'GET Bearer token-2',
+    ]);
     good = 'Bearer token-3'; // the upstream now refuses token-2
-    expect(await channel.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, within5s())).toEqual({ jsonrpc: '2.0', id: 1, result: {} });
+    expect(await channel.request({ jsonrpc: '2.0', id: 1, method: 'ping' }, within5s())).toEqual({
+      jsonrpc: '2.0',
+      id: 1,
+      result: {},
+    });
     expect(upstream.seen.slice(2).map((r) => `${r.method} ${r.url} ${r.headers.authorization}`)).toEqual([
       'POST /messages?session=1 Bearer token-2',
       'POST /messages?session=1 Bearer token-3',

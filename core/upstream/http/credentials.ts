@@ -51,7 +51,9 @@ export class UpstreamCredentials {
   constructor(server: string, settings: HttpServerSettings, options: UpstreamCredentialsOptions = {}) {
     this.server = server;
     this.#log = options.logger;
-    const headers = Object.fromEntries(Object.entries(settings.connection.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(settings.connection.headers).map(([name, value]) => [name.toLowerCase(), value]),
+    );
     const { auth } = settings;
     if (auth?.type === 'header') headers[auth.header.toLowerCase()] = auth.value;
     if (auth?.type === 'bearer') headers.authorization = `Bearer ${auth.token}`;
@@ -60,7 +62,10 @@ export class UpstreamCredentials {
       delete headers.authorization; // the token's, always
       const url = new URL(auth.token_url);
       if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
-        this.#log?.warn({ tokenEndpoint: endpointOf(auth) }, 'the token endpoint is plain http: the client secret crosses the network unencrypted');
+        this.#log?.warn(
+          { tokenEndpoint: endpointOf(auth) },
+          'the token endpoint is plain http: the client secret crosses the network unencrypted',
+        );
       }
     }
     this.#static = headers;
@@ -102,17 +107,26 @@ export class UpstreamCredentials {
   exchange(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
     // Without OAuth 2 nothing is awaited before the request goes out, nor after it (a 401 is the
     // answer: sending the same credentials again would not change it).
-    if (!this.#oauth2) return client.exchange(this.#hasStatic ? { ...exchange, headers: { ...this.#static, ...exchange.headers } } : exchange);
+    if (!this.#oauth2)
+      return client.exchange(
+        this.#hasStatic ? { ...exchange, headers: { ...this.#static, ...exchange.headers } } : exchange,
+      );
     return this.#exchangeWithToken(client, exchange);
   }
 
   async #exchangeWithToken(client: HttpClient, exchange: Exchange): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt++) {
       const auth = await this.#auth(exchange.signal);
-      const response = await client.exchange({ ...exchange, headers: { ...this.#static, ...exchange.headers, ...auth } });
+      const response = await client.exchange({
+        ...exchange,
+        headers: { ...this.#static, ...exchange.headers, ...auth },
+      });
       if (response.statusCode !== 401 || attempt > 1 || !this.refresh(auth)) return response;
       response.body.discard();
-      this.#log?.debug({ method: exchange.method }, 'the upstream answered 401: getting a new access token and sending again');
+      this.#log?.debug(
+        { method: exchange.method },
+        'the upstream answered 401: getting a new access token and sending again',
+      );
     }
   }
 
@@ -136,7 +150,10 @@ export class UpstreamCredentials {
     if (auth.scope !== undefined) body.set('scope', auth.scope);
     if (auth.audience !== undefined) body.set('audience', auth.audience);
     if (auth.resource !== undefined) body.set('resource', auth.resource);
-    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    };
     if (auth.client_auth === 'post') {
       body.set('client_id', auth.client_id);
       body.set('client_secret', auth.client_secret);
@@ -158,31 +175,54 @@ export class UpstreamCredentials {
       text = await response.text();
     } catch (error) {
       const timedOut = (error as Error | undefined)?.name === 'TimeoutError';
-      throw this.#failure(auth, timedOut ? `the token endpoint ${where} did not answer within ${TOKEN_TIMEOUT_MS / 1000} s` : `the token endpoint ${where} could not be reached: ${reasonOf(error)}`);
+      throw this.#failure(
+        auth,
+        timedOut
+          ? `the token endpoint ${where} did not answer within ${TOKEN_TIMEOUT_MS / 1000} s`
+          : `the token endpoint ${where} could not be reached: ${reasonOf(error)}`,
+      );
     }
     const json = parseObject(text);
     if (!response.ok) {
-      throw this.#failure(auth, `the token endpoint ${where} answered HTTP ${response.status}${describeBody(json, text)}`);
+      throw this.#failure(
+        auth,
+        `the token endpoint ${where} answered HTTP ${response.status}${describeBody(json, text)}`,
+      );
     }
     const accessToken = json?.access_token;
     if (typeof accessToken !== 'string' || accessToken === '') {
-      throw this.#failure(auth, `the token endpoint ${where} answered without an access_token${json ? '' : describeBody(json, text)}`);
+      throw this.#failure(
+        auth,
+        `the token endpoint ${where} answered without an access_token${json ? '' : describeBody(json, text)}`,
+      );
     }
     const type = json!.token_type;
     if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) {
-      throw this.#failure(auth, `the token endpoint ${where} issued a token of type ${JSON.stringify(type)}; only Bearer is supported`);
+      throw this.#failure(
+        auth,
+        `the token endpoint ${where} issued a token of type ${JSON.stringify(type)}; only Bearer is supported`,
+      );
     }
     const expiresIn = Number(json!.expires_in);
-    const lifetimeMs = json!.expires_in !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0 ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
+    const lifetimeMs =
+      json!.expires_in !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0
+        ? expiresIn * 1000
+        : DEFAULT_LIFETIME_MS;
     const marginMs = Math.min(MAX_MARGIN_MS, lifetimeMs / 10);
     this.#log?.debug({ tokenEndpoint: where, expiresInS: lifetimeMs / 1000 }, 'got an access token for the upstream');
     return { authorization: `Bearer ${accessToken}`, refreshAt: started + lifetimeMs - marginMs };
   }
 
   #failure(auth: OAuth2, reason: string): GatewayError {
-    const message = redact(`upstream server "${this.server}" could not get an access token: ${reason}`, auth.client_secret);
+    const message = redact(
+      `upstream server "${this.server}" could not get an access token: ${reason}`,
+      auth.client_secret,
+    );
     this.#log?.warn({ error: message }, 'could not get an access token for the upstream');
-    return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, message, { rpcCode: RpcCodes.INTERNAL_ERROR, data: { server: this.server } });
+    return new GatewayError(ErrorCodes.UPSTREAM_UNAVAILABLE, message, {
+      rpcCode: RpcCodes.INTERNAL_ERROR,
+      data: { server: this.server },
+    });
   }
 }
 
@@ -199,7 +239,9 @@ const isLoopback = (hostname: string) => hostname === 'localhost' || hostname ==
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -225,7 +267,8 @@ function reasonOf(error: unknown): string {
 /** The secret out of a text that echoes it back (a careless endpoint's error page), in any encoding we sent it in. */
 function redact(text: string, secret: string): string {
   let result = text;
-  for (const form of new Set([secret, formEncode(secret), encodeURIComponent(secret)])) result = result.split(form).join('[redacted]');
+  for (const form of new Set([secret, formEncode(secret), encodeURIComponent(secret)]))
+    result = result.split(form).join('[redacted]');
   return result;
 }
 

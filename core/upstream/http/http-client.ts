@@ -77,7 +77,11 @@ export class HttpClient {
  * reads them, where `request` wraps every response in a stream and an async resource (measured:
  * 15-30 µs less CPU per exchange).
  */
-function exchangeHandler(signal: StopSignal, resolve: (response: HttpResponse) => void, reject: (error: unknown) => void): Dispatcher.DispatchHandler {
+function exchangeHandler(
+  signal: StopSignal,
+  resolve: (response: HttpResponse) => void,
+  reject: (error: unknown) => void,
+): Dispatcher.DispatchHandler {
   let body: IncomingBody | undefined;
   let transfer: Dispatcher.DispatchController | undefined;
   const done = onAbort(signal, (reason) => transfer?.abort(reason as Error));

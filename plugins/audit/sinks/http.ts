@@ -12,7 +12,10 @@ import type { AuditSink } from './sink.ts';
 type Attempt = { readonly ok: true } | { readonly ok: false; readonly retry: boolean; readonly problem: string };
 
 export function httpSink(options: HttpSinkOptions, token: string | undefined): AuditSink {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(token && { authorization: `Bearer ${token}` }),
+  };
   const where = new URL(options.url);
 
   async function post(body: string, signal: AbortSignal): Promise<Attempt> {
@@ -33,7 +36,12 @@ export function httpSink(options: HttpSinkOptions, token: string | undefined): A
   }
 
   return {
-    description: { sink: 'http', url: `${where.origin}${where.pathname}`, batch_size: options.batch_size, flush_interval_ms: options.flush_interval },
+    description: {
+      sink: 'http',
+      url: `${where.origin}${where.pathname}`,
+      batch_size: options.batch_size,
+      flush_interval_ms: options.flush_interval,
+    },
     batchSize: options.batch_size,
     flushInterval: options.flush_interval,
     async write(records, signal) {
@@ -42,7 +50,9 @@ export function httpSink(options: HttpSinkOptions, token: string | undefined): A
         const result = await post(body, signal);
         if (result.ok) return;
         if (!result.retry || attempt > options.retries || signal.aborted) {
-          throw new Error(`POST ${where.origin}${where.pathname} failed (${result.problem}) after ${attempt} attempt${attempt > 1 ? 's' : ''}`);
+          throw new Error(
+            `POST ${where.origin}${where.pathname} failed (${result.problem}) after ${attempt} attempt${attempt > 1 ? 's' : ''}`,
+          );
         }
         const wait = Math.min(options.retry_backoff * 2 ** (attempt - 1), 60_000);
         await delay(wait, undefined, { signal, ref: false }).catch(() => undefined);
@@ -54,7 +64,11 @@ export function httpSink(options: HttpSinkOptions, token: string | undefined): A
 
 /** A network failure in a few words: fetch hides the cause (ECONNREFUSED, ...) behind "fetch failed". */
 function describe(error: unknown): string {
-  const { name, message, cause } = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const { name, message, cause } = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (name === 'TimeoutError') return 'timed out';
   if (name === 'AbortError') return 'aborted';
   return cause?.code ?? cause?.message ?? message ?? String(error);

@@ -23,7 +23,10 @@ export async function openSink(options: SinkOptions, context: { baseDir: string;
       const name = options.token_env;
       const token = name === undefined ? undefined : process.env[name];
       if (name !== undefined && !token) {
-        throw new GatewayError(ErrorCodes.ENV_MISSING, `audit.http.token_env: the environment variable ${name} is not set (it holds the bearer token)`);
+        throw new GatewayError(
+          ErrorCodes.ENV_MISSING,
+          `audit.http.token_env: the environment variable ${name} is not set (it holds the bearer token)`,
+        );
       }
       return httpSink(options, token);
     }
