@@ -98,7 +98,8 @@ export { readEventStream, type SseEvents } from './upstream/http/event-stream.ts
 export { AuthFailure, type AuthFailureReason } from './auth/failure.ts';
 export { bearerToken } from './auth/bearer.ts';
 export { bearerAuth, type BearerAuthOptions } from './auth/bearer-auth.ts';
-export { insufficientScopeResponse, unauthorizedResponse } from './auth/challenges.ts';
+export { credentialAuth, type CredentialAuthOptions } from './auth/credential-auth.ts';
+export { insufficientScopeResponse, unauthorizedResponse, type Challenge } from './auth/challenges.ts';
 export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.ts';
 export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
 export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';

@@ -1,21 +1,35 @@
 /**
- * The HTTP answers of the MCP authorization spec: 401 with `WWW-Authenticate: Bearer
- * resource_metadata=...` (where the client learns which authorization server to ask), 403
- * `insufficient_scope` (which scopes to ask for), 503 when the issuer's keys cannot be fetched.
+ * The HTTP answers that refuse a request: 401 with a `WWW-Authenticate` challenge in the scheme the
+ * auth plugin speaks (RFC 9110 §11.6.1), 503 when the gateway cannot check credentials at all, and
+ * the MCP authorization spec's Bearer forms: 401 pointing at the protected resource metadata
+ * (where an OAuth client learns which authorization server to ask) and 403 `insufficient_scope`.
  */
 import type { RequestId } from '../protocol.ts';
 import type { AuthFailure } from './failure.ts';
 
-const quoted = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
-
-function challenge(params: Record<string, string | undefined>): string {
-  const parts = Object.entries(params).flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${quoted(value)}`]));
-  return `Bearer ${parts.join(', ')}`;
+/** A `WWW-Authenticate` challenge: `ApiKey realm="mcp"`, `Bearer resource_metadata="..."`. */
+export interface Challenge {
+  /** The authentication scheme the client should use (`Bearer`, `ApiKey`, `Basic`, ...). */
+  readonly scheme: string;
+  /** Its auth-params, quoted in the header; undefined values are left out. */
+  readonly params?: Readonly<Record<string, string | undefined>>;
 }
 
-/** 401 (or 503) for a request without valid credentials; no `error` when none were sent (RFC 6750 §3.1). */
-export function unauthorizedResponse(resourceMetadata: string, failure: AuthFailure): Response {
-  const presented = failure.reason !== 'missing_token';
+const quoted = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
+
+export function formatChallenge({ scheme, params = {} }: Challenge): string {
+  const parts = Object.entries(params).flatMap(([key, value]) =>
+    value === undefined ? [] : [`${key}=${quoted(value)}`],
+  );
+  return parts.length ? `${scheme} ${parts.join(', ')}` : scheme;
+}
+
+/**
+ * 401 with the challenge (503 with `Retry-After`, and no challenge, when the failure is not the
+ * client's: `keys_unavailable`). The body says why in OAuth's error form: `unauthorized` when no
+ * credential was sent, else the challenge's own `error` or the failure's reason.
+ */
+export function refusalResponse(failure: AuthFailure, challenge: Challenge): Response {
   const description = failure.message;
   if (failure.status === 503) {
     return Response.json(
@@ -23,18 +37,31 @@ export function unauthorizedResponse(resourceMetadata: string, failure: AuthFail
       { status: 503, headers: { 'retry-after': '5' } },
     );
   }
+  const error = failure.reason === 'missing_token' ? 'unauthorized' : (challenge.params?.error ?? failure.reason);
   return Response.json(
-    presented ? { error: 'invalid_token', error_description: description } : { error: 'unauthorized', error_description: description },
-    {
-      status: 401,
-      headers: {
-        'www-authenticate': challenge({
-          ...(presented && { error: 'invalid_token', error_description: description }),
-          resource_metadata: resourceMetadata,
-        }),
-      },
-    },
+    { error, error_description: description },
+    { status: 401, headers: { 'www-authenticate': formatChallenge(challenge) } },
   );
+}
+
+/**
+ * An OAuth resource server's challenge: `Bearer resource_metadata=...`, with `invalid_token` when a
+ * token was presented and no `error` when none was (RFC 6750 §3.1).
+ */
+export function bearerChallenge(resourceMetadata: string, failure: AuthFailure): Challenge {
+  const presented = failure.reason !== 'missing_token';
+  return {
+    scheme: 'Bearer',
+    params: {
+      ...(presented && { error: 'invalid_token', error_description: failure.message }),
+      resource_metadata: resourceMetadata,
+    },
+  };
+}
+
+/** 401 (or 503) for a request without a valid bearer token, pointing at the protected resource metadata. */
+export function unauthorizedResponse(resourceMetadata: string, failure: AuthFailure): Response {
+  return refusalResponse(failure, bearerChallenge(resourceMetadata, failure));
 }
 
 /**
@@ -50,14 +77,21 @@ export function insufficientScopeResponse(options: {
   readonly code: number;
 }): Response {
   return Response.json(
-    { jsonrpc: '2.0', id: options.id ?? null, error: { code: options.code, message: options.message, data: { requiredScopes: options.scopes } } },
+    {
+      jsonrpc: '2.0',
+      id: options.id ?? null,
+      error: { code: options.code, message: options.message, data: { requiredScopes: options.scopes } },
+    },
     {
       status: 403,
       headers: {
-        'www-authenticate': challenge({
-          error: 'insufficient_scope',
-          scope: options.scopes.length ? options.scopes.join(' ') : undefined,
-          resource_metadata: options.resourceMetadata,
+        'www-authenticate': formatChallenge({
+          scheme: 'Bearer',
+          params: {
+            error: 'insufficient_scope',
+            scope: options.scopes.length ? options.scopes.join(' ') : undefined,
+            resource_metadata: options.resourceMetadata,
+          },
         }),
       },
     },

@@ -1,8 +1,10 @@
 /** Why a request could not be authenticated, in terms a client (and an operator) can act on. */
 
 export type AuthFailureReason =
-  /** No `Authorization: Bearer` credentials. */
+  /** No credential at all: no bearer token, no API key (the name predates other schemes; metrics count it so). */
   | 'missing_token'
+  /** A credential of the right form that the plugin does not know: a wrong or revoked API key. */
+  | 'invalid_credential'
   /** Not a JWT, or not one we could parse. */
   | 'malformed'
   | 'algorithm_not_allowed'

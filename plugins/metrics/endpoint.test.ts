@@ -115,7 +115,7 @@ describe('with an authentication plugin', () => {
     await rpc(gw.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } }, { 'x-api-key': key });
     const after = await scrape();
 
-    expect(changes(before, after, 'mcp_gateway_auth_failures_total')).toEqual({ [labelKey({ reason: 'missing_token' })]: 2, [labelKey({ reason: 'malformed' })]: 2 });
+    expect(changes(before, after, 'mcp_gateway_auth_failures_total')).toEqual({ [labelKey({ reason: 'missing_token' })]: 2, [labelKey({ reason: 'invalid_credential' })]: 2 });
     expect(changes(before, after, 'mcp_gateway_tools_called')).toEqual({ [labelKey({ proxy: 'alpha', tool: 'echo' })]: 1 });
     expect(changes(before, after, 'mcp_gateway_http_request_duration_seconds_count')).toEqual({
       [labelKey({ method: 'POST', route: 'mcp', status: '401' })]: 4,

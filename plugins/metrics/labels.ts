@@ -58,6 +58,7 @@ export function operationReason(event: Pick<OperationEvent, 'outcome' | 'reason'
 
 const authFailures = new Set<AuthFailureReason>([
   'missing_token',
+  'invalid_credential',
   'malformed',
   'algorithm_not_allowed',
   'bad_signature',

@@ -1,8 +1,13 @@
 /**
- * An example third-party auth provider: API keys. A caller presents `Authorization: Bearer <key>`
- * (or `x-api-key: <key>`); the plugin knows only the keys' SHA-256 digests, so the config holds no
- * secret, and compares them in constant time. Each key names a subject and its scopes, which the
- * permissions plugin (or any other) then uses, exactly as with OAuth tokens.
+ * An example third-party auth provider: API keys. A caller presents `x-api-key: <key>` (or
+ * `Authorization: Bearer <key>`, for clients that can only send a bearer token); the plugin knows
+ * only the keys' SHA-256 digests, so the config holds no secret, and compares them in constant
+ * time. Each key names a subject and its scopes, which the permissions plugin (or any other) then
+ * uses, exactly as with OAuth tokens.
+ *
+ * It is not an OAuth resource server, so it answers `WWW-Authenticate: ApiKey ...` and serves no
+ * protected resource metadata: a Bearer challenge would send MCP clients into an OAuth flow that
+ * cannot succeed, instead of telling the user that a key is missing.
  *
  *   npx mcp-gateway --plugins ./config/examples/plugins/api-key-auth.ts
  *
@@ -15,7 +20,7 @@
  *         scopes: [scope:dev]
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthFailure, bearerAuth, bearerToken, definePlugin, z, type Principal } from 'mcp-gateway';
+import { AuthFailure, bearerToken, credentialAuth, definePlugin, z } from 'mcp-gateway';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -34,24 +39,25 @@ export default definePlugin({
         }),
       )
       .min(1),
-    /** Also accept the key in this header (besides Authorization: Bearer). */
-    header: z.string().default('x-api-key'),
+    /** The header that carries the key (besides Authorization: Bearer). */
+    header: z.string().toLowerCase().default('x-api-key'),
   }),
-  setup({ options, logger, gateway }) {
+  setup({ options, logger }) {
     const keys = options.keys.map((key) => ({ ...key, digest: Buffer.from(key.sha256, 'hex') }));
     logger.info({ keys: keys.length }, 'API keys loaded');
     return {
-      onRequest: bearerAuth({
+      onRequest: credentialAuth({
         logger,
-        resourceMetadata: () => gateway.urls.resourceMetadata,
-        credential: (c) => bearerToken(c.req.header('authorization')) ?? c.req.header(options.header),
+        challenge: { scheme: 'ApiKey', params: { realm: 'mcp-gateway', header: options.header } },
+        missing: `this endpoint needs an API key (${options.header}: <key>)`,
+        credential: (c) => c.req.header(options.header) ?? bearerToken(c.req.header('authorization')),
         async authenticate(key) {
           const candidate = digest(key);
-          // Compare against every key, in constant time each, so timing says nothing about which matched.
-          const match = keys.filter((key) => timingSafeEqual(key.digest, candidate))[0];
-          if (!match) throw new AuthFailure('malformed', 'this API key is not valid');
-          const principal: Principal = { subject: match.subject, scopes: match.scopes, claims: {}, provider: 'api-key-auth' };
-          return principal;
+          // Every key is compared, each in constant time (digests of equal length), so the time
+          // taken says nothing about whether or which key matched.
+          const match = keys.filter((known) => timingSafeEqual(known.digest, candidate))[0];
+          if (!match) throw new AuthFailure('invalid_credential', 'this API key is not valid');
+          return { subject: match.subject, scopes: match.scopes, claims: {}, provider: 'api-key-auth' };
         },
       }),
     };
