@@ -89,7 +89,12 @@ export type {
   UpstreamServer,
 } from './upstream/types.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream/upstream.ts';
-export { httpServerSettings, upstreamAuthSchema, type HttpServerSettings, type UpstreamAuth } from './upstream/http/settings.ts';
+export {
+  httpServerSettings,
+  upstreamAuthSchema,
+  type HttpServerSettings,
+  type UpstreamAuth,
+} from './upstream/http/settings.ts';
 export { UpstreamCredentials, type UpstreamCredentialsOptions } from './upstream/http/credentials.ts';
 export { HttpClient, readBody, type Exchange, type HttpResponse } from './upstream/http/http-client.ts';
 export type { BodyReader, ResponseBody } from './upstream/http/response-body.ts';
@@ -100,13 +105,36 @@ export { bearerToken } from './auth/bearer.ts';
 export { bearerAuth, type BearerAuthOptions } from './auth/bearer-auth.ts';
 export { credentialAuth, type CredentialAuthOptions } from './auth/credential-auth.ts';
 export { insufficientScopeResponse, unauthorizedResponse, type Challenge } from './auth/challenges.ts';
-export { createJwtVerifier, defaultAlgorithms, type JwtVerifier, type JwtVerifierOptions } from './auth/jwt-verifier.ts';
+export {
+  createJwtVerifier,
+  defaultAlgorithms,
+  type JwtVerifier,
+  type JwtVerifierOptions,
+} from './auth/jwt-verifier.ts';
 export { principalFromClaims, type PrincipalOptions } from './auth/principal.ts';
-export { METADATA_PATH, serveProtectedResourceMetadata, type ProtectedResourceOptions } from './auth/protected-resource.ts';
+export {
+  METADATA_PATH,
+  serveProtectedResourceMetadata,
+  type ProtectedResourceOptions,
+} from './auth/protected-resource.ts';
 export { duration, formatDuration, size } from './config/units.ts';
 export { LogThrottle } from './log-throttle.ts';
-export { compileGlob, serverPatternProblem, serverToolMatcher, serverToolPatterns, splitServerPattern, type Glob } from './patterns.ts';
-export { checkStoreChoice, connectRedis, redisConnectionSchema, storeChanged, storeChoiceShape, type RedisConnectionOptions } from './stores/redis.ts';
+export {
+  compileGlob,
+  serverPatternProblem,
+  serverToolMatcher,
+  serverToolPatterns,
+  splitServerPattern,
+  type Glob,
+} from './patterns.ts';
+export {
+  checkStoreChoice,
+  connectRedis,
+  redisConnectionSchema,
+  storeChanged,
+  storeChoiceShape,
+  type RedisConnectionOptions,
+} from './stores/redis.ts';
 export type { GatewayConfig } from './config/gateway-config.ts';
 export type { ImpliedPlugins } from './loader/plan.ts';
 

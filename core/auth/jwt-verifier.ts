@@ -15,7 +15,18 @@ let jose: Promise<Jose> | undefined;
 const loadJose = () => (jose ??= import('jose'));
 
 /** Asymmetric algorithms only: an HMAC "signature" made with a public key proves nothing. */
-export const defaultAlgorithms = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
+export const defaultAlgorithms = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
 
 export interface JwtVerifierOptions {
   /** The `iss` tokens must carry; also where the keys are discovered from. */
@@ -65,7 +76,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       try {
         getKey = await keySet();
       } catch (error) {
-        throw new AuthFailure('keys_unavailable', `the issuer's keys cannot be fetched: ${(error as Error).message}`, { cause: error });
+        throw new AuthFailure('keys_unavailable', `the issuer's keys cannot be fetched: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       try {
         const { payload } = await jwtVerify(token, getKey, {
@@ -95,7 +108,10 @@ async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<strin
   const problems: string[] = [];
   for (const url of candidates) {
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+      const response = await fetch(url, {
+        signal: AbortSignal.timeout(timeoutMs),
+        headers: { accept: 'application/json' },
+      });
       if (!response.ok) {
         problems.push(`${url}: HTTP ${response.status}`);
         continue;
@@ -116,7 +132,8 @@ async function discoverJwksUri(issuer: string, timeoutMs: number): Promise<strin
 }
 
 function asFailure(error: unknown, errors: Jose['errors']): AuthFailure {
-  const failure = (reason: ConstructorParameters<typeof AuthFailure>[0], text: string) => new AuthFailure(reason, text, { cause: error });
+  const failure = (reason: ConstructorParameters<typeof AuthFailure>[0], text: string) =>
+    new AuthFailure(reason, text, { cause: error });
   if (error instanceof errors.JWTExpired) return failure('expired', 'the token has expired');
   if (error instanceof errors.JWTClaimValidationFailed) {
     if (error.claim === 'iss') return failure('wrong_issuer', 'the token was issued by another issuer');
@@ -124,8 +141,10 @@ function asFailure(error: unknown, errors: Jose['errors']): AuthFailure {
     if (error.claim === 'nbf' || error.claim === 'iat') return failure('not_yet_valid', 'the token is not valid yet');
     return failure('invalid_claims', `the token's "${error.claim}" claim is missing or invalid`);
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return failure('algorithm_not_allowed', 'the token is signed with an algorithm that is not accepted');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return failure('bad_signature', 'the token signature is invalid');
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return failure('algorithm_not_allowed', 'the token is signed with an algorithm that is not accepted');
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return failure('bad_signature', 'the token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return failure('unknown_key', 'the token is signed with a key the issuer does not publish');
   }

@@ -14,7 +14,10 @@ export interface PrincipalOptions {
 export function principalFromClaims(claims: JWTPayload, options: PrincipalOptions): Principal {
   const subject = claims[options.subjectClaim ?? 'sub'];
   if (typeof subject !== 'string' || subject === '') {
-    throw new AuthFailure('invalid_claims', `the token has no "${options.subjectClaim ?? 'sub'}" claim naming the caller`);
+    throw new AuthFailure(
+      'invalid_claims',
+      `the token has no "${options.subjectClaim ?? 'sub'}" claim naming the caller`,
+    );
   }
   const scopes = new Set<string>();
   for (const claim of options.scopeClaims ?? ['scope', 'scp']) {

@@ -31,9 +31,17 @@ export function serveProtectedResourceMetadata(
     bearer_methods_supported: options.bearerMethodsSupported ?? ['header'],
     ...(options.resourceName ? { resource_name: options.resourceName } : {}),
   });
-  ctx.http.route('GET', METADATA_PATH, (c) => c.json(document(ctx.gateway.urls.base)), { auth: 'none', name: 'oauth-metadata' });
-  ctx.http.route('GET', `${METADATA_PATH}${new URL(ctx.gateway.urls.mcp).pathname}`, (c) => c.json(document(ctx.gateway.urls.mcp)), {
+  ctx.http.route('GET', METADATA_PATH, (c) => c.json(document(ctx.gateway.urls.base)), {
     auth: 'none',
-    name: 'oauth-metadata-mcp',
+    name: 'oauth-metadata',
   });
+  ctx.http.route(
+    'GET',
+    `${METADATA_PATH}${new URL(ctx.gateway.urls.mcp).pathname}`,
+    (c) => c.json(document(ctx.gateway.urls.mcp)),
+    {
+      auth: 'none',
+      name: 'oauth-metadata-mcp',
+    },
+  );
 }

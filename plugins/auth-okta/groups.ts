@@ -71,9 +71,15 @@ export class OktaGroups {
       }),
       signal: AbortSignal.timeout(5000),
     });
-    const body = (await response.json().catch(() => ({}))) as { access_token?: string; expires_in?: number; error?: string };
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+    };
     if (!response.ok || !body.access_token) {
-      throw new Error(`Okta refused the group lookup credentials: HTTP ${response.status}${body.error ? ` ${body.error}` : ''}`);
+      throw new Error(
+        `Okta refused the group lookup credentials: HTTP ${response.status}${body.error ? ` ${body.error}` : ''}`,
+      );
     }
     // Renew a minute early so that a token never expires in flight.
     this.#token = { value: body.access_token, until: Date.now() + Math.max(0, (body.expires_in ?? 3600) - 60) * 1000 };

@@ -5,7 +5,13 @@
  * Okta's `scp` claim gives the scopes; when a token has no `groups` claim and the group lookup is
  * configured, the user's groups come from the Okta API, for the permissions plugin to map.
  */
-import { bearerAuth, createJwtVerifier, definePlugin, principalFromClaims, serveProtectedResourceMetadata } from 'mcp-gateway';
+import {
+  bearerAuth,
+  createJwtVerifier,
+  definePlugin,
+  principalFromClaims,
+  serveProtectedResourceMetadata,
+} from 'mcp-gateway';
 import { OktaGroups } from './groups.ts';
 import { oktaOptions } from './options.ts';
 
@@ -29,7 +35,9 @@ export default definePlugin({
         groups,
         verifier: createJwtVerifier({
           issuer: options.issuer,
-          audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
+          audience:
+            options.audience ??
+            (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
           clockToleranceSeconds: options.clockToleranceMs / 1000,
           keyRefreshCooldownMs: options.keyRefreshCooldownMs,
         }),
@@ -52,7 +60,10 @@ export default definePlugin({
         resourceMetadata: () => gateway.urls.resourceMetadata,
         async authenticate(token, c) {
           const { verifier, groups } = current;
-          const principal = principalFromClaims(await verifier.verify(token), { scopeClaims: ['scp', 'scope'], provider: 'auth-okta' });
+          const principal = principalFromClaims(await verifier.verify(token), {
+            scopeClaims: ['scp', 'scope'],
+            provider: 'auth-okta',
+          });
           if (!groups || principal.claims.groups !== undefined) return principal;
           const user = typeof principal.claims.uid === 'string' ? principal.claims.uid : principal.subject;
           try {

@@ -6,13 +6,21 @@
  */
 import { duration, z } from 'mcp-gateway';
 
-const stringOrList = z.union([z.string().min(1).transform((value) => [value]), z.array(z.string().min(1)).min(1)]);
+const stringOrList = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((value) => [value]),
+  z.array(z.string().min(1)).min(1),
+]);
 
 const oauth = z
   .strictObject({
     /** false: the plugin authenticates nothing (say so explicitly: an `oauth:` section implies true). */
     enabled: z.boolean().default(true),
-    provider: z.literal('okta', { error: 'auth-okta serves provider "okta"; use the oidc plugin for another issuer' }).default('okta'),
+    provider: z
+      .literal('okta', { error: 'auth-okta serves provider "okta"; use the oidc plugin for another issuer' })
+      .default('okta'),
     /** The Okta authorization server(s); the first is the issuer when OKTA_ISSUER is not set. */
     authorization_servers: z.array(z.url()).min(1).optional(),
     /** The original's resource identifier: accepted as a token audience too. */
@@ -45,7 +53,13 @@ const okta = z
   .prefault({});
 
 const lookupKeys = ['org_url', 'client_id', 'private_key', 'private_key_id'] as const;
-const envNames = { issuer: 'OKTA_ISSUER', org_url: 'OKTA_ORG_URL', client_id: 'OKTA_CLIENT_ID', private_key: 'OKTA_PRIVATE_KEY', private_key_id: 'OKTA_PRIVATE_KEY_ID' };
+const envNames = {
+  issuer: 'OKTA_ISSUER',
+  org_url: 'OKTA_ORG_URL',
+  client_id: 'OKTA_CLIENT_ID',
+  private_key: 'OKTA_PRIVATE_KEY',
+  private_key_id: 'OKTA_PRIVATE_KEY_ID',
+};
 
 export const oktaOptions = z.strictObject({ oauth, okta }).transform((options, ctx) => {
   const fromEnv = (key: keyof typeof envNames) => options.okta[key] ?? (process.env[envNames[key]] || undefined);
@@ -59,7 +73,10 @@ export const oktaOptions = z.strictObject({ oauth, okta }).transform((options, c
     });
     return z.NEVER;
   }
-  const lookup = Object.fromEntries(lookupKeys.map((key) => [key, fromEnv(key)])) as Record<(typeof lookupKeys)[number], string | undefined>;
+  const lookup = Object.fromEntries(lookupKeys.map((key) => [key, fromEnv(key)])) as Record<
+    (typeof lookupKeys)[number],
+    string | undefined
+  >;
   const given = lookupKeys.filter((key) => lookup[key] !== undefined);
   if (given.length > 0 && given.length < lookupKeys.length) {
     const missing = lookupKeys.filter((key) => lookup[key] === undefined).map((key) => envNames[key]);

@@ -7,7 +7,14 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../core/gateway.ts';
 import { changes, labelKey, parseExposition } from '../../test/helpers/exposition.ts';
-import { initializeBody, mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import {
+  initializeBody,
+  mcpHeaders,
+  openSession,
+  reloadInProcess,
+  rpc,
+  startInProcess,
+} from '../../test/helpers/in-process.ts';
 import { freePort } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
@@ -25,7 +32,14 @@ async function gateway(raw: Record<string, unknown>, plugins: string[] = []): Pr
 describe('bearer_token', () => {
   it('answers 401 without the token or with another, and the exposition with it', async () => {
     const gw = await gateway({ metrics: { bearer_token: 'scrape-secret-0123' } });
-    for (const authorization of [undefined, 'Bearer wrong', 'Bearer scrape-secret-012', 'Bearer scrape-secret-01234', 'Basic scrape-secret-0123', 'scrape-secret-0123']) {
+    for (const authorization of [
+      undefined,
+      'Bearer wrong',
+      'Bearer scrape-secret-012',
+      'Bearer scrape-secret-01234',
+      'Basic scrape-secret-0123',
+      'scrape-secret-0123',
+    ]) {
       const response = await gw.app.request('/metrics', { headers: authorization ? { authorization } : {} });
       expect({ authorization, status: response.status }).toEqual({ authorization, status: 401 });
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
@@ -44,11 +58,14 @@ describe('reload', () => {
     const raw = (metrics: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, metrics });
     const gw = await gateway({ metrics: { bearer_token: 'scrape-secret-old1' } });
     const reload = (metrics: Record<string, unknown>) => reloadInProcess(gw, raw(metrics));
-    const status = async (token: string) => (await gw.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status;
+    const status = async (token: string) =>
+      (await gw.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status;
     expect((await reload({ bearer_token: 'scrape-secret-new2' })).reloadedPlugins).toEqual(['metrics']);
     expect([await status('scrape-secret-old1'), await status('scrape-secret-new2')]).toEqual([401, 200]);
     const moved = await reload({ bearer_token: 'scrape-secret-new2', path: '/elsewhere' });
-    expect(moved.needRestart.some((change) => change.startsWith('plugin metrics') && change.endsWith('options (refused)'))).toBe(true);
+    expect(
+      moved.needRestart.some((change) => change.startsWith('plugin metrics') && change.endsWith('options (refused)')),
+    ).toBe(true);
     expect(await status('scrape-secret-new2')).toBe(200);
   });
 });
@@ -72,7 +89,9 @@ describe('path and port', () => {
     const scraped = await fetch(`${url}/metrics`, { headers: auth });
     expect(scraped.status).toBe(200);
     expect(scraped.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
-    expect(parseExposition(await scraped.text()).value('mcp_gateway_tools_called', { proxy: 'alpha', tool: 'echo' })).toBe(1);
+    expect(
+      parseExposition(await scraped.text()).value('mcp_gateway_tools_called', { proxy: 'alpha', tool: 'echo' }),
+    ).toBe(1);
     expect((await fetch(`${url}/metrics`)).status).toBe(401);
     expect((await fetch(`${url}/mcp`, { headers: auth })).status).toBe(404);
     const post = await fetch(`${url}/metrics`, { method: 'POST', headers: auth });
@@ -98,25 +117,43 @@ describe('with an authentication plugin', () => {
   const key = 'ci-key-0123456789';
 
   it('lets scrapes through, counts refused requests by reason, and never counts them as tool calls', async () => {
-    const gw = await gateway({ api_keys: { keys: [{ subject: 'ci', sha256: sha256(key) }] } }, ['./config/examples/plugins/api-key-auth.ts']);
+    const gw = await gateway({ api_keys: { keys: [{ subject: 'ci', sha256: sha256(key) }] } }, [
+      './config/examples/plugins/api-key-auth.ts',
+    ]);
     const scrape = async () => {
       const response = await gw.app.request('/metrics');
       expect(response.status).toBe(200);
       return parseExposition(await response.text());
     };
     const before = await scrape();
-    const call = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha__echo', arguments: { text: 'x' } } });
+    const call = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'alpha__echo', arguments: { text: 'x' } },
+    });
     for (const extra of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'wrong' }] as Record<string, string>[]) {
-      expect((await gw.app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, extra), body: call })).status).toBe(401);
+      expect(
+        (await gw.app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, extra), body: call })).status,
+      ).toBe(401);
     }
-    const initialize = await gw.app.request('/mcp', { method: 'POST', headers: mcpHeaders(), body: JSON.stringify(initializeBody()) });
+    const initialize = await gw.app.request('/mcp', {
+      method: 'POST',
+      headers: mcpHeaders(),
+      body: JSON.stringify(initializeBody()),
+    });
     expect(initialize.status).toBe(401);
     const session = await openSession(gw.app, { 'x-api-key': key });
     await rpc(gw.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } }, { 'x-api-key': key });
     const after = await scrape();
 
-    expect(changes(before, after, 'mcp_gateway_auth_failures_total')).toEqual({ [labelKey({ reason: 'missing_token' })]: 2, [labelKey({ reason: 'invalid_credential' })]: 2 });
-    expect(changes(before, after, 'mcp_gateway_tools_called')).toEqual({ [labelKey({ proxy: 'alpha', tool: 'echo' })]: 1 });
+    expect(changes(before, after, 'mcp_gateway_auth_failures_total')).toEqual({
+      [labelKey({ reason: 'missing_token' })]: 2,
+      [labelKey({ reason: 'invalid_credential' })]: 2,
+    });
+    expect(changes(before, after, 'mcp_gateway_tools_called')).toEqual({
+      [labelKey({ proxy: 'alpha', tool: 'echo' })]: 1,
+    });
     expect(changes(before, after, 'mcp_gateway_http_request_duration_seconds_count')).toEqual({
       [labelKey({ method: 'POST', route: 'mcp', status: '401' })]: 4,
       [labelKey({ method: 'POST', route: 'mcp', status: '200' })]: 2,

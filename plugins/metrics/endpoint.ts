@@ -38,7 +38,8 @@ export interface Scrape {
 /** The route on the gateway's own port. */
 export function metricsRoute(scrape: Scrape, allowed: ScrapeCheck): RouteHandler {
   return async function serveMetrics(c) {
-    if (!allowed(requestHeader(c, 'authorization'))) return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
+    if (!allowed(requestHeader(c, 'authorization')))
+      return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
     return c.body(await scrape.exposition(), 200, { 'content-type': scrape.contentType });
   };
 }

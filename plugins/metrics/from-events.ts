@@ -3,7 +3,15 @@
  * original gateway's names), MCP operations, HTTP requests, refused authentications, upstream
  * failures and open sessions. Made through the `metrics` service, like any plugin's.
  */
-import type { AuthEvent, GatewayEvent, HttpEvent, MetricsService, OperationEvent, SessionEvent, UpstreamEvent } from 'mcp-gateway';
+import type {
+  AuthEvent,
+  GatewayEvent,
+  HttpEvent,
+  MetricsService,
+  OperationEvent,
+  SessionEvent,
+  UpstreamEvent,
+} from 'mcp-gateway';
 import { authReason, httpMethod, httpStatus, mcpMethod, operationReason, UNKNOWN } from './labels.ts';
 
 /** Seconds: tool calls range from a cache hit to a long job (timeouts default to 30 s and more). */
@@ -38,9 +46,21 @@ export function eventMetrics(metrics: MetricsService, servers: readonly string[]
 
 function operationMetrics(metrics: MetricsService): (event: OperationEvent) => void {
   const tool = ['proxy', 'tool'];
-  const called = metrics.counter('mcp_gateway_tools_called', 'Tool calls (tools/call requests), by upstream server and tool', tool);
-  const succeeded = metrics.counter('mcp_gateway_tools_call_success', 'Tool calls that returned a result without isError', tool);
-  const failed = metrics.counter('mcp_gateway_tools_call_errors', 'Tool calls that failed: a result with isError (reason tool_error), or an error', [...tool, 'reason']);
+  const called = metrics.counter(
+    'mcp_gateway_tools_called',
+    'Tool calls (tools/call requests), by upstream server and tool',
+    tool,
+  );
+  const succeeded = metrics.counter(
+    'mcp_gateway_tools_call_success',
+    'Tool calls that returned a result without isError',
+    tool,
+  );
+  const failed = metrics.counter(
+    'mcp_gateway_tools_call_errors',
+    'Tool calls that failed: a result with isError (reason tool_error), or an error',
+    [...tool, 'reason'],
+  );
   const listed = metrics.counter('mcp_gateway_list_tools', 'tools/list requests');
   const duration = metrics.histogram(
     'mcp_gateway_tool_call_duration_seconds',
@@ -48,7 +68,11 @@ function operationMetrics(metrics: MetricsService): (event: OperationEvent) => v
     [...tool, 'outcome'],
     toolCallBuckets,
   );
-  const operations = metrics.counter('mcp_gateway_operations_total', 'MCP requests answered, by method, outcome and reason', ['method', 'outcome', 'reason']);
+  const operations = metrics.counter(
+    'mcp_gateway_operations_total',
+    'MCP requests answered, by method, outcome and reason',
+    ['method', 'outcome', 'reason'],
+  );
   return (event) => {
     const reason = operationReason(event);
     operations.inc({ method: mcpMethod(event.method), outcome: event.outcome, reason });
@@ -71,11 +95,17 @@ function httpMetrics(metrics: MetricsService): (event: HttpEvent) => void {
     ['method', 'route', 'status'],
     httpBuckets,
   );
-  return (event) => duration.observe({ method: httpMethod(event.method), route: event.route, status: httpStatus(event.status) }, event.durationMs / 1000);
+  return (event) =>
+    duration.observe(
+      { method: httpMethod(event.method), route: event.route, status: httpStatus(event.status) },
+      event.durationMs / 1000,
+    );
 }
 
 function authMetrics(metrics: MetricsService): (event: AuthEvent) => void {
-  const failures = metrics.counter('mcp_gateway_auth_failures_total', 'Requests refused by authentication, by reason', ['reason']);
+  const failures = metrics.counter('mcp_gateway_auth_failures_total', 'Requests refused by authentication, by reason', [
+    'reason',
+  ]);
   return (event) => failures.inc({ reason: authReason(event.reason) });
 }
 

@@ -28,12 +28,17 @@ export default definePlugin({
     if (options.process_metrics) collectDefaultMetrics({ register: registry });
     const metrics = createMetricsService(registry, logger);
     ctx.provide('metrics', metrics);
-    metrics.gauge('mcp_gateway_info', 'The running gateway (always 1), by version', ['version']).set({ version: ctx.gateway.version }, 1);
+    metrics
+      .gauge('mcp_gateway_info', 'The running gateway (always 1), by version', ['version'])
+      .set({ version: ctx.gateway.version }, 1);
     registerUpstreamCollector(registry, ctx.gateway);
     // Requests' events come once their answers are on their way (see afterAnswer), where counting
     // them (hashing labels, filling buckets) delays no answer; a scrape waits for those still to
     // come, so that it never misses one that happened before it.
-    const countEvent = eventMetrics(metrics, ctx.config.proxy.servers.map((server) => server.name));
+    const countEvent = eventMetrics(
+      metrics,
+      ctx.config.proxy.servers.map((server) => server.name),
+    );
     const scrape = {
       contentType: registry.contentType,
       exposition: () => afterAnswers().then(() => registry.metrics()),
@@ -44,13 +49,22 @@ export default definePlugin({
     const allowed = (authorization: string | undefined) => check(authorization);
     let server: MetricsServer | undefined;
     if (options.port === undefined) {
-      ctx.http.route('GET', options.path, metricsRoute(scrape, allowed), { auth: 'none', name: 'metrics', polled: true });
+      ctx.http.route('GET', options.path, metricsRoute(scrape, allowed), {
+        auth: 'none',
+        name: 'metrics',
+        polled: true,
+      });
     } else {
       const host = options.host ?? ctx.config.server.host;
       server = await listenForScrapes({ host, port: options.port, path: options.path, scrape, allowed, logger });
     }
     logger.info(
-      { path: options.path, port: server?.port ?? 'gateway', protected: options.bearer_token !== undefined, process_metrics: options.process_metrics },
+      {
+        path: options.path,
+        port: server?.port ?? 'gateway',
+        protected: options.bearer_token !== undefined,
+        process_metrics: options.process_metrics,
+      },
       'metrics enabled',
     );
     return {
@@ -58,7 +72,8 @@ export default definePlugin({
       onReload({ options: next }) {
         const { bearer_token: _old, ...rest } = options;
         const { bearer_token: token, ...nextRest } = next;
-        if (JSON.stringify(rest) !== JSON.stringify(nextRest)) throw new Error('only metrics.bearer_token changes without a restart');
+        if (JSON.stringify(rest) !== JSON.stringify(nextRest))
+          throw new Error('only metrics.bearer_token changes without a restart');
         check = scrapeCheck(token);
         logger.info({ protected: token !== undefined }, 'metrics token reloaded');
       },

@@ -14,7 +14,8 @@ const httpMethods = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export const httpMethod = (method: string): string => (httpMethods.has(method) ? method : 'OTHER');
 
 /** The numeric status code (a closed range by nature). */
-export const httpStatus = (status: number): string => (Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other');
+export const httpStatus = (status: number): string =>
+  Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'other';
 
 const mcpMethods = new Set([
   'initialize',
@@ -72,4 +73,5 @@ const authFailures = new Set<AuthFailureReason>([
 ]);
 
 /** Why an authentication was refused, or `other` (a third-party auth plugin's own reason). */
-export const authReason = (reason: string): string => (authFailures.has(reason as AuthFailureReason) ? reason : 'other');
+export const authReason = (reason: string): string =>
+  authFailures.has(reason as AuthFailureReason) ? reason : 'other';

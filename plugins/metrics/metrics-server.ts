@@ -24,11 +24,14 @@ export interface MetricsServer {
 export async function listenForScrapes(options: MetricsServerOptions): Promise<MetricsServer> {
   const { host, port, path, scrape, allowed, logger } = options;
   const server: Server = createServer((request, response) => {
-    const answer = (status: number, headers: Record<string, string>, body: string) => response.writeHead(status, headers).end(body);
+    const answer = (status: number, headers: Record<string, string>, body: string) =>
+      response.writeHead(status, headers).end(body);
     const text = { 'content-type': 'text/plain; charset=utf-8' };
     if (new URL(request.url ?? '/', 'http://metrics').pathname !== path) return answer(404, text, 'Not found\n');
-    if (request.method !== 'GET' && request.method !== 'HEAD') return answer(405, { ...text, allow: 'GET, HEAD' }, 'Method not allowed\n');
-    if (!allowed(request.headers.authorization)) return answer(unauthorized.status, unauthorized.headers, unauthorized.body);
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return answer(405, { ...text, allow: 'GET, HEAD' }, 'Method not allowed\n');
+    if (!allowed(request.headers.authorization))
+      return answer(unauthorized.status, unauthorized.headers, unauthorized.body);
     scrape.exposition().then(
       (body) => answer(200, { 'content-type': scrape.contentType }, request.method === 'HEAD' ? '' : body),
       (error: unknown) => {
@@ -41,9 +44,13 @@ export async function listenForScrapes(options: MetricsServerOptions): Promise<M
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
-        new GatewayError(ErrorCodes.LISTEN, `cannot listen on ${host}:${port} for metrics: ${error.code ?? error.message} (free the port, or choose another metrics.port)`, {
-          cause: error,
-        }),
+        new GatewayError(
+          ErrorCodes.LISTEN,
+          `cannot listen on ${host}:${port} for metrics: ${error.code ?? error.message} (free the port, or choose another metrics.port)`,
+          {
+            cause: error,
+          },
+        ),
       ),
     );
     server.listen(port, host);

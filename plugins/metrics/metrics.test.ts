@@ -14,7 +14,8 @@ import { startFixtureHttp, type FixtureHttp } from '../../test/helpers/processes
 import { httpUpstream, stdioFixture } from '../../test/helpers/servers.ts';
 
 /** `{ labels → value }`, keyed as `changes()` keys series. */
-const table = (...rows: [Record<string, string>, number][]) => Object.fromEntries(rows.map(([labels, value]) => [labelKey(labels), value]));
+const table = (...rows: [Record<string, string>, number][]) =>
+  Object.fromEntries(rows.map(([labels, value]) => [labelKey(labels), value]));
 const admin = { [principalHeader]: JSON.stringify({ sub: 'ada', scopes: ['scope:admin'] }) };
 const unknown = '(unknown)';
 
@@ -69,13 +70,20 @@ describe('a scripted set of requests', () => {
     before = await scrape();
     anonymous = await openSession(gateway.app);
     adminSession = await openSession(gateway.app, admin);
-    const call = (session: string, name: string, args: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-      rpc(gateway.app, session, 'tools/call', { name, arguments: args }, headers);
+    const call = (
+      session: string,
+      name: string,
+      args: Record<string, unknown> = {},
+      headers: Record<string, string> = {},
+    ) => rpc(gateway.app, session, 'tools/call', { name, arguments: args }, headers);
 
     expect((await rpc(gateway.app, anonymous, 'tools/list')).message.result).toBeDefined();
-    for (const text of ['one', 'two']) expect((await call(anonymous, 'alpha__echo', { text })).message.result).toBeDefined();
+    for (const text of ['one', 'two'])
+      expect((await call(anonymous, 'alpha__echo', { text })).message.result).toBeDefined();
     expect((await call(anonymous, 'alpha__fail')).message.result).toMatchObject({ isError: true });
-    expect((await call(anonymous, 'gone__echo', { text: 'x' })).message.error).toMatchObject({ message: expect.stringContaining('"gone" is down') });
+    expect((await call(anonymous, 'gone__echo', { text: 'x' })).message.error).toMatchObject({
+      message: expect.stringContaining('"gone" is down'),
+    });
     expect(await call(anonymous, 'alpha__stats')).toMatchObject({ status: 403 });
     expect((await call(adminSession, 'alpha__stats', {}, admin)).message.result).toBeDefined();
     expect((await call(anonymous, 'alpha__nope')).message.error).toMatchObject({ code: -32602 });
@@ -92,7 +100,9 @@ describe('a scripted set of requests', () => {
         [{ proxy: unknown, tool: unknown }, 1],
       ),
     );
-    expect(changes(before, after, 'mcp_gateway_tools_call_success')).toEqual(table([{ proxy: 'alpha', tool: 'echo' }, 2], [{ proxy: 'alpha', tool: 'stats' }, 1]));
+    expect(changes(before, after, 'mcp_gateway_tools_call_success')).toEqual(
+      table([{ proxy: 'alpha', tool: 'echo' }, 2], [{ proxy: 'alpha', tool: 'stats' }, 1]),
+    );
     expect(changes(before, after, 'mcp_gateway_tools_call_errors')).toEqual(
       table(
         [{ proxy: 'alpha', tool: 'fail', reason: 'tool_error' }, 1],
@@ -153,7 +163,9 @@ describe('a scripted set of requests', () => {
 
   it('reports each upstream: up or not, connections made, failures', () => {
     expect(after.series('mcp_gateway_upstream_up')).toEqual(table([{ proxy: 'alpha' }, 1], [{ proxy: 'gone' }, 0]));
-    expect(after.series('mcp_gateway_upstream_connections_total')).toEqual(table([{ proxy: 'alpha' }, 1], [{ proxy: 'gone' }, 1]));
+    expect(after.series('mcp_gateway_upstream_connections_total')).toEqual(
+      table([{ proxy: 'alpha' }, 1], [{ proxy: 'gone' }, 1]),
+    );
     expect(after.value('mcp_gateway_upstream_failures_total', { proxy: 'alpha' })).toBe(0);
     // Lost once, then every reconnection attempt (a refused port) fails: at least one.
     const goneFailures = after.value('mcp_gateway_upstream_failures_total', { proxy: 'gone' });
@@ -170,7 +182,12 @@ describe('a scripted set of requests', () => {
 
   it('says which gateway version runs, and has the Node.js process metrics', () => {
     expect(after.series('mcp_gateway_info')).toEqual(table([{ version: gateway.view.version }, 1]));
-    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       expect(after.types.has(name), name).toBe(true);
     }
   });
@@ -189,9 +206,14 @@ describe('bounded cardinality', () => {
     await gateway.app.request('/no/such/path');
     const after = await scrape();
     expect(changes(before, after, 'mcp_gateway_tools_called')).toEqual(table([{ proxy: unknown, tool: unknown }, 40]));
-    expect(changes(before, after, 'mcp_gateway_tools_call_errors')).toEqual(table([{ proxy: unknown, tool: unknown, reason: 'unknown_name' }, 40]));
+    expect(changes(before, after, 'mcp_gateway_tools_call_errors')).toEqual(
+      table([{ proxy: unknown, tool: unknown, reason: 'unknown_name' }, 40]),
+    );
     expect(changes(before, after, 'mcp_gateway_operations_total')).toEqual(
-      table([{ method: 'tools/call', outcome: 'error', reason: 'unknown_name' }, 40], [{ method: 'other', outcome: 'error', reason: 'invalid_request' }, 20]),
+      table(
+        [{ method: 'tools/call', outcome: 'error', reason: 'unknown_name' }, 40],
+        [{ method: 'other', outcome: 'error', reason: 'invalid_request' }, 20],
+      ),
     );
     expect(changes(before, after, 'mcp_gateway_http_request_duration_seconds_count')).toEqual(
       table(

@@ -3,24 +3,39 @@ import { describe, expect, it } from 'vitest';
 import { planError, planYaml, pluginNames, yaml } from '../../test/loader/temp-plan.ts';
 
 const servers = ['proxy:', '  servers:', '    - name: n8n', '      type: stdio', '      connection: { command: node }'];
-const metricsOptions = async (...lines: string[]) => (await planYaml(yaml(...lines))).plugins.find((p) => p.definition.name === 'metrics')?.options;
+const metricsOptions = async (...lines: string[]) =>
+  (await planYaml(yaml(...lines))).plugins.find((p) => p.definition.name === 'metrics')?.options;
 
 describe('loading', () => {
   it('is implied by every configuration without a plugins: list, right after health', async () => {
     const plan = await planYaml(yaml(...servers));
     expect(pluginNames(plan)).toEqual(['health', 'metrics', 'stdio']);
     expect(plan.plugins[1]!.from).toBe('implied');
-    expect(pluginNames(await planYaml(yaml('auth: {}', ...servers)))).toEqual(['health', 'metrics', 'permissions', 'stdio']);
+    expect(pluginNames(await planYaml(yaml('auth: {}', ...servers)))).toEqual([
+      'health',
+      'metrics',
+      'permissions',
+      'stdio',
+    ]);
   });
 
-  it('defaults to /metrics on the gateway\'s port, open, with the process metrics', async () => {
+  it("defaults to /metrics on the gateway's port, open, with the process metrics", async () => {
     expect(await metricsOptions(...servers)).toEqual({ path: '/metrics', process_metrics: true });
   });
 
   it('reads the metrics: section, the token from the environment', async () => {
-    const plan = await planYaml(yaml('metrics:', '  bearer_token: ${METRICS_TOKEN}', '  path: /internal/metrics', '  port: 9464', '  host: 0.0.0.0'), {
-      env: { METRICS_TOKEN: 'scrape-me-0123456789' },
-    });
+    const plan = await planYaml(
+      yaml(
+        'metrics:',
+        '  bearer_token: ${METRICS_TOKEN}',
+        '  path: /internal/metrics',
+        '  port: 9464',
+        '  host: 0.0.0.0',
+      ),
+      {
+        env: { METRICS_TOKEN: 'scrape-me-0123456789' },
+      },
+    );
     expect(plan.plugins.find((p) => p.definition.name === 'metrics')!.options).toEqual({
       bearer_token: 'scrape-me-0123456789',
       path: '/internal/metrics',
@@ -41,7 +56,12 @@ describe('errors', () => {
   const metrics = (...lines: string[]) => planError(yaml('metrics:', ...lines));
 
   it('refuses unknown keys, with a spelling suggestion', async () => {
-    expect(await metrics('  bearer_tokn: x')).toMatchObject({ code: 'GW_ERR_PLUGIN_OPTIONS', plugin: 'metrics', path: 'metrics.bearer_tokn', fix: 'did you mean "bearer_token"?' });
+    expect(await metrics('  bearer_tokn: x')).toMatchObject({
+      code: 'GW_ERR_PLUGIN_OPTIONS',
+      plugin: 'metrics',
+      path: 'metrics.bearer_tokn',
+      fix: 'did you mean "bearer_token"?',
+    });
   });
 
   it('refuses a host without a port', async () => {

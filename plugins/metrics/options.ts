@@ -15,8 +15,16 @@ const token = z
     if (value && !/\s/.test(value)) return value;
     ctx.addIssue(
       value
-        ? { code: 'custom', message: 'the token contains spaces', params: { fix: 'use a token without spaces (it is sent as Authorization: Bearer <token>)' } }
-        : { code: 'custom', message: 'the token is empty', params: { fix: 'set the variable it comes from, or remove bearer_token' } },
+        ? {
+            code: 'custom',
+            message: 'the token contains spaces',
+            params: { fix: 'use a token without spaces (it is sent as Authorization: Bearer <token>)' },
+          }
+        : {
+            code: 'custom',
+            message: 'the token is empty',
+            params: { fix: 'set the variable it comes from, or remove bearer_token' },
+          },
     );
     return z.NEVER;
   });

@@ -15,7 +15,10 @@ import { createMetricsService } from './service.ts';
 function service() {
   const registry = new Registry();
   const warnings: string[] = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) },
+  );
   return { registry, warnings, metrics: createMetricsService(registry, logger) };
 }
 
@@ -33,7 +36,12 @@ describe('the service', () => {
     expect(exposition.value('b_total')).toBe(3);
     expect(exposition.value('c', { kind: 'y' })).toBe(7);
     expect(exposition.series('d_seconds_bucket')).toEqual({ 'le="1"': 0, 'le="2"': 1, 'le="+Inf"': 1 });
-    expect([...exposition.types]).toEqual([['a_total', 'counter'], ['b_total', 'counter'], ['c', 'gauge'], ['d_seconds', 'histogram']]);
+    expect([...exposition.types]).toEqual([
+      ['a_total', 'counter'],
+      ['b_total', 'counter'],
+      ['c', 'gauge'],
+      ['d_seconds', 'histogram'],
+    ]);
   });
 
   it('returns the metric already made under a name, with the same kind and labels', async () => {
@@ -46,7 +54,9 @@ describe('the service', () => {
   it('throws when a name is made again as another kind or with other labels, or is not a metric name', () => {
     const { metrics } = service();
     metrics.counter('a_total', 'A', ['kind']);
-    expect(() => metrics.gauge('a_total', 'A', ['kind'])).toThrow('metric a_total already exists as a counter with labels [kind]; it cannot also be a gauge with labels [kind]');
+    expect(() => metrics.gauge('a_total', 'A', ['kind'])).toThrow(
+      'metric a_total already exists as a counter with labels [kind]; it cannot also be a gauge with labels [kind]',
+    );
     expect(() => metrics.counter('a_total', 'A', ['other'])).toThrow('cannot also be a counter with labels [other]');
     expect(() => metrics.counter('not a name', 'A')).toThrow('Invalid metric name');
   });
@@ -66,14 +76,23 @@ describe('used by another plugin', () => {
   let gateway: Gateway;
   afterAll(() => gateway?.stop());
 
-  it('finds the service and counts on the gateway\'s /metrics', async () => {
-    gateway = await startInProcess({ proxy: { servers: [stdioFixture('alpha')] } }, { plugins: ['./test/fixtures/plugins/counts-calls.ts'] });
+  it("finds the service and counts on the gateway's /metrics", async () => {
+    gateway = await startInProcess(
+      { proxy: { servers: [stdioFixture('alpha')] } },
+      { plugins: ['./test/fixtures/plugins/counts-calls.ts'] },
+    );
     const session = await openSession(gateway.app);
     await rpc(gateway.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } });
     await rpc(gateway.app, session, 'tools/call', { name: 'alpha__add', arguments: { a: 1, b: 2 } });
     const exposition = parseExposition(await (await gateway.app.request('/metrics')).text());
     expect(exposition.series('test_calls_seen_total')).toEqual({ 'tool="echo"': 3, 'tool="add"': 3 });
-    expect(exposition.series('test_argument_keys_bucket')).toEqual({ 'le="0"': 0, 'le="1"': 1, 'le="2"': 2, 'le="5"': 2, 'le="+Inf"': 2 });
+    expect(exposition.series('test_argument_keys_bucket')).toEqual({
+      'le="0"': 0,
+      'le="1"': 1,
+      'le="2"': 2,
+      'le="5"': 2,
+      'le="+Inf"': 2,
+    });
     expect(exposition.value('mcp_gateway_tools_called', { proxy: 'alpha', tool: 'add' })).toBe(1);
   });
 });

@@ -65,8 +65,16 @@ export function createMetricsService(registry: Registry, logger: Logger): Metric
     },
     histogram(name, help, labelNames = [], buckets): HistogramHandle {
       return make('histogram', name, labelNames, () => {
-        const histogram = new Histogram({ name, help, labelNames, registers: [registry], ...(buckets && { buckets: [...buckets] }) });
-        return { observe: (labels: MetricLabels, value: number) => record(name, () => histogram.observe(labels, value)) };
+        const histogram = new Histogram({
+          name,
+          help,
+          labelNames,
+          registers: [registry],
+          ...(buckets && { buckets: [...buckets] }),
+        });
+        return {
+          observe: (labels: MetricLabels, value: number) => record(name, () => histogram.observe(labels, value)),
+        };
       });
     },
   };

@@ -15,7 +15,8 @@ export function registerUpstreamCollector(registry: Registry, gateway: GatewayVi
     registers: [registry],
     collect() {
       this.reset();
-      for (const upstream of gateway.status().upstreams) this.set({ proxy: upstream.name }, upstream.state === 'ready' ? 1 : 0);
+      for (const upstream of gateway.status().upstreams)
+        this.set({ proxy: upstream.name }, upstream.state === 'ready' ? 1 : 0);
     },
   });
   new Counter({

@@ -15,7 +15,13 @@ import {
   z,
 } from 'mcp-gateway';
 
-const stringOrList = z.union([z.string().min(1).transform((value) => [value]), z.array(z.string().min(1)).min(1)]);
+const stringOrList = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((value) => [value]),
+  z.array(z.string().min(1)).min(1),
+]);
 
 export const oidcOptions = z.strictObject({
   /** The `iss` of accepted tokens; keys are discovered from it. */
@@ -24,7 +30,10 @@ export const oidcOptions = z.strictObject({
   jwks_uri: z.url().optional(),
   /** Accepted `aud` values. Default: the gateway's own identifiers (server.url and its /mcp URL). */
   audience: stringOrList.optional(),
-  algorithms: z.array(z.enum(defaultAlgorithms as [string, ...string[]])).min(1).optional(),
+  algorithms: z
+    .array(z.enum(defaultAlgorithms as [string, ...string[]]))
+    .min(1)
+    .optional(),
   /** Tolerated clock difference for exp / nbf. */
   clock_tolerance: duration.prefault('30s'),
   /** Shortest time between two fetches of the issuer's keys (an unknown key id triggers one). */
@@ -79,7 +88,10 @@ export default definePlugin({
       }),
       onReload({ options }) {
         current = load(options);
-        ctx.logger.info({ issuer: options.issuer, audience: options.audience ?? 'the gateway' }, 'oidc options reloaded');
+        ctx.logger.info(
+          { issuer: options.issuer, audience: options.audience ?? 'the gateway' },
+          'oidc options reloaded',
+        );
       },
     };
   },

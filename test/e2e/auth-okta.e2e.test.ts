@@ -9,7 +9,14 @@ import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, textOf } from '../helpers/client.ts';
 import { startIdp, type Idp } from '../helpers/idp.ts';
-import { repoRoot, runCli, startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../helpers/processes.ts';
+import {
+  repoRoot,
+  runCli,
+  startFixtureHttp,
+  startGateway,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
 import { startOktaApi, type OktaApi } from '../fixtures/okta-api.ts';
 
 const originalYaml = readFileSync(join(repoRoot, 'test/fixtures/original-product.yaml'), 'utf8');
@@ -33,7 +40,15 @@ afterAll(async () => {
 
 /** An access token shaped like Okta's default authorization server's. */
 const oktaToken = (user: string, claims: Record<string, unknown> = {}) =>
-  idp.token({ ver: 1, aud: AUDIENCE, cid: '0oa1clientid', uid: `00u-${user}`, sub: `${user}@example.com`, scp: ['openid', 'profile'], ...claims });
+  idp.token({
+    ver: 1,
+    aud: AUDIENCE,
+    cid: '0oa1clientid',
+    uid: `00u-${user}`,
+    sub: `${user}@example.com`,
+    scp: ['openid', 'profile'],
+    ...claims,
+  });
 
 const env = () => ({ OKTA_ISSUER: idp.issuer, N8N_URL: n8n.url, N8N_PROXY_KEY: 'n8n-secret-key' });
 
@@ -58,12 +73,15 @@ describe('the original configuration, unchanged', () => {
     expect(result.stdout).toMatch(/auth-okta .*\n.*permissions .*\n.*streamable-http/);
   });
 
-  it('lets a developer (groups: Developers) see and call n8n\'s tools, with the gateway\'s own credentials upstream', async () => {
+  it("lets a developer (groups: Developers) see and call n8n's tools, with the gateway's own credentials upstream", async () => {
     const gateway = await originalGateway();
     const { client, names } = await toolsOf(gateway, await oktaToken('dana', { groups: ['Everyone', 'Developers'] }));
     expect(names.length).toBeGreaterThan(5);
     expect(names.every((name) => name.startsWith('n8n__'))).toBe(true);
-    const headers = JSON.parse(textOf(await client.callTool({ name: 'n8n__headers', arguments: {} }))) as Record<string, string>;
+    const headers = JSON.parse(textOf(await client.callTool({ name: 'n8n__headers', arguments: {} }))) as Record<
+      string,
+      string
+    >;
     expect(headers['x-n8n-key']).toBe('n8n-secret-key');
     expect(headers.authorization).toBeUndefined();
   });
@@ -73,17 +91,35 @@ describe('the original configuration, unchanged', () => {
     const token = await oktaToken('ursula', { groups: ['Everyone'] });
     const { names } = await toolsOf(gateway, token);
     expect(names).toEqual([]);
-    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` };
+    const headers = {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+    };
     const init = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'guess', version: '1' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'guess', version: '1' } },
+      }),
     });
-    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    const session = {
+      ...headers,
+      'mcp-session-id': init.headers.get('mcp-session-id')!,
+      'mcp-protocol-version': '2025-11-25',
+    };
     const denied = await fetch(gateway.mcpUrl, {
       method: 'POST',
       headers: session,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'n8n__echo', arguments: { text: 'x' } } }),
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 9,
+        method: 'tools/call',
+        params: { name: 'n8n__echo', arguments: { text: 'x' } },
+      }),
     });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toBe(
@@ -92,7 +128,7 @@ describe('the original configuration, unchanged', () => {
     expect(await denied.json()).toMatchObject({ id: 9, error: { message: expect.stringContaining('n8n__echo') } });
   });
 
-  it('takes the scopes of Okta\'s scp claim', async () => {
+  it("takes the scopes of Okta's scp claim", async () => {
     const gateway = await originalGateway();
     const { names } = await toolsOf(gateway, await oktaToken('sam', { scp: ['openid', 'scope:dev'] }));
     expect(names).toContain('n8n__echo');
@@ -105,7 +141,11 @@ describe('the Okta group lookup (OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY,
 
   beforeAll(async () => {
     const { publicKey, privateKey } = await generateKeyPair('RS256', { extractable: true });
-    okta = await startOktaApi({ clientId: '0oa-service-app', publicKey: await exportJWK(publicKey), groups: { '00u-gina': ['Developers'] } });
+    okta = await startOktaApi({
+      clientId: '0oa-service-app',
+      publicKey: await exportJWK(publicKey),
+      groups: { '00u-gina': ['Developers'] },
+    });
     lookupEnv = {
       OKTA_ORG_URL: okta.url,
       OKTA_CLIENT_ID: '0oa-service-app',
@@ -115,7 +155,7 @@ describe('the Okta group lookup (OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY,
   });
   afterAll(() => okta?.stop());
 
-  it('gives a token without a groups claim the user\'s groups from the Okta API, cached', async () => {
+  it("gives a token without a groups claim the user's groups from the Okta API, cached", async () => {
     const gateway = await originalGateway(lookupEnv);
     const token = await oktaToken('gina'); // no groups claim
     expect((await toolsOf(gateway, token)).names).toContain('n8n__echo');
@@ -125,11 +165,13 @@ describe('the Okta group lookup (OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY,
     expect(JSON.stringify(gateway.logs)).not.toContain('PRIVATE KEY');
   });
 
-  it('refuses a partial set of the lookup\'s variables instead of ignoring them', async () => {
+  it("refuses a partial set of the lookup's variables instead of ignoring them", async () => {
     const result = await runCli(['validate', '--config', join(repoRoot, 'test/fixtures/original-product.yaml')], {
       env: { ...env(), OKTA_ORG_URL: 'https://acme.okta.com' },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/GW_ERR_PLUGIN_OPTIONS \(plugin auth-okta\): .*the Okta group lookup needs all of OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_PRIVATE_KEY_ID; missing OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_PRIVATE_KEY_ID/);
+    expect(result.stderr).toMatch(
+      /GW_ERR_PLUGIN_OPTIONS \(plugin auth-okta\): .*the Okta group lookup needs all of OKTA_ORG_URL, OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_PRIVATE_KEY_ID; missing OKTA_CLIENT_ID, OKTA_PRIVATE_KEY, OKTA_PRIVATE_KEY_ID/,
+    );
   });
 });

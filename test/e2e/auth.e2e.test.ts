@@ -18,7 +18,12 @@ const METADATA = `${PUBLIC_URL}/.well-known/oauth-protected-resource/mcp`;
 let idp: Idp;
 let gateway: RunningGateway;
 
-const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'attack', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'attack', version: '1' } },
+};
 const mcpHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 /** POST an initialize with this token (or none) and return the response. */
@@ -63,12 +68,16 @@ describe('discovery', () => {
   it('publishes RFC 9728 metadata for the gateway and for its /mcp endpoint, without authentication', async () => {
     const root = await (await fetch(`${gateway.baseUrl}/.well-known/oauth-protected-resource`)).json();
     const mcp = await (await fetch(`${gateway.baseUrl}/.well-known/oauth-protected-resource/mcp`)).json();
-    const common = { authorization_servers: [idp.issuer], scopes_supported: ['mcp:tools'], bearer_methods_supported: ['header'] };
+    const common = {
+      authorization_servers: [idp.issuer],
+      scopes_supported: ['mcp:tools'],
+      bearer_methods_supported: ['header'],
+    };
     expect(root).toEqual({ resource: PUBLIC_URL, ...common });
     expect(mcp).toEqual({ resource: AUDIENCE, ...common });
   });
 
-  it('answers a request without a token with 401 pointing at the gateway\'s own metadata', async () => {
+  it("answers a request without a token with 401 pointing at the gateway's own metadata", async () => {
     const response = await post();
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${METADATA}"`);
@@ -76,7 +85,10 @@ describe('discovery', () => {
 
   it('authenticates every verb of /mcp', async () => {
     for (const method of ['GET', 'DELETE']) {
-      const response = await fetch(gateway.mcpUrl, { method, headers: { accept: 'text/event-stream', 'mcp-session-id': 'x' } });
+      const response = await fetch(gateway.mcpUrl, {
+        method,
+        headers: { accept: 'text/event-stream', 'mcp-session-id': 'x' },
+      });
       expect(response.status).toBe(401);
     }
     expect((await fetch(`${gateway.baseUrl}/live`)).status).toBe(200);
@@ -90,7 +102,9 @@ describe('a valid token', () => {
   it('lets the SDK client list and call through the gateway', async () => {
     client = await connectClient(gateway.mcpUrl, { headers: { authorization: `Bearer ${await good()}` } });
     expect((await client.listTools()).tools.map((t) => t.name)).toContain('files__echo');
-    expect(textOf(await client.callTool({ name: 'files__echo', arguments: { text: 'authenticated' } }))).toBe('files: authenticated');
+    expect(textOf(await client.callTool({ name: 'files__echo', arguments: { text: 'authenticated' } }))).toBe(
+      'files: authenticated',
+    );
   });
 
   it('is checked on every request: an expired token is refused on a session it opened', async () => {
@@ -116,7 +130,7 @@ describe('attacks, each refused', () => {
     await expectRefused(await post(unsigned), /algorithm|not a valid JWT/);
   });
 
-  it('HS256 signed with the issuer\'s public key as the HMAC secret', async () => {
+  it("HS256 signed with the issuer's public key as the HMAC secret", async () => {
     const jwk = idp.server.issuer.keys.toJSON()[0]!;
     const pem = await exportSPKI((await importJWK(jwk, 'RS256')) as CryptoKey);
     const forged = await new SignJWT({ sub: 'mallory' })
@@ -141,7 +155,10 @@ describe('attacks, each refused', () => {
   });
 
   it('a token issued for another service (audience)', async () => {
-    await expectRefused(await post(await good({ aud: 'https://other-service.example' })), /not issued for this gateway/);
+    await expectRefused(
+      await post(await good({ aud: 'https://other-service.example' })),
+      /not issued for this gateway/,
+    );
   });
 
   it('a token signed with a key the issuer does not publish', async () => {
@@ -173,7 +190,7 @@ describe('attacks, each refused', () => {
   });
 });
 
-describe('the issuer\'s keys', () => {
+describe("the issuer's keys", () => {
   it('picks up a rotated key without a restart', async () => {
     expect((await post(await good())).status).toBe(200); // the current keys are cached now
     const rotated = await idp.server.issuer.keys.generate('RS256', { kid: 'rotated-key' });
@@ -184,10 +201,16 @@ describe('the issuer\'s keys', () => {
   it('unreachable: 503 with a clear body and no crash; back to normal when they are reachable again', async () => {
     const other = await startIdp();
     const port = Number(new URL(other.issuer).port);
-    const lonely = await startGateway({ config: { server: { url: PUBLIC_URL }, oidc: { issuer: other.issuer }, proxy: { servers: [] } } });
+    const lonely = await startGateway({
+      config: { server: { url: PUBLIC_URL }, oidc: { issuer: other.issuer }, proxy: { servers: [] } },
+    });
     const token = await other.token({ aud: AUDIENCE, sub: 'alice' }); // minted while the issuer runs
     const send = () =>
-      fetch(lonely.mcpUrl, { method: 'POST', headers: { ...mcpHeaders, authorization: `Bearer ${token}` }, body: JSON.stringify(initialize) });
+      fetch(lonely.mcpUrl, {
+        method: 'POST',
+        headers: { ...mcpHeaders, authorization: `Bearer ${token}` },
+        body: JSON.stringify(initialize),
+      });
     try {
       await other.server.stop();
       const response = await send();

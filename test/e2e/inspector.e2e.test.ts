@@ -14,7 +14,11 @@ let url: string;
 
 beforeAll(async () => {
   // An empty working directory: no config file is found, so the embedded default is used.
-  gateway = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--log-format', 'json'], { cwd: tempDir(), env: cleanEnv(), stdio: ['ignore', 'pipe', 'inherit'] });
+  gateway = spawn(process.execPath, [binPath, 'serve', '--port', '0', '--log-format', 'json'], {
+    cwd: tempDir(),
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   url = await new Promise<string>((resolve, reject) => {
     let seen = '';
     gateway.stdout!.on('data', (chunk: Buffer) => {
@@ -30,18 +34,40 @@ afterAll(() => stopChild(gateway));
 
 const inspector = async (...args: string[]) => {
   // @latest: without a tag, npm (running on Node 20) picks the newest release whose engines fit Node 20, an old one.
-  const { stdout } = await run('npx', ['-y', '-p', 'node@22', '-p', '@modelcontextprotocol/inspector@latest', '--', 'mcp-inspector', '--cli', url, ...args], {
-    env: cleanEnv(),
-    timeout: 170_000,
-  });
+  const { stdout } = await run(
+    'npx',
+    [
+      '-y',
+      '-p',
+      'node@22',
+      '-p',
+      '@modelcontextprotocol/inspector@latest',
+      '--',
+      'mcp-inspector',
+      '--cli',
+      url,
+      ...args,
+    ],
+    {
+      env: cleanEnv(),
+      timeout: 170_000,
+    },
+  );
   return JSON.parse(stdout) as Record<string, unknown>;
 };
 
-it('lists the embedded server\'s tools, namespaced, and calls one', { timeout: 180_000 }, async () => {
+it("lists the embedded server's tools, namespaced, and calls one", { timeout: 180_000 }, async () => {
   const { tools } = (await inspector('--method', 'tools/list')) as { tools: { name: string }[] };
   expect(tools.length).toBeGreaterThan(5);
   expect(tools.every((tool) => tool.name.startsWith('everything__'))).toBe(true);
   expect(tools.map((tool) => tool.name)).toContain('everything__echo');
-  const result = await inspector('--method', 'tools/call', '--tool-name', 'everything__echo', '--tool-arg', 'message=through the gateway');
+  const result = await inspector(
+    '--method',
+    'tools/call',
+    '--tool-name',
+    'everything__echo',
+    '--tool-arg',
+    'message=through the gateway',
+  );
   expect(result).toEqual({ content: [{ type: 'text', text: 'Echo: through the gateway' }] });
 });

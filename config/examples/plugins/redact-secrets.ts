@@ -56,10 +56,14 @@ export default definePlugin({
           if (text !== block.text) count++;
           return { ...block, text };
         });
-        const structured = result.structuredContent && (redactDeep(result.structuredContent) as Record<string, unknown>);
+        const structured =
+          result.structuredContent && (redactDeep(result.structuredContent) as Record<string, unknown>);
         const structuredChanged = JSON.stringify(structured) !== JSON.stringify(result.structuredContent);
         if (count === 0 && !structuredChanged) return result;
-        logger.info({ server: call.server, tool: call.tool, blocks: count, structured: structuredChanged }, 'redacted secrets from a tool result');
+        logger.info(
+          { server: call.server, tool: call.tool, blocks: count, structured: structuredChanged },
+          'redacted secrets from a tool result',
+        );
         return { ...result, content, ...(structured && { structuredContent: structured }) } satisfies CallToolResult;
       },
     };
