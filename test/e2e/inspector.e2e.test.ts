@@ -1,14 +1,13 @@
 /**
  * The README's first promise, with the official MCP Inspector CLI as the client: a fresh gateway
  * on the embedded default config lists the "everything" server's tools, namespaced, and calls one.
- * The Inspector needs Node 22, which npx fetches (`-p node@22`).
+ * The Inspector is run as helpers/inspector.ts says.
  */
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runInspector } from '../helpers/inspector.ts';
 import { binPath, cleanEnv, stopChild, tempDir } from '../helpers/processes.ts';
 
-const run = promisify(execFile);
 let gateway: ReturnType<typeof spawn>;
 let url: string;
 
@@ -33,26 +32,8 @@ beforeAll(async () => {
 afterAll(() => stopChild(gateway));
 
 const inspector = async (...args: string[]) => {
-  // @latest: without a tag, npm (running on Node 20) picks the newest release whose engines fit Node 20, an old one.
-  const { stdout } = await run(
-    'npx',
-    [
-      '-y',
-      '-p',
-      'node@22',
-      '-p',
-      '@modelcontextprotocol/inspector@latest',
-      '--',
-      'mcp-inspector',
-      '--cli',
-      url,
-      ...args,
-    ],
-    {
-      env: cleanEnv(),
-      timeout: 170_000,
-    },
-  );
+  const { code, stdout, stderr } = await runInspector([url, ...args]);
+  expect(code, stderr).toBe(0);
   return JSON.parse(stdout) as Record<string, unknown>;
 };
 
