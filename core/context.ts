@@ -36,6 +36,13 @@ export interface Principal {
   readonly claims: Readonly<Record<string, unknown>>;
   /** The plugin that authenticated the caller. */
   readonly provider?: string;
+  /**
+   * Set by `bearerAuth`: the caller holds an OAuth access token, so a refusal for want of scopes
+   * may ask its client to step up (403 `insufficient_scope` pointing at the resource metadata).
+   * Callers authenticated otherwise (API keys) get a plain 403 that sends them into no OAuth flow.
+   * (An anonymous caller, when auth is optional, is still pointed at OAuth.)
+   */
+  readonly oauth?: boolean;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface BearerAuthOptions {
 export function bearerAuth(options: BearerAuthOptions): RequestHook {
   return credentialAuth({
     logger: options.logger,
-    authenticate: options.authenticate,
+    authenticate: async (credential, c) => ({ ...(await options.authenticate(credential, c)), oauth: true }),
     credential: options.credential ?? ((c) => bearerToken(requestHeader(c, 'authorization'))),
     missing: 'this endpoint needs an access token (Authorization: Bearer)',
     challenge: (failure) => bearerChallenge(options.resourceMetadata(), failure),

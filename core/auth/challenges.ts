@@ -65,11 +65,12 @@ export function unauthorizedResponse(resourceMetadata: string, failure: AuthFail
 }
 
 /**
- * 403 for a caller whose token lacks the scopes an operation needs: the header tells the client
- * which scopes to ask for (MCP step-up authorization); the body is a JSON-RPC error for the request.
+ * 403 for a caller whose token lacks the scopes an operation needs: the body is a JSON-RPC error
+ * for the request, naming the scopes. With `resourceMetadata` (an OAuth caller), the header tells
+ * the client which scopes to ask for (MCP step-up authorization); without, there is no challenge.
  */
 export function insufficientScopeResponse(options: {
-  readonly resourceMetadata: string;
+  readonly resourceMetadata: string | undefined;
   /** Scopes that would allow the operation. */
   readonly scopes: readonly string[];
   readonly id: RequestId | undefined;
@@ -84,16 +85,18 @@ export function insufficientScopeResponse(options: {
     },
     {
       status: 403,
-      headers: {
-        'www-authenticate': formatChallenge({
-          scheme: 'Bearer',
-          params: {
-            error: 'insufficient_scope',
-            scope: options.scopes.length ? options.scopes.join(' ') : undefined,
-            resource_metadata: options.resourceMetadata,
-          },
-        }),
-      },
+      ...(options.resourceMetadata !== undefined && {
+        headers: {
+          'www-authenticate': formatChallenge({
+            scheme: 'Bearer',
+            params: {
+              error: 'insufficient_scope',
+              scope: options.scopes.length ? options.scopes.join(' ') : undefined,
+              resource_metadata: options.resourceMetadata,
+            },
+          }),
+        },
+      }),
     },
   );
 }

@@ -140,7 +140,10 @@ describe('onMcpMessage', () => {
   it('answers a denied tools/call with 403 insufficient_scope and a JSON-RPC error', async () => {
     const kernel = await boot();
     const delivered = vi.fn(async () => new Response('delivered'));
-    const response = await kernel.operation('onMcpMessage', delivered)(message('tools/call', target));
+    const response = await kernel.operation(
+      'onMcpMessage',
+      delivered,
+    )(message('tools/call', target, { ...stranger, oauth: true }));
     expect(delivered).not.toHaveBeenCalled();
     expect(response.status).toBe(403);
     expect(response.headers.get('www-authenticate')).toBe(
@@ -154,6 +157,19 @@ describe('onMcpMessage', () => {
         message: 'Forbidden: tool "srv__echo" requires the scope scope:dev',
         data: { requiredScopes: ['scope:dev'] },
       },
+    });
+  });
+
+  it('sends a caller that holds no OAuth token (an API key) no step-up challenge, only the 403', async () => {
+    const kernel = await boot();
+    const response = await kernel.operation(
+      'onMcpMessage',
+      async () => new Response('delivered'),
+    )(message('tools/call', target));
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toBeNull();
+    expect(((await response.json()) as { error: { data: unknown } }).error.data).toEqual({
+      requiredScopes: ['scope:dev'],
     });
   });
 

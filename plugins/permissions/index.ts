@@ -107,7 +107,9 @@ export default definePlugin({
         const { requirement } = decision;
         logDenial(message.logger, caller, message.principal?.subject, target.kind, target.exposed, requirement.scopes);
         return insufficientScopeResponse({
-          resourceMetadata: ctx.gateway.urls.resourceMetadata,
+          // Anonymous and OAuth callers are pointed at OAuth; one who authenticated otherwise (an API key) is not.
+          resourceMetadata:
+            !message.principal || message.principal.oauth ? ctx.gateway.urls.resourceMetadata : undefined,
           scopes: requirement.scopes,
           id: message.id,
           message: forbiddenMessage(target.kind, target.exposed, requirement),

@@ -146,3 +146,30 @@ it('turns a key into a principal whose scopes the permissions plugin applies', a
   expect(logged).not.toContain(keys.ci);
   expect(logged).not.toContain(keys.intern);
 });
+
+it('refuses a tool the key lacks the scope for with a plain 403, no OAuth step-up challenge', async () => {
+  const opened = await initialize({ 'x-api-key': keys.intern });
+  const session = opened.headers.get('mcp-session-id')!;
+  await opened.body?.cancel();
+  const response = await fetch(gateway.mcpUrl, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'x-api-key': keys.intern,
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-11-25',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'tools__add', arguments: {} },
+    }),
+  });
+  expect(response.status).toBe(403);
+  expect(response.headers.get('www-authenticate')).toBeNull();
+  expect(((await response.json()) as { error: { data: unknown } }).error.data).toEqual({
+    requiredScopes: ['scope:dev'],
+  });
+});
