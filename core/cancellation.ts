@@ -2,9 +2,9 @@
  * Why a call's work should stop (the client cancelled, went away, the upstream timed out, the
  * gateway is stopping), as the kernel's per-call plumbing passes it along: the fast path, the
  * operation contexts, the upstream client and the transports. An `AbortSignal` does the same,
- * but Node 20 spends ~3.5 µs making one (it sets the prototype of each) and keeps one that has a
+ * but Node 20 is slow to make one (it sets the prototype of each) and keeps one that has a
  * listener alive through minor GCs, with what it references: the two a tool call made were a
- * quarter of the gateway's time on the call's path (measured). A call's real `AbortSignal` is made
+ * large share of the gateway's time on the call's path (core/README.md, "Measured costs"). A call's real `AbortSignal` is made
  * only when something asks for one (`signal`): a plugin reading `ctx.signal`, an API that needs it.
  */
 

@@ -4,7 +4,7 @@
  * request) in the same turn, and concurrent requests more; each write is a system call, which
  * costs more than formatting the lines. The write is synchronous, as pino's own default is: an
  * asynchronous one hands each write to a libuv thread and back, which cost more CPU per tool call
- * than the write itself (measured: about 25 µs). No line waits past the next turn, so the log
+ * than the write itself (core/README.md, "Measured costs"). No line waits past the next turn, so the log
  * stays prompt, and the lines still pending when the process exits (a last line before
  * `process.exit`) are written then.
  */

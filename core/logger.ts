@@ -43,8 +43,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     base: { service: 'mcp-gateway' },
-    // pino's own `redact` with wildcard paths costs ~40 µs a line (measured), more than the rest
-    // of an access line together; this walk copies only the objects that hold a secret.
+    // pino's own `redact` with wildcard paths costs more than the rest of an access line together
+    // (core/README.md, "Measured costs"); this walk copies only the objects that hold a secret.
     formatters: { log: censored, bindings: censored },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(secrets && { hooks: { streamWrite: secrets.blank } }),
@@ -74,8 +74,8 @@ function censoringChildren(logger: Logger): Logger {
 /**
  * A child logger made when first used. Every HTTP request gets one (its lines carry its request
  * id), and most are used only for their access line, written once the answer is on its way:
- * pino's `child` cost ~5 µs on the way to the upstream, more than the rest of the request's
- * bookkeeping (measured). The first use of any property or method makes the child; the rest is
+ * pino's `child` cost more on the way to the upstream than the rest of the request's bookkeeping
+ * (core/README.md, "Measured costs"). The first use of any property or method makes the child; the rest is
  * the child's own behaviour.
  */
 export function lazyChild(parent: Logger, bindings: Record<string, unknown>): Logger {

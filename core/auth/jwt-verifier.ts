@@ -9,8 +9,8 @@ import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { AuthFailure } from './failure.ts';
 
 type Jose = typeof import('jose');
-// Loaded on first use: jose is ~180 ES modules, ~30 ms of every start, also of gateways that
-// verify no JWT at all.
+// Loaded on first use: jose is many ES modules, a noticeable part of every start, also of gateways
+// that verify no JWT at all.
 let jose: Promise<Jose> | undefined;
 const loadJose = () => (jose ??= import('jose'));
 

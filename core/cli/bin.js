@@ -2,7 +2,7 @@
 // The `mcp-gateway` command. The gateway and its plugins are TypeScript; they run from a compiled
 // copy (compiled.js) when one can be made, so a start loads no TypeScript loader. Otherwise the
 // sources run through tsx, registered here before the kernel is imported. Stack traces name the
-// compiled files; NODE_OPTIONS=--enable-source-maps maps them to the sources (about 35 ms of start).
+// compiled files; NODE_OPTIONS=--enable-source-maps maps them to the sources (at some cost to the start).
 import { compiledKernel } from './compiled.js';
 import { registerPluginHooks } from './plugin-hooks.js';
 

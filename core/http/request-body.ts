@@ -2,7 +2,7 @@
  * A request's body as text. Under Node it is read from the request Node parsed, as it arrives:
  * Hono's `c.req.text()` reads it through the adapter's web `Request`, a chain of promises and
  * stream events that, on a path every tool call takes, cost more than reading the body itself
- * (measured: ~10 µs from Node's request to the text). The text is then left in Hono's body cache,
+ * (core/README.md, "Measured costs"). The text is then left in Hono's body cache,
  * so that a later `c.req.text()` or `c.req.json()` (a plugin's) gets the same body. A body a
  * plugin already read through Hono, and bodies outside Node (`app.request()`), come from Hono.
  */

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-// The one function, not the whole of semver: its index costs ~10 ms of every start.
+// The one function, not the whole of semver, whose index would add to every start.
 import satisfies from 'semver/functions/satisfies.js';
 import type { z } from 'zod';
 import { ConfigError, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';

@@ -287,8 +287,8 @@ export class HttpChannel implements UpstreamChannel {
 
   /**
    * The headers of every POST of this session (content type, accept, the session's own), made
-   * again only when the session or its protocol version changes: building them per request cost
-   * a few µs on the way to the upstream (measured).
+   * again only when the session or its protocol version changes: building them per request was a
+   * measurable cost on the way to the upstream.
    */
   #postHeaders(): Readonly<Record<string, string>> {
     this.#posting ??= this.#sessionHeaders({

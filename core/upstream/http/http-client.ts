@@ -1,8 +1,8 @@
 /**
  * HTTP exchanges with one upstream over a keep-alive connection pool: undici's `Pool`, the
- * Node.js project's own HTTP/1.1 client. It costs less CPU per call than `node:http` (measured:
- * 40-60 µs less per tool call, on a path where the gateway adds every microsecond to each call)
- * and far less than `fetch`, and every exchange can carry its own headers (request ids).
+ * Node.js project's own HTTP/1.1 client. It costs less CPU per call than `node:http`, on a path
+ * where the gateway adds every microsecond to each call, and far less than `fetch`; and every
+ * exchange can carry its own headers (request ids). Figures: core/README.md, "Measured costs".
  */
 import { createRequire } from 'node:module';
 import type { Dispatcher, Pool } from 'undici';
@@ -31,7 +31,7 @@ let loadedPool: typeof Pool | undefined;
 
 /**
  * undici's pool, from its own file, on first use: undici's index loads every API it has (fetch,
- * WebSocket, caches), ~70 ms of a start where the pool takes ~20, and a gateway without HTTP
+ * WebSocket, caches), several times what the pool costs a start, and a gateway without HTTP
  * upstreams needs none of it. (The version is pinned in package.json for this path.)
  */
 function poolClass(): typeof Pool {
@@ -74,8 +74,8 @@ export class HttpClient {
 
 /**
  * undici's handler API rather than its `request`: the response's chunks go straight to whoever
- * reads them, where `request` wraps every response in a stream and an async resource (measured:
- * 15-30 µs less CPU per exchange).
+ * reads them, where `request` wraps every response in a stream and an async resource, which
+ * costs CPU on every exchange (core/README.md, "Measured costs").
  */
 function exchangeHandler(
   signal: StopSignal,
