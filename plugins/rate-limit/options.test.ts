@@ -117,9 +117,11 @@ describe('errors', () => {
       path: 'rate_limit.on_store_eror',
       fix: 'did you mean "on_store_error"?',
     });
-    // Zod reports the missing key first; it is the one to fix.
+    // The required key it leaves missing is reported at the misspelt one, the one to fix.
     expect(await error('  rules:', '    - { name: a, request: 1, window: 1m }')).toMatchObject({
-      path: 'rate_limit.rules[0].requests',
+      path: 'rate_limit.rules[0].request',
+      message: 'unknown key "request", and the required "requests" is missing',
+      fix: 'did you mean "requests"?',
     });
   });
 });
