@@ -25,7 +25,7 @@ import { startupSection } from './bench/startup.ts';
 import { replicasSection } from './bench/replicas.ts';
 import { callSection, listSection, stdioSection } from './bench/throughput.ts';
 import { chaosSection } from './bench/chaos.ts';
-import { compiledKernel } from '../core/cli/compiled.js';
+import { build } from '../core/cli/build.js';
 
 const usage = (message: string): never => {
   process.stderr.write(`bench: ${message}\n`);
@@ -86,9 +86,8 @@ if (values.replicas && !chosen.includes('replicas')) chosen.push('replicas');
 const unknown = chosen.filter((name) => !(name in sections));
 if (unknown.length) usage(`unknown section(s) ${unknown.join(', ')}: choose among ${Object.keys(sections).join(', ')}`);
 
-// Compiled once here, so that no measured start pays for compiling the kernel's edited sources.
-if (!(await compiledKernel({ warn: (reason) => progress(`the gateway runs its TypeScript sources: ${reason}`) })))
-  progress('start-up times include tsx');
+// Built first, so that the gateways measured run today's sources, as `npm start` would.
+await build({ types: false });
 const env = environment();
 const done: Section[] = [];
 const failed: Record<string, string> = {};

@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     root,
-    globalSetup: ['test/temp-folder.ts', 'test/skipped-summary.ts', 'test/compile-kernel.ts'],
+    globalSetup: ['test/temp-folder.ts', 'test/skipped-summary.ts', 'test/build-once.ts'],
     include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

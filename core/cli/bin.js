@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// The `mcp-gateway` command. The gateway and its plugins are TypeScript; they run from a compiled
-// copy (compiled.js) when one can be made, so a start loads no TypeScript loader. Otherwise the
-// sources run through tsx, registered here before the kernel is imported. Stack traces name the
-// compiled files; NODE_OPTIONS=--enable-source-maps maps them to the sources (at some cost to the start).
-import { compiledKernel } from './compiled.js';
+// The `mcp-gateway` command: the built gateway (dist/, see build.js), which loads no module hook.
+// A checkout that was never built runs its TypeScript sources through tsx instead (slower start).
+// Stack traces name the built files; NODE_OPTIONS=--enable-source-maps maps them to the sources.
+import { existsSync } from 'node:fs';
 import { registerPluginHooks } from './plugin-hooks.js';
 
-const compiled = await compiledKernel({
-  warn: (reason) => process.stderr.write(`mcp-gateway: running the TypeScript sources (slower start): ${reason}\n`),
-});
-if (!compiled) await registerPluginHooks(new URL('../index.ts', import.meta.url));
-const { main } = await import(compiled ? new URL('core/cli/main.js', compiled).href : './main.ts');
+const built = new URL('../../dist/core/cli/main.js', import.meta.url);
+let entry = built.href;
+if (!existsSync(built)) {
+  process.stderr.write('mcp-gateway: no build (npm run build): running the TypeScript sources (slower start)\n');
+  await registerPluginHooks(new URL('../index.ts', import.meta.url));
+  entry = './main.ts';
+}
+const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,7 @@
  * `mcp-gateway.yaml`, `.mcp-gatewayrc.yaml`, ...), then `/etc/mcp-gateway/config.yaml` (where the
  * Docker image expects a mounted config), and last the embedded default, `config/default.yaml`.
  */
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,9 +15,8 @@ import { ConfigError, type ConfigSource, type KeyPath } from './errors.ts';
 import { interpolateDocument } from './interpolate.ts';
 
 export const systemConfigFile = '/etc/mcp-gateway/config.yaml';
-// Real path: the compiled kernel (cli/compiled.js) reaches config/ through a link, and logs and
-// relative paths in the file should name the file users see.
-export const embeddedConfigFile = realpathSync(fileURLToPath(new URL('../../config/default.yaml', import.meta.url)));
+// Beside the code: the build (cli/build.js) copies it into dist/config/.
+export const embeddedConfigFile = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 
 export const searchPlaces = [
   'mcp-gateway.yaml',

@@ -138,7 +138,7 @@ export async function startupSection(progress: (line: string) => void): Promise<
     key: 'startup',
     title: 'Gateway start-up to /ready',
     settings:
-      `Median of ${repetitions} starts of \`mcp-gateway serve\` (from its compiled copy, as \`npm start\` runs it), from spawn to the first 200 from GET /ready, seen as its "mcp-gateway ready" log line (when /ready turns 200; checked with one GET /ready after it: polling every few ms slows the start it measures). ` +
+      `Median of ${repetitions} starts of \`mcp-gateway serve\` (from its build, as \`npm start\` runs it), from spawn to the first 200 from GET /ready, seen as its "mcp-gateway ready" log line (when /ready turns 200; checked with one GET /ready after it: polling every few ms slows the start it measures). ` +
       `An upstream's own start is spawn to initialized sessions, as bare SDK clients see it (stdio: spawn and initialize; HTTP: spawn to listening, then as many concurrent initializations as the gateway makes, on a fresh instance). ` +
       `Budget: ${budgetMs} ms plus the part of the upstreams' own start that falls inside the gateway's (HTTP upstreams are started before the gateway, so only their initializations).`,
     columns: [

@@ -1,9 +1,12 @@
 /**
  * The published package works on its own: `npm pack`, install the tarball into an empty folder,
- * then `npx mcp-gateway --version` and a `serve` on the embedded default config that answers.
+ * then `npx mcp-gateway --version` and a `serve` on the embedded default config that answers; and
+ * it is a library as a plugin author installs one: a TypeScript plugin project with an ordinary
+ * `tsconfig.json` (NodeNext, strict) type-checks against it with no error, plain `node` imports it,
+ * and `mcp-gateway --plugins ./plugin.ts` loads that plugin.
  */
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
@@ -24,6 +27,51 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
 
   const printed = await run('npx', ['--no-install', 'mcp-gateway', '--version'], { cwd: folder, env });
   expect(printed.stdout.trim()).toBe(version);
+
+  // A plugin author's project: the package's own declaration files, NodeNext and strict.
+  writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'my-plugin', private: true, type: 'module' }));
+  writeFileSync(
+    join(folder, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        target: 'ES2022',
+        strict: true,
+        skipLibCheck: true,
+        noEmit: true,
+        types: [],
+      },
+      include: ['plugin.ts'],
+    }),
+  );
+  writeFileSync(
+    join(folder, 'plugin.ts'),
+    [
+      "import { definePlugin, z } from 'mcp-gateway';",
+      'export default definePlugin({',
+      "  name: 'shout', version: '1.0.0', configSchema: z.object({ suffix: z.string().default('!') }),",
+      "  setup: (ctx) => ({ onListTools: (tools) => tools.map((tool) => ({ ...tool, value: { ...tool.value, description: `${tool.value.description ?? ''}${ctx.options.suffix}` } })) }),",
+      '});',
+      '',
+    ].join('\n'),
+  );
+  const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
+  const checked = await run(process.execPath, [tsc, '-p', folder], { cwd: folder, env }).catch(
+    (error: { stdout: string }) => error,
+  );
+  expect(checked.stdout).toBe('');
+  const imported = await run(
+    process.execPath,
+    ['--input-type=module', '-e', "const m = await import('mcp-gateway'); console.log(typeof m.definePlugin)"],
+    { cwd: folder, env },
+  );
+  expect(imported.stdout.trim()).toBe('function');
+  const validated = await run('npx', ['--no-install', 'mcp-gateway', 'validate', '--plugins', './plugin.ts'], {
+    cwd: folder,
+    env,
+  });
+  expect(validated.stdout).toMatch(/shout 1\.0\.0 \(\.\/plugin\.ts, --plugins\)/);
 
   // The installed bin itself (what npx runs), so that the stop signal reaches the gateway.
   const gateway = spawn(
