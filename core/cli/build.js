@@ -2,14 +2,25 @@
  * The build: core/ and plugins/ as JavaScript (esbuild, one output file per source file, relative
  * `.ts` imports rewritten to `.js`) and their declaration files (tsc), into dist/, with the files
  * the code reads beside itself (config/default.yaml and the launcher it names). `npm install`
- * (prepare) and `npm pack` (prepack) run it whole; `npm start` and the tests run its JavaScript
- * part first (`--js-only`, well under a second), so that an edited source never runs stale.
+ * (prepare) and `npm pack` (prepare again) run it whole; `npm start` and the tests run its
+ * JavaScript part first (`--js-only`, well under a second), so that an edited source never runs
+ * stale. A build of unchanged sources is kept, never replaced under gateways running from it.
  *   node core/cli/build.js [--js-only]
  * The package's entry points and `mcp-gateway` (bin.js) run dist/: no module loader, no
  * compilation when the gateway starts.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,18 +45,52 @@ export function sourceFiles(root = packageRoot) {
   return files.sort();
 }
 
+/** What a build was made of: every source's path, size and mtime, and the package manifest. */
+function fingerprint(root, files) {
+  const hash = createHash('sha256').update(readFileSync(join(root, 'package.json')));
+  for (const file of [...files, ...sideFiles.map((side) => join(root, side))]) {
+    const { size, mtimeMs } = statSync(file);
+    hash.update(`${relative(root, file)} ${size} ${mtimeMs}\n`);
+  }
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** The record of the build in `out`, if any. */
+function lastBuild(out) {
+  try {
+    return JSON.parse(readFileSync(join(out, '.build.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Build into `out` (default: dist/ of `root`); `types: false` skips the declaration files.
+ * Build into `out` (default: dist/ of `root`); `types: false` skips the declaration files. A build
+ * of unchanged sources is kept (gateways may be running from it), only completed with the
+ * declaration files if they are asked for and missing.
  * @param {{ root?: string, out?: string, types?: boolean }} [options]
  */
 export async function build({ root = packageRoot, out = join(root, 'dist'), types = true } = {}) {
+  const files = sourceFiles(root);
+  const made = fingerprint(root, files);
+  const last = lastBuild(out);
+  const kept = last?.fingerprint === made;
+  if (!kept) await javaScript(root, out, files);
+  const typed = kept && last.types === true;
+  if (types && !typed) declarations(root, out);
+  writeFileSync(join(out, '.build.json'), `${JSON.stringify({ fingerprint: made, types: typed || types })}\n`);
+  return out;
+}
+
+/** The JavaScript, in place of the previous build as a whole. */
+async function javaScript(root, out, files) {
   const { build: esbuild } = await import('esbuild');
   const building = `${out}.${process.pid}.building`;
   rmSync(building, { recursive: true, force: true });
   try {
     await esbuild({
       absWorkingDir: root,
-      entryPoints: sourceFiles(root),
+      entryPoints: files,
       outdir: building,
       outbase: root,
       // Bundling with every import external keeps one output per source and lets the plugin below
@@ -73,8 +118,6 @@ export async function build({ root = packageRoot, out = join(root, 'dist'), type
   } finally {
     rmSync(building, { recursive: true, force: true });
   }
-  if (types) declarations(root, out);
-  return out;
 }
 
 /** The declaration files beside the JavaScript, from tsc with the project's own settings. */

@@ -5,7 +5,7 @@
  * files come with it, and `mcp-gateway` runs it without tsx.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect, it } from 'vitest';
@@ -72,6 +72,19 @@ it('replaces the previous build whole, so an edited source never runs stale', as
   writeFileSync(join(root, 'core/greeting.ts'), 'export const greeting = (name: string): string => `hi ${name}`;\n');
   await build({ root, out, types: false });
   expect(importPlainly(join(out, 'plugins/polite/index.js'), 'm.said')).toBe('hi plugin');
+});
+
+it('keeps a build of unchanged sources, which gateways may be running from, and adds what it lacks', async () => {
+  const root = fakePackage();
+  const out = join(root, 'dist');
+  await build({ root, out, types: false });
+  const builtAt = statSync(join(out, 'core/greeting.js')).mtimeMs;
+  expect(existsSync(join(out, 'core/greeting.d.ts'))).toBe(false);
+  await build({ root, out });
+  expect(statSync(join(out, 'core/greeting.js')).mtimeMs).toBe(builtAt);
+  expect(existsSync(join(out, 'core/greeting.d.ts'))).toBe(true);
+  await build({ root, out, types: false });
+  expect(existsSync(join(out, 'core/greeting.d.ts'))).toBe(true);
 });
 
 it('fails naming the file when a source does not compile', async () => {
