@@ -1,7 +1,7 @@
 /**
  * The build: core/ and plugins/ as JavaScript (esbuild, one output file per source file, relative
- * `.ts` imports rewritten to `.js`) and their declaration files (tsc), into dist/, with the files
- * the code reads beside itself (config/default.yaml and the launcher it names). `npm install`
+ * `.ts` imports rewritten to `.js`) and their declaration files (tsc), into dist/ (config/ stays
+ * where it is: the build reads it from the package's root, as the sources do). `npm install`
  * (prepare) and `npm pack` (prepare again) run it whole; `npm start` and the tests run its
  * JavaScript part first (`--js-only`, well under a second), so that an edited source never runs
  * stale. A build of unchanged sources is kept, never replaced under gateways running from it.
@@ -11,16 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,8 +19,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 /** Run from the sources only: they build, they are not built. */
 const tools = new Set(['core/cli/bin.js', 'core/cli/build.js']);
-/** Read by the code from beside itself (the embedded configuration and the command it runs). */
-const sideFiles = ['config/default.yaml', 'config/launch-everything.mjs'];
 
 /** The files the build is made of: the kernel's and the built-in plugins' modules (tests excluded). */
 export function sourceFiles(root = packageRoot) {
@@ -48,7 +37,7 @@ export function sourceFiles(root = packageRoot) {
 /** What a build was made of: every source's path, size and mtime, and the package manifest. */
 function fingerprint(root, files) {
   const hash = createHash('sha256').update(readFileSync(join(root, 'package.json')));
-  for (const file of [...files, ...sideFiles.map((side) => join(root, side))]) {
+  for (const file of files) {
     const { size, mtimeMs } = statSync(file);
     hash.update(`${relative(root, file)} ${size} ${mtimeMs}\n`);
   }
@@ -109,10 +98,6 @@ async function javaScript(root, out, files) {
     const exports = { '.': './core/index.js', './package.json': './package.json' };
     const { name, version, type } = manifest;
     writeFileSync(join(building, 'package.json'), `${JSON.stringify({ name, version, type, exports }, null, 2)}\n`);
-    for (const file of sideFiles) {
-      mkdirSync(join(building, file, '..'), { recursive: true });
-      copyFileSync(join(root, file), join(building, file));
-    }
     rmSync(out, { recursive: true, force: true });
     renameSync(building, out);
   } finally {

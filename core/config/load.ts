@@ -15,8 +15,11 @@ import { ConfigError, type ConfigSource, type KeyPath } from './errors.ts';
 import { interpolateDocument } from './interpolate.ts';
 
 export const systemConfigFile = '/etc/mcp-gateway/config.yaml';
-// Beside the code: the build (cli/build.js) copies it into dist/config/.
-export const embeddedConfigFile = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+// The package's config/: two folders up from the sources (core/config/), three from the build
+// (dist/core/config/, see cli/build.js).
+export const embeddedConfigFile = fileURLToPath(
+  new URL(`${import.meta.url.endsWith('.js') ? '../../../' : '../../'}config/default.yaml`, import.meta.url),
+);
 
 export const searchPlaces = [
   'mcp-gateway.yaml',

@@ -1,8 +1,8 @@
 /**
  * The build (core/cli/build.js), on a small package laid out like ours and on this repository: its
  * JavaScript runs with no module hook at all (relative `.ts` imports rewritten, 'mcp-gateway'
- * resolved by self-reference, the embedded config beside it), tests are left out, declaration
- * files come with it, and `mcp-gateway` runs it without tsx.
+ * resolved by self-reference), tests are left out, declaration files come with it, and
+ * `mcp-gateway` runs it without tsx.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -25,10 +25,7 @@ function fakePackage(): string {
         paths: { 'mcp-gateway': ['./core/index.ts'] },
       },
     }),
-    'config/default.yaml': 'proxy: {}\n',
-    'config/launch-everything.mjs': '\n',
-    'core/index.ts':
-      "export { greeting } from './greeting.ts';\nexport const configFile = new URL('../config/default.yaml', import.meta.url);\n",
+    'core/index.ts': "export { greeting } from './greeting.ts';\n",
     'core/greeting.ts': 'export const greeting = (name: string): string => `hello ${name}`;\n',
     'core/greeting.test.ts': "import { it } from 'vitest';\nit('is never built', () => {});\n",
     'core/cli/bin.js': '// a tool of the sources: never built\n',
@@ -52,9 +49,6 @@ it('builds JavaScript that runs without any loader, and declaration files, leavi
   const root = fakePackage();
   const out = await build({ root, out: join(root, 'dist') });
   expect(importPlainly(join(out, 'plugins/polite/index.js'), 'm.said')).toBe('hello plugin');
-  expect(importPlainly(join(out, 'core/index.js'), 'new URL(m.configFile).pathname')).toBe(
-    join(out, 'config/default.yaml'),
-  );
   expect(readFileSync(join(out, 'core/greeting.d.ts'), 'utf8')).toContain('greeting: (name: string) => string');
   expect(existsSync(join(out, 'core/greeting.test.js'))).toBe(false);
   expect(existsSync(join(out, 'core/cli/bin.js'))).toBe(false);
