@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';
-import { connectClient, textOf } from '../../test/helpers/client.ts';
+import { connectClient, postOnSession, textOf } from '../../test/helpers/client.ts';
 import { startFixtureHttp, startGateway, type FixtureHttp, type RunningGateway } from '../../test/helpers/processes.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { httpUpstream } from '../../test/helpers/servers.ts';
@@ -34,41 +34,22 @@ async function call(
   sessionId: string,
   text: string,
 ): Promise<{ status: number; body: string }> {
-  const response = await fetch(gateway.mcpUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 7,
-      method: 'tools/call',
-      params: { name: 'alpha__echo', arguments: { text } },
-    }),
-    signal: AbortSignal.timeout(5000),
-  });
+  const response = await postOnSession(
+    gateway.mcpUrl,
+    sessionId,
+    { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'alpha__echo', arguments: { text } } },
+    { signal: AbortSignal.timeout(5000) },
+  );
   return { status: response.status, body: await response.text() };
 }
 
 /** How many sessions the upstream holds, asked through `gateway` on the client's session. */
 async function upstreamSessions(gateway: RunningGateway, sessionId: string): Promise<number> {
-  const response = await fetch(gateway.mcpUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 8,
-      method: 'tools/call',
-      params: { name: 'alpha__stats', arguments: {} },
-    }),
+  const response = await postOnSession(gateway.mcpUrl, sessionId, {
+    jsonrpc: '2.0',
+    id: 8,
+    method: 'tools/call',
+    params: { name: 'alpha__stats', arguments: {} },
   });
   const { result } = (await response.json()) as { result: { content: { text: string }[] } };
   return (JSON.parse(result.content[0]!.text) as { sessions: number }).sessions;

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectClient, textOf } from '../helpers/client.ts';
+import { connectClient, postOnSession, textOf } from '../helpers/client.ts';
 import { runInspector } from '../helpers/inspector.ts';
 import { repoRoot, startGateway, tempDir, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
@@ -151,22 +151,12 @@ it('refuses a tool the key lacks the scope for with a plain 403, no OAuth step-u
   const opened = await initialize({ 'x-api-key': keys.intern });
   const session = opened.headers.get('mcp-session-id')!;
   await opened.body?.cancel();
-  const response = await fetch(gateway.mcpUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'x-api-key': keys.intern,
-      'mcp-session-id': session,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 2,
-      method: 'tools/call',
-      params: { name: 'tools__add', arguments: {} },
-    }),
-  });
+  const response = await postOnSession(
+    gateway.mcpUrl,
+    session,
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'tools__add', arguments: {} } },
+    { headers: { 'x-api-key': keys.intern } },
+  );
   expect(response.status).toBe(403);
   expect(response.headers.get('www-authenticate')).toBeNull();
   expect(((await response.json()) as { error: { data: unknown } }).error.data).toEqual({

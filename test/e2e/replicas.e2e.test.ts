@@ -15,7 +15,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { connectClient, textOf } from '../helpers/client.ts';
+import { connectClient, postOnSession, textOf } from '../helpers/client.ts';
 import { startNginx, type Nginx } from '../../scripts/nginx.ts';
 import {
   freePort,
@@ -66,16 +66,7 @@ const servedBy = (sessionId: string | undefined) =>
 
 /** A request on a session, sent to one replica directly (not through nginx). */
 const post = (replica: RunningGateway, sessionId: string, body: object) =>
-  fetch(replica.mcpUrl, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-session-id': sessionId,
-      'mcp-protocol-version': '2025-11-25',
-    },
-    body: JSON.stringify(body),
-  });
+  postOnSession(replica.mcpUrl, sessionId, body);
 
 const endSession = (replica: RunningGateway, sessionId: string) =>
   fetch(replica.mcpUrl, {

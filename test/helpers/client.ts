@@ -20,3 +20,23 @@ export async function connectClient(
 
 /** The text of a tool result's first content block. */
 export const textOf = (result: Record<string, unknown>) => (result.content as { text: string }[])[0]!.text;
+
+/** One JSON-RPC message POSTed on a session, as a client without the SDK sends it. */
+export const postOnSession = (
+  url: string,
+  sessionId: string,
+  body: object,
+  options: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+) =>
+  fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-session-id': sessionId,
+      'mcp-protocol-version': '2025-11-25',
+      ...options.headers,
+    },
+    body: JSON.stringify(body),
+    ...(options.signal && { signal: options.signal }),
+  });
