@@ -1,12 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { entryPoints } from '../core/kernel/loader/plugin-hooks.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 export default defineConfig({
   resolve: {
-    // Plugins import the public API as 'mcp-gateway', as a third party would.
-    alias: { 'mcp-gateway': fileURLToPath(new URL('../core/index.ts', import.meta.url)) },
+    // Plugins import the public API as 'mcp-gateway' (and its subpaths), as a third party would.
+    alias: Object.entries(entryPoints()).map(([name, url]) => ({
+      find: new RegExp(`^${name}$`),
+      replacement: fileURLToPath(url),
+    })),
   },
   test: {
     root,

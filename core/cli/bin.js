@@ -3,13 +3,13 @@
 // A checkout that was never built runs its TypeScript sources through tsx instead (slower start).
 // Stack traces name the built files; NODE_OPTIONS=--enable-source-maps maps them to the sources.
 import { existsSync } from 'node:fs';
-import { registerPluginHooks } from './plugin-hooks.js';
+import { registerPluginHooks } from '../kernel/loader/plugin-hooks.js';
 
 const built = new URL('../../dist/core/cli/main.js', import.meta.url);
 let entry = built.href;
 if (!existsSync(built)) {
   process.stderr.write('mcp-gateway: no build (npm run build): running the TypeScript sources (slower start)\n');
-  await registerPluginHooks(new URL('../index.ts', import.meta.url));
+  await registerPluginHooks();
   entry = './main.ts';
 }
 const { main } = await import(entry);

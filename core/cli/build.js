@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -93,9 +93,12 @@ async function javaScript(root, out, files) {
       plugins: [keepImports],
     });
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-    // dist/ is its own package scope: ES modules, and 'mcp-gateway' (imported by the built-in
-    // plugins) resolves to the built kernel by self-reference.
-    const exports = { '.': './core/index.js', './package.json': './package.json' };
+    // dist/ is its own package scope: ES modules, and 'mcp-gateway' and its subpaths (imported by
+    // the built-in plugins) resolve to the built modules by self-reference.
+    const exports = { './package.json': './package.json' };
+    for (const [subpath, target] of Object.entries(manifest.exports)) {
+      if (typeof target === 'object') exports[subpath] = target.default.replace(/^\.\/dist\//, './');
+    }
     const { name, version, type } = manifest;
     writeFileSync(join(building, 'package.json'), `${JSON.stringify({ name, version, type, exports }, null, 2)}\n`);
     rmSync(out, { recursive: true, force: true });

@@ -1,7 +1,7 @@
 /** The command line: parse, dispatch, and turn every known failure into one line and an exit code. */
 import { parseArgs } from 'node:util';
-import { GatewayError } from '../errors.ts';
-import { gatewayVersion } from '../version.ts';
+import { GatewayError } from '../kernel/errors.ts';
+import { gatewayVersion } from '../engine/version.ts';
 import { prepare } from './prepare.ts';
 import { serve } from './serve.ts';
 import { usage } from './usage.ts';

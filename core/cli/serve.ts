@@ -5,10 +5,10 @@
  */
 import { watch as watchFolder } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { secretValues } from '../config/secrets.ts';
-import { GatewayError } from '../errors.ts';
-import { createLogger, LineSecrets, type Logger } from '../logger.ts';
-import { Gateway } from '../gateway.ts';
+import { secretValues } from '../kernel/config/secrets.ts';
+import { GatewayError } from '../kernel/errors.ts';
+import { createLogger, LineSecrets, type Logger } from '../engine/logger.ts';
+import { Gateway } from '../engine/gateway.ts';
 import type { Prepared } from './prepare.ts';
 
 /** `prepare` again, from the same flags, environment and working directory: the file as it is now. */

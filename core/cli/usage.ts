@@ -1,5 +1,5 @@
-import { environmentSettings } from '../config/overrides.ts';
-import { gatewayVersion } from '../version.ts';
+import { environmentSettings } from '../kernel/config/overrides.ts';
+import { gatewayVersion } from '../engine/version.ts';
 
 export const usage = `mcp-gateway ${gatewayVersion}: one endpoint, one login and one policy for many MCP servers
 

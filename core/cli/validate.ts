@@ -1,7 +1,7 @@
 /** `mcp-gateway validate`: check the configuration end to end (without starting anything) and print the plan. */
 import { relative } from 'node:path';
-import type { ConfigOrigin } from '../config/load.ts';
-import { formatDuration } from '../config/units.ts';
+import type { ConfigOrigin } from '../kernel/config/load.ts';
+import { formatDuration } from '../kernel/config/units.ts';
 import type { Prepared } from './prepare.ts';
 
 const origins: Record<ConfigOrigin, string> = {

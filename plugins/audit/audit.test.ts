@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { mcpHeaders, messagesOf, openSession, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 import { repoRoot, tempDir } from '../../test/helpers/processes.ts';

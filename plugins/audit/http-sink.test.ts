@@ -7,7 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';

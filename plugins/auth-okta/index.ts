@@ -5,13 +5,8 @@
  * Okta's `scp` claim gives the scopes; when a token has no `groups` claim and the group lookup is
  * configured, the user's groups come from the Okta API, for the permissions plugin to map.
  */
-import {
-  bearerAuth,
-  createJwtVerifier,
-  definePlugin,
-  principalFromClaims,
-  serveProtectedResourceMetadata,
-} from 'mcp-gateway';
+import { definePlugin } from 'mcp-gateway';
+import { bearerAuth, createJwtVerifier, principalFromClaims, serveProtectedResourceMetadata } from 'mcp-gateway/auth';
 import { OktaGroups } from './groups.ts';
 import { oktaOptions } from './options.ts';
 

@@ -5,7 +5,7 @@
  * reached it: a cached answer repeats N. What the metrics plugin reports tells the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.ts';

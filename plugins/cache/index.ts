@@ -6,7 +6,8 @@
  * reconnects loses its cached results. The catalogue (tool, prompt and resource lists) needs no
  * plugin: the kernel already serves it from memory (see README.md).
  */
-import { connectRedis, definePlugin, storeChanged } from 'mcp-gateway';
+import { definePlugin } from 'mcp-gateway';
+import { connectRedis, storeChanged } from 'mcp-gateway/redis';
 import { cacheCalls } from './call-hook.ts';
 import { MemoryStore } from './memory-store.ts';
 import { cacheMetrics } from './metrics.ts';

@@ -4,7 +4,9 @@
  * silently cache nothing (a pattern that is not `server:tool`, a zero TTL, a Redis connection
  * that `store: memory` would ignore) stop the boot with the key to fix.
  */
-import { checkStoreChoice, duration, serverToolPatterns, size, storeChoiceShape, z } from 'mcp-gateway';
+import { duration, size, z } from 'mcp-gateway';
+import { serverToolPatterns } from 'mcp-gateway/patterns';
+import { checkStoreChoice, storeChoiceShape } from 'mcp-gateway/redis';
 
 const ttl = duration.refine((ms) => ms >= 1, {
   message: 'must be at least 1ms',

@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect } from 'vitest';
-import { connectRedis } from 'mcp-gateway';
+import { connectRedis } from 'mcp-gateway/redis';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { RedisStore } from './redis-store.ts';
 import { cleanupAfterEach } from '../../test/helpers/cleanup.ts';

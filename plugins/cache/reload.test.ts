@@ -1,6 +1,6 @@
 /** New cache rules on a configuration reload apply at once; a new store takes a restart. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 

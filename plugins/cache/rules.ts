@@ -3,7 +3,8 @@
  * `tools` pattern matches the call decides alone (a later rule is never consulted, even when the
  * first one declines an unannotated tool). A tool no rule matches is never cached.
  */
-import { compileGlob, serverToolMatcher, splitServerPattern, type Tool } from 'mcp-gateway';
+import type { Tool } from 'mcp-gateway';
+import { compileGlob, serverToolMatcher, splitServerPattern } from 'mcp-gateway/patterns';
 import type { RuleOptions } from './options.ts';
 
 export interface CompiledRule {

@@ -3,7 +3,7 @@
  * (`mcp_gateway_cache_store_errors_total`) and logged at most once a minute, with how many
  * were not logged since, so that Redis going away is one line a minute, not one per call.
  */
-import { LogThrottle, type Logger } from 'mcp-gateway';
+import { type Logger, LogThrottle } from 'mcp-gateway';
 
 export type StoreOperation = 'lookup' | 'save' | 'forget';
 

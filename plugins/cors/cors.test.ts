@@ -1,6 +1,6 @@
 /** CORS, header by header, in-process: preflights, actual requests, and the shared allow list. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 
 let gateway: Gateway | undefined;

@@ -6,7 +6,8 @@
  * Built on Hono's CORS middleware.
  */
 import { cors } from 'hono/cors';
-import { defaultAllowedOrigins, definePlugin, originMatcher, z, type Logger } from 'mcp-gateway';
+import { definePlugin, type Logger, z } from 'mcp-gateway';
+import { defaultAllowedOrigins, originMatcher } from 'mcp-gateway/http';
 
 /** Request headers an MCP client sends; always allowed, whatever `allowed_headers` adds. */
 const mcpRequestHeaders = [

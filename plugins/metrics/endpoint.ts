@@ -4,7 +4,7 @@
  * and a comparison whose time says nothing about how much of the token was right.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { requestHeader, type HttpRoutes } from 'mcp-gateway';
+import type { HttpRoutes } from 'mcp-gateway';
 
 type RouteHandler = Parameters<HttpRoutes['route']>[2];
 
@@ -38,7 +38,7 @@ export interface Scrape {
 /** The route on the gateway's own port. */
 export function metricsRoute(scrape: Scrape, allowed: ScrapeCheck): RouteHandler {
   return async function serveMetrics(c) {
-    if (!allowed(requestHeader(c, 'authorization')))
+    if (!allowed(c.req.header('authorization')))
       return c.body(unauthorized.body, unauthorized.status, unauthorized.headers);
     return c.body(await scrape.exposition(), 200, { 'content-type': scrape.contentType });
   };

@@ -6,7 +6,7 @@
  * registry, so that other plugins count what they do. Every metric and label is listed in the
  * README; label values come from fixed sets (see labels.ts).
  */
-import { afterAnswers, definePlugin } from 'mcp-gateway';
+import { definePlugin } from 'mcp-gateway';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { metricsRoute, scrapeCheck } from './endpoint.ts';
 import { eventMetrics } from './from-events.ts';
@@ -32,7 +32,7 @@ export default definePlugin({
       .gauge('mcp_gateway_info', 'The running gateway (always 1), by version', ['version'])
       .set({ version: ctx.gateway.version }, 1);
     registerUpstreamCollector(registry, ctx.gateway);
-    // Requests' events come once their answers are on their way (see afterAnswer), where counting
+    // Requests' events come once their answers are on their way (GatewayView.eventsDelivered), where counting
     // them (hashing labels, filling buckets) delays no answer; a scrape waits for those still to
     // come, so that it never misses one that happened before it.
     const countEvent = eventMetrics(
@@ -41,7 +41,7 @@ export default definePlugin({
     );
     const scrape = {
       contentType: registry.contentType,
-      exposition: () => afterAnswers().then(() => registry.metrics()),
+      exposition: () => ctx.gateway.eventsDelivered().then(() => registry.metrics()),
     };
 
     // Swappable, so that a reload can rotate the scrapers' token.

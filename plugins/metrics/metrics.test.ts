@@ -6,7 +6,7 @@
  * Every counter delta and histogram count is asserted, and that nothing else moved.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { changes, labelKey, parseExposition, type Exposition } from '../../test/helpers/exposition.ts';
 import { mcpHeaders, openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';

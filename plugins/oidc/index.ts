@@ -4,16 +4,14 @@
  * JWT verification against the issuer's keys, the 401 challenge and the protected resource
  * metadata. Options come from its entry in `plugins:` or the top-level `oidc:` section.
  */
+import { definePlugin, duration, z } from 'mcp-gateway';
 import {
   bearerAuth,
   createJwtVerifier,
   defaultAlgorithms,
-  definePlugin,
-  duration,
   principalFromClaims,
   serveProtectedResourceMetadata,
-  z,
-} from 'mcp-gateway';
+} from 'mcp-gateway/auth';
 
 const stringOrList = z.union([
   z

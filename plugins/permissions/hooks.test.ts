@@ -11,8 +11,8 @@ import type {
   PromptGetContext,
   ResourceReadContext,
   ToolItem,
-} from '../../core/context.ts';
-import type { Kernel } from '../../core/kernel.ts';
+} from '../../core/kernel/context.ts';
+import type { Kernel } from '../../core/kernel/kernel.ts';
 import { makeKernel, operationCtx, planned, rejection, text, toolCtx } from '../../test/kernel/helpers.ts';
 import permissions from './index.ts';
 import { optionsSchema } from './options.ts';

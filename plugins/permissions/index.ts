@@ -8,14 +8,14 @@
  * `principal.claims`; without a principal, the caller has no scopes.
  */
 import {
-  definePlugin,
-  insufficientScopeResponse,
-  RpcCodes,
   type CatalogueItem,
+  definePlugin,
   type Logger,
   type McpMessageContext,
   type OperationContext,
+  RpcCodes,
 } from 'mcp-gateway';
+import { insufficientScopeResponse } from 'mcp-gateway/auth';
 import { BoundedCache } from './bounded-cache.ts';
 import { forbiddenError, forbiddenMessage } from './denial.ts';
 import { optionsSchema, type PermissionsOptions } from './options.ts';

@@ -3,7 +3,8 @@
  * a pattern without its server part or a `scope_mode` other than any/all stops the gateway at boot
  * with the key and a fix, instead of silently granting or denying.
  */
-import { serverPatternProblem, z } from 'mcp-gateway';
+import { z } from 'mcp-gateway';
+import { serverPatternProblem } from 'mcp-gateway/patterns';
 
 /** OAuth scope tokens have no spaces (RFC 6749 §3.3); the `WWW-Authenticate` scope list relies on it. */
 const scope = z.string().regex(/^\S+$/, 'a scope is one word, without spaces');

@@ -8,7 +8,7 @@
  * permissions need. Several patterns may match one subject; the most specific wins, decided by the pattern text
  * alone (never by the order of the YAML map), see `compareSpecificity`.
  */
-import { compileGlob, splitServerPattern, type Glob } from 'mcp-gateway';
+import { compileGlob, type Glob, splitServerPattern } from 'mcp-gateway/patterns';
 
 /** What a permission is checked against: `server` and the rest (`tool`, `prompt/<name>`, `resource/<uri>`). */
 export interface Subject {

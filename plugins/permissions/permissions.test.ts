@@ -6,7 +6,7 @@
  * (a result, or 403 insufficient_scope naming the item), guessed names of hidden tools included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { baseTools } from '../../test/fixtures/fixture/tools.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { mcpHeaders, messagesOf, openSession, startInProcess } from '../../test/helpers/in-process.ts';

@@ -5,7 +5,7 @@
  * found in `onRequest` and kept in the request's state for the tool-call hooks.
  */
 import { isIP } from 'node:net';
-import { requestHeader, type GatewayContext, type Principal } from 'mcp-gateway';
+import type { GatewayContext, Principal } from 'mcp-gateway';
 
 declare module 'mcp-gateway' {
   interface RequestState {
@@ -29,7 +29,7 @@ function peerAddress(c: GatewayContext): string | undefined {
 export function clientAddress(c: GatewayContext, trustProxy: TrustProxy): string {
   const peer = peerAddress(c);
   if (trustProxy !== false) {
-    const hops = (requestHeader(c, 'x-forwarded-for') ?? '')
+    const hops = (c.req.header('x-forwarded-for') ?? '')
       .split(',')
       .map((hop) => hop.trim())
       .filter(Boolean);

@@ -5,7 +5,7 @@
  * and an exceeded limit answers 429 with `Retry-After` and a JSON-RPC error naming the rule.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { initializeBody, mcpHeaders, openSession, startInProcess } from '../../test/helpers/in-process.ts';
 import { freePort } from '../../test/helpers/processes.ts';

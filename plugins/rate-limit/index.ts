@@ -6,7 +6,8 @@
  * `tools/call`s its globs match and answers a JSON-RPC error inside the session. When Redis cannot
  * answer, requests are let through or refused (`on_store_error`), never left hanging.
  */
-import { connectRedis, definePlugin, storeChanged, type ToolCallContext } from 'mcp-gateway';
+import { definePlugin, type ToolCallContext } from 'mcp-gateway';
+import { connectRedis, storeChanged } from 'mcp-gateway/redis';
 import { clientAddress, principalKey } from './caller.ts';
 import { createGuard } from './guard.ts';
 import { optionsSchema, type RateLimitOptions } from './options.ts';

@@ -4,7 +4,9 @@
  * limit nothing (a key an HTTP rule cannot know, a window shorter than a second, a Redis
  * connection that `store: memory` would ignore) stop the boot with the key to fix.
  */
-import { checkStoreChoice, duration, serverToolPatterns, storeChoiceShape, z } from 'mcp-gateway';
+import { duration, z } from 'mcp-gateway';
+import { serverToolPatterns } from 'mcp-gateway/patterns';
+import { checkStoreChoice, storeChoiceShape } from 'mcp-gateway/redis';
 
 /** What a rule may count separately. */
 export const keyParts = ['principal', 'server', 'tool'] as const;

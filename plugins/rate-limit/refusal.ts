@@ -4,7 +4,8 @@
  * seconds, `data.retryAfterMs`). With `on_store_error: closed` and the store unreachable: HTTP 503,
  * or the same JSON-RPC error code with a message saying the limit could not be checked.
  */
-import { ErrorCodes, GatewayError, RpcCodes, rpcErrorResponse } from 'mcp-gateway';
+import { ErrorCodes, GatewayError, RpcCodes } from 'mcp-gateway';
+import { rpcErrorResponse } from 'mcp-gateway/http';
 import type { Rule } from './rules.ts';
 
 /** How long a client is told to wait when the store could not be asked. */

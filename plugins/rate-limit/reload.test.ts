@@ -1,6 +1,6 @@
 /** New rules on a configuration reload apply at once (with fresh counters); a new store takes a restart. */
 import { afterEach, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
 
 let gateway: Gateway | undefined;

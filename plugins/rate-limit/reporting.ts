@@ -5,7 +5,7 @@
  * line a minute, not one per request; then one line when the store answers again). The metrics
  * service is looked up when first needed: the metrics plugin is optional and may load later.
  */
-import { LogThrottle, type Logger, type MetricsService } from 'mcp-gateway';
+import { type Logger, LogThrottle, type MetricsService } from 'mcp-gateway';
 
 export type StoreErrorOutcome = 'open' | 'closed';
 

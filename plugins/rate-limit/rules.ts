@@ -3,7 +3,8 @@
  * its globs match), the counter key of a request (one per distinct value of its key parts), the
  * sentence that describes it in a refusal, and its limiter.
  */
-import { formatDuration, serverToolMatcher } from 'mcp-gateway';
+import { formatDuration } from 'mcp-gateway';
+import { serverToolMatcher } from 'mcp-gateway/patterns';
 import type { KeyPart, RuleOptions } from './options.ts';
 import { ruleLimiter, type Limiter, type Store } from './store.ts';
 

@@ -6,7 +6,7 @@
  * that never reaches the upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
 import { initializeBody, mcpHeaders, messagesOf, startInProcess } from '../../test/helpers/in-process.ts';
 import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.ts';

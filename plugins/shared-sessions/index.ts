@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { connectRedis, definePlugin } from 'mcp-gateway';
+import { definePlugin } from 'mcp-gateway';
+import { connectRedis } from 'mcp-gateway/redis';
 import { RedisSessionBus } from './bus.ts';
 import { optionsSchema } from './options.ts';
 import { RedisSessionStore } from './store.ts';

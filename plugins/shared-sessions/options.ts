@@ -1,5 +1,6 @@
 /** The `shared_sessions:` section: the Redis every replica uses, and this replica's name. */
-import { redisConnectionSchema, z } from 'mcp-gateway';
+import { z } from 'mcp-gateway';
+import { redisConnectionSchema } from 'mcp-gateway/redis';
 
 export const optionsSchema = z.strictObject({
   redis: redisConnectionSchema,

@@ -6,14 +6,9 @@
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import {
-  connectRedis,
-  redisConnectionSchema,
-  type SessionRecord,
-  type SessionStore,
-  type UpstreamSessionState,
-} from '../../core/index.ts';
-import { MemorySessionStore } from '../../core/session/store.ts';
+import type { SessionRecord, SessionStore, UpstreamSessionState } from '../../core/kernel/index.ts';
+import { connectRedis, redisConnectionSchema } from '../../core/lib/redis.ts';
+import { MemorySessionStore } from '../../core/engine/mcp/memory-session-store.ts';
 import { startRedis, type RedisServer } from '../../test/helpers/redis.ts';
 import { RedisSessionStore } from './store.ts';
 import { itWith, redisServer } from '../../test/helpers/debian.ts';

@@ -3,14 +3,8 @@
  * protocol 2024-11-05): a GET event stream for everything the server sends, and POSTs to the
  * endpoint it names for everything the gateway sends.
  */
-import {
-  definePlugin,
-  httpServerSettings,
-  UpstreamCredentials,
-  type HttpServerSettings,
-  type TransportFactory,
-  type UpstreamServer,
-} from 'mcp-gateway';
+import { definePlugin, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
+import { httpServerSettings, type HttpServerSettings, UpstreamCredentials } from 'mcp-gateway/http';
 import { openSseChannel } from './sse-channel.ts';
 
 export default definePlugin({

@@ -5,17 +5,9 @@
  * the kernel reconnects. The stream's GET and every POST carry the server's credentials; a 401
  * gets a new OAuth 2 token and is sent once more (`UpstreamCredentials`).
  */
-import {
-  ErrorCodes,
-  GatewayError,
-  HttpClient,
-  MessageChannel,
-  readBody,
-  readEventStream,
-  type JSONRPCMessage,
-  type Logger,
-  type UpstreamCredentials,
-} from 'mcp-gateway';
+import { ErrorCodes, GatewayError, type JSONRPCMessage, type Logger } from 'mcp-gateway';
+import { HttpClient, readBody, readEventStream, type UpstreamCredentials } from 'mcp-gateway/http';
+import { MessageChannel } from 'mcp-gateway/message-channel';
 
 /** A POST only delivers a message (the answer comes on the stream), so it should be quick. */
 const POST_TIMEOUT_MS = 30_000;

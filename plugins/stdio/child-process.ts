@@ -12,7 +12,8 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import spawn from 'cross-spawn';
 import { getDefaultEnvironment } from '@modelcontextprotocol/sdk/client/stdio.js';
-import type { JSONRPCMessage, MessageStream } from 'mcp-gateway';
+import type { JSONRPCMessage } from 'mcp-gateway';
+import type { MessageStream } from 'mcp-gateway/message-channel';
 
 export interface ChildOptions {
   readonly command: string;

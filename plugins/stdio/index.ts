@@ -4,7 +4,8 @@
  * secrets do not leak into servers; its stderr goes to the gateway's log, one line per entry.
  */
 import { createInterface } from 'node:readline';
-import { definePlugin, MessageChannel, z, type TransportFactory } from 'mcp-gateway';
+import { definePlugin, type TransportFactory, z } from 'mcp-gateway';
+import { MessageChannel } from 'mcp-gateway/message-channel';
 import { ChildProcessStream } from './child-process.ts';
 
 const settingsSchema = z.strictObject({

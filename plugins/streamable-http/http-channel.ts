@@ -10,17 +10,16 @@
  * (`UpstreamCredentials`).
  */
 import {
+  type ChannelRequestOptions,
   ErrorCodes,
   GatewayError,
   isResponse,
-  onAbort,
-  type StopSignal,
-  type ChannelRequestOptions,
   type JSONRPCMessage,
   type JSONRPCNotification,
   type JSONRPCRequest,
   type JSONRPCResponseMessage,
   type Logger,
+  type RequestCancellation,
   type UpstreamChannel,
 } from 'mcp-gateway';
 import {
@@ -30,7 +29,7 @@ import {
   type HttpClient,
   type HttpResponse,
   type UpstreamCredentials,
-} from 'mcp-gateway';
+} from 'mcp-gateway/http';
 
 /** GET streams that keep ending sooner than this after they opened are opened again with backoff, up to the max. */
 const GET_RETRY_MS = 1000;
@@ -123,7 +122,7 @@ export class HttpChannel implements UpstreamChannel {
 
   async #post(
     message: JSONRPCMessage,
-    signal: StopSignal,
+    signal: Exchange['signal'],
     headers?: Readonly<Record<string, string>>,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
@@ -156,7 +155,7 @@ export class HttpChannel implements UpstreamChannel {
     first: HttpResponse,
     request: JSONRPCRequest,
     onMessage: (m: JSONRPCMessage) => void,
-    signal: StopSignal,
+    signal: RequestCancellation,
   ): Promise<JSONRPCResponseMessage> {
     let lastEventId: string | undefined;
     let retryMs = RESUME_DELAY_MS;
@@ -334,10 +333,10 @@ function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseM
   );
 }
 
-const delay = (ms: number, signal: StopSignal) =>
+const delay = (ms: number, signal: RequestCancellation) =>
   new Promise<void>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
-    const stopListening = onAbort(signal, (reason) => (clearTimeout(timer), reject(reason)));
+    const stopListening = signal.onAbort((reason) => (clearTimeout(timer), reject(reason)));
     if (!signal.aborted) timer = setTimeout(() => (stopListening(), resolve()), ms);
   });
 

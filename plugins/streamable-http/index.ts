@@ -3,15 +3,8 @@
  * client gets its own upstream session by default (`per-client`): upstream sessions are cheap
  * over HTTP, and server-to-client requests then reach the right client.
  */
-import {
-  definePlugin,
-  HttpClient,
-  httpServerSettings,
-  UpstreamCredentials,
-  type HttpServerSettings,
-  type TransportFactory,
-  type UpstreamServer,
-} from 'mcp-gateway';
+import { definePlugin, type TransportFactory, type UpstreamServer } from 'mcp-gateway';
+import { HttpClient, httpServerSettings, type HttpServerSettings, UpstreamCredentials } from 'mcp-gateway/http';
 import { HttpChannel } from './http-channel.ts';
 
 export default definePlugin({

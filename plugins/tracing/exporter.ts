@@ -2,7 +2,7 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { ConsoleSpanExporter, InMemorySpanExporter, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { LogThrottle, type Logger } from 'mcp-gateway';
+import { type Logger, LogThrottle } from 'mcp-gateway';
 import type { TracingOptions } from './options.ts';
 
 export function createExporter(options: TracingOptions, logger: Logger): SpanExporter | undefined {

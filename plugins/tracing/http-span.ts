@@ -15,7 +15,7 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
-import { requestHeader, type RequestHook } from 'mcp-gateway';
+import type { RequestHook } from 'mcp-gateway';
 import { ATTR_GATEWAY_REQUEST_ID } from './attributes.ts';
 import { whenBodyEnds } from './body-end.ts';
 import { clientContext } from './propagation.ts';
@@ -25,7 +25,7 @@ export function httpSpans(tracer: Tracer): RequestHook {
   return async function traceHttp(c, next) {
     const method = c.req.method;
     const url = new URL(c.req.url);
-    const userAgent = requestHeader(c, 'user-agent');
+    const userAgent = c.req.header('user-agent');
     // A path the gateway does not serve is not a route: keep span names few.
     const known = c.get('route').name !== 'not-found';
     const span = tracer.startSpan(

@@ -44,7 +44,7 @@ export default definePlugin({
       startActiveSpan: ((...args: Parameters<Tracer['startActiveSpan']>) =>
         (current.tracer.startActiveSpan as (...a: unknown[]) => unknown)(...args)) as Tracer['startActiveSpan'],
     };
-    const operations = operationSpans(tracer);
+    const operations = operationSpans(tracer, ctx.gateway.eventsDelivered);
     return {
       async onReload({ options }) {
         const previous = current;

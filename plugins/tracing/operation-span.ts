@@ -7,13 +7,7 @@
  * that time, within its HTTP span, not when the event came.
  */
 import { SpanKind, type Span, type Tracer } from '@opentelemetry/api';
-import {
-  afterAnswer,
-  type GatewayEvent,
-  type McpMessageContext,
-  type OperationEvent,
-  type OperationHook,
-} from 'mcp-gateway';
+import type { GatewayEvent, McpMessageContext, OperationEvent, OperationHook } from 'mcp-gateway';
 import { ATTR_JSONRPC_REQUEST_ID, ATTR_MCP_SESSION_ID, spanName, targetAttributes } from './attributes.ts';
 import { whenBodyEnds } from './body-end.ts';
 import { failureOf, recordEvent, recordFailure, recordSuccess, type Failure } from './outcome.ts';
@@ -25,7 +19,8 @@ export interface OperationHooks {
   readonly onEvent: (event: GatewayEvent) => void;
 }
 
-export function operationSpans(tracer: Tracer): OperationHooks {
+/** `eventsDelivered`: the gateway's (`GatewayView.eventsDelivered`). */
+export function operationSpans(tracer: Tracer, eventsDelivered: () => Promise<void>): OperationHooks {
   return {
     async onMcpMessage(ctx, next) {
       const { method, target } = ctx;
@@ -68,13 +63,15 @@ export function operationSpans(tracer: Tracer): OperationHooks {
       }
       if (method === 'initialize') setSessionId(span, response);
       if (response.status >= 400) failure = await failureIn(response);
-      // The event comes once the answer is on its way (see afterAnswer). For a request a plugin
-      // answered, it is queued once the endpoint has read a copy of the answer, which reads this
-      // body too: so wait for the end of the batch that delivers it, but end the span when the body
-      // ended.
+      // The event comes once the answer is on its way (GatewayView.eventsDelivered). For a request
+      // a plugin answered, it is queued once the endpoint has read a copy of the answer, which reads
+      // this body too: so wait for the end of the batch that delivers it, but end the span when the
+      // body ended.
       return whenBodyEnds(response, () => {
         endedAt = performance.now();
-        afterAnswer(() => afterAnswer(() => finish()));
+        eventsDelivered()
+          .then(eventsDelivered)
+          .then(() => finish());
       });
     },
     onEvent(event) {

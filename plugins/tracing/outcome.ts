@@ -6,7 +6,7 @@
  */
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { GatewayError, RpcCodes, RpcError, type OperationEvent } from 'mcp-gateway';
+import { GatewayError, type OperationEvent, RpcCodes, RpcError } from 'mcp-gateway';
 import { ATTR_GATEWAY_OUTCOME, ATTR_RPC_RESPONSE_STATUS_CODE } from './attributes.ts';
 
 /** Why an operation failed, by the gateway's classification (`unknown_name`, `unavailable`, ...). */

@@ -6,8 +6,8 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { afterAnswers } from '../../core/after-answer.ts';
-import type { Gateway } from '../../core/gateway.ts';
+import { afterAnswers } from '../../core/engine/after-answer.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import { MEMORY_EXPORTER } from './state.ts';

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { kernelConfigSchema } from '../../core/config/schema.ts';
-import { systemConfigFile } from '../../core/config/load.ts';
+import { kernelConfigSchema } from '../../core/kernel/config/schema.ts';
+import { systemConfigFile } from '../../core/kernel/config/load.ts';
 import { repoRoot } from '../helpers/processes.ts';
 import { startInProcess } from '../helpers/in-process.ts';
 

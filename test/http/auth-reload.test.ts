@@ -5,7 +5,7 @@
  * `oauth:` section.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../helpers/in-process.ts';
 import { startIdp, type Idp } from '../helpers/idp.ts';
 

@@ -5,7 +5,7 @@
  * still in charge of whatever the fast path does not take. In-process, with a real upstream process.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { mcpHeaders, messagesOf, openSession, startInProcess } from '../helpers/in-process.ts';
 import { startFixtureHttp, type FixtureHttp } from '../helpers/processes.ts';
 import { httpUpstream } from '../helpers/servers.ts';

@@ -3,7 +3,7 @@
  * `app.request()`: verbs, headers, sessions, Origin, body size, malformed input.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { initializeBody, mcpHeaders, messagesOf, openSession, rpc, startInProcess } from '../helpers/in-process.ts';
 import { headerPrincipalPlugin } from '../helpers/servers.ts';
 

@@ -4,7 +4,7 @@
  * without one; ids are unique to each session's store, so a foreign id never names a local event.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Gateway } from '../../core/gateway.ts';
+import type { Gateway } from '../../core/engine/gateway.ts';
 import { mcpHeaders, openSession, startInProcess } from '../helpers/in-process.ts';
 
 let gateway: Gateway;

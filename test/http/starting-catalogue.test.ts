@@ -5,9 +5,9 @@
  */
 import { pino } from 'pino';
 import { expect, it, vi } from 'vitest';
-import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
-import { Gateway } from '../../core/gateway.ts';
-import { planGateway } from '../../core/loader/plan.ts';
+import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import { Gateway } from '../../core/engine/gateway.ts';
+import { planGateway } from '../../core/kernel/loader/plan.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { recordingServer } from '../helpers/http-server.ts';
 import { mcpHeaders, messagesOf, openSession } from '../helpers/in-process.ts';

@@ -5,8 +5,8 @@
 import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { afterAnswer, afterAnswers } from '../../core/after-answer.ts';
-import { stdoutPerTurn } from '../../core/log-destination.ts';
+import { afterAnswer, afterAnswers } from '../../core/engine/after-answer.ts';
+import { stdoutPerTurn } from '../../core/engine/log-destination.ts';
 import { tempDir } from '../helpers/processes.ts';
 
 it('runs nothing in the turn that queued it, then every job in order', async () => {

@@ -1,6 +1,6 @@
 /** A call's `Cancellation` (core/cancellation.ts): what it tells its listeners, and the AbortSignal it makes only when asked. */
 import { describe, expect, it } from 'vitest';
-import { Cancellation, onAbort } from '../../core/index.ts';
+import { Cancellation, onAbort } from '../../core/lib/cancellation.ts';
 
 describe('Cancellation', () => {
   it('aborts once, telling each listener the reason in the order they came, and those that come later at once', () => {

@@ -1,12 +1,12 @@
 /** Shared scaffolding for the kernel tests: a Kernel built straight from plugin definitions. */
 import { pino } from 'pino';
-import { parseGatewayConfig } from '../../core/config/gateway-config.ts';
-import type { CallToolResult, OperationContext, ToolCallContext } from '../../core/context.ts';
-import type { GatewayError } from '../../core/errors.ts';
-import type { PluginHooks } from '../../core/hooks.ts';
-import { Kernel } from '../../core/kernel.ts';
-import type { PlannedPlugin } from '../../core/loader/plan.ts';
-import { definePlugin, type GatewayView, type PluginDefinition, type SetupContext } from '../../core/plugin.ts';
+import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import type { CallToolResult, OperationContext, ToolCallContext } from '../../core/kernel/context.ts';
+import type { GatewayError } from '../../core/kernel/errors.ts';
+import type { PluginHooks } from '../../core/kernel/hooks.ts';
+import { Kernel } from '../../core/kernel/kernel.ts';
+import type { PlannedPlugin } from '../../core/kernel/loader/plan.ts';
+import { definePlugin, type GatewayView, type PluginDefinition, type SetupContext } from '../../core/kernel/plugin.ts';
 
 export const gateway: GatewayView = {
   version: '0',
@@ -16,6 +16,7 @@ export const gateway: GatewayView = {
     resourceMetadata: 'http://x/.well-known/oauth-protected-resource/mcp',
   },
   status: () => ({ phase: 'ready', upstreams: [] }),
+  eventsDelivered: () => Promise.resolve(),
 };
 
 export function planned(definition: PluginDefinition, options: unknown = {}): PlannedPlugin {

@@ -1,7 +1,7 @@
 /** Plugin setup and shutdown: order, the setup context, timeouts and partial-boot teardown. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ErrorCodes, GatewayError } from '../../core/errors.ts';
-import type { SetupContext } from '../../core/plugin.ts';
+import { ErrorCodes, GatewayError } from '../../core/kernel/errors.ts';
+import type { SetupContext } from '../../core/kernel/plugin.ts';
 import { bootKernel, gateway, makeKernel, planned, plugin, rejection } from './helpers.ts';
 
 afterEach(() => {

@@ -1,8 +1,8 @@
 /** The onion runner behind kernel.operation('onCallTool', terminal). */
 import { describe, expect, it, vi } from 'vitest';
-import type { CallToolResult, ToolCallContext } from '../../core/context.ts';
-import { ErrorCodes, GatewayError, RpcError } from '../../core/errors.ts';
-import type { HookSignatures } from '../../core/hooks.ts';
+import type { CallToolResult, ToolCallContext } from '../../core/kernel/context.ts';
+import { ErrorCodes, GatewayError, RpcError } from '../../core/kernel/errors.ts';
+import type { HookSignatures } from '../../core/kernel/hooks.ts';
 import { bootKernel, plugin, rejection, text, toolCtx } from './helpers.ts';
 
 type CallTool = HookSignatures['onCallTool'];

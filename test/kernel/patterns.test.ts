@@ -1,7 +1,7 @@
 /** `server:tool` patterns, shared by the policy plugins: globs, the split, the config value. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileGlob, serverToolMatcher, serverToolPatterns, splitServerPattern } from '../../core/patterns.ts';
+import { compileGlob, serverToolMatcher, serverToolPatterns, splitServerPattern } from '../../core/lib/patterns.ts';
 
 describe('globs', () => {
   it.each([

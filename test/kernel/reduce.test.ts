@@ -1,8 +1,8 @@
 /** The reduce runner behind kernel.runList('onListTools', items, ctx). */
 import { describe, expect, it, vi } from 'vitest';
-import type { ToolItem } from '../../core/context.ts';
-import { ErrorCodes, GatewayError } from '../../core/errors.ts';
-import type { HookSignatures } from '../../core/hooks.ts';
+import type { ToolItem } from '../../core/kernel/context.ts';
+import { ErrorCodes, GatewayError } from '../../core/kernel/errors.ts';
+import type { HookSignatures } from '../../core/kernel/hooks.ts';
 import { bootKernel, operationCtx, plugin, rejection } from './helpers.ts';
 
 type ListTools = HookSignatures['onListTools'];

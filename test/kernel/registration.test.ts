@@ -1,9 +1,9 @@
 /** What setup may return: hook names, hook shapes, transports, and the resolved chain. */
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { ErrorCodes, GatewayError } from '../../core/errors.ts';
-import type { HookSignatures, PluginHooks } from '../../core/hooks.ts';
-import type { TransportFactory } from '../../core/upstream/types.ts';
+import { ErrorCodes, GatewayError } from '../../core/kernel/errors.ts';
+import type { HookSignatures, PluginHooks } from '../../core/kernel/hooks.ts';
+import type { TransportFactory } from '../../core/kernel/transport.ts';
 import { bootKernel, makeKernel, plugin, rejection } from './helpers.ts';
 
 const noopCall: HookSignatures['onCallTool'] = async (_ctx, next) => next();

@@ -1,7 +1,7 @@
 /** The service registry as plugins see it through ctx.provide and ctx.use. */
 import { describe, expect, it } from 'vitest';
-import { ErrorCodes, GatewayError } from '../../core/errors.ts';
-import type { TransportFactory } from '../../core/upstream/types.ts';
+import { ErrorCodes, GatewayError } from '../../core/kernel/errors.ts';
+import type { TransportFactory } from '../../core/kernel/transport.ts';
 import { bootKernel, makeKernel, plugin, rejection } from './helpers.ts';
 
 const factory = (): TransportFactory => ({ open: async () => Promise.reject(new Error('not in tests')) });

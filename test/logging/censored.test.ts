@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { censored, createLogger } from '../../core/logger.ts';
+import { censored, createLogger } from '../../core/engine/logger.ts';
 
 describe('censored log objects', () => {
   it('blanks secret keys in any case down to three levels, and nothing else', () => {

@@ -7,7 +7,7 @@ import { openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
-import { stdoutPerTurn } from '../../core/log-destination.ts';
+import { stdoutPerTurn } from '../../core/engine/log-destination.ts';
 import { repoRoot, tempDir, tsxCli } from '../helpers/processes.ts';
 
 const run = promisify(execFile);

@@ -1,7 +1,7 @@
 /** A request's logger (`lazyChild`): made when first used, then the child itself. */
 import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
-import { createLogger, lazyChild } from '../../core/logger.ts';
+import { createLogger, lazyChild } from '../../core/engine/logger.ts';
 
 function recorded() {
   const lines: Record<string, unknown>[] = [];

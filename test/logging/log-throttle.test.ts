@@ -1,6 +1,6 @@
 /** `LogThrottle`: the first occurrence is logged, then one per interval with the count muted since. */
 import { expect, it } from 'vitest';
-import { LogThrottle } from '../../core/index.ts';
+import { LogThrottle } from '../../core/kernel/index.ts';
 
 it('logs the first occurrence, mutes the rest of the interval, then tells how many were muted', () => {
   let now = 1_000;

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, expect } from 'vitest';
-import { connectRedis, redisConnectionSchema } from '../../core/stores/redis.ts';
+import { connectRedis, redisConnectionSchema } from '../../core/lib/redis.ts';
 import { freePort } from '../helpers/processes.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { itWith, redisServer } from '../helpers/debian.ts';

@@ -8,8 +8,10 @@
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
-import { Cancellation, ErrorCodes, HttpClient, httpServerSettings, UpstreamCredentials } from '../../core/index.ts';
-import type { JSONRPCMessage } from '../../core/protocol.ts';
+import { ErrorCodes } from '../../core/kernel/index.ts';
+import { Cancellation } from '../../core/lib/cancellation.ts';
+import { HttpClient, httpServerSettings, UpstreamCredentials } from '../../core/lib/http/index.ts';
+import type { JSONRPCMessage } from '../../core/kernel/protocol.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { recordingServer } from '../helpers/http-server.ts';

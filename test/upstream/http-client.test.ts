@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, it } from 'vitest';
-import { HttpClient, readBody, readEventStream, type JSONRPCMessage } from '../../core/index.ts';
+import type { JSONRPCMessage } from '../../core/kernel/index.ts';
+import { HttpClient, readBody, readEventStream } from '../../core/lib/http/index.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 
 const cleanup = cleanupAfterEach();

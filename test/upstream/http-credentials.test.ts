@@ -5,15 +5,15 @@
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import { GatewayError } from '../../core/kernel/index.ts';
+import { Cancellation } from '../../core/lib/cancellation.ts';
 import {
-  Cancellation,
-  GatewayError,
   HttpClient,
   httpServerSettings,
   readBody,
   UpstreamCredentials,
   type HttpServerSettings,
-} from '../../core/index.ts';
+} from '../../core/lib/http/index.ts';
 import { HttpChannel } from '../../plugins/streamable-http/http-channel.ts';
 import { openSseChannel } from '../../plugins/sse/sse-channel.ts';
 import { freePort } from '../helpers/processes.ts';

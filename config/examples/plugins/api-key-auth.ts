@@ -20,7 +20,8 @@
  *         scopes: [scope:dev]
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthFailure, bearerToken, credentialAuth, definePlugin, z } from 'mcp-gateway';
+import { definePlugin, z } from 'mcp-gateway';
+import { AuthFailure, bearerToken, credentialAuth } from 'mcp-gateway/auth';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 

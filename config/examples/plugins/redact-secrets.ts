@@ -13,7 +13,7 @@
  *         patterns: ["ACME-[0-9]{8}"]
  *         replacement: "[hidden]"
  */
-import { definePlugin, z, type CallToolResult } from 'mcp-gateway';
+import { type CallToolResult, definePlugin, z } from 'mcp-gateway';
 
 /** Well-known shapes of credentials. */
 const defaultPatterns = [

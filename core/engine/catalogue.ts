@@ -1,0 +1,198 @@
+/**
+ * The aggregated catalogue: the tools, prompts, resources and resource templates of the
+ * upstreams that are ready (and of those that are down with `when_down: error`), namespaced and
+ * indexed for routing. Rebuilt (cheaply) whenever an upstream's lists or state change, never per
+ * request.
+ *
+ * Tools and prompts: a name `t` of a server with prefix `p` is exposed as `p<separator>t`; an empty
+ * prefix exposes `t` as is. Routing is by exact lookup of the exposed name, never by splitting it,
+ * so names may themselves contain the separator. When two servers expose the same name, the server
+ * listed first in `proxy.servers` keeps it and the clash is reported (and refused at boot).
+ *
+ * Resources keep their upstream URIs, because tools return them in results and clients read them
+ * back. A URI (or template) that a server lists after another server already did is exposed as
+ * `mcp-gateway:<server>:<uri>`; so is any URI read as that form, which always reaches `<server>`.
+ * A read goes to the server that listed the URI, else to the first server with a matching template.
+ */
+import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
+import type { CatalogueItem, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from '../kernel/context.ts';
+import type { Prompt, Tool } from '../kernel/protocol.ts';
+import type { UpstreamCatalogue } from './upstream/upstream.ts';
+
+export interface CatalogueSource {
+  readonly name: string;
+  readonly prefix: string;
+  readonly catalogue: UpstreamCatalogue;
+}
+
+export interface NameClash {
+  readonly kind: 'tool' | 'prompt';
+  readonly name: string;
+  /** The server that keeps the name, then the ones it hides. */
+  readonly servers: readonly string[];
+}
+
+export interface ResourceTarget {
+  readonly server: string;
+  /** The URI as the server knows it. */
+  readonly uri: string;
+}
+
+export const exposedName = (prefix: string, name: string, separator: string): string =>
+  prefix === '' ? name : `${prefix}${separator}${name}`;
+
+const qualifier = 'mcp-gateway:';
+const qualified = (server: string, uri: string) => `${qualifier}${server}:${uri}`;
+
+export class Catalogue {
+  readonly tools: readonly ToolItem[];
+  readonly prompts: readonly PromptItem[];
+  readonly resources: readonly ResourceItem[];
+  readonly resourceTemplates: readonly ResourceTemplateItem[];
+  readonly clashes: readonly NameClash[];
+  readonly #servers: ReadonlySet<string>;
+  readonly #toolsByName: ReadonlyMap<string, ToolItem>;
+  readonly #promptsByName: ReadonlyMap<string, PromptItem>;
+  /** URI → the server that owns it unqualified. */
+  readonly #uriOwners: ReadonlyMap<string, string>;
+  readonly #templates: readonly { server: string; exposed: string; template: UriTemplate }[];
+
+  static readonly empty = new Catalogue([], '__');
+
+  constructor(sources: readonly CatalogueSource[], separator: string) {
+    const clashes: NameClash[] = [];
+    this.#servers = new Set(sources.map((s) => s.name));
+    const tools = indexNames<Tool>(
+      sources,
+      (s) => s.catalogue.tools,
+      'tool',
+      clashes,
+      (tool, s) => ({
+        server: s.name,
+        name: tool.name,
+        value: { ...tool, name: exposedName(s.prefix, tool.name, separator) },
+      }),
+    );
+    const prompts = indexNames<Prompt>(
+      sources,
+      (s) => s.catalogue.prompts,
+      'prompt',
+      clashes,
+      (prompt, s) => ({
+        server: s.name,
+        name: prompt.name,
+        value: { ...prompt, name: exposedName(s.prefix, prompt.name, separator) },
+      }),
+    );
+    this.tools = [...tools.values()];
+    this.prompts = [...prompts.values()];
+    this.#toolsByName = tools;
+    this.#promptsByName = prompts;
+    this.clashes = clashes;
+
+    const owners = new Map<string, string>();
+    const resources: ResourceItem[] = [];
+    for (const source of sources) {
+      for (const resource of source.catalogue.resources) {
+        const owner = owners.get(resource.uri);
+        if (owner === undefined) owners.set(resource.uri, source.name);
+        const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
+        resources.push({
+          server: source.name,
+          name: resource.uri,
+          value: uri === resource.uri ? resource : { ...resource, uri },
+        });
+      }
+    }
+    this.resources = resources;
+    this.#uriOwners = owners;
+
+    const templateOwners = new Map<string, string>();
+    const templates: ResourceTemplateItem[] = [];
+    for (const source of sources) {
+      for (const template of source.catalogue.resourceTemplates) {
+        const owner = templateOwners.get(template.uriTemplate);
+        if (owner === undefined) templateOwners.set(template.uriTemplate, source.name);
+        const exposed =
+          owner === undefined || owner === source.name
+            ? template.uriTemplate
+            : qualified(source.name, template.uriTemplate);
+        templates.push({
+          server: source.name,
+          name: template.uriTemplate,
+          value: exposed === template.uriTemplate ? template : { ...template, uriTemplate: exposed },
+        });
+      }
+    }
+    this.resourceTemplates = templates;
+    this.#templates = templates.flatMap((t) => {
+      if (t.value.uriTemplate !== t.name) return []; // qualified ones are routed by their prefix
+      try {
+        return [{ server: t.server, exposed: t.name, template: new UriTemplate(t.name) }];
+      } catch {
+        return []; // an unparsable template can still be listed, just not routed by
+      }
+    });
+  }
+
+  tool(name: string): ToolItem | undefined {
+    return this.#toolsByName.get(name);
+  }
+
+  prompt(name: string): PromptItem | undefined {
+    return this.#promptsByName.get(name);
+  }
+
+  /** Which server a URI the client sent belongs to, and the URI that server knows. */
+  resource(uri: string): ResourceTarget | undefined {
+    if (uri.startsWith(qualifier)) {
+      const rest = uri.slice(qualifier.length);
+      const colon = rest.indexOf(':');
+      const server = rest.slice(0, colon);
+      return colon > 0 && this.#servers.has(server) ? { server, uri: rest.slice(colon + 1) } : undefined;
+    }
+    const owner =
+      this.#uriOwners.get(uri) ?? this.#templates.find(({ template }) => template.match(uri) !== null)?.server;
+    return owner === undefined ? undefined : { server: owner, uri };
+  }
+
+  /** The template a `ref/resource` completion names, by its exposed form. */
+  template(exposed: string): ResourceTarget | undefined {
+    if (exposed.startsWith(qualifier)) return this.resource(exposed);
+    const item = this.resourceTemplates.find((t) => t.value.uriTemplate === exposed);
+    return item && { server: item.server, uri: item.name };
+  }
+
+  /** How the client sees a URI that `server` sent (in a read result, an update notification). */
+  exposeUri(server: string, uri: string): string {
+    const owner = this.#uriOwners.get(uri);
+    return owner === undefined || owner === server ? uri : qualified(server, uri);
+  }
+}
+
+function indexNames<T>(
+  sources: readonly CatalogueSource[],
+  items: (source: CatalogueSource) => readonly T[],
+  kind: NameClash['kind'],
+  clashes: NameClash[],
+  toItem: (item: T, source: CatalogueSource) => CatalogueItem<T>,
+): Map<string, CatalogueItem<T>> {
+  const index = new Map<string, CatalogueItem<T>>();
+  const clashByName = new Map<string, string[]>();
+  for (const source of sources) {
+    for (const raw of items(source)) {
+      const item = toItem(raw, source);
+      const key = (item.value as { name: string }).name;
+      const owner = index.get(key);
+      if (!owner) {
+        index.set(key, item);
+        continue;
+      }
+      const servers = clashByName.get(key) ?? [owner.server];
+      if (!servers.includes(source.name)) servers.push(source.name);
+      clashByName.set(key, servers);
+    }
+  }
+  for (const [name, servers] of clashByName) clashes.push({ kind, name, servers });
+  return index;
+}

@@ -1,0 +1,511 @@
+/**
+ * A running gateway: boot (plugins set up, HTTP listening, upstreams connecting), the live
+ * catalogue, and the graceful stop. Boot order matters: the HTTP server listens before upstreams
+ * are connected, so that `/live` answers at once and `/ready` reports the boot as it happens.
+ */
+import type { AddressInfo } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
+import { afterAnswer, afterAnswers } from './after-answer.ts';
+import { Catalogue, type NameClash } from './catalogue.ts';
+import type { GatewayConfig } from '../kernel/config/gateway-config.ts';
+import type { GatewayEnv, Logger } from '../kernel/context.ts';
+import type { OperationEvent } from '../kernel/events.ts';
+import type { ServerCapabilities } from '../kernel/protocol.ts';
+import { ErrorCodes, GatewayError, RpcCodes } from '../kernel/errors.ts';
+import { METADATA_PATH } from '../lib/auth/protected-resource.ts';
+import { createApp } from './http/app.ts';
+import { defaultAllowedOrigins, originMatcher } from '../lib/http/origin.ts';
+import { InFlight } from './in-flight.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import type { GatewayPlan, PlannedServer } from '../kernel/loader/plan.ts';
+import { diffPlans, type PlanDiff } from '../kernel/loader/plan-diff.ts';
+import { mcpEndpoint } from './mcp/endpoint.ts';
+import { McpProxy } from './mcp/proxy.ts';
+import { DownstreamSession, type ListKind } from './mcp/session.ts';
+import { SessionRegistry } from './mcp/sessions.ts';
+import { SharedSubscriptions } from './mcp/subscriptions.ts';
+import { BoundedEventStore } from './mcp/event-store.ts';
+import type { GatewayPhase, GatewayStatus, GatewayView } from '../kernel/plugin.ts';
+import type { UpstreamSessionState } from '../kernel/session-store.ts';
+import { MemorySessionStore } from './mcp/memory-session-store.ts';
+import { Upstream } from './upstream/upstream.ts';
+import { gatewayName, gatewayVersion } from './version.ts';
+
+export const MCP_PATH = '/mcp';
+
+/** After cancelling at shutdown, how long the error responses get to reach their clients. */
+const CANCEL_FLUSH_MS = 1000;
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly plan: GatewayPlan;
+  readonly baseDir: string;
+  readonly logger: Logger;
+}
+
+export class Gateway {
+  readonly kernel: Kernel;
+  readonly inFlight = new InFlight();
+  readonly view: GatewayView;
+  /** Aborted when the shutdown timeout passes: operations still running end with an error. */
+  readonly #cancel = new AbortController();
+  #app: Hono<GatewayEnv> | undefined;
+  #phase: GatewayPhase = 'starting';
+  #upstreams: Upstream[] = [];
+  #catalogue = Catalogue.empty;
+  /**
+   * While starting or stopping, upstreams coming up or going down only mark the catalogue stale
+   * (it is rebuilt when read): rebuilding it for each of N upstreams costs O(N²).
+   */
+  #catalogueStale = false;
+  #sessions: SessionRegistry | undefined;
+  readonly #byName = new Map<string, Upstream>();
+  /** Server name → prefix, kept current across reloads (the proxy reads it to explain unknown names). */
+  readonly #prefixes = new Map<string, string>();
+  readonly #subscriptions = new SharedSubscriptions();
+  #instructions = '';
+  #server: HttpServer | undefined;
+  #port: number;
+  /** `http://<address>:<port>` as bound, which may differ from `server.host` (`localhost`). */
+  #listeningOn: string | undefined;
+  #stopping: Promise<void> | undefined;
+  #options: GatewayOptions;
+  readonly #log: Logger;
+
+  constructor(options: GatewayOptions) {
+    this.#options = options;
+    this.#log = options.logger;
+    this.#port = options.config.server.port;
+    const gateway = this;
+    this.view = {
+      version: gatewayVersion,
+      get urls() {
+        const base = gateway.baseUrl;
+        const mcp = new URL(MCP_PATH.slice(1), `${base.replace(/\/$/, '')}/`);
+        return { base, mcp: mcp.href, resourceMetadata: `${mcp.origin}${METADATA_PATH}${mcp.pathname}` };
+      },
+      status: () => this.status(),
+      eventsDelivered: afterAnswers,
+    };
+    this.kernel = new Kernel({
+      plugins: options.plan.plugins,
+      config: options.config,
+      baseDir: options.baseDir,
+      logger: options.logger,
+      gateway: this.view,
+    });
+  }
+
+  /** The public base URL: `server.url`, else the local address the gateway listens on. */
+  get baseUrl(): string {
+    return this.#options.config.server.url ?? `http://localhost:${this.#port}`;
+  }
+
+  /** The HTTP application; drive it in-process with `gateway.app.request(...)`. */
+  get app(): Hono<GatewayEnv> {
+    if (!this.#app) throw new Error('the gateway has not started');
+    return this.#app;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get catalogue(): Catalogue {
+    if (this.#catalogueStale) this.#refreshCatalogue();
+    return this.#catalogue;
+  }
+
+  status(): GatewayStatus {
+    return { phase: this.#phase, upstreams: this.#upstreams.map((u) => u.status()) };
+  }
+
+  /** Set plugins up, listen (unless `listen: false`), connect upstreams; stop everything if any step fails. */
+  async start(options: { listen?: boolean } = {}): Promise<void> {
+    await this.kernel.setup();
+    this.#log.info(
+      {
+        hooks: this.kernel.describeHooks(),
+        routes: this.kernel.routes.map((r) => `${r.method} ${r.path} (${r.plugin})`),
+      },
+      'plugin chain',
+    );
+    const { separator } = this.#options.config.proxy;
+    if (!/^[A-Za-z0-9_-]+$/.test(separator)) {
+      this.#log.warn(
+        { separator },
+        'tool names will contain characters some clients and LLM APIs reject (allowed: A-Z a-z 0-9 _ -)',
+      );
+    }
+    try {
+      this.#assemble();
+      if (options.listen ?? true) await this.#listen();
+      for (const upstream of this.#upstreams) upstream.start();
+      await Promise.all(this.#upstreams.map((u) => u.firstAttempt));
+      this.#refreshCatalogue();
+      const [clash] = this.#catalogue.clashes;
+      if (clash) throw clashError(clash);
+      if (this.#stopping) return;
+      this.#phase = 'ready';
+      this.#announceReady();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+  }
+
+  /** Stop gracefully: refuse new work, let in-flight operations finish, then close everything. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    this.#phase = 'stopping';
+    const server = this.#server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {
+      this.#log.warn({ inFlight: this.inFlight.count }, 'shutdown timeout reached; cancelling in-flight requests');
+      this.#cancel.abort(
+        new GatewayError(ErrorCodes.UNAVAILABLE, 'the gateway is shutting down', {
+          rpcCode: RpcCodes.CONNECTION_CLOSED,
+        }),
+      );
+      await this.inFlight.drained(CANCEL_FLUSH_MS);
+    }
+    await this.#sessions?.closeAll(this.kernel.services.get('session-bus') !== undefined);
+    server?.closeAllConnections();
+    await Promise.all(this.#upstreams.map((u) => u.stop()));
+    for (const error of await this.kernel.shutdown()) this.#log.error({ err: error }, error.message);
+    await closed;
+  }
+
+  #assemble(): void {
+    const { config, plan, logger } = this.#options;
+    const subscriptions = this.#subscriptions;
+    this.#upstreams = plan.servers.map((server) => this.#createUpstream(server));
+    const bus = this.kernel.services.get('session-bus');
+    const sessions = new SessionRegistry({
+      store: this.kernel.services.get('session-store') ?? new MemorySessionStore(),
+      idleTtlMs: config.sessions.idle_ttl,
+      max: config.sessions.max,
+      logger,
+      cancel: this.#cancel.signal,
+      bus,
+      endUpstreamSession: async (name, sessionId) => {
+        const upstream = this.#byName.get(name);
+        if (upstream) await (await upstream.openChannel(undefined, sessionId)).close();
+      },
+    });
+    this.#sessions = sessions;
+    const proxy = new McpProxy({
+      kernel: this.kernel,
+      catalogue: () => this.catalogue,
+      upstream: (name) => this.#byName.get(name),
+      upstreams: () => this.#upstreams,
+      prefixes: this.#prefixes,
+      separator: config.proxy.separator,
+      pageSize: config.proxy.page_size,
+      subscriptions,
+    });
+    this.#instructions = describeServers(plan, config.proxy.separator);
+    const policy = this.kernel.services.get('origin-policy');
+    const allowOrigin = policy
+      ? (origin: string | undefined) => policy.allows(origin)
+      : originMatcher(defaultOrigins(config, this.baseUrl));
+    const endpoint = mcpEndpoint({
+      sessions,
+      onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
+      onAnswered: (event, log) => this.#operation(event, log),
+      target: (message) => proxy.target(message),
+      allowOrigin,
+      accepting: () => this.#phase !== 'stopping',
+      createSession: (subject, protocolVersion, restore) =>
+        new DownstreamSession({
+          subject,
+          protocolVersion,
+          restore,
+          bus,
+          ...(bus && {
+            onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) =>
+              void sessions.rememberUpstream(session.id!, server, state),
+          }),
+          proxy,
+          inFlight: this.inFlight,
+          cancel: this.#cancel.signal,
+          serverInfo: { name: gatewayName, version: gatewayVersion },
+          capabilities: advertisedCapabilities(this.#upstreams),
+          instructions: this.#instructions,
+          eventStore: new BoundedEventStore(),
+          logger,
+          onInitialized: async (session) => {
+            await sessions.add(session, {
+              id: session.id!,
+              subject,
+              protocolVersion,
+              clientInfo: session.hello?.clientInfo,
+              clientCapabilities: session.hello?.capabilities,
+              createdAt: restore?.createdAt ?? Date.now(),
+              ...(restore?.upstreamSessions && { upstreamSessions: restore.upstreamSessions }),
+            });
+            this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
+          },
+          onClosed: (session, how) => {
+            const ended = sessions.remove(session, how);
+            subscriptions.forget(session.peer, (name) => this.#byName.get(name));
+            if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
+            return ended;
+          },
+          onOperation: (event, log) => this.#operation(event, log),
+        }),
+    });
+    this.#app = createApp({
+      kernel: this.kernel,
+      inFlight: this.inFlight,
+      logger,
+      mcpPath: MCP_PATH,
+      mcpHandler: endpoint,
+      maxBodyBytes: config.server.max_body_size,
+    });
+  }
+
+  #createUpstream(server: PlannedServer): Upstream {
+    const upstream = new Upstream({
+      server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
+      prefix: server.prefix,
+      required: server.required,
+      policy: server.policy,
+      transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
+      logger: this.#options.logger.child({ plugin: server.plugin, server: server.name }),
+      clientInfo: { name: gatewayName, version: gatewayVersion },
+    });
+    upstream.oncataloguechange = () => {
+      if (this.#phase !== 'ready') this.#catalogueStale = true;
+      else this.#refreshCatalogue();
+    };
+    upstream.onstatechange = (state, previous, error) =>
+      this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
+    upstream.onresourceupdated = (uri, notification) => {
+      const exposed = {
+        ...notification,
+        params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) },
+      };
+      for (const subscriber of this.#subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
+    };
+    this.#byName.set(server.name, upstream);
+    this.#prefixes.set(server.name, server.prefix);
+    return upstream;
+  }
+
+  /**
+   * Apply a new configuration without a restart: upstreams added, removed or replaced (when their
+   * settings changed), plugins given their new options (those with `onReload`), sessions kept, and
+   * clients whose catalogue may have changed told with `list_changed`. Other changes take a
+   * restart; they are returned, not applied. Throws, changing nothing, when the new configuration
+   * needs a transport that is not loaded.
+   */
+  async reload(next: {
+    config: GatewayConfig;
+    plan: GatewayPlan;
+  }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
+    if (this.#phase !== 'ready')
+      throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
+    const diff = diffPlans(this.#options, next);
+    for (const server of [...diff.added, ...diff.changed]) {
+      if (!this.kernel.services.get(`transport:${server.type}`)) {
+        throw new GatewayError(
+          ErrorCodes.CONFIG,
+          `server "${server.name}" uses type "${server.type}", whose transport plugin is not loaded; restart the gateway to load it`,
+        );
+      }
+    }
+    const replaced = new Set([...diff.removed, ...diff.changed.map((server) => server.name)]);
+    const retired = [...replaced].flatMap((name) => this.#byName.get(name) ?? []);
+    for (const name of replaced) {
+      this.#byName.delete(name);
+      this.#prefixes.delete(name);
+    }
+    const fresh = [...diff.added, ...diff.changed].map((server) => this.#createUpstream(server));
+    // The new plan's order, which decides who keeps a clashing name.
+    this.#upstreams = next.plan.servers.map((server) => this.#byName.get(server.name)!);
+    // Each client's links to a retired server are dropped now (its next request links to the new
+    // one) and closed before that server stops, while their connections still work.
+    const unlinked = Promise.all([...replaced].map((name) => this.#sessions?.unlink(name)));
+    // Servers first: a plugin taking new options (a rule naming a new server) sees the new list.
+    const needRestart = [...diff.needRestart];
+    const reloadedPlugins: string[] = [];
+    for (const plugin of diff.reconfigured) {
+      const { name } = plugin.definition;
+      try {
+        if (await this.kernel.reload(name, plugin.options)) reloadedPlugins.push(name);
+        else needRestart.push(`plugin ${name}: options`);
+      } catch (error) {
+        this.#log.error(
+          { err: error, plugin: name },
+          `plugin ${name} refused its new options; it keeps the ones it had`,
+        );
+        needRestart.push(`plugin ${name}: options (refused)`);
+      }
+    }
+    // What runs now, for the next reload's comparison: the new servers, and the new options of the
+    // plugins that took them (the others still run with their old ones).
+    const applied = new Map(
+      diff.reconfigured.filter((p) => reloadedPlugins.includes(p.definition.name)).map((p) => [p.definition.name, p]),
+    );
+    const plugins = this.#options.plan.plugins.map((p) => applied.get(p.definition.name) ?? p);
+    this.#options = { ...this.#options, plan: { plugins, servers: next.plan.servers } };
+    this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
+    this.#refreshCatalogue();
+    // A plugin's new options (permissions, say) may change what each client sees in every list.
+    if (reloadedPlugins.length)
+      for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
+    for (const upstream of fresh) upstream.start();
+    await unlinked;
+    await Promise.all(retired.map((upstream) => upstream.stop()));
+    await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
+    return { ...diff, needRestart, reloadedPlugins };
+  }
+
+  /**
+   * The event for observers, and one access line per MCP operation, once the answer is on its way
+   * (see after-answer.ts): delivering and formatting them would otherwise delay every reply.
+   */
+  #operation(event: OperationEvent, log: Logger): void {
+    afterAnswer(() => {
+      this.kernel.emit(event);
+      this.#accessLine(event, log);
+    });
+  }
+
+  #accessLine(event: OperationEvent, log: Logger): void {
+    const { target } = event;
+    log.info(
+      {
+        session_id: event.sessionId,
+        method: event.method,
+        server: target?.server,
+        ...(target && { [target.kind]: target.name }),
+        subject: event.subject,
+        duration_ms: Math.round(event.durationMs * 100) / 100,
+        outcome: event.outcome,
+        ...(event.reason && { reason: event.reason }),
+      },
+      'mcp operation',
+    );
+  }
+
+  async #listen(): Promise<void> {
+    const { host, port } = this.#options.config.server;
+    const server = serve({ fetch: this.app.fetch, hostname: host, port }) as HttpServer;
+    this.#server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          new GatewayError(
+            ErrorCodes.LISTEN,
+            `cannot listen on ${host}:${port}: ${error.code ?? error.message} (free the port, or choose another with --port)`,
+            {
+              cause: error,
+            },
+          ),
+        ),
+      );
+    });
+    const bound = server.address() as AddressInfo;
+    this.#port = bound.port;
+    this.#listeningOn = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+    this.#log.info({ address: this.#listeningOn, mcp: MCP_PATH }, 'listening');
+  }
+
+  /**
+   * The one line that says where to connect. The host is the address bound, not a guess: for
+   * 0.0.0.0 (every interface) it says so, since the machine's name may not resolve for clients
+   * (a container's is its id), and `server.url`, when set, is the operator's own public address.
+   */
+  #announceReady(): void {
+    const url = `${this.#listeningOn ?? this.baseUrl}${MCP_PATH}`;
+    const { upstreams } = this.status();
+    const ready = upstreams.filter((u) => u.state === 'ready').length;
+    const servers = counted(upstreams.length, 'server');
+    const tools = this.#catalogue.tools.length;
+    this.#log.info(
+      { url, tools, upstreams: upstreams.map((u) => `${u.name}:${u.state}`) },
+      `mcp-gateway ready: ${url} (${ready === upstreams.length ? servers : `${ready} of ${servers} ready`}, ${counted(tools, 'tool')})`,
+    );
+  }
+
+  /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
+  #refreshCatalogue(): void {
+    this.#catalogueStale = false;
+    const previous = this.#catalogue;
+    const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
+    const next = new Catalogue(this.#upstreams.filter(listed), this.#options.config.proxy.separator);
+    this.#catalogue = next;
+    for (const clash of next.clashes) {
+      if (!previous.clashes.some((c) => c.kind === clash.kind && c.name === clash.name)) {
+        this.#log.error({ clash }, clashError(clash).message);
+      }
+    }
+    if (this.#phase !== 'ready') return;
+    const changed = (kind: ListKind, a: readonly unknown[], b: readonly unknown[]) =>
+      a.length !== b.length || JSON.stringify(a) !== JSON.stringify(b) ? [kind] : [];
+    const kinds: ListKind[] = [
+      ...changed('tools', previous.tools, next.tools),
+      ...changed('prompts', previous.prompts, next.prompts),
+      ...changed(
+        'resources',
+        [previous.resources, previous.resourceTemplates],
+        [next.resources, next.resourceTemplates],
+      ),
+    ];
+    for (const kind of kinds) this.#sessions?.broadcast(kind);
+  }
+}
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** The kernel's Origin allow list: `server.allowed_origins`, else loopback and the gateway's own origin. */
+const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] =>
+  config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);
+
+/**
+ * What the gateway offers a client at `initialize`: tools always (its list may be empty), and
+ * prompts, resources (with subscriptions), completions and logging when some upstream offers them.
+ */
+function advertisedCapabilities(upstreams: readonly Upstream[]): ServerCapabilities {
+  const known = upstreams.flatMap((u) => u.capabilities ?? []);
+  const any = (test: (c: ServerCapabilities) => unknown) => known.some(test);
+  return {
+    tools: { listChanged: true },
+    ...(any((c) => c.prompts) && { prompts: { listChanged: true } }),
+    ...(any((c) => c.resources) && {
+      resources: { listChanged: true, ...(any((c) => c.resources?.subscribe) && { subscribe: true }) },
+    }),
+    ...(any((c) => c.completions) && { completions: {} }),
+    ...(any((c) => c.logging) && { logging: {} }),
+  };
+}
+
+function clashError(clash: NameClash): GatewayError {
+  const [owner, ...hidden] = clash.servers;
+  return new GatewayError(
+    ErrorCodes.NAME_CLASH,
+    `${clash.kind} "${clash.name}" is exposed by ${clash.servers.map((s) => `"${s}"`).join(' and ')}; ` +
+      `"${owner}" keeps it${hidden.length ? `, ${hidden.map((s) => `"${s}"`).join(', ')} lose it` : ''}. ` +
+      'Give the servers distinct prefixes (proxy.servers[].prefix)',
+  );
+}
+
+/** The `instructions` of the gateway's initialize result: which servers are behind it, and how names map. */
+function describeServers(plan: GatewayPlan, separator: string): string {
+  if (plan.servers.length === 0) return 'This MCP gateway has no upstream servers configured.';
+  const lines = plan.servers.map((s) =>
+    s.prefix === ''
+      ? `- ${s.name}: tools and prompts keep their own names`
+      : `- ${s.name}: tools and prompts are named "${s.prefix}${separator}<name>"`,
+  );
+  return `This MCP gateway aggregates ${plan.servers.length} MCP server${plan.servers.length > 1 ? 's' : ''}:\n${lines.join('\n')}`;
+}

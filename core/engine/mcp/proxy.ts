@@ -1,0 +1,409 @@
+/**
+ * The MCP operations of the gateway: lists come from the catalogue through the plugins' reduce
+ * chains and are paginated; targeted operations go through the plugins' onion chains to the
+ * upstream that owns the name, on the client's own upstream session (`per-client`) or the shared
+ * one. Results are passed on as the upstream sent them (`structuredContent`, `_meta`,
+ * annotations, `isError` and unknown fields included); only names and qualified URIs are mapped.
+ */
+import type { Catalogue } from '../catalogue.ts';
+import type { StopSignal } from '../../lib/cancellation.ts';
+import type {
+  CallToolResult,
+  GetPromptResult,
+  Logger,
+  McpTarget,
+  OperationContext,
+  PromptGetContext,
+  ReadResourceResult,
+  ResourceReadContext,
+  ToolCallContext,
+} from '../../kernel/context.ts';
+import { ErrorCodes, GatewayError, RpcCodes } from '../../kernel/errors.ts';
+import type { Kernel } from '../../kernel/kernel.ts';
+import type { JSONRPCMessage, JSONRPCNotification } from '../../kernel/protocol.ts';
+import type { UpstreamLink } from '../upstream/link.ts';
+import type { DownstreamPeer } from '../upstream/peer.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import { paginate } from './pagination.ts';
+import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
+import { listPage } from './serialized.ts';
+import type { SharedSubscriptions } from './subscriptions.ts';
+
+export interface ProxyDeps {
+  readonly kernel: Kernel;
+  readonly catalogue: () => Catalogue;
+  readonly upstream: (name: string) => Upstream | undefined;
+  readonly upstreams: () => readonly Upstream[];
+  /** Names of configured servers and their prefixes, to explain why a name is unknown. */
+  readonly prefixes: ReadonlyMap<string, string>;
+  readonly separator: string;
+  readonly pageSize: number;
+  readonly subscriptions: SharedSubscriptions;
+}
+
+/** The downstream session an operation runs in, as the proxy needs it. */
+export interface SessionHandle {
+  /** The session's own upstream session with this server (per-client mode), opened on first use. */
+  link(upstream: Upstream): UpstreamLink;
+  openLinks(): readonly UpstreamLink[];
+  /** What the session's client asked with `logging/setLevel`. */
+  logLevel: string | undefined;
+  /** The session itself, for subscriptions and messages outside any request. */
+  readonly peer: DownstreamPeer;
+}
+
+type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+type Result = Record<string, unknown>;
+
+/** An operation's context, as the terminal steps get it back from the hooks. */
+type WithRuntime = { readonly [RUNTIME]?: OperationRuntime };
+
+let progressTokens = 0;
+
+export class McpProxy {
+  readonly #deps: ProxyDeps;
+  readonly #callTool: (ctx: ToolCallContext) => Promise<CallToolResult>;
+  readonly #getPrompt: (ctx: PromptGetContext) => Promise<GetPromptResult>;
+  readonly #readResource: (ctx: ResourceReadContext) => Promise<ReadResourceResult>;
+
+  constructor(deps: ProxyDeps) {
+    this.#deps = deps;
+    const { kernel } = deps;
+    this.#callTool = kernel.operation('onCallTool', (ctx) => {
+      const retry = this.#upstream(ctx.server).policy.retry;
+      const idempotent = retry.toolCalls || ctx.definition.annotations?.idempotentHint === true;
+      return this.#forward(
+        ctx,
+        'tools/call',
+        { ...ctx.params, name: ctx.tool, arguments: ctx.arguments },
+        idempotent,
+      ) as Promise<CallToolResult>;
+    }) as (ctx: ToolCallContext) => Promise<CallToolResult>;
+    this.#getPrompt = kernel.operation(
+      'onGetPrompt',
+      (ctx) =>
+        this.#forward(
+          ctx,
+          'prompts/get',
+          { ...ctx.params, name: ctx.prompt, arguments: ctx.arguments },
+          true,
+        ) as Promise<GetPromptResult>,
+    ) as (ctx: PromptGetContext) => Promise<GetPromptResult>;
+    this.#readResource = kernel.operation('onReadResource', async (ctx) => {
+      const result = (await this.#forward(
+        ctx,
+        'resources/read',
+        { ...ctx.params, uri: ctx.uri },
+        true,
+      )) as ReadResourceResult;
+      return this.#exposeContents(ctx.server, result);
+    }) as (ctx: ResourceReadContext) => Promise<ReadResourceResult>;
+  }
+
+  async listTools(ctx: OperationContext, params: Params) {
+    const items = await this.#deps.kernel.runList('onListTools', this.#deps.catalogue().tools, ctx);
+    return this.#page('tools', items, params);
+  }
+
+  async listPrompts(ctx: OperationContext, params: Params) {
+    const items = await this.#deps.kernel.runList('onListPrompts', this.#deps.catalogue().prompts, ctx);
+    return this.#page('prompts', items, params);
+  }
+
+  async listResources(ctx: OperationContext, params: Params) {
+    const items = await this.#deps.kernel.runList('onListResources', this.#deps.catalogue().resources, ctx);
+    return this.#page('resources', items, params);
+  }
+
+  async listResourceTemplates(ctx: OperationContext, params: Params) {
+    const items = await this.#deps.kernel.runList(
+      'onListResourceTemplates',
+      this.#deps.catalogue().resourceTemplates,
+      ctx,
+    );
+    return this.#page('resourceTemplates', items, params);
+  }
+
+  callTool(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<CallToolResult> {
+    const name = requireString(params, 'name');
+    const item = this.#deps.catalogue().tool(name);
+    if (!item) throw this.#unknown('tool', name);
+    const ctx: ToolCallContext = operation(base, runtime, {
+      server: item.server,
+      tool: item.name,
+      name,
+      definition: item.value,
+      upstreamHeaders: {},
+      params: params as ToolCallContext['params'],
+      arguments: params.arguments as Record<string, unknown> | undefined,
+    });
+    return this.#callTool(ctx);
+  }
+
+  getPrompt(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<GetPromptResult> {
+    const name = requireString(params, 'name');
+    const item = this.#deps.catalogue().prompt(name);
+    if (!item) throw this.#unknown('prompt', name);
+    const ctx: PromptGetContext = operation(base, runtime, {
+      server: item.server,
+      prompt: item.name,
+      name,
+      definition: item.value,
+      upstreamHeaders: {},
+      params: params as PromptGetContext['params'],
+      arguments: params.arguments as Record<string, string> | undefined,
+    });
+    return this.#getPrompt(ctx);
+  }
+
+  readResource(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<ReadResourceResult> {
+    const target = this.#resource(requireString(params, 'uri'));
+    const ctx: ResourceReadContext = operation(base, runtime, {
+      server: target.server,
+      uri: target.uri,
+      params: params as ResourceReadContext['params'],
+      upstreamHeaders: {},
+    });
+    return this.#readResource(ctx);
+  }
+
+  async subscribe(
+    _base: OperationContext,
+    params: Params,
+    runtime: OperationRuntime,
+    subscribe: boolean,
+  ): Promise<Result> {
+    const target = this.#resource(requireString(params, 'uri'));
+    const upstream = this.#upstream(target.server);
+    if (upstream.state !== 'ready') throw upstream.unavailable();
+    if (upstream.policy.sessions === 'per-client' && runtime.session) {
+      const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe';
+      return runtime.session
+        .link(upstream)
+        .request(method, { ...params, uri: target.uri }, { signal: runtime.cancellation });
+    }
+    const who = runtime.session?.peer ?? runtime.peer;
+    if (subscribe) await this.#deps.subscriptions.subscribe(upstream, target.uri, who);
+    else await this.#deps.subscriptions.unsubscribe(upstream, target.uri, who);
+    return {};
+  }
+
+  /** `completion/complete` for a prompt's or a resource template's argument, at its owner. */
+  complete(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
+    const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+    let server: string;
+    let upstreamRef: Record<string, unknown>;
+    if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+      const item = this.#deps.catalogue().prompt(ref.name);
+      if (!item) throw this.#unknown('prompt', ref.name);
+      (server = item.server), (upstreamRef = { ...ref, name: item.name });
+    } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+      const target = this.#deps.catalogue().template(ref.uri) ?? this.#deps.catalogue().resource(ref.uri);
+      if (!target) throw unknownName(`Unknown resource template: ${ref.uri}`, { uri: ref.uri });
+      (server = target.server), (upstreamRef = { ...ref, uri: target.uri });
+    } else {
+      throw invalidParams('params.ref must be a ref/prompt with a name or a ref/resource with a uri');
+    }
+    const ctx = operation(base, runtime, { server });
+    return this.#forward(ctx, 'completion/complete', { ...params, ref: upstreamRef }, true);
+  }
+
+  /** `logging/setLevel`: the client's level, for each of its own upstream sessions, open and to come. */
+  async setLogLevel(_base: OperationContext, params: Params, runtime: OperationRuntime): Promise<Result> {
+    const level = requireString(params, 'level');
+    if (!runtime.session) return {};
+    runtime.session.logLevel = level;
+    await Promise.all(
+      runtime.session
+        .openLinks()
+        .filter((link) => link.upstream.capabilities?.logging)
+        .map((link) => link.request('logging/setLevel', { level }, { signal: runtime.cancellation }).catch(() => {})),
+    );
+    return {};
+  }
+
+  /**
+   * The upstream item a request names, if it exists: the tool of `tools/call`, the prompt of
+   * `prompts/get`, the resource of `resources/read|subscribe|unsubscribe`, and the prompt or
+   * resource template a `completion/complete` completes an argument of.
+   */
+  target(message: JSONRPCMessage): McpTarget | undefined {
+    const { method, params } = message as { method?: unknown; params?: Record<string, unknown> };
+    const catalogue = this.#deps.catalogue();
+    if (method === 'completion/complete') {
+      const ref = params?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
+      if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
+        const item = catalogue.prompt(ref.name);
+        return item && { kind: 'prompt', server: item.server, name: item.name, exposed: ref.name };
+      }
+      if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
+        const template = catalogue.template(ref.uri);
+        return template && { kind: 'resource', server: template.server, name: template.uri, exposed: ref.uri };
+      }
+      return undefined;
+    }
+    if (method === 'tools/call' || method === 'prompts/get') {
+      const exposed = params?.name;
+      if (typeof exposed !== 'string') return undefined;
+      const item = method === 'tools/call' ? catalogue.tool(exposed) : catalogue.prompt(exposed);
+      return (
+        item && { kind: method === 'tools/call' ? 'tool' : 'prompt', server: item.server, name: item.name, exposed }
+      );
+    }
+    if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+      const exposed = params?.uri;
+      const resource = typeof exposed === 'string' ? catalogue.resource(exposed) : undefined;
+      return resource && { kind: 'resource', server: resource.server, name: resource.uri, exposed: exposed as string };
+    }
+    return undefined;
+  }
+
+  /** Map a notification a server sent outside any request (per-client session) for its client. */
+  forClient(server: string, notification: JSONRPCNotification): JSONRPCNotification {
+    if (notification.method !== 'notifications/resources/updated') return notification;
+    const uri = notification.params?.uri;
+    if (typeof uri !== 'string') return notification;
+    return { ...notification, params: { ...notification.params, uri: this.#deps.catalogue().exposeUri(server, uri) } };
+  }
+
+  /**
+   * The terminal step of every operation chain: send it to the owning upstream, retrying when safe.
+   * Not an async function: a request that is not retried is the upstream's promise itself, with no
+   * step of this function's own on the way back (on a path every tool call takes).
+   */
+  #forward(
+    ctx: OperationContext & WithRuntime & { server: string; upstreamHeaders?: Record<string, string> },
+    method: string,
+    params: Params,
+    idempotent: boolean,
+  ): Promise<Result> {
+    const upstream = this.#deps.upstream(ctx.server);
+    if (!upstream) return Promise.reject(unknownServer(ctx.server));
+    const runtime = ctx[RUNTIME];
+    const callerToken = params._meta?.progressToken;
+    // A shared upstream session serves many clients, whose progress tokens may collide: send a
+    // token of our own and give the caller's back on the way out.
+    const upstreamToken = callerToken === undefined ? undefined : `mcp-gateway-${++progressTokens}`;
+    const sent =
+      upstreamToken === undefined ? params : { ...params, _meta: { ...params._meta, progressToken: upstreamToken } };
+    const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
+    // The call's cancellation rather than `ctx.signal`, which would make an AbortSignal per call.
+    const signal = runtime?.cancellation ?? ctx.signal;
+    const options = { signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
+    const { retry, sessions } = upstream.policy;
+    const session = sessions === 'per-client' ? runtime?.session : undefined;
+    const send = () =>
+      session ? session.link(upstream).request(method, sent, options) : upstream.request(method, sent, options);
+    // A server known to be down fails at once (calls never hang), and is not retried.
+    if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
+    if (!idempotent || retry.attempts === 0) return send();
+    return this.#retrying(upstream, send, ctx.logger, signal, method);
+  }
+
+  /** `send` once more after a lost connection, while the server's retry policy allows. */
+  async #retrying(
+    upstream: Upstream,
+    send: () => Promise<Result>,
+    logger: Logger,
+    signal: StopSignal,
+    method: string,
+  ): Promise<Result> {
+    const { retry } = upstream.policy;
+    for (let attempt = 0; ; attempt++) {
+      if (upstream.state !== 'ready') throw upstream.unavailable();
+      try {
+        return await send();
+      } catch (error) {
+        const lostConnection = error instanceof GatewayError && error.code === ErrorCodes.UPSTREAM_UNAVAILABLE;
+        if (!lostConnection || attempt >= retry.attempts || signal.aborted) throw error;
+        logger.debug({ server: upstream.name, method, attempt: attempt + 1 }, 'retrying after a lost connection');
+        await upstream.whenReady(retry.delayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  #upstream(name: string): Upstream {
+    const upstream = this.#deps.upstream(name);
+    if (!upstream) throw unknownServer(name);
+    return upstream;
+  }
+
+  #resource(uri: string) {
+    const target = this.#deps.catalogue().resource(uri);
+    if (!target) throw unknownName(`Unknown resource: ${uri}`, { uri });
+    return target;
+  }
+
+  #exposeContents(server: string, result: ReadResourceResult): ReadResourceResult {
+    if (!Array.isArray(result.contents)) return result;
+    const catalogue = this.#deps.catalogue();
+    return {
+      ...result,
+      contents: result.contents.map((c) =>
+        typeof c.uri === 'string' ? { ...c, uri: catalogue.exposeUri(server, c.uri) } : c,
+      ),
+    };
+  }
+
+  #page(key: string, items: readonly { value: unknown }[], params: Params) {
+    const page = paginate(items, params.cursor, this.#deps.pageSize);
+    return listPage(
+      key,
+      page.items.map((item) => item.value as object),
+      page.nextCursor,
+      { list: items, cursor: String(params.cursor ?? '') },
+    );
+  }
+
+  #unknown(kind: 'tool' | 'prompt', name: string): Error {
+    const { prefixes, separator } = this.#deps;
+    for (const [server, prefix] of prefixes) {
+      if (prefix === '' || !name.startsWith(`${prefix}${separator}`)) continue;
+      const state = this.#deps.upstream(server)?.state;
+      if (state !== 'ready') {
+        return new GatewayError(
+          ErrorCodes.UPSTREAM_UNAVAILABLE,
+          `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`,
+          {
+            rpcCode: RpcCodes.INTERNAL_ERROR,
+            data: { server, state },
+          },
+        );
+      }
+      return unknownName(
+        `Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`,
+        { server },
+      );
+    }
+    return unknownName(`Unknown ${kind}: ${name}`);
+  }
+}
+
+/** The operation's peer, with the gateway's progress token mapped back to the caller's. */
+function relayingPeer(peer: DownstreamPeer, upstreamToken: string | undefined, callerToken: unknown): DownstreamPeer {
+  return {
+    client: peer.client,
+    request: (request, signal) => peer.request(request, signal),
+    notify: (notification) => {
+      if (notification.method !== 'notifications/progress') return peer.notify(notification);
+      const params = notification.params as Params | undefined;
+      if (upstreamToken === undefined || params?.progressToken !== upstreamToken) return Promise.resolve();
+      return peer.notify({ ...notification, params: { ...params, progressToken: callerToken } });
+    },
+  };
+}
+
+const unknownServer = (name: string) =>
+  new GatewayError(ErrorCodes.UNKNOWN_NAME, `no upstream server is named "${name}"`, {
+    rpcCode: RpcCodes.INVALID_PARAMS,
+  });
+const unknownName = (message: string, data?: Record<string, unknown>) =>
+  new GatewayError(ErrorCodes.UNKNOWN_NAME, message, { rpcCode: RpcCodes.INVALID_PARAMS, data });
+const invalidParams = (message: string) =>
+  new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
+
+function requireString(params: Record<string, unknown> | undefined, key: string): string {
+  const value = params?.[key];
+  if (typeof value !== 'string') throw invalidParams(`params.${key} must be a string`);
+  return value;
+}

@@ -1,0 +1,193 @@
+/**
+ * What hooks see. An HTTP request gets a Hono context carrying `GatewayVariables`; every MCP
+ * operation (a list, a tool call, a prompt get, a resource read) gets an `OperationContext` built
+ * from the HTTP request that carried it. Both share one `state` object, so that what an
+ * `onRequest` hook learns (say, a rate-limit bucket) is visible to the operation hooks.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { Logger } from 'pino';
+import type {
+  JSONRPCMessage,
+  RequestId,
+  CallToolRequest,
+  CallToolResult,
+  ClientCapabilities,
+  GetPromptRequest,
+  GetPromptResult,
+  Implementation,
+  Prompt,
+  ReadResourceRequest,
+  ReadResourceResult,
+  Resource,
+  ResourceTemplate,
+  Tool,
+} from './protocol.ts';
+
+export type { Logger };
+import type { AuthFailureReason } from './auth-failure.ts';
+
+/** Who is calling, as established by an auth plugin in `onRequest`. */
+export interface Principal {
+  /** A stable identifier of the caller: the JWT `sub`, an API key's owner, ... */
+  readonly subject: string;
+  /** The scopes the caller holds, after any claim mapping. */
+  readonly scopes: readonly string[];
+  /** The verified claims, as the auth plugin read them. */
+  readonly claims: Readonly<Record<string, unknown>>;
+  /** The plugin that authenticated the caller. */
+  readonly provider?: string;
+  /**
+   * Set by `bearerAuth`: the caller holds an OAuth access token, so a refusal for want of scopes
+   * may ask its client to step up (403 `insufficient_scope` pointing at the resource metadata).
+   * Callers authenticated otherwise (API keys) get a plain 403 that sends them into no OAuth flow.
+   * (An anonymous caller, when auth is optional, is still pointed at OAuth.)
+   */
+  readonly oauth?: boolean;
+}
+
+/**
+ * State shared by the hooks of one request. Plugins add their own keys by declaration merging:
+ * `declare module 'mcp-gateway' { interface RequestState { myKey?: number } }`.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: plugins fill it in by declaration merging
+export interface RequestState {}
+
+/** How an HTTP route is guarded: auth plugins skip routes marked `none`. */
+export type RouteAuth = 'required' | 'none';
+
+export interface RouteInfo {
+  /** A stable name for logs and metrics labels: `mcp`, `live`, `ready`, `not-found`, ... */
+  readonly name: string;
+  readonly auth: RouteAuth;
+  /** Polled by machines (`RouteOptions.polled`): its access line is at debug. */
+  readonly polled?: boolean;
+}
+
+/** The variables every HTTP request's Hono context carries (`c.get('principal')`, ...). */
+export interface GatewayVariables {
+  requestId: string;
+  logger: Logger;
+  route: RouteInfo;
+  /** Set by an auth plugin; undefined for an anonymous caller. */
+  principal: Principal | undefined;
+  /** Set by an auth plugin that refused the request (`bearerAuth` does), for metrics and audit. */
+  authFailure: AuthFailureReason | undefined;
+  state: RequestState;
+}
+
+export interface GatewayEnv {
+  Variables: GatewayVariables;
+}
+
+export type GatewayContext = Context<GatewayEnv>;
+
+/** `onRequest` is a Hono middleware: call `next()` to go on, or return a Response to answer. */
+export type RequestHook = MiddlewareHandler<GatewayEnv>;
+
+/** The downstream client of an MCP session, as it introduced itself at `initialize`. */
+export interface ClientIdentity {
+  readonly info: Implementation | undefined;
+  readonly capabilities: ClientCapabilities | undefined;
+  readonly protocolVersion: string | undefined;
+}
+
+/** What every MCP operation hook knows about the request that caused it. */
+export interface OperationContext {
+  /** The MCP method, e.g. `tools/call`. */
+  readonly method: string;
+  /** The correlation id of the HTTP request (from `X-Request-Id` or generated). */
+  readonly requestId: string;
+  readonly sessionId: string | undefined;
+  readonly principal: Principal | undefined;
+  readonly client: ClientIdentity;
+  /** Aborted when the client cancels or disconnects, or the gateway shuts down. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+  readonly state: RequestState;
+}
+
+/**
+ * One entry of the aggregated catalogue: where it comes from and what the client sees.
+ * `value` is the client-facing object (a tool with its namespaced name, ...); `server` and
+ * `name` say which upstream owns it and what that upstream calls it.
+ */
+export interface CatalogueItem<T> {
+  readonly server: string;
+  readonly name: string;
+  readonly value: T;
+}
+
+export type ToolItem = CatalogueItem<Tool>;
+export type PromptItem = CatalogueItem<Prompt>;
+export type ResourceItem = CatalogueItem<Resource>;
+export type ResourceTemplateItem = CatalogueItem<ResourceTemplate>;
+
+/** Routing facts shared by the operations that target one upstream item. */
+interface TargetedOperation<Params> extends OperationContext {
+  /** The upstream server (its `name` in `proxy.servers`). */
+  readonly server: string;
+  /** The request's params as the client sent them (`_meta` included); forwarded upstream. */
+  readonly params: Readonly<Params>;
+  /**
+   * Headers for this operation's upstream request (HTTP transports): a hook may add correlation
+   * headers (`traceparent`) before calling `next()`. The gateway's `x-request-id` is always sent.
+   */
+  readonly upstreamHeaders: Record<string, string>;
+}
+
+export interface ToolCallContext extends TargetedOperation<CallToolRequest['params']> {
+  /** The tool's name as the upstream knows it (no namespace). */
+  readonly tool: string;
+  /** The name the client called (namespaced). */
+  readonly name: string;
+  /** The tool as listed, annotations included. */
+  readonly definition: Tool;
+  /** The arguments to send upstream; a hook may replace them before calling `next()`. */
+  arguments: Record<string, unknown> | undefined;
+}
+
+export interface PromptGetContext extends TargetedOperation<GetPromptRequest['params']> {
+  /** The prompt's name as the upstream knows it. */
+  readonly prompt: string;
+  /** The name the client asked for (namespaced). */
+  readonly name: string;
+  readonly definition: Prompt;
+  arguments: Record<string, string> | undefined;
+}
+
+export interface ResourceReadContext extends TargetedOperation<ReadResourceRequest['params']> {
+  /** The URI sent upstream. */
+  readonly uri: string;
+}
+
+/** The upstream item an MCP request names, when the gateway can tell. */
+export interface McpTarget {
+  readonly kind: 'tool' | 'prompt' | 'resource';
+  /** The upstream server (its `name` in `proxy.servers`). */
+  readonly server: string;
+  /** The item's name as the upstream knows it (a tool or prompt name, a resource URI). */
+  readonly name: string;
+  /** The name or URI as the client sent it. */
+  readonly exposed: string;
+}
+
+/** A JSON-RPC message POSTed to `/mcp`, as `onMcpMessage` hooks see it. */
+export interface McpMessageContext {
+  readonly message: JSONRPCMessage;
+  /** The method of a request or notification; undefined for a response to the server's request. */
+  readonly method: string | undefined;
+  /** The request's id; undefined for notifications and responses. */
+  readonly id: RequestId | undefined;
+  /** What a `tools/call`, `prompts/get` or `resources/read` (or subscribe) targets, if it exists. */
+  readonly target: McpTarget | undefined;
+  /** Undefined for `initialize`, which opens the session. */
+  readonly sessionId: string | undefined;
+  readonly principal: Principal | undefined;
+  readonly requestId: string;
+  readonly logger: Logger;
+  readonly state: RequestState;
+  /** The HTTP request's Hono context. */
+  readonly http: GatewayContext;
+}
+
+export type { CallToolResult, GetPromptResult, ReadResourceResult };

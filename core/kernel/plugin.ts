@@ -1,0 +1,138 @@
+/**
+ * The plugin contract. A plugin is a value: a name, a version, a zod schema for its options, and
+ * a `setup` function that receives a context and returns the hooks it wants. Built-in plugins
+ * are written exactly like third-party ones.
+ *
+ * Lifecycle (in list order): the loader resolves the module and validates the options against
+ * `configSchema` (before anything starts, so `mcp-gateway validate` catches every mistake), then
+ * the kernel calls `setup` with a timeout. If any setup fails, the `onShutdown` hooks of the
+ * plugins already set up run in reverse order and the gateway exits with an error naming the
+ * plugin. On a normal stop, every `onShutdown` runs in reverse order.
+ */
+import type { Handler } from 'hono';
+import type { z } from 'zod';
+import type { GatewayConfig } from './config/gateway-config.ts';
+import type { GatewayEnv, Logger, RouteAuth } from './context.ts';
+import type { PluginHooks } from './hooks.ts';
+import type { ServiceName, Services } from './services.ts';
+import type { UpstreamStatus } from './upstream-status.ts';
+
+/** The kernel API version; a plugin's `kernel` range is checked against it at load. */
+export const KERNEL_API_VERSION = '1.0.0';
+
+/** Declares that a plugin connects to upstream servers of one `type:`. */
+export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
+  /** The `type:` of the `proxy.servers` entries this plugin serves. */
+  readonly type: string;
+  /**
+   * Validates the transport's keys of a server entry (`connection:`, `auth:`, ...). The kernel's
+   * keys (`name`, `type`, `prefix`, `required`, `reconnect`, `connection.timeout`) are removed first.
+   */
+  readonly schema: Settings;
+  /**
+   * The default session mode of its servers: `per-client` when an upstream session is cheap (HTTP),
+   * so each client gets its own and server-to-client requests reach the right client; `shared`
+   * (the default) when it is not (a child process). A server's `upstream_sessions` overrides it.
+   */
+  readonly sessions?: 'per-client' | 'shared';
+}
+
+export interface PluginDefinition<Options extends z.ZodType = z.ZodType, Settings extends z.ZodType = z.ZodType> {
+  /** Unique in a gateway; by convention the built-in folder name or the npm package name. */
+  readonly name: string;
+  readonly version: string;
+  /** A semver range of the kernel API this plugin was written for (see `KERNEL_API_VERSION`). */
+  readonly kernel?: string;
+  /** Plugins that must be loaded before this one (their names). */
+  readonly requires?: readonly string[];
+  /**
+   * The top-level config section(s) holding this plugin's options when its `plugins:` entry gives
+   * none, e.g. `cors` for the `cors:` section. With several sections, the options are an object
+   * keyed by section name. A section is an error unless some loaded plugin claims it.
+   */
+  readonly section?: string | readonly string[];
+  /** Validates the options. Use a strict object so that a misspelt option is an error. */
+  readonly configSchema?: Options;
+  readonly transport?: TransportDeclaration<Settings>;
+  /** Milliseconds `setup` may take (default 10 s). */
+  readonly setupTimeout?: number;
+  setup(
+    ctx: SetupContext<z.output<Options>>,
+  ): PluginHooks<z.output<Options>> | void | Promise<PluginHooks<z.output<Options>> | void>;
+}
+
+/** Identity function that exists for types: `export default definePlugin({...})`. */
+export function definePlugin<Options extends z.ZodType = z.ZodType, Settings extends z.ZodType = z.ZodType>(
+  definition: PluginDefinition<Options, Settings>,
+): PluginDefinition<Options, Settings> {
+  return definition;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | 'HEAD';
+
+export interface RouteOptions {
+  /** `none` tells auth plugins to let requests through (health checks, discovery documents). */
+  readonly auth?: RouteAuth;
+  /** The route's name in logs and metrics (default: the path). */
+  readonly name?: string;
+  /**
+   * Asked for by machines on a schedule (health probes, metrics scrapes): its access line is
+   * logged at debug, so that a probe every few seconds does not bury the info log.
+   */
+  readonly polled?: boolean;
+}
+
+/** Routes outside the MCP endpoint: `/live`, `/metrics`, `/.well-known/...`. */
+export interface HttpRoutes {
+  route(method: HttpMethod, path: string, handler: Handler<GatewayEnv>, options?: RouteOptions): void;
+}
+
+export type GatewayPhase = 'starting' | 'ready' | 'stopping';
+
+export interface GatewayStatus {
+  readonly phase: GatewayPhase;
+  readonly upstreams: readonly UpstreamStatus[];
+}
+
+/** A read-only view of the running gateway. */
+export interface GatewayView {
+  readonly version: string;
+  /**
+   * The gateway's public base URL (`server.url`), its MCP endpoint URL, and the URL of the
+   * endpoint's protected resource metadata (RFC 9728), for `WWW-Authenticate` challenges.
+   */
+  readonly urls: { readonly base: string; readonly mcp: string; readonly resourceMetadata: string };
+  status(): GatewayStatus;
+  /**
+   * Resolves once the events of the requests answered so far have reached the `onEvent` hooks.
+   * Events are delivered in a batch once the answers are on their way, so a reader that must have
+   * counted every earlier request (a metrics scrape) waits for this first.
+   */
+  eventsDelivered(): Promise<void>;
+}
+
+export interface SetupContext<Options = unknown> {
+  /** This plugin's name. */
+  readonly name: string;
+  /** The validated options. */
+  readonly options: Options;
+  /** The kernel's configuration sections, validated and with defaults. */
+  readonly config: GatewayConfig;
+  /** The folder of the configuration file: resolve relative paths in options against it. */
+  readonly baseDir: string;
+  /** A pino logger bound to `{ plugin: name }`. */
+  readonly logger: Logger;
+  /** Aborted when setup times out or the boot is abandoned. */
+  readonly signal: AbortSignal;
+  readonly http: HttpRoutes;
+  readonly gateway: GatewayView;
+  /** Offer a service to the kernel and to plugins set up later. */
+  provide<K extends ServiceName>(name: K, value: Services[K]): void;
+  /** A service an earlier plugin provided; a boot error if none did. */
+  use<K extends ServiceName>(name: K): Services[K];
+  /**
+   * An optional service, or undefined: call it when you need it (at request time it sees every
+   * plugin's services, whatever the load order), e.g. `ctx.find('metrics')?.counter(...)`.
+   */
+  find<K extends ServiceName>(name: K): Services[K] | undefined;
+}

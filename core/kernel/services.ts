@@ -1,0 +1,93 @@
+/**
+ * The service registry: how plugins offer capabilities to the kernel and to each other without
+ * importing each other. A transport plugin provides `transport:<type>`; a shared session store
+ * provides `session-store`; a third-party plugin may add its own names by declaration merging:
+ * `declare module 'mcp-gateway' { interface Services { 'my-service': MyApi } }`.
+ */
+import { ErrorCodes, GatewayError } from './errors.ts';
+import type { SessionBus } from './session-bus.ts';
+import type { SessionStore } from './session-store.ts';
+import type { TransportFactory } from './transport.ts';
+
+/** Labels of one metric sample: names fixed when the metric is made, values from small fixed sets. */
+export type MetricLabels = Readonly<Record<string, string>>;
+
+/**
+ * Prometheus metrics for any plugin, provided by the `metrics` plugin (`ctx.find('metrics')`), so
+ * that a plugin counts what it does without depending on prom-client. Making the same metric twice
+ * returns the first one. Keep label values bounded: never a user name, a token or a raw path.
+ */
+export interface MetricsService {
+  counter(
+    name: string,
+    help: string,
+    labelNames?: readonly string[],
+  ): { inc(labels?: MetricLabels, value?: number): void };
+  gauge(name: string, help: string, labelNames?: readonly string[]): { set(labels: MetricLabels, value: number): void };
+  histogram(
+    name: string,
+    help: string,
+    labelNames?: readonly string[],
+    buckets?: readonly number[],
+  ): { observe(labels: MetricLabels, value: number): void };
+}
+
+export interface OriginPolicy {
+  /** Whether a request with this `Origin` header (undefined: none, a non-browser client) may go on. */
+  allows(origin: string | undefined): boolean;
+}
+
+export interface Services {
+  /** Upstream connections for servers of this `type:` in `proxy.servers`. */
+  [transport: `transport:${string}`]: TransportFactory;
+  /** Where downstream session records live (default: in memory). */
+  'session-store': SessionStore;
+  /** Messages between replicas sharing the session store (default: none, one replica). */
+  'session-bus': SessionBus;
+  /** Prometheus metrics, when the metrics plugin is loaded. */
+  metrics: MetricsService;
+  /**
+   * Which browser origins may call `/mcp`: replaces the kernel's `server.allowed_origins` check, so
+   * that a CORS plugin and the DNS-rebinding protection share one allow list.
+   */
+  'origin-policy': OriginPolicy;
+}
+
+export type ServiceName = keyof Services & string;
+
+export class ServiceRegistry {
+  readonly #entries = new Map<string, { value: unknown; provider: string }>();
+
+  provide<K extends ServiceName>(name: K, value: Services[K], provider: string): void {
+    const existing = this.#entries.get(name);
+    if (existing) {
+      throw new GatewayError(
+        ErrorCodes.SERVICE,
+        `service "${name}" is already provided by plugin ${existing.provider}; load only one of them`,
+        { plugin: provider },
+      );
+    }
+    this.#entries.set(name, { value, provider });
+  }
+
+  /** The service, or a boot error naming the plugin that needed it. */
+  use<K extends ServiceName>(name: K, consumer: string): Services[K] {
+    const entry = this.#entries.get(name);
+    if (!entry) {
+      throw new GatewayError(
+        ErrorCodes.SERVICE,
+        `service "${name}" is not provided by any plugin loaded before ${consumer}`,
+        { plugin: consumer },
+      );
+    }
+    return entry.value as Services[K];
+  }
+
+  get<K extends ServiceName>(name: K): Services[K] | undefined {
+    return this.#entries.get(name)?.value as Services[K] | undefined;
+  }
+
+  providerOf(name: ServiceName): string | undefined {
+    return this.#entries.get(name)?.provider;
+  }
+}
