@@ -18,7 +18,7 @@ export const systemConfigFile = '/etc/mcp-gateway/config.yaml';
 // The package's config/: two folders up from the sources (core/config/), three from the build
 // (dist/core/config/, see cli/build.js).
 export const embeddedConfigFile = fileURLToPath(
-  new URL(`${import.meta.url.endsWith('.js') ? '../../../' : '../../'}config/default.yaml`, import.meta.url),
+  new URL(`${import.meta.url.endsWith('.js') ? '../../../../' : '../../../'}config/default.yaml`, import.meta.url),
 );
 
 export const searchPlaces = [

@@ -20,7 +20,7 @@ export interface ResolvedPlugin {
 }
 
 /** The folder of the built-in plugins, found on disk; the kernel imports none of them statically. */
-export const builtinsDir = fileURLToPath(new URL('../../plugins/', import.meta.url));
+export const builtinsDir = fileURLToPath(new URL('../../../plugins/', import.meta.url));
 
 const indexFiles = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
