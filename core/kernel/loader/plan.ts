@@ -27,7 +27,7 @@ export interface PlannedPlugin {
   readonly options: unknown;
   readonly origin: PluginOrigin;
   readonly file: string;
-  /** Where the plugin was asked for: `plugins[2]`, `--plugins`, or `implied`. */
+  /** Where the plugin was asked for: `plugins[2]`, `--plugins`, `implied`, or `in-process`. */
   readonly from: string;
 }
 
@@ -47,19 +47,26 @@ export interface GatewayPlan {
   readonly servers: readonly PlannedServer[];
 }
 
+/** A plugin given as a definition already in this process, with its options (`mcp-gateway/testing`). */
+export interface GivenPlugin {
+  readonly definition: PluginDefinition;
+  /** Validated by the plugin's schema; when absent, its `section` of the configuration is. */
+  readonly options?: unknown;
+}
+
 export interface PlanInput {
   readonly config: GatewayConfig;
   readonly raw: Record<string, unknown>;
   readonly baseDir: string;
   readonly source?: ConfigSource;
-  /** `--plugins` entries, resolved against `cwd`. */
-  readonly extraPlugins?: readonly string[];
+  /** `--plugins` entries, resolved against `cwd`, or plugins already in this process. */
+  readonly extraPlugins?: readonly (string | GivenPlugin)[];
   readonly cwd?: string;
   readonly builtins?: string;
 }
 
 interface Request {
-  readonly use: string;
+  readonly use: string | PluginDefinition;
   readonly options: { given: boolean; value: unknown };
   readonly path: KeyPath;
   readonly baseDir: string;
@@ -108,12 +115,15 @@ async function pluginRequests(input: PlanInput): Promise<Request[]> {
       from: 'implied',
     }));
   }
-  const extra = (input.extraPlugins ?? []).map((use) => ({
-    use,
-    options: { given: false, value: undefined },
+  const extra = (input.extraPlugins ?? []).map((entry) => ({
+    use: typeof entry === 'string' ? entry : entry.definition,
+    options:
+      typeof entry === 'string' || !('options' in entry)
+        ? { given: false, value: undefined }
+        : { given: true, value: entry.options },
     path: [],
     baseDir: input.cwd ?? process.cwd(),
-    from: '--plugins',
+    from: typeof entry === 'string' ? '--plugins' : 'in-process',
   }));
   return [...listed, ...extra];
 }
@@ -132,22 +142,13 @@ async function loadPlugin(
 ): Promise<PlannedPlugin> {
   const { source } = input;
   const where = { source: request.from === '--plugins' ? undefined : source, path: request.path };
-  const resolved = resolvePlugin(request.use, { ...where, baseDir: request.baseDir, builtins: input.builtins });
-  let module: Record<string, unknown>;
-  try {
-    if (resolved.origin !== 'builtin') await prepareForeignPlugin();
-    module = (await import(pathToFileURL(resolved.file).href)) as Record<string, unknown>;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new ConfigError(`plugin "${request.use}" failed to load: ${reason}`, {
-      ...where,
-      code: ErrorCodes.PLUGIN_INVALID,
-      fix: `fix ${resolved.file}`,
-    });
-  }
-  const definition = (module.default ?? module.plugin) as PluginDefinition | undefined;
+  const { definition, origin, file } =
+    typeof request.use === 'string'
+      ? await importPlugin(request.use, request.baseDir, where, input)
+      : { definition: request.use, origin: 'in-process' as const, file: 'in-process' };
+  const label = typeof request.use === 'string' ? request.use : request.use.name;
   const invalid = (problem: string) =>
-    new ConfigError(`plugin "${request.use}" ${problem}`, {
+    new ConfigError(`plugin "${label}" ${problem}`, {
       ...where,
       code: ErrorCodes.PLUGIN_INVALID,
       fix: 'export default definePlugin({ name, version, setup }) from the module',
@@ -188,10 +189,32 @@ async function loadPlugin(
   return {
     definition,
     options: validateOptions(definition, request, input),
-    origin: resolved.origin,
-    file: resolved.file,
+    origin,
+    file,
     from: request.from,
   };
+}
+
+/** The definition a plugin module exports (default, or `plugin`), and where it came from. */
+async function importPlugin(
+  use: string,
+  baseDir: string,
+  where: { source: ConfigSource | undefined; path: KeyPath },
+  input: PlanInput,
+): Promise<{ definition: PluginDefinition | undefined; origin: PluginOrigin; file: string }> {
+  const resolved = resolvePlugin(use, { ...where, baseDir, builtins: input.builtins });
+  try {
+    if (resolved.origin !== 'builtin') await prepareForeignPlugin();
+    const module = (await import(pathToFileURL(resolved.file).href)) as Record<string, unknown>;
+    return { ...resolved, definition: (module.default ?? module.plugin) as PluginDefinition | undefined };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ConfigError(`plugin "${use}" failed to load: ${reason}`, {
+      ...where,
+      code: ErrorCodes.PLUGIN_INVALID,
+      fix: `fix ${resolved.file}`,
+    });
+  }
 }
 
 function sectionsOf(definition: PluginDefinition): readonly string[] {

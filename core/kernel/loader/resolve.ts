@@ -11,7 +11,8 @@ import { resolve as resolveModule } from 'import-meta-resolve';
 import { ErrorCodes } from '../errors.ts';
 import { ConfigError, type ConfigSource, type KeyPath } from '../config/errors.ts';
 
-export type PluginOrigin = 'builtin' | 'path' | 'package';
+/** Where a plugin came from: `in-process` is a definition given as an object (`mcp-gateway/testing`). */
+export type PluginOrigin = 'builtin' | 'path' | 'package' | 'in-process';
 
 export interface ResolvedPlugin {
   readonly origin: PluginOrigin;
