@@ -26,7 +26,7 @@ it('loses no line when the process exits in the turn it logged them', async () =
   writeFileSync(
     script,
     [
-      `import { createLogger } from ${JSON.stringify(join(repoRoot, 'core/logger.ts'))};`,
+      `import { createLogger } from ${JSON.stringify(join(repoRoot, 'core/engine/logger.ts'))};`,
       `const logger = createLogger({ level: 'info', format: 'json' });`,
       // More than a pipe holds (64 KiB), so that the exit has to wait for the reader.
       `for (let i = 1; i <= 2000; i++) logger.info({ i }, 'line');`,
