@@ -8,9 +8,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
-import { mcpHeaders, messagesOf, openSession, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
+import { mcpHeaders, messagesOf, openSession } from '../../test/helpers/in-process.ts';
 import { repoRoot, tempDir } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import type { AuditRecord } from './record.ts';
@@ -24,8 +24,8 @@ const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** A gateway with the audit file sink at `<dir>/trail/audit.jsonl` (the folder is created). */
 async function auditedGateway(audit: Record<string, unknown> = {}) {
   const dir = tempDir('mcpgw-audit-');
-  const gateway = await startInProcess(
-    {
+  const gateway = await startTestGateway({
+    config: {
       server: { url: 'https://mcp.example.com' },
       auth: {
         claims: ['groups'],
@@ -35,8 +35,9 @@ async function auditedGateway(audit: Record<string, unknown> = {}) {
       audit: { sink: 'file', file: { path: 'trail/audit.jsonl' }, ...audit },
       proxy: { servers: [stdioFixture('alpha')] },
     },
-    { plugins: [claimsPlugin], baseDir: dir },
-  );
+    plugins: [claimsPlugin],
+    baseDir: dir,
+  });
   return { gateway, file: join(dir, 'trail/audit.jsonl') };
 }
 
@@ -53,14 +54,14 @@ async function untilLines(file: string, count: number, timeoutMs = 5000): Promis
 
 /** One request as a caller, with a request id of our choosing. */
 async function send(
-  gateway: Gateway,
+  gateway: TestGateway,
   sessionId: string,
   requestId: string,
   method: string,
   params: unknown,
   user: Record<string, string> = dana,
 ) {
-  const response = await gateway.app.request('/mcp', {
+  const response = await gateway.request('/mcp', {
     method: 'POST',
     headers: mcpHeaders(sessionId, { ...user, ...credential, 'x-request-id': requestId }),
     body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, params }),
@@ -83,7 +84,7 @@ const base = (requestId: string, sessionId: string, subject: string | null = 'da
 });
 
 describe('records (file sink, arguments left out)', () => {
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let file: string;
   let sid: string;
   let anonymousSid: string;
@@ -107,10 +108,10 @@ describe('records (file sink, arguments left out)', () => {
 
   beforeAll(async () => {
     ({ gateway, file } = await auditedGateway());
-    sid = await openSession(gateway.app, dana);
-    anonymousSid = await openSession(gateway.app);
+    sid = await openSession(gateway, dana);
+    anonymousSid = await openSession(gateway);
   });
-  afterAll(() => gateway?.stop());
+  afterAll(() => gateway?.close());
 
   it('an allowed tool call', async () => {
     const { message } = await audited(
@@ -284,15 +285,15 @@ describe('records (file sink, arguments left out)', () => {
 });
 
 describe('records with include_arguments: true', () => {
-  let gateway: Gateway;
+  let gateway: TestGateway;
   let file: string;
   let sid: string;
 
   beforeAll(async () => {
     ({ gateway, file } = await auditedGateway({ include_arguments: true }));
-    sid = await openSession(gateway.app, dana);
+    sid = await openSession(gateway, dana);
   });
-  afterAll(() => gateway?.stop());
+  afterAll(() => gateway?.close());
 
   it('keeps the arguments of tool calls (allowed, denied, unknown) and prompts, and only theirs', async () => {
     await send(gateway, sid, 'a1', 'tools/call', {
@@ -321,10 +322,10 @@ describe('file sink at boot', () => {
   it('refuses a path it cannot open, naming it', async () => {
     const dir = tempDir('mcpgw-audit-');
     writeFileSync(join(dir, 'taken'), ''); // a file where the folder should be
-    const boot = startInProcess(
-      { audit: { sink: 'file', file: { path: 'taken/audit.jsonl' } }, proxy: { servers: [] } },
-      { baseDir: dir },
-    );
+    const boot = startTestGateway({
+      config: { audit: { sink: 'file', file: { path: 'taken/audit.jsonl' } }, proxy: { servers: [] } },
+      baseDir: dir,
+    });
     await expect(boot).rejects.toThrow(`audit.file.path: cannot open ${join(dir, 'taken/audit.jsonl')}: EEXIST`);
   });
 });
@@ -332,7 +333,7 @@ describe('file sink at boot', () => {
 describe('reload', () => {
   it('writes to the new sink from the next record on, and closes the old one with what it had', async () => {
     const { gateway, file } = await auditedGateway();
-    const sessionId = await openSession(gateway.app, dana);
+    const sessionId = await openSession(gateway, dana);
     await send(gateway, sessionId, 'before-reload', 'tools/call', { name: 'alpha__echo', arguments: { text: 'one' } });
     const moved = join(dirname(file), 'moved.jsonl');
     const raw = {
@@ -345,14 +346,14 @@ describe('reload', () => {
       audit: { sink: 'file', file: { path: 'trail/moved.jsonl' } },
       proxy: { servers: [stdioFixture('alpha')] },
     };
-    const diff = await reloadInProcess(gateway, raw, { plugins: [claimsPlugin], baseDir: dirname(dirname(file)) });
-    expect(diff.reloadedPlugins).toEqual(['audit']);
+    const diff = await gateway.reload(raw); // the same plugins and folder as at start
+    expect(diff).toMatchObject({ reloadedPlugins: ['audit'] });
     await send(gateway, sessionId, 'after-reload', 'tools/call', { name: 'alpha__echo', arguments: { text: 'two' } });
     const [after] = await untilLines(moved, 1);
     expect(JSON.parse(after!)).toMatchObject({ request_id: 'after-reload' });
     expect(lines(file).map((line) => (JSON.parse(line) as { request_id: string }).request_id)).toEqual([
       'before-reload',
     ]);
-    await gateway.stop();
+    await gateway.close();
   });
 });

@@ -7,10 +7,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
-import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { openSession, rpc } from '../../test/helpers/in-process.ts';
 import { repoRoot } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import type { AuditRecord } from './record.ts';
@@ -58,32 +58,32 @@ async function until(what: string, done: () => boolean | Promise<boolean>, timeo
   }
 }
 
-let gateway: Gateway | undefined;
+let gateway: TestGateway | undefined;
 let collector: Collector | undefined;
 afterEach(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   await collector?.close();
   gateway = collector = undefined;
   delete process.env[TOKEN_ENV];
 });
 
-async function start(http: Record<string, unknown>): Promise<{ gateway: Gateway; sid: string }> {
-  gateway = await startInProcess(
-    {
+async function start(http: Record<string, unknown>): Promise<{ gateway: TestGateway; sid: string }> {
+  gateway = await startTestGateway({
+    config: {
       auth: { permissions: { 'alpha:*': ['scope:dev'] } },
       audit: { sink: 'http', http: { url: collector!.url, ...http } },
       proxy: { servers: [stdioFixture('alpha')] },
     },
-    { plugins: [claimsPlugin] },
-  );
-  return { gateway, sid: await openSession(gateway.app, dana) };
+    plugins: [claimsPlugin],
+  });
+  return { gateway, sid: await openSession(gateway, dana) };
 }
 
-const echo = (g: Gateway, sid: string, text: string) =>
-  rpc(g.app, sid, 'tools/call', { name: 'alpha__echo', arguments: { text } }, dana);
+const echo = (g: TestGateway, sid: string, text: string) =>
+  rpc(g, sid, 'tools/call', { name: 'alpha__echo', arguments: { text } }, dana);
 
-async function auditMetrics(g: Gateway) {
-  const exposition = parseExposition(await (await g.app.request('/metrics')).text());
+async function auditMetrics(g: TestGateway) {
+  const exposition = parseExposition(await (await g.request('/metrics')).text());
   return {
     dropped: exposition.series('mcp_gateway_audit_dropped_total'),
     written: exposition.value('mcp_gateway_audit_records_total'),
@@ -99,7 +99,7 @@ describe('http sink', () => {
     await until('two batches', () => collector!.posts.length === 2);
     // A batch is counted once the collector's answer is back, a moment after the collector has it.
     await until('four records counted', async () => (await auditMetrics(g)).written === 4);
-    await g.stop(); // the fifth waits for its batch to fill; the shutdown flushes it
+    await g.close(); // the fifth waits for its batch to fill; the shutdown flushes it
     expect(collector.posts.map((post) => post.records.length)).toEqual([2, 2, 1]);
     for (const { headers } of collector.posts) {
       expect(headers.authorization).toBe('Bearer collector-secret-42');

@@ -5,19 +5,19 @@
  * reached it: a cached answer repeats N. What the metrics plugin reports tells the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { parseExposition } from '../../test/helpers/exposition.ts';
-import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { openSession, rpc } from '../../test/helpers/in-process.ts';
 import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.ts';
 
 const fastReconnect = { reconnect: { initial: '100ms', max: '200ms' } };
 
-let gateway: Gateway;
+let gateway: TestGateway;
 const sessions = new Map<string, string>();
 
 beforeAll(async () => {
-  gateway = await startInProcess(
-    {
+  gateway = await startTestGateway({
+    config: {
       proxy: { servers: [stdioFixture('alpha', fastReconnect), stdioFixture('beta'), stdioFixture('gamma')] },
       cache: {
         rules: [
@@ -29,22 +29,22 @@ beforeAll(async () => {
         ],
       },
     },
-    { plugins: [headerPrincipalPlugin] },
-  );
+    plugins: [headerPrincipalPlugin],
+  });
 });
-afterAll(() => gateway?.stop());
+afterAll(() => gateway?.close());
 
 /** A session per caller (`anonymous`: no header, no principal). */
 async function session(user: string): Promise<{ id: string; headers: Record<string, string> }> {
   const headers: Record<string, string> = user === 'anonymous' ? {} : { 'x-test-user': user };
   let id = sessions.get(user);
-  if (!id) sessions.set(user, (id = await openSession(gateway.app, headers)));
+  if (!id) sessions.set(user, (id = await openSession(gateway, headers)));
   return { id, headers };
 }
 
 async function call(user: string, name: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const { id, headers } = await session(user);
-  const { message } = await rpc(gateway.app, id, 'tools/call', { name, arguments: args }, headers);
+  const { message } = await rpc(gateway, id, 'tools/call', { name, arguments: args }, headers);
   if (!message.result) throw new Error(`${name} failed: ${JSON.stringify(message)}`);
   return message.result as Record<string, unknown>;
 }
@@ -65,7 +65,7 @@ async function counter(
 }
 
 async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const response = await gateway.app.request('/metrics');
+  const response = await gateway.request('/metrics');
   return parseExposition(await response.text()).value(name, labels);
 }
 const hits = (proxy: string, tool: string) => metric('mcp_gateway_cache_hits_total', { proxy, tool });

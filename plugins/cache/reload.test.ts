@@ -1,31 +1,33 @@
 /** New cache rules on a configuration reload apply at once; a new store takes a restart. */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
-import { openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
+import { openSession, rpc } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
 const config = (cache: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, cache });
-let gateway: Gateway;
+let gateway: TestGateway;
 let session: string;
 
 beforeAll(async () => {
-  gateway = await startInProcess(config({ rules: [{ tools: 'alpha:counter', ttl: '1m' }] }));
-  session = await openSession(gateway.app);
+  gateway = await startTestGateway({ config: config({ rules: [{ tools: 'alpha:counter', ttl: '1m' }] }) });
+  session = await openSession(gateway);
 });
-afterAll(() => gateway?.stop());
+afterAll(() => gateway?.close());
 
 const counter = async (key: string) => {
-  const { message } = await rpc(gateway.app, session, 'tools/call', { name: 'alpha__counter', arguments: { key } });
+  const { message } = await rpc(gateway, session, 'tools/call', { name: 'alpha__counter', arguments: { key } });
   return (message.result as { content: { text: string }[] }).content[0]!.text;
 };
 
-const reload = (raw: Record<string, unknown>) => reloadInProcess(gateway, raw);
+const reload = (raw: Record<string, unknown>) => gateway.reload(raw);
 
 it('stops caching a tool its new rules leave out, and starts again when they name it', async () => {
   const cached = await counter('a');
   expect(await counter('a')).toBe(cached);
 
-  expect((await reload(config({ rules: [{ tools: 'alpha:echo', ttl: '1m' }] }))).reloadedPlugins).toEqual(['cache']);
+  expect(await reload(config({ rules: [{ tools: 'alpha:echo', ttl: '1m' }] }))).toMatchObject({
+    reloadedPlugins: ['cache'],
+  });
   const fresh = await counter('a');
   expect(fresh).not.toBe(cached);
   expect(await counter('a')).not.toBe(fresh);
@@ -39,7 +41,7 @@ it('keeps its rules when the new options change the store, which takes a restart
   const diff = await reload(
     config({ store: 'redis', redis: { url: 'redis://127.0.0.1:1' }, rules: [{ tools: 'alpha:echo', ttl: '1m' }] }),
   );
-  expect(diff.reloadedPlugins).toEqual([]);
+  expect(diff).toMatchObject({ reloadedPlugins: [] });
   expect(
     diff.needRestart.some((change) => change.startsWith('plugin cache') && change.endsWith('options (refused)')),
   ).toBe(true);

@@ -1,25 +1,25 @@
 /** CORS, header by header, in-process: preflights, actual requests, and the shared allow list. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
-import { initializeBody, mcpHeaders, reloadInProcess, startInProcess } from '../../test/helpers/in-process.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
+import { initializeBody, mcpHeaders } from '../../test/helpers/in-process.ts';
 
-let gateway: Gateway | undefined;
+let gateway: TestGateway | undefined;
 afterEach(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   gateway = undefined;
 });
 
 const start = async (cors: Record<string, unknown> = {}) =>
-  (gateway = await startInProcess({ plugins: ['health', 'cors'], cors }));
+  (gateway = await startTestGateway({ config: { plugins: ['health', 'cors'], cors } }));
 
 const preflight = (origin: string, headers = 'content-type, mcp-session-id, mcp-protocol-version, authorization') =>
-  gateway!.app.request('/mcp', {
+  gateway!.request('/mcp', {
     method: 'OPTIONS',
     headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': headers },
   });
 
 const initialize = (origin: string) =>
-  gateway!.app.request('/mcp', {
+  gateway!.request('/mcp', {
     method: 'POST',
     headers: mcpHeaders(undefined, { origin }),
     body: JSON.stringify(initializeBody()),
@@ -102,11 +102,11 @@ describe('reload', () => {
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBeNull();
     expect((await initialize('https://b.example')).status).toBe(403);
 
-    const diff = await reloadInProcess(gateway!, {
+    const diff = await gateway!.reload({
       plugins: ['health', 'cors'],
       cors: { allowed_origins: ['https://b.example'] },
     });
-    expect(diff.reloadedPlugins).toEqual(['cors']);
+    expect(diff).toMatchObject({ reloadedPlugins: ['cors'] });
     expect(diff.needRestart).toEqual([]);
     expect((await preflight('https://b.example')).headers.get('access-control-allow-origin')).toBe('https://b.example');
     expect((await preflight('https://a.example')).headers.get('access-control-allow-origin')).toBeNull();

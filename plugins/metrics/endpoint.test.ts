@@ -5,26 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { changes, labelKey, parseExposition } from '../../test/helpers/exposition.ts';
-import {
-  initializeBody,
-  mcpHeaders,
-  openSession,
-  reloadInProcess,
-  rpc,
-  startInProcess,
-} from '../../test/helpers/in-process.ts';
+import { initializeBody, mcpHeaders, openSession, rpc } from '../../test/helpers/in-process.ts';
 import { freePort } from '../../test/helpers/processes.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
-const started: Gateway[] = [];
+const started: TestGateway[] = [];
 afterEach(async () => {
-  for (const gateway of started.splice(0)) await gateway.stop();
+  for (const gateway of started.splice(0)) await gateway.close();
 });
 
-async function gateway(raw: Record<string, unknown>, plugins: string[] = []): Promise<Gateway> {
-  const built = await startInProcess({ proxy: { servers: [stdioFixture('alpha')] }, ...raw }, { plugins });
+async function gateway(raw: Record<string, unknown>, plugins: string[] = []): Promise<TestGateway> {
+  const built = await startTestGateway({ config: { proxy: { servers: [stdioFixture('alpha')] }, ...raw }, plugins });
   started.push(built);
   return built;
 }
@@ -40,13 +33,13 @@ describe('bearer_token', () => {
       'Basic scrape-secret-0123',
       'scrape-secret-0123',
     ]) {
-      const response = await gw.app.request('/metrics', { headers: authorization ? { authorization } : {} });
+      const response = await gw.request('/metrics', { headers: authorization ? { authorization } : {} });
       expect({ authorization, status: response.status }).toEqual({ authorization, status: 401 });
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');
       expect(await response.text()).not.toContain('mcp_gateway');
     }
     for (const authorization of ['Bearer scrape-secret-0123', 'bearer scrape-secret-0123']) {
-      const response = await gw.app.request('/metrics', { headers: { authorization } });
+      const response = await gw.request('/metrics', { headers: { authorization } });
       expect(response.status).toBe(200);
       expect(parseExposition(await response.text()).types.get('mcp_gateway_tools_called')).toBe('counter');
     }
@@ -57,10 +50,10 @@ describe('reload', () => {
   it('rotates the bearer token live, and refuses other changes until a restart', async () => {
     const raw = (metrics: Record<string, unknown>) => ({ proxy: { servers: [stdioFixture('alpha')] }, metrics });
     const gw = await gateway({ metrics: { bearer_token: 'scrape-secret-old1' } });
-    const reload = (metrics: Record<string, unknown>) => reloadInProcess(gw, raw(metrics));
+    const reload = (metrics: Record<string, unknown>) => gw.reload(raw(metrics));
     const status = async (token: string) =>
-      (await gw.app.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status;
-    expect((await reload({ bearer_token: 'scrape-secret-new2' })).reloadedPlugins).toEqual(['metrics']);
+      (await gw.request('/metrics', { headers: { authorization: `Bearer ${token}` } })).status;
+    expect(await reload({ bearer_token: 'scrape-secret-new2' })).toMatchObject({ reloadedPlugins: ['metrics'] });
     expect([await status('scrape-secret-old1'), await status('scrape-secret-new2')]).toEqual([401, 200]);
     const moved = await reload({ bearer_token: 'scrape-secret-new2', path: '/elsewhere' });
     expect(
@@ -73,8 +66,8 @@ describe('reload', () => {
 describe('path and port', () => {
   it('serves another path when asked', async () => {
     const gw = await gateway({ metrics: { path: '/internal/prometheus' } });
-    expect((await gw.app.request('/internal/prometheus')).status).toBe(200);
-    expect((await gw.app.request('/metrics')).status).toBe(404);
+    expect((await gw.request('/internal/prometheus')).status).toBe(200);
+    expect((await gw.request('/metrics')).status).toBe(404);
   });
 
   it('serves on a port of its own instead, and closes it at shutdown', async () => {
@@ -82,9 +75,9 @@ describe('path and port', () => {
     const gw = await gateway({ metrics: { port, host: '127.0.0.1', bearer_token: 'scrape-secret-0123' } });
     const url = `http://127.0.0.1:${port}`;
     const auth = { authorization: 'Bearer scrape-secret-0123' };
-    expect((await gw.app.request('/metrics')).status).toBe(404);
-    const session = await openSession(gw.app);
-    await rpc(gw.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } });
+    expect((await gw.request('/metrics')).status).toBe(404);
+    const session = await openSession(gw);
+    await rpc(gw, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } });
 
     const scraped = await fetch(`${url}/metrics`, { headers: auth });
     expect(scraped.status).toBe(200);
@@ -99,14 +92,14 @@ describe('path and port', () => {
     const head = await fetch(`${url}/metrics`, { method: 'HEAD', headers: auth });
     expect([head.status, await head.text()]).toEqual([200, '']);
 
-    await gw.stop();
+    await gw.close();
     await expect(fetch(`${url}/metrics`, { headers: auth })).rejects.toThrow();
   });
 
   it('fails the boot, naming the port, when it is taken', async () => {
     const port = await freePort();
     await gateway({ metrics: { port } });
-    await expect(startInProcess({ metrics: { port } })).rejects.toThrow(
+    await expect(startTestGateway({ config: { metrics: { port } } })).rejects.toThrow(
       `cannot listen on 127.0.0.1:${port} for metrics: EADDRINUSE (free the port, or choose another metrics.port)`,
     );
   });
@@ -121,7 +114,7 @@ describe('with an authentication plugin', () => {
       './config/examples/plugins/api-key-auth.ts',
     ]);
     const scrape = async () => {
-      const response = await gw.app.request('/metrics');
+      const response = await gw.request('/metrics');
       expect(response.status).toBe(200);
       return parseExposition(await response.text());
     };
@@ -134,17 +127,17 @@ describe('with an authentication plugin', () => {
     });
     for (const extra of [{}, { authorization: 'Bearer wrong' }, { 'x-api-key': 'wrong' }] as Record<string, string>[]) {
       expect(
-        (await gw.app.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, extra), body: call })).status,
+        (await gw.request('/mcp', { method: 'POST', headers: mcpHeaders(undefined, extra), body: call })).status,
       ).toBe(401);
     }
-    const initialize = await gw.app.request('/mcp', {
+    const initialize = await gw.request('/mcp', {
       method: 'POST',
       headers: mcpHeaders(),
       body: JSON.stringify(initializeBody()),
     });
     expect(initialize.status).toBe(401);
-    const session = await openSession(gw.app, { 'x-api-key': key });
-    await rpc(gw.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } }, { 'x-api-key': key });
+    const session = await openSession(gw, { 'x-api-key': key });
+    await rpc(gw, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } }, { 'x-api-key': key });
     const after = await scrape();
 
     expect(changes(before, after, 'mcp_gateway_auth_failures_total')).toEqual({

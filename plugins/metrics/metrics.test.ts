@@ -6,10 +6,10 @@
  * Every counter delta and histogram count is asserted, and that nothing else moved.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
 import { changes, labelKey, parseExposition, type Exposition } from '../../test/helpers/exposition.ts';
-import { mcpHeaders, openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { mcpHeaders, openSession, rpc } from '../../test/helpers/in-process.ts';
 import { startFixtureHttp, type FixtureHttp } from '../../test/helpers/processes.ts';
 import { httpUpstream, stdioFixture } from '../../test/helpers/servers.ts';
 
@@ -19,11 +19,11 @@ const table = (...rows: [Record<string, string>, number][]) =>
 const admin = { [principalHeader]: JSON.stringify({ sub: 'ada', scopes: ['scope:admin'] }) };
 const unknown = '(unknown)';
 
-let gateway: Gateway;
+let gateway: TestGateway;
 let gone: FixtureHttp;
 
 async function scrape(): Promise<Exposition> {
-  const response = await gateway.app.request('/metrics');
+  const response = await gateway.request('/metrics');
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
   return parseExposition(await response.text());
@@ -39,8 +39,8 @@ async function until(what: string, done: () => boolean, timeoutMs = 10_000): Pro
 
 beforeAll(async () => {
   gone = await startFixtureHttp('gone');
-  gateway = await startInProcess(
-    {
+  gateway = await startTestGateway({
+    config: {
       server: { url: 'https://mcp.example.com' },
       auth: { permissions: { 'alpha:*': [], 'alpha:stats': ['scope:admin'], 'gone:*': [] } },
       proxy: {
@@ -49,14 +49,14 @@ beforeAll(async () => {
         servers: [stdioFixture('alpha'), httpUpstream('gone', gone.url, { when_down: 'error' })],
       },
     },
-    { plugins: ['./test/fixtures/plugins/claims-principal.ts'] },
-  );
+    plugins: ['./test/fixtures/plugins/claims-principal.ts'],
+  });
   await gone.stop();
   const state = (name: string) => gateway.status().upstreams.find((u) => u.name === name)?.state;
   await until('upstream gone to be down', () => state('gone') === 'down');
 });
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.close();
   await gone?.stop();
 });
 
@@ -68,16 +68,16 @@ describe('a scripted set of requests', () => {
 
   beforeAll(async () => {
     before = await scrape();
-    anonymous = await openSession(gateway.app);
-    adminSession = await openSession(gateway.app, admin);
+    anonymous = await openSession(gateway);
+    adminSession = await openSession(gateway, admin);
     const call = (
       session: string,
       name: string,
       args: Record<string, unknown> = {},
       headers: Record<string, string> = {},
-    ) => rpc(gateway.app, session, 'tools/call', { name, arguments: args }, headers);
+    ) => rpc(gateway, session, 'tools/call', { name, arguments: args }, headers);
 
-    expect((await rpc(gateway.app, anonymous, 'tools/list')).message.result).toBeDefined();
+    expect((await rpc(gateway, anonymous, 'tools/list')).message.result).toBeDefined();
     for (const text of ['one', 'two'])
       expect((await call(anonymous, 'alpha__echo', { text })).message.result).toBeDefined();
     expect((await call(anonymous, 'alpha__fail')).message.result).toMatchObject({ isError: true });
@@ -175,13 +175,15 @@ describe('a scripted set of requests', () => {
 
   it('counts open sessions, and a closed one no more', async () => {
     expect(after.value('mcp_gateway_sessions_active') - before.value('mcp_gateway_sessions_active')).toBe(2);
-    const closed = await gateway.app.request('/mcp', { method: 'DELETE', headers: mcpHeaders(adminSession, admin) });
+    const closed = await gateway.request('/mcp', { method: 'DELETE', headers: mcpHeaders(adminSession, admin) });
     expect(closed.status).toBe(200);
     expect((await scrape()).value('mcp_gateway_sessions_active')).toBe(after.value('mcp_gateway_sessions_active') - 1);
   });
 
-  it('says which gateway version runs, and has the Node.js process metrics', () => {
-    expect(after.series('mcp_gateway_info')).toEqual(table([{ version: gateway.view.version }, 1]));
+  it('says which gateway version runs, and has the Node.js process metrics', async () => {
+    // The version the gateway gives its clients in `initialize`.
+    const { version } = (await gateway.connect()).getServerVersion()!;
+    expect(after.series('mcp_gateway_info')).toEqual(table([{ version }, 1]));
     for (const name of [
       'process_cpu_seconds_total',
       'process_resident_memory_bytes',
@@ -195,15 +197,15 @@ describe('a scripted set of requests', () => {
 
 describe('bounded cardinality', () => {
   it('gives guessed tool names, unknown MCP methods and unknown HTTP verbs one series each, whatever the client sends', async () => {
-    const session = await openSession(gateway.app);
+    const session = await openSession(gateway);
     const before = await scrape();
     for (let i = 0; i < 20; i++) {
-      await rpc(gateway.app, session, 'tools/call', { name: `alpha__guess${i}`, arguments: {} });
-      await rpc(gateway.app, session, 'tools/call', { name: `nobody__${i}`, arguments: {} });
-      await rpc(gateway.app, session, `made/up${i}`, {});
+      await rpc(gateway, session, 'tools/call', { name: `alpha__guess${i}`, arguments: {} });
+      await rpc(gateway, session, 'tools/call', { name: `nobody__${i}`, arguments: {} });
+      await rpc(gateway, session, `made/up${i}`, {});
     }
-    for (const verb of ['PURGE', 'BREW', 'PROPFIND']) await gateway.app.request('/mcp', { method: verb });
-    await gateway.app.request('/no/such/path');
+    for (const verb of ['PURGE', 'BREW', 'PROPFIND']) await gateway.request('/mcp', { method: verb });
+    await gateway.request('/no/such/path');
     const after = await scrape();
     expect(changes(before, after, 'mcp_gateway_tools_called')).toEqual(table([{ proxy: unknown, tool: unknown }, 40]));
     expect(changes(before, after, 'mcp_gateway_tools_call_errors')).toEqual(

@@ -6,9 +6,9 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { parseExposition } from '../../test/helpers/exposition.ts';
-import { openSession, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { openSession, rpc } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import { createMetricsService } from './service.ts';
 
@@ -73,18 +73,18 @@ describe('the service', () => {
 });
 
 describe('used by another plugin', () => {
-  let gateway: Gateway;
-  afterAll(() => gateway?.stop());
+  let gateway: TestGateway;
+  afterAll(() => gateway?.close());
 
   it("finds the service and counts on the gateway's /metrics", async () => {
-    gateway = await startInProcess(
-      { proxy: { servers: [stdioFixture('alpha')] } },
-      { plugins: ['./test/fixtures/plugins/counts-calls.ts'] },
-    );
-    const session = await openSession(gateway.app);
-    await rpc(gateway.app, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } });
-    await rpc(gateway.app, session, 'tools/call', { name: 'alpha__add', arguments: { a: 1, b: 2 } });
-    const exposition = parseExposition(await (await gateway.app.request('/metrics')).text());
+    gateway = await startTestGateway({
+      config: { proxy: { servers: [stdioFixture('alpha')] } },
+      plugins: ['./test/fixtures/plugins/counts-calls.ts'],
+    });
+    const session = await openSession(gateway);
+    await rpc(gateway, session, 'tools/call', { name: 'alpha__echo', arguments: { text: 'x' } });
+    await rpc(gateway, session, 'tools/call', { name: 'alpha__add', arguments: { a: 1, b: 2 } });
+    const exposition = parseExposition(await (await gateway.request('/metrics')).text());
     expect(exposition.series('test_calls_seen_total')).toEqual({ 'tool="echo"': 3, 'tool="add"': 3 });
     expect(exposition.series('test_argument_keys_bucket')).toEqual({
       'le="0"': 0,

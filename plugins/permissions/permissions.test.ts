@@ -6,10 +6,10 @@
  * (a result, or 403 insufficient_scope naming the item), guessed names of hidden tools included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { baseTools } from '../../test/fixtures/fixture/tools.ts';
 import { principalHeader } from '../../test/fixtures/plugins/claims-principal.ts';
-import { mcpHeaders, messagesOf, openSession, startInProcess } from '../../test/helpers/in-process.ts';
+import { mcpHeaders, messagesOf, openSession } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 
 const resourceMetadata = 'https://mcp.example.com/.well-known/oauth-protected-resource/mcp';
@@ -177,7 +177,7 @@ const challenge = (scopes: string[]) =>
   `Bearer error="insufficient_scope", ${scopes.length ? `scope="${scopes.join(' ')}", ` : ''}resource_metadata="${resourceMetadata}"`;
 
 describe.each(scenarios)('$title', (scenario) => {
-  let gateway: Gateway;
+  let gateway: TestGateway;
   const sessions = new Map<UserName, string>();
   const separator = scenario.separator ?? '__';
   const expose = (server: 'alpha' | 'beta', name: string) =>
@@ -188,8 +188,8 @@ describe.each(scenarios)('$title', (scenario) => {
   };
 
   beforeAll(async () => {
-    gateway = await startInProcess(
-      {
+    gateway = await startTestGateway({
+      config: {
         server: { url: 'https://mcp.example.com' },
         auth: {
           claims: ['groups', 'roles'],
@@ -205,15 +205,15 @@ describe.each(scenarios)('$title', (scenario) => {
           ],
         },
       },
-      { plugins: ['./test/fixtures/plugins/claims-principal.ts'] },
-    );
+      plugins: ['./test/fixtures/plugins/claims-principal.ts'],
+    });
     for (const user of Object.keys(users) as UserName[])
-      sessions.set(user, await openSession(gateway.app, headersOf(user)));
+      sessions.set(user, await openSession(gateway, headersOf(user)));
   });
-  afterAll(() => gateway?.stop());
+  afterAll(() => gateway?.close());
 
   async function request(user: UserName, method: string, params?: unknown) {
-    const response = await gateway.app.request('/mcp', {
+    const response = await gateway.request('/mcp', {
       method: 'POST',
       headers: mcpHeaders(sessions.get(user), headersOf(user)),
       body: JSON.stringify({ jsonrpc: '2.0', id: 7, method, ...(params === undefined ? {} : { params }) }),

@@ -4,6 +4,7 @@
  * plugin, loaded after rate-limit: the hook still runs after it) or per IP address when anonymous,
  * and an exceeded limit answers 429 with `Retry-After` and a JSON-RPC error naming the rule.
  */
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Gateway } from '../../core/engine/gateway.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
@@ -11,29 +12,38 @@ import { initializeBody, mcpHeaders, openSession, startInProcess } from '../../t
 import { freePort } from '../../test/helpers/processes.ts';
 import { headerPrincipalPlugin } from '../../test/helpers/servers.ts';
 
-let gateway: Gateway | undefined;
+let gateway: TestGateway | undefined;
+/**
+ * The engine's gateway, for the tests of the TCP peer's address: that is in the Node bindings that
+ * Node's HTTP server gives Hono, which requests through `mcp-gateway/testing` do not carry.
+ */
+let engine: Gateway | undefined;
 afterEach(async () => {
-  await gateway?.stop();
-  gateway = undefined;
+  await gateway?.close();
+  await engine?.stop();
+  gateway = engine = undefined;
 });
 
+const config = (rateLimit: Record<string, unknown>) => ({ rate_limit: rateLimit });
+
 const start = async (rateLimit: Record<string, unknown>) =>
-  (gateway = await startInProcess({ rate_limit: rateLimit }, { plugins: [headerPrincipalPlugin] }));
+  (gateway = await startTestGateway({ config: config(rateLimit), plugins: [headerPrincipalPlugin] }));
+
+const startEngine = async (rateLimit: Record<string, unknown>) =>
+  (engine = await startInProcess(config(rateLimit), { plugins: [headerPrincipalPlugin] }));
 
 /** What Node's HTTP server gives Hono: the TCP peer's address. */
 const peer = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
 
-/** An initialize POSTed to /mcp, as `user` (anonymous without), from `address`. */
+/** An initialize POSTed to /mcp, as `user` (anonymous without), from `address` (with `startEngine` only). */
 async function initialize(
   options: { user?: string; address?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers = mcpHeaders(undefined, { ...(options.user && { 'x-test-user': options.user }), ...options.headers });
-  const response = await gateway!.app.request(
-    '/mcp',
-    { method: 'POST', headers, body: JSON.stringify(initializeBody()) },
-    options.address && peer(options.address),
-  );
-  return response;
+  const init = { method: 'POST', headers, body: JSON.stringify(initializeBody()) };
+  if (options.address === undefined) return gateway!.request('/mcp', init);
+  if (!engine) throw new Error('a TCP peer address needs the gateway of startEngine');
+  return engine.app.request('/mcp', init, peer(options.address));
 }
 
 /** Statuses of `n` initializes. */
@@ -50,11 +60,10 @@ async function statuses(n: number, options: Parameters<typeof initialize>[0] = {
 describe('per principal', () => {
   it('answers 429 with Retry-After and a JSON-RPC error naming the rule, for that caller only', async () => {
     await start({ rules: [{ name: 'per-caller', requests: 4, window: '1m' }] });
-    const app = gateway!.app;
     const alice = { 'x-test-user': 'alice' };
-    const session = await openSession(app, alice); // initialize + notifications/initialized: 2
+    const session = await openSession(gateway!, alice); // initialize + notifications/initialized: 2
     const ping = () =>
-      app.request('/mcp', {
+      gateway!.request('/mcp', {
         method: 'POST',
         headers: mcpHeaders(session, alice),
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
@@ -78,10 +87,10 @@ describe('per principal', () => {
     expect(Math.ceil(body.error.data.retryAfterMs / 1000)).toBe(retryAfter);
     // Another principal has a counter of its own; routes other than /mcp are never counted.
     expect(await statuses(4, { user: 'bob' })).toEqual([200, 200, 200, 200]);
-    for (let i = 0; i < 5; i++) expect((await app.request('/live')).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await gateway!.request('/live')).status).toBe(200);
     expect((await initialize({ user: 'alice' })).status).toBe(429);
 
-    const metrics = parseExposition(await (await app.request('/metrics')).text());
+    const metrics = parseExposition(await (await gateway!.request('/metrics')).text());
     expect(metrics.value('mcp_gateway_rate_limited_total', { rule: 'per-caller' })).toBe(2);
     expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({
       'outcome="open"': 0,
@@ -92,7 +101,7 @@ describe('per principal', () => {
 
 describe('anonymous callers', () => {
   it('are counted by the address of the TCP peer (IPv4-mapped IPv6 is the same caller)', async () => {
-    await start({ rules: [{ name: 'per-caller', requests: 2, window: '1m' }] });
+    await startEngine({ rules: [{ name: 'per-caller', requests: 2, window: '1m' }] });
     expect(await statuses(3, { address: '10.0.0.1' })).toEqual([200, 200, 429]);
     expect(await statuses(2, { address: '10.0.0.2' })).toEqual([200, 200]);
     expect(await statuses(1, { address: '::ffff:10.0.0.2' })).toEqual([429]);
@@ -103,7 +112,7 @@ describe('anonymous callers', () => {
   });
 
   it('with trust_proxy, are counted by the last X-Forwarded-For entry, whatever the client put before it', async () => {
-    await start({ trust_proxy: true, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
+    await startEngine({ trust_proxy: true, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
     const proxy = '172.16.0.1';
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '203.0.113.7' } })).toEqual([200]);
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' } })).toEqual([
@@ -115,7 +124,7 @@ describe('anonymous callers', () => {
   });
 
   it('with trust_proxy: 2, take the second entry from the end (two proxies in front)', async () => {
-    await start({ trust_proxy: 2, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
+    await startEngine({ trust_proxy: 2, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
     expect(
       await statuses(2, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 10.1.1.1' } }),
     ).toEqual([200, 429]);
@@ -184,7 +193,7 @@ describe('a Redis that is not there', () => {
         data: { limit: 'per-caller', retryAfterMs: 1000 },
       },
     });
-    const metrics = parseExposition(await (await gateway!.app.request('/metrics')).text());
+    const metrics = parseExposition(await (await gateway!.request('/metrics')).text());
     expect(metrics.series('mcp_gateway_rate_limit_store_errors_total')).toEqual({
       'outcome="open"': 0,
       'outcome="closed"': 1,
@@ -194,7 +203,7 @@ describe('a Redis that is not there', () => {
   it('open: requests go through unlimited, counted', async () => {
     await unreachable('open');
     expect(await statuses(3, { user: 'hana' })).toEqual([200, 200, 200]);
-    const metrics = parseExposition(await (await gateway!.app.request('/metrics')).text());
+    const metrics = parseExposition(await (await gateway!.request('/metrics')).text());
     expect(metrics.value('mcp_gateway_rate_limit_store_errors_total', { outcome: 'open' })).toBe(3);
   });
 });

@@ -6,18 +6,21 @@
  * that never reaches the upstream.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { parseExposition } from '../../test/helpers/exposition.ts';
-import { initializeBody, mcpHeaders, messagesOf, startInProcess } from '../../test/helpers/in-process.ts';
+import { initializeBody, mcpHeaders, messagesOf } from '../../test/helpers/in-process.ts';
 import { headerPrincipalPlugin, stdioFixture } from '../../test/helpers/servers.ts';
 
-let gateway: Gateway;
+let gateway: TestGateway;
 
 beforeAll(async () => {
-  gateway = await startInProcess(
-    {
+  gateway = await startTestGateway({
+    config: {
       proxy: { servers: [stdioFixture('alpha'), stdioFixture('beta')] },
       rate_limit: {
+        // The harness's requests come from no TCP peer: an anonymous caller's address is the one
+        // X-Forwarded-For gives (the TCP peer's own part is in http-rules.test.ts).
+        trust_proxy: true,
         rules: [
           { name: 'counter-per-caller', tools: 'alpha:counter', requests: 2, window: '1m' },
           { name: 'add-per-server', tools: '*:add', requests: 2, window: '1m', key: ['server'] },
@@ -34,11 +37,11 @@ beforeAll(async () => {
         ],
       },
     },
-    { plugins: [headerPrincipalPlugin] },
-  );
+    plugins: [headerPrincipalPlugin],
+  });
 });
 afterAll(async () => {
-  await gateway?.stop();
+  await gateway?.close();
 });
 
 interface Caller {
@@ -46,16 +49,14 @@ interface Caller {
   readonly address?: string;
 }
 
-const env = (caller: Caller) => caller.address && { incoming: { socket: { remoteAddress: caller.address } } };
 const headers = (caller: Caller, session?: string) =>
-  mcpHeaders(session, caller.user ? { 'x-test-user': caller.user } : {});
+  mcpHeaders(session, {
+    ...(caller.user && { 'x-test-user': caller.user }),
+    ...(caller.address && { 'x-forwarded-for': caller.address }),
+  });
 
 async function post(caller: Caller, session: string | undefined, body: object): Promise<Response> {
-  return gateway.app.request(
-    '/mcp',
-    { method: 'POST', headers: headers(caller, session), body: JSON.stringify(body) },
-    env(caller),
-  );
+  return gateway.request('/mcp', { method: 'POST', headers: headers(caller, session), body: JSON.stringify(body) });
 }
 
 async function session(caller: Caller): Promise<string> {
@@ -170,7 +171,7 @@ describe('several rules', () => {
 
 describe('metrics', () => {
   it('count refusals by rule, every rule present from the first check', async () => {
-    const metrics = parseExposition(await (await gateway.app.request('/metrics')).text());
+    const metrics = parseExposition(await (await gateway.request('/metrics')).text());
     expect(metrics.series('mcp_gateway_rate_limited_total')).toEqual({
       'rule="counter-per-caller"': 1,
       'rule="add-per-server"': 1,

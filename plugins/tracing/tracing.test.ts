@@ -4,42 +4,67 @@
  * upstream CLIENT), the client's trace continued, and failures marked as errors.
  */
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { InMemorySpanExporter, ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { definePlugin } from 'mcp-gateway';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { afterAnswers } from '../../core/engine/after-answer.ts';
-import type { Gateway } from '../../core/engine/gateway.ts';
-import { mcpHeaders, openSession, reloadInProcess, rpc, startInProcess } from '../../test/helpers/in-process.ts';
+import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
+import { mcpHeaders, openSession, rpc } from '../../test/helpers/in-process.ts';
 import { stdioFixture } from '../../test/helpers/servers.ts';
 import { MEMORY_EXPORTER } from './state.ts';
 
-let gateway: Gateway;
+/**
+ * A plugin loaded after tracing that hands the test what a plugin sees: the `tracing:memory`
+ * service (the finished spans) and the gateway's `eventsDelivered`.
+ */
+function spanReader() {
+  let found: { exporter: InMemorySpanExporter; eventsDelivered: () => Promise<void> } | undefined;
+  const plugin = definePlugin({
+    name: 'span-reader',
+    version: '1.0.0',
+    setup(ctx) {
+      found = { exporter: ctx.use(MEMORY_EXPORTER), eventsDelivered: ctx.gateway.eventsDelivered };
+      return {};
+    },
+  });
+  const get = () => {
+    if (!found) throw new Error('span-reader was not set up');
+    return found;
+  };
+  return { plugin, exporter: () => get().exporter, eventsDelivered: () => get().eventsDelivered() };
+}
+
+const reader = spanReader();
+let gateway: TestGateway;
 let session: string;
 
 beforeAll(async () => {
-  gateway = await startInProcess({
-    tracing: { exporter: 'memory' },
-    proxy: {
-      servers: [
-        stdioFixture('files'),
-        // Once it exits, it stays down (for long enough) and its tools stay listed: calls fail upstream.
-        stdioFixture('victim', { when_down: 'error', reconnect: { initial: '30s', max: '30s' } }),
-      ],
+  gateway = await startTestGateway({
+    config: {
+      tracing: { exporter: 'memory' },
+      proxy: {
+        servers: [
+          stdioFixture('files'),
+          // Once it exits, it stays down (for long enough) and its tools stay listed: calls fail upstream.
+          stdioFixture('victim', { when_down: 'error', reconnect: { initial: '30s', max: '30s' } }),
+        ],
+      },
     },
+    plugins: [reader.plugin],
   });
-  session = await openSession(gateway.app);
+  session = await openSession(gateway);
 });
-afterAll(() => gateway?.stop());
+afterAll(() => gateway?.close());
 
-const exporter = () => gateway.kernel.services.get(MEMORY_EXPORTER)!;
+const exporter = reader.exporter;
 beforeEach(() => exporter().reset());
 
 let requests = 0;
 /** One JSON-RPC request with its own X-Request-Id; resolves with its answer and its trace's spans. */
 async function traced(method: string, params?: unknown, headers: Record<string, string> = {}) {
   const requestId = `tracing-test-${++requests}`;
-  const { message } = await rpc(gateway.app, session, method, params, { 'x-request-id': requestId, ...headers });
+  const { message } = await rpc(gateway, session, method, params, { 'x-request-id': requestId, ...headers });
   // The operation span ends with the request's event, which comes once the answer is on its way.
-  await afterAnswers();
+  await reader.eventsDelivered();
   const http = await vi.waitFor(() => {
     const span = exporter()
       .getFinishedSpans()
@@ -159,7 +184,7 @@ describe('a tools/call', () => {
 
   it("records nothing when the client's traceparent says it is not sampled", async () => {
     const { message } = await rpc(
-      gateway.app,
+      gateway,
       session,
       'tools/call',
       { name: 'files__echo', arguments: { text: 'quiet' } },
@@ -208,7 +233,7 @@ describe('failures', () => {
 
   it('an upstream that is down: the upstream span records the failure and the operation span says unavailable', async () => {
     expect(
-      (await rpc(gateway.app, session, 'tools/call', { name: 'victim__exit', arguments: {} })).message.result,
+      (await rpc(gateway, session, 'tools/call', { name: 'victim__exit', arguments: {} })).message.result,
     ).toBeDefined();
     await vi.waitFor(() => expect(gateway.status().upstreams.find((u) => u.name === 'victim')?.state).toBe('down'), {
       timeout: 10_000,
@@ -231,7 +256,7 @@ describe('failures', () => {
   });
 
   it('a request for a session the gateway does not know: the operation span ends with the refusal', async () => {
-    const response = await gateway.app.request('/mcp', {
+    const response = await gateway.request('/mcp', {
       method: 'POST',
       headers: mcpHeaders('no-such-session', { 'x-request-id': 'tracing-unknown-session' }),
       body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' }),
@@ -274,7 +299,7 @@ describe('other requests', () => {
   });
 
   it('initialize: the operation span carries the new session id; a notification gets the HTTP span only', async () => {
-    const id = await openSession(gateway.app, { 'x-request-id': 'tracing-initialize' });
+    const id = await openSession(gateway, { 'x-request-id': 'tracing-initialize' });
     const spans = await vi.waitFor(() => {
       const found = exporter().getFinishedSpans();
       expect(found).toHaveLength(3);
@@ -288,8 +313,8 @@ describe('other requests', () => {
   });
 
   it('a route outside /mcp gets an HTTP span named after it; an unknown path, after its method only', async () => {
-    await (await gateway.app.request('/live')).text();
-    await (await gateway.app.request('/no/such/path')).text();
+    await (await gateway.request('/live')).text();
+    await (await gateway.request('/no/such/path')).text();
     const spans = await vi.waitFor(() => {
       const found = exporter().getFinishedSpans();
       expect(found).toHaveLength(2);
@@ -303,21 +328,25 @@ describe('other requests', () => {
 });
 
 describe('with a permission policy', () => {
-  let guarded: Gateway;
-  afterAll(() => guarded?.stop());
+  let guarded: TestGateway;
+  afterAll(() => guarded?.close());
 
   it('a denied call has its operation span, an error saying denied, and no upstream span', async () => {
-    guarded = await startInProcess({
-      tracing: { exporter: 'memory' },
-      auth: { permissions: { 'files:*': ['scope:nobody-has-it'] } },
-      proxy: { servers: [stdioFixture('files')] },
+    const guardedReader = spanReader();
+    guarded = await startTestGateway({
+      config: {
+        tracing: { exporter: 'memory' },
+        auth: { permissions: { 'files:*': ['scope:nobody-has-it'] } },
+        proxy: { servers: [stdioFixture('files')] },
+      },
+      plugins: [guardedReader.plugin],
     });
-    const id = await openSession(guarded.app);
-    const spans = guarded.kernel.services.get(MEMORY_EXPORTER)!;
+    const id = await openSession(guarded);
+    const spans = guardedReader.exporter();
     // The initialize's spans end just after its answer: not to be counted below.
     await vi.waitFor(() => expect(spans.getFinishedSpans().map((s) => s.name)).toContain('initialize'));
     spans.reset();
-    const { status, message } = await rpc(guarded.app, id, 'tools/call', {
+    const { status, message } = await rpc(guarded, id, 'tools/call', {
       name: 'files__echo',
       arguments: { text: 'no' },
     });
@@ -353,12 +382,12 @@ describe('reload', () => {
         ],
       },
     });
-    expect((await reloadInProcess(gateway, raw(0))).reloadedPlugins).toEqual(['tracing']);
+    expect(await gateway.reload(raw(0))).toMatchObject({ reloadedPlugins: ['tracing'] });
     exporter().reset();
-    await rpc(gateway.app, session, 'tools/list', {});
+    await rpc(gateway, session, 'tools/list', {});
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(exporter().getFinishedSpans()).toEqual([]);
-    await reloadInProcess(gateway, raw(1));
+    await gateway.reload(raw(1));
     const { spans } = await traced('tools/list');
     expect(spans.length).toBeGreaterThan(0);
   });

@@ -60,11 +60,14 @@ export async function messagesOf(response: Response): Promise<Record<string, unk
     .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>);
 }
 
-type App = Gateway['app'];
+/** What answers a request in-process: the engine's Hono app, or `mcp-gateway/testing`'s `TestGateway`. */
+export interface RequestTarget {
+  request(input: string, init?: RequestInit): Response | Promise<Response>;
+}
 
 /** Initialize a session (a client with these capabilities) and return its id. */
 export async function openSession(
-  app: App,
+  app: RequestTarget,
   headers: Record<string, string> = {},
   capabilities: Record<string, unknown> = {},
 ): Promise<string> {
@@ -87,7 +90,7 @@ export async function openSession(
 
 /** One JSON-RPC request in a session; resolves with its response message. */
 export async function rpc(
-  app: App,
+  app: RequestTarget,
   sessionId: string,
   method: string,
   params?: unknown,
