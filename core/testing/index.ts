@@ -4,7 +4,7 @@
  * servers (MCP servers made in the test, or any configured server: a command, a URL), send it
  * requests or connect the MCP SDK's client to it, all without a port; then close it.
  *
- *   await using gateway = await startTestGateway({ plugins: [myPlugin], servers: { echo: makeServer } });
+ *   const gateway = await startTestGateway({ plugins: [myPlugin], servers: { echo: makeServer } });
  *   const client = await gateway.connect({ headers: { authorization: 'ApiKey k1' } });
  *   await client.callTool({ name: 'echo__echo', arguments: { text: 'hi' } });
  */
@@ -36,8 +36,25 @@ export interface TestGatewayOptions {
   readonly servers?: Readonly<Record<string, ServerFactory>>;
   /** Where relative paths of the configuration and `use:` strings start (default: the working directory). */
   readonly baseDir?: string;
+  /**
+   * The TCP peer address requests come from, as Node's HTTP server would give it (plugins that
+   * count or allow callers by address read it); by default requests have none. A request may give
+   * its own (`TestRequestInit.remoteAddress`).
+   */
+  readonly remoteAddress?: string;
   /** The gateway's log level (default: `silent`; `MCP_GATEWAY_TEST_LOG` overrides it). */
   readonly logLevel?: Level | 'silent';
+}
+
+export interface TestRequestInit extends RequestInit {
+  /** The TCP peer address of this request (default: the gateway's `remoteAddress`). */
+  readonly remoteAddress?: string;
+}
+
+/** What a reload changed: servers added, removed and changed, plugins reconfigured, and what needs a restart. */
+export interface ReloadReport extends PlanDiff {
+  /** The plugins whose `onReload` took their new options. */
+  readonly reloadedPlugins: readonly string[];
 }
 
 export interface ConnectOptions {
@@ -47,11 +64,11 @@ export interface ConnectOptions {
   readonly clientInfo?: { readonly name: string; readonly version: string };
 }
 
-export interface TestGateway extends AsyncDisposable {
+export interface TestGateway {
   /** The MCP endpoint's URL (nothing listens on it: requests are answered in-process). */
   readonly url: string;
   /** Answer a request in-process: a path (`/mcp`), a URL or a `Request`, as `fetch` takes them. */
-  request(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  request(input: string | URL | Request, init?: TestRequestInit): Promise<Response>;
   /** `request` as a `fetch` function, for other HTTP clients. */
   readonly fetch: (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
   /** An MCP SDK client, initialized with the gateway over Streamable HTTP; closed with the gateway. */
@@ -59,7 +76,7 @@ export interface TestGateway extends AsyncDisposable {
   /** The gateway's phase and its upstreams' states. */
   status(): GatewayStatus;
   /** What a reload (SIGHUP) does with `config` as the new configuration file; the same plugins and servers are given. */
-  reload(config: Record<string, unknown>): Promise<PlanDiff>;
+  reload(config: Record<string, unknown>): Promise<ReloadReport>;
   /** Close the clients, stop the gateway and the in-process servers. */
   close(): Promise<void>;
 }
@@ -81,8 +98,12 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   await gateway.start({ listen: false });
 
   const clients = new Set<Client>();
-  const request = (input: string | URL | Request, init?: RequestInit) =>
-    Promise.resolve(gateway.app.request(input instanceof URL ? input.href : input, init));
+  const request = (input: string | URL | Request, { remoteAddress, ...init }: TestRequestInit = {}) => {
+    const peer = remoteAddress ?? options.remoteAddress;
+    // Node's request as @hono/node-server passes it to the app, reduced to what a plugin may read of it.
+    const node = peer === undefined ? undefined : { incoming: { socket: { remoteAddress: peer } } };
+    return Promise.resolve(gateway.app.request(input instanceof URL ? input.href : input, init, node));
+  };
   const url = gateway.view.urls.mcp;
   const close = async () => {
     await Promise.allSettled([...clients].map((client) => client.close()));
@@ -106,7 +127,6 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     status: () => gateway.status(),
     reload: async (config) => gateway.reload(await plan(config)),
     close,
-    [Symbol.asyncDispose]: close,
   };
 }
 

@@ -6,22 +6,15 @@
  */
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Gateway } from '../../core/engine/gateway.ts';
 import { parseExposition } from '../../test/helpers/exposition.ts';
-import { initializeBody, mcpHeaders, openSession, startInProcess } from '../../test/helpers/in-process.ts';
+import { initializeBody, mcpHeaders, openSession } from '../../test/helpers/in-process.ts';
 import { freePort } from '../../test/helpers/processes.ts';
 import { headerPrincipalPlugin } from '../../test/helpers/servers.ts';
 
 let gateway: TestGateway | undefined;
-/**
- * The engine's gateway, for the tests of the TCP peer's address: that is in the Node bindings that
- * Node's HTTP server gives Hono, which requests through `mcp-gateway/testing` do not carry.
- */
-let engine: Gateway | undefined;
 afterEach(async () => {
   await gateway?.close();
-  await engine?.stop();
-  gateway = engine = undefined;
+  gateway = undefined;
 });
 
 const config = (rateLimit: Record<string, unknown>) => ({ rate_limit: rateLimit });
@@ -29,21 +22,13 @@ const config = (rateLimit: Record<string, unknown>) => ({ rate_limit: rateLimit 
 const start = async (rateLimit: Record<string, unknown>) =>
   (gateway = await startTestGateway({ config: config(rateLimit), plugins: [headerPrincipalPlugin] }));
 
-const startEngine = async (rateLimit: Record<string, unknown>) =>
-  (engine = await startInProcess(config(rateLimit), { plugins: [headerPrincipalPlugin] }));
-
-/** What Node's HTTP server gives Hono: the TCP peer's address. */
-const peer = (address: string) => ({ incoming: { socket: { remoteAddress: address } } });
-
-/** An initialize POSTed to /mcp, as `user` (anonymous without), from `address` (with `startEngine` only). */
+/** An initialize POSTed to /mcp, as `user` (anonymous without), from the TCP peer `address`. */
 async function initialize(
   options: { user?: string; address?: string; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   const headers = mcpHeaders(undefined, { ...(options.user && { 'x-test-user': options.user }), ...options.headers });
-  const init = { method: 'POST', headers, body: JSON.stringify(initializeBody()) };
-  if (options.address === undefined) return gateway!.request('/mcp', init);
-  if (!engine) throw new Error('a TCP peer address needs the gateway of startEngine');
-  return engine.app.request('/mcp', init, peer(options.address));
+  const init = { method: 'POST', headers, body: JSON.stringify(initializeBody()), remoteAddress: options.address };
+  return gateway!.request('/mcp', init);
 }
 
 /** Statuses of `n` initializes. */
@@ -101,7 +86,7 @@ describe('per principal', () => {
 
 describe('anonymous callers', () => {
   it('are counted by the address of the TCP peer (IPv4-mapped IPv6 is the same caller)', async () => {
-    await startEngine({ rules: [{ name: 'per-caller', requests: 2, window: '1m' }] });
+    await start({ rules: [{ name: 'per-caller', requests: 2, window: '1m' }] });
     expect(await statuses(3, { address: '10.0.0.1' })).toEqual([200, 200, 429]);
     expect(await statuses(2, { address: '10.0.0.2' })).toEqual([200, 200]);
     expect(await statuses(1, { address: '::ffff:10.0.0.2' })).toEqual([429]);
@@ -112,7 +97,7 @@ describe('anonymous callers', () => {
   });
 
   it('with trust_proxy, are counted by the last X-Forwarded-For entry, whatever the client put before it', async () => {
-    await startEngine({ trust_proxy: true, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
+    await start({ trust_proxy: true, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
     const proxy = '172.16.0.1';
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '203.0.113.7' } })).toEqual([200]);
     expect(await statuses(1, { address: proxy, headers: { 'x-forwarded-for': '1.2.3.4, 203.0.113.7' } })).toEqual([
@@ -124,7 +109,7 @@ describe('anonymous callers', () => {
   });
 
   it('with trust_proxy: 2, take the second entry from the end (two proxies in front)', async () => {
-    await startEngine({ trust_proxy: 2, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
+    await start({ trust_proxy: 2, rules: [{ name: 'per-caller', requests: 1, window: '1m' }] });
     expect(
       await statuses(2, { address: '172.16.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 10.1.1.1' } }),
     ).toEqual([200, 429]);

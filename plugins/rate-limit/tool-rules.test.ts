@@ -18,9 +18,6 @@ beforeAll(async () => {
     config: {
       proxy: { servers: [stdioFixture('alpha'), stdioFixture('beta')] },
       rate_limit: {
-        // The harness's requests come from no TCP peer: an anonymous caller's address is the one
-        // X-Forwarded-For gives (the TCP peer's own part is in http-rules.test.ts).
-        trust_proxy: true,
         rules: [
           { name: 'counter-per-caller', tools: 'alpha:counter', requests: 2, window: '1m' },
           { name: 'add-per-server', tools: '*:add', requests: 2, window: '1m', key: ['server'] },
@@ -50,13 +47,15 @@ interface Caller {
 }
 
 const headers = (caller: Caller, session?: string) =>
-  mcpHeaders(session, {
-    ...(caller.user && { 'x-test-user': caller.user }),
-    ...(caller.address && { 'x-forwarded-for': caller.address }),
-  });
+  mcpHeaders(session, caller.user ? { 'x-test-user': caller.user } : {});
 
 async function post(caller: Caller, session: string | undefined, body: object): Promise<Response> {
-  return gateway.request('/mcp', { method: 'POST', headers: headers(caller, session), body: JSON.stringify(body) });
+  return gateway.request('/mcp', {
+    method: 'POST',
+    headers: headers(caller, session),
+    body: JSON.stringify(body),
+    remoteAddress: caller.address,
+  });
 }
 
 async function session(caller: Caller): Promise<string> {

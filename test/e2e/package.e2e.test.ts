@@ -2,17 +2,21 @@
  * The published package works on its own: `npm pack`, install the tarball into an empty folder,
  * then `npx mcp-gateway --version` and a `serve` on the embedded default config that answers; and
  * it is a library as a plugin author installs one: a TypeScript plugin project with an ordinary
- * `tsconfig.json` (NodeNext, strict) type-checks against it with no error, plain `node` imports it,
- * and `mcp-gateway --plugins ./plugin.ts` loads that plugin.
+ * `tsconfig.json` (NodeNext, strict) type-checks against it and its subpaths with no error, its
+ * vitest test runs against `mcp-gateway/testing` from the tarball, plain `node` imports it, and
+ * `mcp-gateway --plugins ./plugin.ts` loads that plugin.
  */
 import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { expect, it } from 'vitest';
 import { cleanEnv, repoRoot, stopChild, tempDir } from '../helpers/processes.ts';
 
 const run = promisify(execFile);
+const installedVersion = (name: string) =>
+  (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
+    .version;
 const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
 it('installs from its tarball into an empty folder and serves there', { timeout: 240_000 }, async () => {
@@ -20,7 +24,9 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
   const env = cleanEnv();
   const { stdout } = await run('npm', ['pack', '--pack-destination', folder, '--silent'], { cwd: repoRoot, env });
   const tarball = join(folder, stdout.trim().split('\n').at(-1)!);
-  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball], {
+  // What a plugin author adds beside it to test a plugin, at the versions this repository runs.
+  const devTools = ['vitest', '@modelcontextprotocol/sdk'].map((name) => `${name}@${installedVersion(name)}`);
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--silent', tarball, ...devTools], {
     cwd: folder,
     env,
   });
@@ -42,16 +48,47 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
         noEmit: true,
         types: [],
       },
-      include: ['plugin.ts'],
+      include: ['plugin.ts', 'plugin.test.ts'],
     }),
   );
   writeFileSync(
     join(folder, 'plugin.ts'),
     [
       "import { definePlugin, z } from 'mcp-gateway';",
+      "import { compileGlob } from 'mcp-gateway/patterns';",
       'export default definePlugin({',
-      "  name: 'shout', version: '1.0.0', configSchema: z.object({ suffix: z.string().default('!') }),",
-      "  setup: (ctx) => ({ onListTools: (tools) => tools.map((tool) => ({ ...tool, value: { ...tool.value, description: `${tool.value.description ?? ''}${ctx.options.suffix}` } })) }),",
+      "  name: 'shout', version: '1.0.0',",
+      "  configSchema: z.object({ suffix: z.string().default('!'), tools: z.string().default('*') }),",
+      '  setup: (ctx) => {',
+      '    const chosen = compileGlob(ctx.options.tools);',
+      "    return { onListTools: (tools) => tools.map((tool) => chosen.test(tool.name) ? ({ ...tool, value: { ...tool.value, description: `${tool.value.description ?? ''}${ctx.options.suffix}` } }) : tool) };",
+      '  },',
+      '});',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(folder, 'plugin.test.ts'),
+    [
+      "import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';",
+      "import { startTestGateway } from 'mcp-gateway/testing';",
+      "import { expect, it } from 'vitest';",
+      "import shout from './plugin.js';",
+      'const server = () => {',
+      "  const made = new McpServer({ name: 'echo', version: '1.0.0' });",
+      "  made.registerTool('echo', { description: 'Says it back' }, async () => ({ content: [] }));",
+      "  made.registerTool('hush', { description: 'Says nothing' }, async () => ({ content: [] }));",
+      '  return made;',
+      '};',
+      "it('shouts the descriptions of the tools it is told to', async () => {",
+      "  const gateway = await startTestGateway({ plugins: [{ plugin: shout, options: { tools: '*echo' } }], servers: { echo: server } });",
+      '  try {',
+      '    const client = await gateway.connect();',
+      '    const { tools } = await client.listTools();',
+      "    expect(tools.map((tool) => [tool.name, tool.description])).toEqual([['echo__echo', 'Says it back!'], ['echo__hush', 'Says nothing']]);",
+      '  } finally {',
+      '    await gateway.close();',
+      '  }',
       '});',
       '',
     ].join('\n'),
@@ -61,6 +98,12 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
     (error: { stdout: string }) => error,
   );
   expect(checked.stdout).toBe('');
+  const tested = await run(
+    process.execPath,
+    [join(folder, 'node_modules/vitest/vitest.mjs'), 'run', '--root', folder, 'plugin.test.ts'],
+    { cwd: folder, env },
+  ).catch((error: { stdout: string; stderr: string }) => error);
+  expect(stripVTControlCharacters(tested.stdout + tested.stderr)).toMatch(/Tests +1 passed/);
   const imported = await run(
     process.execPath,
     ['--input-type=module', '-e', "const m = await import('mcp-gateway'); console.log(typeof m.definePlugin)"],
