@@ -24,7 +24,7 @@ import type {
 } from './protocol.ts';
 
 export type { Logger };
-import type { AuthFailureReason } from './auth-failure.ts';
+import type { AuthFailureReason } from './events.ts';
 
 /** Who is calling, as established by an auth plugin in `onRequest`. */
 export interface Principal {

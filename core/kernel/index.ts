@@ -63,6 +63,7 @@ export type {
 } from './context.ts';
 export type {
   AuthEvent,
+  AuthFailureReason,
   EventHook,
   GatewayEvent,
   HttpEvent,
@@ -72,7 +73,6 @@ export type {
   SessionEvent,
   UpstreamEvent,
 } from './events.ts';
-export type { AuthFailureReason } from './auth-failure.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream-status.ts';
 
 export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';

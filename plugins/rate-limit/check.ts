@@ -13,7 +13,7 @@ export type Decision =
   | { readonly outcome: 'limited'; readonly rule: Rule; readonly retryAfterMs: number }
   | { readonly outcome: 'store_error'; readonly rule: Rule; readonly error: unknown };
 
-// A store that does not answer fails on its own: the Redis connection (core/stores/redis.ts)
+// A store that does not answer fails on its own: the Redis connection (core/lib/redis.ts)
 // gives every command `command_timeout` and queues none while disconnected.
 export async function check(rules: readonly Rule[], values: KeyValues): Promise<Decision> {
   const settled = await Promise.allSettled(rules.map((rule) => rule.limiter.consume(rule.keyOf(values))));

@@ -20,7 +20,7 @@ export interface ChaosOptions {
 
 /** The gateway's reconnection backoff in this run (the settings). */
 const backoff = { initialMs: 200, maxMs: 2000 };
-/** The longest reconnection delay: the cap with its jitter (±20 %, see core/upstream/backoff.ts). */
+/** The longest reconnection delay: the cap with its jitter (±20 %, see core/engine/upstream/backoff.ts). */
 const backoffPeriodMs = backoff.maxMs * 1.2;
 /** How long the gateway may take to see an upstream die. */
 const detectionTargetMs = 200;

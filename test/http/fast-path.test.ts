@@ -1,6 +1,6 @@
 /**
  * Requests on an established session that the gateway answers itself, without the SDK transport
- * (core/mcp/direct.ts): plain JSON when nothing streams, an event stream the moment something
+ * (core/engine/mcp/direct.ts): plain JSON when nothing streams, an event stream the moment something
  * must reach the client first, the client's answers and cancellations routed back, and the SDK
  * still in charge of whatever the fast path does not take. In-process, with a real upstream process.
  */

@@ -1,5 +1,5 @@
 /**
- * The request body as the `/mcp` endpoint reads it (core/http/request-body.ts): under Node straight
+ * The request body as the `/mcp` endpoint reads it (core/engine/http/request-body.ts): under Node straight
  * from Node's request, and still the same body for whoever reads it through Hono before or after;
  * a client that leaves mid-body fails the read rather than leaving it waiting. On a real Node
  * server (`app.request()` never reaches Node's request).

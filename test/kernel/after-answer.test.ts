@@ -1,5 +1,5 @@
 /**
- * The work that observes requests (core/after-answer.ts): after the turn that queued it, in one
+ * The work that observes requests (core/engine/after-answer.ts): after the turn that queued it, in one
  * batch that includes what its jobs queue (a log line's write), and waited for by a scrape.
  */
 import { openSync, readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** A call's `Cancellation` (core/cancellation.ts): what it tells its listeners, and the AbortSignal it makes only when asked. */
+/** A call's `Cancellation` (core/lib/cancellation.ts): what it tells its listeners, and the AbortSignal it makes only when asked. */
 import { describe, expect, it } from 'vitest';
 import { Cancellation, onAbort } from '../../core/lib/cancellation.ts';
 

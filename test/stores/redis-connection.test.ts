@@ -1,5 +1,5 @@
 /**
- * The Redis connection every Redis-backed plugin uses (core/stores/redis.ts), against a real
+ * The Redis connection every Redis-backed plugin uses (core/lib/redis.ts), against a real
  * redis-server: it fails fast while Redis is away (no queue, no hang), reconnects by itself,
  * applies the key prefix, says so in the log once per outage, and never logs the password.
  */

@@ -15,8 +15,8 @@ import { ConfigError, type ConfigSource, type KeyPath } from './errors.ts';
 import { interpolateDocument } from './interpolate.ts';
 
 export const systemConfigFile = '/etc/mcp-gateway/config.yaml';
-// The package's config/: two folders up from the sources (core/config/), three from the build
-// (dist/core/config/, see cli/build.js).
+// The package's config/: three folders up from the sources (core/kernel/config/), four from the
+// build (dist/core/kernel/config/, see core/cli/build.js).
 export const embeddedConfigFile = fileURLToPath(
   new URL(`${import.meta.url.endsWith('.js') ? '../../../../' : '../../../'}config/default.yaml`, import.meta.url),
 );

@@ -25,7 +25,7 @@ export const builtinsDir = fileURLToPath(new URL('../../../plugins/', import.met
 
 const indexFiles = ['index.ts', 'index.mts', 'index.js', 'index.mjs'];
 
-/** A folder's index module; a built-in in the build (see cli/build.js) has index.js. */
+/** A folder's index module; a built-in in the build (see core/cli/build.js) has index.js. */
 export const indexFile = (dir: string) => indexFiles.map((file) => join(dir, file)).find((file) => existsSync(file));
 
 export const isPathSpecifier = (use: string) => /^(\.{1,2}[\\/]|\/|[A-Za-z]:[\\/]|file:)/.test(use);

@@ -5,7 +5,7 @@
  * (where an OAuth client learns which authorization server to ask) and 403 `insufficient_scope`.
  */
 import type { RequestId } from '../../kernel/protocol.ts';
-import type { AuthFailure } from '../../kernel/auth-failure.ts';
+import type { AuthFailure } from './failure.ts';
 
 /** A `WWW-Authenticate` challenge: `ApiKey realm="mcp"`, `Bearer resource_metadata="..."`. */
 export interface Challenge {

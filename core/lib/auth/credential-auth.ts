@@ -7,7 +7,7 @@
  */
 import type { GatewayContext, Logger, Principal, RequestHook } from '../../kernel/context.ts';
 import { refusalResponse, type Challenge } from './challenges.ts';
-import { AuthFailure } from '../../kernel/auth-failure.ts';
+import { AuthFailure } from './failure.ts';
 
 export interface CredentialAuthOptions {
   /** The credential the request presents (a header's value, a token), or undefined when it has none. */

@@ -5,7 +5,7 @@
  * metadata); with a JWT verifier (JWKS, audience, issuer), the mapping of claims to a `Principal`,
  * and the failure an auth check throws.
  */
-export { AuthFailure } from '../../kernel/auth-failure.ts';
+export { AuthFailure } from './failure.ts';
 export { bearerToken } from './bearer.ts';
 export { bearerAuth, type BearerAuthOptions } from './bearer-auth.ts';
 export { credentialAuth, type CredentialAuthOptions } from './credential-auth.ts';

@@ -6,7 +6,7 @@
  * tolerance, and an algorithm allow list (never `none`, never HMAC with a public key).
  */
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import { AuthFailure } from '../../kernel/auth-failure.ts';
+import { AuthFailure } from './failure.ts';
 
 type Jose = typeof import('jose');
 // Loaded on first use: jose is many ES modules, a noticeable part of every start, also of gateways

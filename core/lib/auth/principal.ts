@@ -1,7 +1,7 @@
 /** A principal from verified token claims. */
 import type { JWTPayload } from 'jose';
 import type { Principal } from '../../kernel/context.ts';
-import { AuthFailure } from '../../kernel/auth-failure.ts';
+import { AuthFailure } from './failure.ts';
 
 export interface PrincipalOptions {
   /** The claim naming the caller (default `sub`). */
