@@ -24,9 +24,31 @@ import type {
 } from './protocol.ts';
 
 export type { Logger };
-import type { AuthFailureReason } from './events.ts';
+
+/** Why a request could not be authenticated, in terms a client (and an operator) can act on. */
+export type AuthFailureReason =
+  /** No credential at all: no bearer token, no API key (the name predates other schemes; metrics count it so). */
+  | 'missing_token'
+  /** A credential of the right form that the plugin does not know: a wrong or revoked API key. */
+  | 'invalid_credential'
+  /** Not a JWT, or not one we could parse. */
+  | 'malformed'
+  | 'algorithm_not_allowed'
+  | 'bad_signature'
+  /** Signed with a key the issuer does not publish (even after fetching its keys again). */
+  | 'unknown_key'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'wrong_issuer'
+  /** Issued for another service (RFC 8707): not accepted here. */
+  | 'wrong_audience'
+  /** A claim the gateway needs is missing or of the wrong shape. */
+  | 'invalid_claims'
+  /** The issuer's keys cannot be fetched now: not the client's fault, retry later. */
+  | 'keys_unavailable';
 
 /** Who is calling, as established by an auth plugin in `onRequest`. */
+
 export interface Principal {
   /** A stable identifier of the caller: the JWT `sub`, an API key's owner, ... */
   readonly subject: string;

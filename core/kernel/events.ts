@@ -5,7 +5,7 @@
  * after the fact and without waiting: an observer can never slow down or fail a request. A
  * request's own events come once its answer is on its way (see after-answer.ts).
  */
-import type { McpTarget, RequestState } from './context.ts';
+import type { AuthFailureReason, McpTarget, RequestState } from './context.ts';
 import type { UpstreamState } from './upstream-status.ts';
 
 /** Why an MCP operation failed, from a small fixed set (fit for a metrics label). */
@@ -68,28 +68,6 @@ export interface OperationEvent {
   /** The state of the HTTP request that carried it: what the request's hooks left there (a span). */
   readonly state: RequestState;
 }
-
-/** Why a request could not be authenticated, in terms a client (and an operator) can act on. */
-export type AuthFailureReason =
-  /** No credential at all: no bearer token, no API key (the name predates other schemes; metrics count it so). */
-  | 'missing_token'
-  /** A credential of the right form that the plugin does not know: a wrong or revoked API key. */
-  | 'invalid_credential'
-  /** Not a JWT, or not one we could parse. */
-  | 'malformed'
-  | 'algorithm_not_allowed'
-  | 'bad_signature'
-  /** Signed with a key the issuer does not publish (even after fetching its keys again). */
-  | 'unknown_key'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'wrong_issuer'
-  /** Issued for another service (RFC 8707): not accepted here. */
-  | 'wrong_audience'
-  /** A claim the gateway needs is missing or of the wrong shape. */
-  | 'invalid_claims'
-  /** The issuer's keys cannot be fetched now: not the client's fault, retry later. */
-  | 'keys_unavailable';
 
 export interface AuthEvent {
   readonly type: 'auth';

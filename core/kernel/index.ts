@@ -39,6 +39,7 @@ export type {
 } from './hooks.ts';
 
 export type {
+  AuthFailureReason,
   CatalogueItem,
   ClientIdentity,
   GatewayContext,
@@ -63,7 +64,6 @@ export type {
 } from './context.ts';
 export type {
   AuthEvent,
-  AuthFailureReason,
   EventHook,
   GatewayEvent,
   HttpEvent,

@@ -1,4 +1,4 @@
-import type { AuthFailureReason } from '../../kernel/events.ts';
+import type { AuthFailureReason } from '../../kernel/context.ts';
 
 /**
  * What an auth plugin throws when a request cannot be authenticated: the reason (for the client
