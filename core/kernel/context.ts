@@ -48,7 +48,6 @@ export type AuthFailureReason =
   | 'keys_unavailable';
 
 /** Who is calling, as established by an auth plugin in `onRequest`. */
-
 export interface Principal {
   /** A stable identifier of the caller: the JWT `sub`, an API key's owner, ... */
   readonly subject: string;
