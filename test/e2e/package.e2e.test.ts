@@ -14,6 +14,14 @@ import { expect, it } from 'vitest';
 import { cleanEnv, repoRoot, stopChild, tempDir } from '../helpers/processes.ts';
 
 const run = promisify(execFile);
+/** The first TypeScript block after `heading` in the plugin authors' guide. */
+function guideExample(heading: string): string {
+  const guide = readFileSync(join(repoRoot, 'plugins/README.md'), 'utf8');
+  const block = /```ts\n([\s\S]*?)```/.exec(guide.slice(guide.indexOf(heading)));
+  if (!block) throw new Error(`no example after ${heading} in plugins/README.md`);
+  return block[1]!;
+}
+
 const installedVersion = (name: string) =>
   (JSON.parse(readFileSync(join(repoRoot, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
     .version;
@@ -48,7 +56,7 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
         noEmit: true,
         types: [],
       },
-      include: ['plugin.ts', 'plugin.test.ts'],
+      include: ['plugin.ts', 'plugin.test.ts', 'tool-footer.ts', 'tool-footer.test.ts'],
     }),
   );
   writeFileSync(
@@ -93,6 +101,9 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
       '',
     ].join('\n'),
   );
+  // The guide's first plugin and its test, as a reader copies them.
+  writeFileSync(join(folder, 'tool-footer.ts'), guideExample('## A first plugin'));
+  writeFileSync(join(folder, 'tool-footer.test.ts'), guideExample('## Testing a plugin'));
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
   const checked = await run(process.execPath, [tsc, '-p', folder], { cwd: folder, env }).catch(
     (error: { stdout: string }) => error,
@@ -100,10 +111,10 @@ it('installs from its tarball into an empty folder and serves there', { timeout:
   expect(checked.stdout).toBe('');
   const tested = await run(
     process.execPath,
-    [join(folder, 'node_modules/vitest/vitest.mjs'), 'run', '--root', folder, 'plugin.test.ts'],
+    [join(folder, 'node_modules/vitest/vitest.mjs'), 'run', '--root', folder],
     { cwd: folder, env },
   ).catch((error: { stdout: string; stderr: string }) => error);
-  expect(stripVTControlCharacters(tested.stdout + tested.stderr)).toMatch(/Tests +1 passed/);
+  expect(stripVTControlCharacters(tested.stdout + tested.stderr)).toMatch(/Tests +2 passed/);
   const imported = await run(
     process.execPath,
     ['--input-type=module', '-e', "const m = await import('mcp-gateway'); console.log(typeof m.definePlugin)"],
