@@ -17,8 +17,12 @@ import type { PluginHooks } from './hooks.ts';
 import type { ServiceName, Services } from './services.ts';
 import type { UpstreamStatus } from './upstream-status.ts';
 
-/** The kernel API version; a plugin's `kernel` range is checked against it at load. */
-export const KERNEL_API_VERSION = '1.0.0';
+/**
+ * The kernel API version; a plugin's `kernel` range is checked against it at load. 1.1 added
+ * `GatewayView.eventsDelivered` and `RequestCancellation` (the type of a transport request's
+ * `cancellation`).
+ */
+export const KERNEL_API_VERSION = '1.1.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
@@ -104,7 +108,8 @@ export interface GatewayView {
   readonly urls: { readonly base: string; readonly mcp: string; readonly resourceMetadata: string };
   status(): GatewayStatus;
   /**
-   * Resolves once the events of the requests answered so far have reached the `onEvent` hooks.
+   * Resolves once the events of the requests answered so far have reached the `onEvent` hooks
+   * (kernel API 1.1).
    * Events are delivered in a batch once the answers are on their way, so a reader that must have
    * counted every earlier request (a metrics scrape) waits for this first.
    */
