@@ -136,7 +136,7 @@ function givenPlugin(plugin: TestPlugin): GivenPlugin | string {
   return 'options' in plugin ? { definition: plugin.plugin, options: plugin.options } : { definition: plugin.plugin };
 }
 
-/** `raw` with an entry in `proxy.servers` for each in-process server (given first, so that the configuration's may follow). */
+/** `raw` with an entry in `proxy.servers` for each in-process server, before the configuration's own. */
 function withInProcessServers(raw: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   if (names.length === 0) return raw;
   const proxy = (raw.proxy ?? {}) as Record<string, unknown>;
