@@ -2,7 +2,7 @@
  * The module hooks a plugin from outside the gateway may need: tsx, so that it can be TypeScript,
  * and resolve-self.js, so that it can import 'mcp-gateway' (and its subpaths) without installing
  * it. Registered once, and only when such a plugin is loaded: on Node 20 hooks run on their own
- * thread, whose start is a large part of a start (core/README.md, "Measured costs"), and every
+ * thread, whose start would lengthen every start (core/README.md, "Measured costs"), and every
  * later import pays a round trip to it.
  */
 import { readFileSync } from 'node:fs';
