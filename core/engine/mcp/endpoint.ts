@@ -15,6 +15,7 @@ import { rpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../../kernel/protocol.ts';
 import { directMessage } from './direct.ts';
+import { envelopeVersion, unsupportedVersion } from './era.ts';
 import { DownstreamSession, type HttpScope } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { SessionRecord } from '../../kernel/session-store.ts';
@@ -229,6 +230,8 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     const sessionId = requestHeader(c, 'mcp-session-id');
     if (sessionId === undefined) {
       if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
+      const modern = envelopeVersion(body);
+      if (modern !== undefined) return unsupportedVersion(modern, (body as { id?: RequestId }).id);
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);
