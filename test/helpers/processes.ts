@@ -38,14 +38,20 @@ export interface FixtureHttp {
 }
 
 /** A fixture MCP server over Streamable HTTP on a free loopback port. */
-export async function startFixtureHttp(
-  name = 'fixture',
-  port = 0,
-  env: Record<string, string> = {},
-): Promise<FixtureHttp> {
+export function startFixtureHttp(name = 'fixture', port = 0, env: Record<string, string> = {}): Promise<FixtureHttp> {
+  return startHttpServer([fixturePath, 'http', String(port)], { ...env, FIXTURE_NAME: name });
+}
+
+/** The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts). */
+export function startBothErasFixture(): Promise<FixtureHttp> {
+  return startHttpServer([join(repoRoot, 'test/fixtures/both-eras-server.ts'), '0']);
+}
+
+/** A TypeScript server script run with `args`, which prints `{"port": N}` once listening. */
+async function startHttpServer(args: string[], env: Record<string, string> = {}): Promise<FixtureHttp> {
   const child = track(
-    spawn(process.execPath, [tsxCli, fixturePath, 'http', String(port)], {
-      env: { ...process.env, ...env, FIXTURE_NAME: name },
+    spawn(process.execPath, [tsxCli, ...args], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
