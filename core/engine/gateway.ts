@@ -22,6 +22,7 @@ import { Kernel } from '../kernel/kernel.ts';
 import type { GatewayPlan, PlannedServer } from '../kernel/loader/plan.ts';
 import { diffPlans, type PlanDiff } from '../kernel/loader/plan-diff.ts';
 import { mcpEndpoint } from './mcp/endpoint.ts';
+import { StatelessServer } from './mcp/stateless.ts';
 import { McpProxy } from './mcp/proxy.ts';
 import { DownstreamSession, type ListKind } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
@@ -215,8 +216,17 @@ export class Gateway {
     const allowOrigin = policy
       ? (origin: string | undefined) => policy.allows(origin)
       : originMatcher(defaultOrigins(config, this.baseUrl));
+    const stateless = new StatelessServer({
+      proxy,
+      inFlight: this.inFlight,
+      onOperation: (event, log) => this.#operation(event, log),
+      serverInfo: { name: gatewayName, version: gatewayVersion },
+      discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
+      cancel: this.#cancel.signal,
+    });
     const endpoint = mcpEndpoint({
       sessions,
+      stateless,
       onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
       onAnswered: (event, log) => this.#operation(event, log),
       target: (message) => proxy.target(message),

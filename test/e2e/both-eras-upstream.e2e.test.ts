@@ -1,8 +1,9 @@
 /**
  * An upstream built on the SDK's v2 line, which serves both protocol eras on one endpoint
  * (test/fixtures/both-eras-server.ts). Directly, a 2026-07-28 client and a 2025 client each get
- * their era; through the gateway (which speaks the 2025 era to its upstreams), clients of either
- * SDK line reach it, and the server's own 2025 serving has no sessions and no GET stream.
+ * their era; through the gateway (which speaks the 2025 era to its upstreams, whatever era its
+ * client speaks), clients of either SDK line reach it, and the server's own 2025 serving has no
+ * sessions and no GET stream.
  */
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -61,10 +62,11 @@ describe('through the gateway', () => {
     expect(await echo(client, 'both__echo')).toEqual({ text: 'hi', era: 'legacy' });
   });
 
-  it('is reached by a v2 client that negotiates, through the 2025 session it falls back to', async () => {
+  it('is reached by a v2 client that negotiates the new era with the gateway, in the 2025 era', async () => {
     const client = new V2Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: 'auto' } });
     await client.connect(new V2Transport(new URL(gateway.url), { fetch: gateway.fetch }));
     try {
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
       expect(await echo(client, 'both__echo')).toEqual({ text: 'hi', era: 'legacy' });
     } finally {
       await client.close();

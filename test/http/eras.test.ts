@@ -1,27 +1,62 @@
 /**
- * Clients of the 2026-07-28 era (the SDK's v2 client) at a gateway that serves the 2025 era: a
- * client that negotiates falls back to `initialize` and works; one pinned to the new era is told,
- * with the protocol's own error (-32022), which versions the gateway speaks; a stateless request
- * never reaches a session or an upstream.
+ * Both protocol eras on `/mcp`. Clients of 2026-07-28 (the SDK's v2 client, and raw requests for
+ * what a client library would never send) are served statelessly, through the same operations,
+ * hooks and policy as 2025 sessions: `server/discover`, lists and calls, results stamped as that
+ * era wants them, progress on the request's own stream. Headers are checked against the body,
+ * removed methods and sessions' verbs are refused, an unknown version is answered with the
+ * versions the gateway speaks; 2025 clients go on as before.
  */
 import { Client, StreamableHTTPClientTransport, UnsupportedProtocolVersionError } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { messagesOf } from '../helpers/in-process.ts';
 
+const MODERN = '2026-07-28';
 let gateway: TestGateway;
 let upstreamConnections = 0;
+const seen: { method: string; sessionId: string | undefined; client: unknown }[] = [];
 
 beforeAll(async () => {
   gateway = await startTestGateway({
+    config: {
+      auth: { permissions: { 'notes:*': ['scope:notes'] } },
+    },
+    plugins: [
+      './test/fixtures/plugins/claims-principal.ts',
+      {
+        plugin: {
+          name: 'sees-operations',
+          version: '1.0.0',
+          setup: () => ({
+            async onCallTool(call, next) {
+              seen.push({ method: call.method, sessionId: call.sessionId, client: call.client });
+              return next();
+            },
+          }),
+        },
+      },
+    ],
     servers: {
       notes: () => {
         upstreamConnections++;
         const server = new McpServer({ name: 'notes', version: '1.0.0' });
-        server.registerTool('list', { description: 'Lists the notes' }, async () => ({
-          content: [{ type: 'text', text: 'buy milk' }],
-        }));
+        server.registerTool(
+          'list',
+          { description: 'Lists the notes', outputSchema: { notes: z.array(z.string()) } },
+          async () => ({ content: [{ type: 'text', text: 'buy milk' }], structuredContent: { notes: ['buy milk'] } }),
+        );
+        server.registerTool('slow', { description: 'Tells its progress' }, async (extra) => {
+          const token = extra._meta?.progressToken;
+          if (token !== undefined)
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: 1, total: 2 },
+            });
+          return { content: [{ type: 'text', text: 'done' }] };
+        });
         return server;
       },
     },
@@ -29,80 +64,194 @@ beforeAll(async () => {
 });
 afterAll(() => gateway?.close());
 
-function v2Client(mode: 'auto' | { pin: string }) {
+const notesReader = { 'x-test-principal': JSON.stringify({ sub: 'ann', scopes: ['scope:notes'] }) };
+
+function v2Client(mode: 'auto' | { pin: string }, headers: Record<string, string> = notesReader) {
   const client = new Client({ name: 'v2-client', version: '1.0.0' }, { versionNegotiation: { mode } });
-  const transport = new StreamableHTTPClientTransport(new URL(gateway.url), { fetch: gateway.fetch });
+  const transport = new StreamableHTTPClientTransport(new URL(gateway.url), {
+    fetch: gateway.fetch,
+    requestInit: { headers },
+  });
   return { client, transport };
 }
 
-it('lets a negotiating client of the new era fall back to initialize, and serves it', async () => {
-  const { client, transport } = v2Client('auto');
-  await client.connect(transport);
-  try {
-    expect(client.getServerVersion()?.name).toBe('mcp-gateway');
-    const result = await client.callTool({ name: 'notes__list', arguments: {} });
-    expect(result.content).toEqual([{ type: 'text', text: 'buy milk' }]);
-  } finally {
-    await client.close();
-  }
-});
-
-it('tells a client pinned to 2026-07-28 which versions it speaks, with -32022', async () => {
-  const { client, transport } = v2Client({ pin: '2026-07-28' });
-  const refused = await client.connect(transport).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(refused).toBeInstanceOf(UnsupportedProtocolVersionError);
-  expect((refused as UnsupportedProtocolVersionError).data).toMatchObject({
-    supported: SUPPORTED_PROTOCOL_VERSIONS,
-    requested: '2026-07-28',
-  });
-});
-
-it('answers a stateless request with its id and the protocol error, before any session or upstream', async () => {
-  const before = upstreamConnections;
-  const response = await gateway.request('/mcp', {
+/** A raw 2026-07-28 request, with the headers the body implies unless `headers` overrides them. */
+function modern(method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const name = params.name ?? params.uri;
+  return gateway.request('/mcp', {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
       accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': 'tools/call',
-      'mcp-name': 'notes__list',
+      'mcp-protocol-version': MODERN,
+      'mcp-method': method,
+      ...(typeof name === 'string' && { 'mcp-name': name }),
+      ...notesReader,
+      ...headers,
     },
     body: JSON.stringify({
       jsonrpc: '2.0',
-      id: 'call-1',
-      method: 'tools/call',
+      id: 'r1',
+      method,
       params: {
-        name: 'notes__list',
-        arguments: {},
+        ...params,
         _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/protocolVersion': MODERN,
           'io.modelcontextprotocol/clientCapabilities': {},
+          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
+          ...(params._meta as object | undefined),
         },
       },
     }),
   });
-  expect(response.status).toBe(400);
-  expect(response.headers.get('mcp-session-id')).toBeNull();
-  expect(await response.json()).toMatchObject({
-    jsonrpc: '2.0',
-    id: 'call-1',
-    error: { code: -32022, data: { supported: SUPPORTED_PROTOCOL_VERSIONS, requested: '2026-07-28' } },
+}
+
+describe('clients of 2026-07-28', () => {
+  it('are served statelessly: a negotiating v2 client chooses the new era, lists and calls', async () => {
+    const before = upstreamConnections;
+    const { client, transport } = v2Client('auto');
+    await client.connect(transport);
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe(MODERN);
+      expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['notes__list', 'notes__slow']);
+      const result = await client.callTool({ name: 'notes__list', arguments: {} });
+      expect(result.structuredContent).toEqual({ notes: ['buy milk'] });
+      // The same hooks as a session's calls, with the client as its envelope named it, and no session.
+      expect(seen.at(-1)).toEqual({
+        method: 'tools/call',
+        sessionId: undefined,
+        client: {
+          info: { name: 'v2-client', version: '1.0.0' },
+          capabilities: expect.any(Object),
+          protocolVersion: MODERN,
+        },
+      });
+      // No upstream session of its own: the upstream's shared one served it.
+      expect(upstreamConnections).toBe(before);
+    } finally {
+      await client.close();
+    }
   });
-  expect(upstreamConnections).toBe(before);
+
+  it('see what the permissions policy lets their principal see, and are refused the rest', async () => {
+    const { client, transport } = v2Client({ pin: MODERN }, {});
+    await client.connect(transport);
+    try {
+      expect((await client.listTools()).tools).toEqual([]);
+      await expect(client.callTool({ name: 'notes__list', arguments: {} })).rejects.toThrow(
+        /Insufficient scope/,
+      );
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('get server/discover: the versions spoken, the capabilities, the servers behind, and caching hints', async () => {
+    const response = await modern('server/discover');
+    expect(response.status).toBe(200);
+    const { result } = (await response.json()) as { result: Record<string, unknown> };
+    expect(result).toMatchObject({
+      resultType: 'complete',
+      supportedVersions: [MODERN, ...SUPPORTED_PROTOCOL_VERSIONS],
+      capabilities: { tools: { listChanged: true } },
+      instructions: expect.stringContaining('notes'),
+      ttlMs: 0,
+      cacheScope: 'private',
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'mcp-gateway' } },
+    });
+  });
+
+  it('get list results with their type, the server that answered and caching hints; calls without hints', async () => {
+    const listed = (await (await modern('tools/list')).json()) as { result: Record<string, unknown> };
+    expect(listed.result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'private' });
+    const called = (await (await modern('tools/call', { name: 'notes__list', arguments: {} })).json()) as {
+      result: Record<string, unknown>;
+    };
+    expect(called.result).toMatchObject({
+      resultType: 'complete',
+      structuredContent: { notes: ['buy milk'] },
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'mcp-gateway' } },
+    });
+    expect(called.result).not.toHaveProperty('ttlMs');
+  });
+
+  it('get progress on the request’s own stream, then the result', async () => {
+    const response = await modern('tools/call', { name: 'notes__slow', arguments: {}, _meta: { progressToken: 'p1' } });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const messages = await messagesOf(response);
+    expect(messages[0]).toMatchObject({
+      method: 'notifications/progress',
+      params: { progressToken: 'p1', progress: 1 },
+    });
+    expect(messages.at(-1)).toMatchObject({ id: 'r1', result: { resultType: 'complete' } });
+  });
+
+  it('accept a non-ASCII name in its base64 header form', async () => {
+    const encoded = `=?base64?${Buffer.from('notes__list').toString('base64')}?=`;
+    const response = await modern('tools/call', { name: 'notes__list', arguments: {} }, { 'mcp-name': encoded });
+    expect(response.status).toBe(200);
+  });
+
+  it.each([
+    ['MCP-Protocol-Version', { 'mcp-protocol-version': '2025-11-25' }],
+    ['Mcp-Method', { 'mcp-method': 'tools/list' }],
+    ['Mcp-Name', { 'mcp-name': 'notes__slow' }],
+  ])('are refused with -32020 when %s disagrees with the body', async (_header, headers) => {
+    const response = await modern('tools/call', { name: 'notes__list', arguments: {} }, headers);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ id: 'r1', error: { code: -32020 } });
+  });
+
+  it('are refused methods the era removed (404, -32601), and GET or DELETE (405)', async () => {
+    const ping = await modern('ping');
+    expect(ping.status).toBe(404);
+    expect(await ping.json()).toMatchObject({ id: 'r1', error: { code: -32601 } });
+    for (const verb of ['GET', 'DELETE']) {
+      const response = await gateway.request('/mcp', {
+        method: verb,
+        headers: { accept: 'text/event-stream', 'mcp-protocol-version': MODERN },
+      });
+      expect(response.status).toBe(405);
+    }
+  });
+
+  it('need the client capabilities in the envelope', async () => {
+    const response = await modern('tools/list', {
+      _meta: { 'io.modelcontextprotocol/clientCapabilities': undefined },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: -32602 } });
+  });
+
+  it('of a version the gateway does not speak are told which it does, with -32022', async () => {
+    const { client, transport } = v2Client({ pin: '2099-01-01' });
+    const refused = await client.connect(transport).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(UnsupportedProtocolVersionError);
+    expect((refused as UnsupportedProtocolVersionError).data).toMatchObject({
+      supported: [MODERN, ...SUPPORTED_PROTOCOL_VERSIONS],
+    });
+  });
 });
 
-it('still asks a 2025 client that names no session for one', async () => {
-  const response = await gateway.request('/mcp', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
+describe('clients of 2025', () => {
+  it('open sessions and are served as before', async () => {
+    const client = await gateway.connect({ headers: notesReader });
+    expect((await client.callTool({ name: 'notes__list', arguments: {} })).structuredContent).toEqual({
+      notes: ['buy milk'],
+    });
+    expect(seen.at(-1)?.sessionId).toEqual(expect.any(String));
   });
-  expect(response.status).toBe(400);
-  expect(await response.json()).toMatchObject({
-    error: { code: -32000, message: expect.stringContaining('Mcp-Session-Id') },
+
+  it('still need a session for anything but initialize', async () => {
+    const response = await gateway.request('/mcp', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: -32000 } });
   });
 });

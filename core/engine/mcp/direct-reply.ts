@@ -4,7 +4,8 @@
  * the client to read than an event stream. When something must reach the client before the
  * result (progress, a log message, a sampling or elicitation request), the answer becomes an SSE
  * stream at that moment, as the Streamable HTTP spec allows, and the result is its last event.
- * Events are kept in the session's event store, so they carry ids as the SDK's own streams do.
+ * Events are kept in the session's event store, so they carry ids as the SDK's own streams do (a
+ * stateless request's stream is not resumable: its events have none).
  */
 import type { EventStore } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { JSONRPCMessage } from '../../kernel/protocol.ts';
@@ -25,9 +26,10 @@ export class DirectReply {
   readonly #headers: Record<string, string>;
   readonly #eventStore: EventStore | undefined;
 
-  constructor(sessionId: string, eventStore: EventStore | undefined) {
+  /** `sessionId` and `eventStore`: a 2025 session's; a stateless (2026-07-28) request has neither. */
+  constructor(sessionId: string | undefined, eventStore: EventStore | undefined) {
     this.response = new Promise((resolve) => (this.#respond = resolve));
-    this.#headers = { 'mcp-session-id': sessionId };
+    this.#headers = sessionId === undefined ? {} : { 'mcp-session-id': sessionId };
     this.#eventStore = eventStore;
   }
 

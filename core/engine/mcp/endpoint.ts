@@ -15,7 +15,8 @@ import { rpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../../kernel/protocol.ts';
 import { directMessage } from './direct.ts';
-import { envelopeVersion, unsupportedVersion } from './era.ts';
+import { envelopeVersion, MODERN_PROTOCOL_VERSIONS } from './era.ts';
+import type { StatelessServer } from './stateless.ts';
 import { DownstreamSession, type HttpScope } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { SessionRecord } from '../../kernel/session-store.ts';
@@ -39,7 +40,11 @@ export interface McpEndpointOptions {
   readonly allowOrigin: (origin: string | undefined) => boolean;
   /** False once the gateway is stopping: no new sessions. */
   readonly accepting: () => boolean;
+  /** Serves the requests of the stateless era (2026-07-28). */
+  readonly stateless: StatelessServer;
 }
+
+type Stateless = Parameters<StatelessServer['serve']>[0];
 
 /** The operation event of a request a plugin answered itself (the session never saw it). */
 async function answeredEvent(ctx: McpMessageContext, response: Response, durationMs: number): Promise<OperationEvent> {
@@ -230,8 +235,13 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     const sessionId = requestHeader(c, 'mcp-session-id');
     if (sessionId === undefined) {
       if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
-      const modern = envelopeVersion(body);
-      if (modern !== undefined) return unsupportedVersion(modern, (body as { id?: RequestId }).id);
+      if (c.req.method === 'POST' && envelopeVersion(body) !== undefined)
+        return options.stateless.serve(body as Stateless, (name) => requestHeader(c, name), scope);
+      // A stateless client has no session to stream or end.
+      if (MODERN_PROTOCOL_VERSIONS.includes(requestHeader(c, 'mcp-protocol-version') ?? ''))
+        return rpcErrorResponse(405, -32000, 'Method not allowed: protocol 2026-07-28 has no sessions', {
+          allow: 'POST',
+        });
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);

@@ -1,42 +1,82 @@
 /**
  * Which protocol era a message POSTed to `/mcp` speaks. A 2026-07-28 request is stateless: it
- * carries its envelope (the protocol version, the client's capabilities) in `params._meta` and
- * names no session; a 2025-11-25 client opens a session with `initialize` and names it after.
- *
- * The gateway serves the 2025 era (2025-11-25 and the versions before it). A modern request is
- * answered as the 2026-07-28 specification has a server answer a version it does not support:
- * 400 with -32022 and the versions it does, so that a client that negotiates falls back to
- * `initialize`, and one pinned to the new era says why it cannot connect.
+ * carries its envelope (the protocol version, the client's capabilities and identity) in
+ * `params._meta` and names no session (stateless.ts serves it); a 2025 client opens a session
+ * with `initialize` and names it after. A request of a version the gateway does not speak gets
+ * the new era's -32022 with those it does, so that a client that negotiates can choose.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestId } from '../../kernel/protocol.ts';
 
-/** Where a 2026-07-28 request carries its protocol version. */
-export const PROTOCOL_VERSION_META_KEY = 'io.modelcontextprotocol/protocolVersion';
+/** The stateless versions the gateway serves. */
+export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
 
-/** JSON-RPC error of 2026-07-28: the request's protocol version is not one the server speaks. */
-export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
+/** Every version the gateway speaks: the stateless ones, then those of sessions (`initialize`). */
+export const SPOKEN_PROTOCOL_VERSIONS: readonly string[] = [
+  ...MODERN_PROTOCOL_VERSIONS,
+  ...SUPPORTED_PROTOCOL_VERSIONS,
+];
 
-/** The protocol version in a request's 2026-07-28 envelope, or undefined for a message without one. */
-export function envelopeVersion(message: unknown): unknown {
+/** Where a 2026-07-28 request carries its envelope, and a result the server's identity. */
+export const META = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+} as const;
+
+/** The keys of a request's envelope: the client's to the gateway, not to be sent on in another era's session. */
+const envelopeKeys: readonly string[] = [META.protocolVersion, META.clientCapabilities, META.clientInfo, META.logLevel];
+
+/**
+ * `params` without the 2026-07-28 envelope in its `_meta`: what an upstream session of the 2025
+ * era is sent (a server that speaks both eras refuses a 2025 request whose body names 2026-07-28).
+ */
+export function withoutEnvelope(params: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  const meta = params?._meta as Record<string, unknown> | undefined;
+  if (!meta) return params;
+  const kept = Object.fromEntries(Object.entries(meta).filter(([key]) => !envelopeKeys.includes(key)));
+  const { _meta: _, ...rest } = params!;
+  return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
+}
+
+/** JSON-RPC errors of 2026-07-28. */
+export const EraErrors = {
+  /** A header disagrees with the body (or is missing). */
+  HEADER_MISMATCH: -32020,
+  /** The request's protocol version is not one the server speaks. */
+  UNSUPPORTED_PROTOCOL_VERSION: -32022,
+} as const;
+
+/** The `_meta` of a request's params, if it has one. */
+export function requestMeta(message: unknown): Record<string, unknown> | undefined {
   const params = (message as { params?: unknown } | null)?.params;
   if (typeof params !== 'object' || params === null) return undefined;
   const meta = (params as { _meta?: unknown })._meta;
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  return (meta as Record<string, unknown>)[PROTOCOL_VERSION_META_KEY];
+  return typeof meta === 'object' && meta !== null ? (meta as Record<string, unknown>) : undefined;
 }
 
-/** The answer to a request in an era the gateway does not speak (`version` as the request gave it). */
+/** The protocol version in a request's 2026-07-28 envelope, or undefined for a message without one. */
+export const envelopeVersion = (message: unknown): unknown => requestMeta(message)?.[META.protocolVersion];
+
+/** A JSON-RPC error answered with an HTTP status (the new era's protocol errors have one each). */
+export function eraError(status: number, code: number, message: string, id: RequestId | undefined, data?: unknown) {
+  const error = { code, message, ...(data === undefined ? {} : { data }) };
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error }), {
+    status,
+    headers: { 'content-type': 'application/json' },
+  });
+}
+
+/** The answer to a request in a version the gateway does not speak (`version` as the request gave it). */
 export function unsupportedVersion(version: unknown, id: RequestId | undefined): Response {
   const named = typeof version === 'string' ? version : JSON.stringify(version);
-  const body = {
-    jsonrpc: '2.0',
-    id: id ?? null,
-    error: {
-      code: UNSUPPORTED_PROTOCOL_VERSION,
-      message: `Unsupported protocol version ${named}: this gateway speaks ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}, through initialize`,
-      data: { supported: SUPPORTED_PROTOCOL_VERSIONS, requested: version },
-    },
-  };
-  return new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } });
+  return eraError(
+    400,
+    EraErrors.UNSUPPORTED_PROTOCOL_VERSION,
+    `Unsupported protocol version ${named}: this gateway speaks ${SPOKEN_PROTOCOL_VERSIONS.join(', ')} (the 2025 ones through initialize)`,
+    id,
+    { supported: SPOKEN_PROTOCOL_VERSIONS, requested: version },
+  );
 }

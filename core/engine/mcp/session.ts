@@ -16,21 +16,12 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
-import type {
-  ClientIdentity,
-  Logger,
-  McpTarget,
-  OperationContext,
-  Principal,
-  RequestState,
-} from '../../kernel/context.ts';
-import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
+import type { ClientIdentity, Logger, McpTarget, Principal, RequestState } from '../../kernel/context.ts';
+import { RpcCodes, type RpcError } from '../../kernel/errors.ts';
 import type { OperationEvent } from '../../kernel/events.ts';
 import type { InFlight } from '../in-flight.ts';
 import { DirectReply } from './direct-reply.ts';
 import type { DirectMessage, DirectRequest } from './direct.ts';
-import { failureOutcome, successOutcome } from './outcome.ts';
-import { requestedItem } from './requested.ts';
 import { Cancellation } from '../../lib/cancellation.ts';
 import type {
   ClientCapabilities,
@@ -44,7 +35,7 @@ import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import type { McpProxy, SessionHandle } from './proxy.ts';
-import { OperationCall, type OperationRuntime } from './operation-context.ts';
+import { runOperation, servesOperation } from './operations.ts';
 import type { ClientAnswer, ReplicaMessage, SessionBus } from '../../kernel/session-bus.ts';
 import type { SessionRecord, UpstreamSessionState } from '../../kernel/session-store.ts';
 
@@ -100,21 +91,6 @@ export type ListKind = 'tools' | 'prompts' | 'resources';
 export type SessionClose = 'end' | 'leave' | 'ended';
 
 type Params = Record<string, unknown>;
-type Handler = (proxy: McpProxy, ctx: OperationContext, params: Params, runtime: OperationRuntime) => Promise<unknown>;
-
-const methods: Record<string, Handler> = {
-  'tools/list': (proxy, ctx, params) => proxy.listTools(ctx, params),
-  'tools/call': (proxy, ctx, params, runtime) => proxy.callTool(ctx, params, runtime),
-  'prompts/list': (proxy, ctx, params) => proxy.listPrompts(ctx, params),
-  'prompts/get': (proxy, ctx, params, runtime) => proxy.getPrompt(ctx, params, runtime),
-  'resources/list': (proxy, ctx, params) => proxy.listResources(ctx, params),
-  'resources/templates/list': (proxy, ctx, params) => proxy.listResourceTemplates(ctx, params),
-  'resources/read': (proxy, ctx, params, runtime) => proxy.readResource(ctx, params, runtime),
-  'resources/subscribe': (proxy, ctx, params, runtime) => proxy.subscribe(ctx, params, runtime, true),
-  'resources/unsubscribe': (proxy, ctx, params, runtime) => proxy.subscribe(ctx, params, runtime, false),
-  'completion/complete': (proxy, ctx, params, runtime) => proxy.complete(ctx, params, runtime),
-  'logging/setLevel': (proxy, ctx, params, runtime) => proxy.setLogLevel(ctx, params, runtime),
-};
 
 /**
  * The SDK gives every `Server` its own Ajv instance (for `elicitInput`, which the gateway never
@@ -293,7 +269,7 @@ export class DownstreamSession implements SessionHandle {
 
   /** Whether the fast path serves this request method. */
   static serves(method: string): boolean {
-    return Object.hasOwn(methods, method);
+    return servesOperation(method);
   }
 
   /**
@@ -489,52 +465,15 @@ export class DownstreamSession implements SessionHandle {
     });
   }
 
-  /** One operation, whichever path brought it: the hooks, the in-flight count, the operation event. */
-  async #run(
+  /** One operation of this session, whichever path brought it (see operations.ts). */
+  #run(
     method: string,
-    given: Params | undefined,
+    params: Params | undefined,
     scope: HttpScope,
     cancellation: Cancellation,
     peer: DownstreamPeer,
   ): Promise<Record<string, unknown>> {
-    const started = performance.now();
-    const params = given ?? {};
-    const runtime: OperationRuntime = { cancellation, session: this, peer };
-    const ctx = new OperationCall(method, scope, this.id, runtime);
-    let outcome: Pick<OperationEvent, 'outcome' | 'reason' | 'error'> | undefined;
-    const leave = this.#options.inFlight.enter();
-    try {
-      const handler = methods[method];
-      if (!handler)
-        throw new GatewayError(ErrorCodes.INVALID_PARAMS, `Method not found: ${method}`, {
-          rpcCode: RpcCodes.METHOD_NOT_FOUND,
-        });
-      const result = (await handler(this.#options.proxy, ctx, params, runtime)) as Record<string, unknown>;
-      outcome = successOutcome(method, result);
-      return result;
-    } catch (error) {
-      const rpc = toRpcError(error, scope.logger, method);
-      outcome = failureOutcome(error, rpc, cancellation.aborted);
-      throw rpc;
-    } finally {
-      leave();
-      this.#options.onOperation(
-        {
-          type: 'operation',
-          requestId: scope.requestId,
-          sessionId: this.id,
-          method,
-          requested: requestedItem(method, params),
-          target: scope.target,
-          ...outcome!,
-          durationMs: performance.now() - started,
-          subject: scope.principal?.subject,
-          arguments: params.arguments,
-          state: scope.state,
-        },
-        scope.logger,
-      );
-    }
+    return runOperation(this.#options, method, params, scope, { cancellation, session: this, peer }, this.id);
   }
 
   /** Notifications from the client that upstreams must hear: a change of its roots. */
@@ -594,15 +533,3 @@ const accepted = () => new Response(null, { status: 202 });
 const askId = (replica: string | undefined, n: number) =>
   replica ? `mcp-gateway-${replica}~${n}` : `mcp-gateway-${n}`;
 const askingReplica = (id: string) => /^mcp-gateway-(.+)~\d+$/.exec(id)?.[1];
-
-/** What the client sees when an operation fails; unexpected errors are logged, not leaked. */
-export function toRpcError(error: unknown, logger: Logger, method: string): RpcError {
-  if (error instanceof RpcError) return error;
-  if (error instanceof GatewayError) {
-    const data = { code: error.code, ...(error.plugin ? { plugin: error.plugin } : {}), ...error.data };
-    if (error.rpcCode === RpcCodes.INTERNAL_ERROR) logger.warn({ err: error }, error.describe());
-    return new RpcError(error.rpcCode, error.message, data);
-  }
-  logger.error({ err: error, method }, 'unexpected error in MCP operation');
-  return new RpcError(RpcCodes.INTERNAL_ERROR, 'Internal error');
-}
