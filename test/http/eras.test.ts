@@ -138,9 +138,7 @@ describe('clients of 2026-07-28', () => {
     await client.connect(transport);
     try {
       expect((await client.listTools()).tools).toEqual([]);
-      await expect(client.callTool({ name: 'notes__list', arguments: {} })).rejects.toThrow(
-        /Insufficient scope/,
-      );
+      await expect(client.callTool({ name: 'notes__list', arguments: {} })).rejects.toThrow(/Insufficient scope/);
     } finally {
       await client.close();
     }
