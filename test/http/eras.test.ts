@@ -234,6 +234,78 @@ describe('clients of 2026-07-28', () => {
   });
 });
 
+describe('bad input in the new era', () => {
+  const envelope = {
+    'io.modelcontextprotocol/protocolVersion': MODERN,
+    'io.modelcontextprotocol/clientCapabilities': {},
+  };
+  const cases: [string, Record<string, unknown>, number, number][] = [
+    [
+      'a version that is not a string',
+      {
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': 20260728 } },
+      },
+      400,
+      -32022,
+    ],
+    [
+      'a huge version',
+      {
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': 'x'.repeat(100_000) } },
+      },
+      400,
+      -32022,
+    ],
+    [
+      'capabilities that are not an object',
+      {
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { ...envelope, 'io.modelcontextprotocol/clientCapabilities': 'all' } },
+      },
+      400,
+      -32602,
+    ],
+    [
+      'client info that names nobody',
+      { id: 1, method: 'tools/list', params: { _meta: { ...envelope, 'io.modelcontextprotocol/clientInfo': 'me' } } },
+      400,
+      -32602,
+    ],
+    ['an id that is an object', { id: { a: 1 }, method: 'tools/list', params: { _meta: envelope } }, 400, -32600],
+    ['no method', { id: 1, params: { _meta: envelope } }, 400, -32600],
+    ['an unknown method', { id: 1, method: 'tools/explode', params: { _meta: envelope } }, 404, -32601],
+    [
+      'params of the wrong type',
+      { id: 1, method: 'tools/call', params: { _meta: envelope, name: 42, arguments: 'x' } },
+      400,
+      -32020,
+    ],
+  ];
+
+  it.each(cases)('answers %s with a JSON-RPC error, never a 5xx', async (_case, message, status, code) => {
+    const response = await gateway.request('/mcp', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': String(message.method),
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+    });
+    expect(response.status).toBe(status);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ jsonrpc: '2.0', error: { code } });
+    // Nothing the client sent is echoed at length.
+    expect(text.length).toBeLessThan(2000);
+  });
+});
+
 describe('clients of 2025', () => {
   it('open sessions and are served as before', async () => {
     const client = await gateway.connect({ headers: notesReader });

@@ -71,12 +71,13 @@ export function eraError(status: number, code: number, message: string, id: Requ
 
 /** The answer to a request in a version the gateway does not speak (`version` as the request gave it). */
 export function unsupportedVersion(version: unknown, id: RequestId | undefined): Response {
-  const named = typeof version === 'string' ? version : JSON.stringify(version);
+  // What the client sent is told back only when it looks like a version, never at any length.
+  const requested = typeof version === 'string' && version.length <= 32 ? version : undefined;
   return eraError(
     400,
     EraErrors.UNSUPPORTED_PROTOCOL_VERSION,
-    `Unsupported protocol version ${named}: this gateway speaks ${SPOKEN_PROTOCOL_VERSIONS.join(', ')} (the 2025 ones through initialize)`,
+    `Unsupported protocol version ${requested ?? `(a ${typeof version})`}: this gateway speaks ${SPOKEN_PROTOCOL_VERSIONS.join(', ')} (the 2025 ones through initialize)`,
     id,
-    { supported: SPOKEN_PROTOCOL_VERSIONS, requested: version },
+    { supported: SPOKEN_PROTOCOL_VERSIONS, ...(requested !== undefined && { requested }) },
   );
 }

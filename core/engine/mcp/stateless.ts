@@ -92,12 +92,12 @@ export class StatelessServer {
   serve(body: Message, header: Header, scope: HttpScope): Response | Promise<Response> {
     const { id } = body;
     const meta = requestMeta(body)!;
+    const method = typeof body.method === 'string' ? body.method : undefined;
+    if (method === undefined || (id !== undefined && typeof id !== 'string' && typeof id !== 'number'))
+      return eraError(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC request', undefined);
     const version = meta[META.protocolVersion];
     if (typeof version !== 'string' || !MODERN_PROTOCOL_VERSIONS.includes(version))
       return unsupportedVersion(version, id);
-    const method = typeof body.method === 'string' ? body.method : undefined;
-    if (method === undefined)
-      return eraError(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: a 2026-07-28 message is a request', id);
     const mismatch = headerMismatch(header, version, method, body.params);
     if (mismatch) return eraError(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
     const accept = header('accept');
@@ -111,18 +111,26 @@ export class StatelessServer {
     // Notifications have nothing to answer (a request's end is its stream's end).
     if (id === undefined) return new Response(null, { status: 202 });
     const capabilities = meta[META.clientCapabilities];
-    if (typeof capabilities !== 'object' || capabilities === null)
+    if (!isObject(capabilities))
       return eraError(
         400,
         RpcCodes.INVALID_PARAMS,
-        `Invalid params: _meta["${META.clientCapabilities}"] is required`,
+        `Invalid params: _meta["${META.clientCapabilities}"] must be an object`,
+        id,
+      );
+    const info = meta[META.clientInfo];
+    if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string'))
+      return eraError(
+        400,
+        RpcCodes.INVALID_PARAMS,
+        `Invalid params: _meta["${META.clientInfo}"] must name the client and its version`,
         id,
       );
     if (removed.has(method) || (method !== 'server/discover' && !servesOperation(method)))
       return eraError(404, RpcCodes.METHOD_NOT_FOUND, `Method not found: ${method} (not in protocol ${version})`, id);
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
     const client: ClientIdentity = {
-      info: meta[META.clientInfo] as Implementation | undefined,
+      info: info as Implementation | undefined,
       capabilities,
       protocolVersion: version,
     };
@@ -209,6 +217,9 @@ function headerMismatch(
   if (name !== expected) return `Mcp-Name is ${name ?? 'missing'}, the body's ${key} is ${String(expected)}`;
   return undefined;
 }
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `Mcp-Name` as sent: plain, or `=?base64?...?=` for a name that is not ASCII. */
 function decodeName(value: string | undefined): string | undefined {
