@@ -62,6 +62,7 @@ export class Gateway {
    */
   #catalogueStale = false;
   #sessions: SessionRegistry | undefined;
+  #stateless: StatelessServer | undefined;
   readonly #byName = new Map<string, Upstream>();
   /** Server name → prefix, kept current across reloads (the proxy reads it to explain unknown names). */
   readonly #prefixes = new Map<string, string>();
@@ -165,6 +166,8 @@ export class Gateway {
 
   async #stop(): Promise<void> {
     this.#phase = 'stopping';
+    // Listen streams are no work in progress: they end at once, with their result.
+    this.#stateless?.end();
     const server = this.#server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {
@@ -216,14 +219,14 @@ export class Gateway {
     const allowOrigin = policy
       ? (origin: string | undefined) => policy.allows(origin)
       : originMatcher(defaultOrigins(config, this.baseUrl));
-    const stateless = new StatelessServer({
+    const stateless = (this.#stateless = new StatelessServer({
       proxy,
       inFlight: this.inFlight,
       onOperation: (event, log) => this.#operation(event, log),
       serverInfo: { name: gatewayName, version: gatewayVersion },
       discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
       cancel: this.#cancel.signal,
-    });
+    }));
     const endpoint = mcpEndpoint({
       sessions,
       stateless,
@@ -369,8 +372,7 @@ export class Gateway {
     this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
     this.#refreshCatalogue();
     // A plugin's new options (permissions, say) may change what each client sees in every list.
-    if (reloadedPlugins.length)
-      for (const kind of ['tools', 'prompts', 'resources'] as const) this.#sessions?.broadcast(kind);
+    if (reloadedPlugins.length) for (const kind of ['tools', 'prompts', 'resources'] as const) this.#listChanged(kind);
     for (const upstream of fresh) upstream.start();
     await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
@@ -471,7 +473,13 @@ export class Gateway {
         [next.resources, next.resourceTemplates],
       ),
     ];
-    for (const kind of kinds) this.#sessions?.broadcast(kind);
+    for (const kind of kinds) this.#listChanged(kind);
+  }
+
+  /** Tell the clients of both eras that a list may have changed: sessions, and stateless listeners. */
+  #listChanged(kind: ListKind): void {
+    this.#sessions?.broadcast(kind);
+    this.#stateless?.changed(kind);
   }
 }
 

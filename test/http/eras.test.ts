@@ -10,7 +10,7 @@ import { Client, StreamableHTTPClientTransport, UnsupportedProtocolVersionError 
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { messagesOf } from '../helpers/in-process.ts';
 
@@ -231,6 +231,60 @@ describe('clients of 2026-07-28', () => {
     expect((refused as UnsupportedProtocolVersionError).data).toMatchObject({
       supported: [MODERN, ...SUPPORTED_PROTOCOL_VERSIONS],
     });
+  });
+});
+
+describe('subscriptions/listen', () => {
+  let listening: TestGateway;
+  const made: McpServer[] = [];
+
+  beforeAll(async () => {
+    listening = await startTestGateway({
+      config: { auth: { permissions: { 'notes:*': ['scope:notes'] } } },
+      plugins: ['./test/fixtures/plugins/claims-principal.ts'],
+      servers: {
+        notes: () => {
+          const server = new McpServer(
+            { name: 'notes', version: '1.0.0' },
+            { capabilities: { tools: { listChanged: true } } },
+          );
+          server.registerTool('list', { description: 'Lists the notes' }, async () => ({ content: [] }));
+          made.push(server);
+          return server;
+        },
+      },
+    });
+  });
+
+  async function listener(headers: Record<string, string>) {
+    const client = new Client(
+      { name: 'listener', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: MODERN } } },
+    );
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(listening.url), { fetch: listening.fetch, requestInit: { headers } }),
+    );
+    const told: unknown[] = [];
+    client.setNotificationHandler('notifications/tools/list_changed', (notification) => void told.push(notification));
+    const subscription = await client.listen({ toolsListChanged: true, resourceSubscriptions: ['notes://a'] });
+    return { client, told, subscription };
+  }
+
+  it('is acknowledged with what it honours, tells the list changes its principal can see, and ends when the gateway stops', async () => {
+    const reader = await listener(notesReader);
+    const stranger = await listener({});
+    expect(reader.subscription.honoredFilter).toEqual({ toolsListChanged: true });
+    for (const server of made) server.registerTool('added', { description: 'New' }, async () => ({ content: [] }));
+    await vi.waitFor(() => expect(reader.told).toHaveLength(1));
+    expect(reader.told[0]).toMatchObject({
+      method: 'notifications/tools/list_changed',
+      params: { _meta: { 'io.modelcontextprotocol/subscriptionId': expect.anything() } },
+    });
+    expect((await reader.client.listTools()).tools.map((tool) => tool.name)).toContain('notes__added');
+    // The stranger sees no tool of the server before or after: nothing to tell.
+    expect(stranger.told).toEqual([]);
+    await listening.close();
+    expect(await reader.subscription.closed).toBe('graceful');
   });
 });
 

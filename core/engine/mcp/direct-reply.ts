@@ -45,6 +45,12 @@ export class DirectReply {
     return this.#enqueue(message);
   }
 
+  /** A comment on an open event stream, so that proxies do not close a stream that is quiet for long. */
+  keepAlive(): void {
+    if (this.#streamId === undefined || this.#ended) return;
+    this.#queue = this.#queue.then(() => this.#write(': keep-alive\n\n'));
+  }
+
   /** The result (or error) of the request: the last thing this answer carries. */
   end(message: JSONRPCMessage): void {
     if (this.#ended) return;

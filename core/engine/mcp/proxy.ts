@@ -9,6 +9,7 @@ import type { Catalogue } from '../catalogue.ts';
 import type { StopSignal } from '../../lib/cancellation.ts';
 import type {
   CallToolResult,
+  CatalogueItem,
   GetPromptResult,
   Logger,
   McpTarget,
@@ -27,6 +28,7 @@ import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
 import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
 import { listPage } from './serialized.ts';
+import type { ListKind } from './session.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
@@ -122,6 +124,19 @@ export class McpProxy {
       ctx,
     );
     return this.#page('resourceTemplates', items, params);
+  }
+
+  /** All of a kind of list that `ctx`'s caller sees (the catalogue through the list hooks), unpaginated. */
+  async seen(kind: ListKind, ctx: OperationContext): Promise<readonly CatalogueItem<unknown>[]> {
+    const { kernel } = this.#deps;
+    const catalogue = this.#deps.catalogue();
+    if (kind === 'tools') return kernel.runList('onListTools', catalogue.tools, ctx);
+    if (kind === 'prompts') return kernel.runList('onListPrompts', catalogue.prompts, ctx);
+    const [resources, templates] = await Promise.all([
+      kernel.runList('onListResources', catalogue.resources, ctx),
+      kernel.runList('onListResourceTemplates', catalogue.resourceTemplates, ctx),
+    ]);
+    return [...resources, ...templates];
   }
 
   callTool(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<CallToolResult> {

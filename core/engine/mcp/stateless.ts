@@ -8,8 +8,9 @@
  * something streams first (progress), as on a session's fast path. Results say they are complete and which server answered; cacheable ones
  * carry caching hints.
  *
- * Not yet: server-to-client requests as `input_required` results (an upstream's sampling or
- * elicitation during such a call fails), `subscriptions/listen`, and upstreams of the new era.
+ * `subscriptions/listen` streams are listen.ts's. Not yet: server-to-client requests as
+ * `input_required` results (an upstream's sampling or elicitation during such a call fails), and
+ * upstreams of the new era.
  */
 import type { ClientIdentity } from '../../kernel/context.ts';
 import { RpcCodes, type RpcError } from '../../kernel/errors.ts';
@@ -27,8 +28,10 @@ import {
   unsupportedVersion,
   withoutEnvelope,
 } from './era.ts';
+import { Listeners } from './listen.ts';
+import { OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
-import type { HttpScope } from './session.ts';
+import type { HttpScope, ListKind } from './session.ts';
 
 /** Methods of sessions that 2026-07-28 removed: a stateless client that sends one gets 404. */
 const removed = new Set([
@@ -74,11 +77,13 @@ type Message = { id?: RequestId; method?: unknown; params?: Record<string, unkno
 
 export class StatelessServer {
   readonly #options: StatelessOptions;
+  readonly #listeners: Listeners;
   /** Requests in progress: what a shutdown that gives up waiting aborts. */
   readonly #serving = new Set<Cancellation>();
 
   constructor(options: StatelessOptions) {
     this.#options = options;
+    this.#listeners = new Listeners(options.proxy, options.serverInfo);
     options.cancel.addEventListener(
       'abort',
       () => {
@@ -126,15 +131,56 @@ export class StatelessServer {
         `Invalid params: _meta["${META.clientInfo}"] must name the client and its version`,
         id,
       );
+    if (method === 'subscriptions/listen')
+      return this.#listen(id, body.params, this.#client(info, capabilities, version), scope);
     if (removed.has(method) || (method !== 'server/discover' && !servesOperation(method)))
       return eraError(404, RpcCodes.METHOD_NOT_FOUND, `Method not found: ${method} (not in protocol ${version})`, id);
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
-    const client: ClientIdentity = {
-      info: info as Implementation | undefined,
-      capabilities,
-      protocolVersion: version,
+    return this.#run(id, method, withoutEnvelope(body.params), this.#client(info, capabilities, version), scope);
+  }
+
+  /** A list of the catalogue changed: tell the listeners that see the difference. */
+  changed(kind: ListKind): void {
+    this.#listeners.changed(kind);
+  }
+
+  /** The gateway stops: end every `subscriptions/listen` stream with its result. */
+  end(): void {
+    this.#listeners.endAll();
+  }
+
+  #client(info: unknown, capabilities: Record<string, unknown>, version: string): ClientIdentity {
+    return { info: info as Implementation | undefined, capabilities, protocolVersion: version };
+  }
+
+  #listen(
+    id: RequestId,
+    params: Record<string, unknown> | undefined,
+    client: ClientIdentity,
+    scope: HttpScope,
+  ): Promise<Response> {
+    const reply = new DirectReply(undefined, undefined);
+    const runtime = { cancellation: new Cancellation(), peer: this.#peer(client, reply), session: undefined };
+    return this.#listeners.listen(
+      id,
+      params?.notifications,
+      (method) => new OperationCall(method, scope, undefined, runtime),
+      reply,
+      (stop) => scope.onGone(stop),
+    );
+  }
+
+  /** Where the messages of a request go: its own answer stream; requests to the client are not relayed yet. */
+  #peer(client: ClientIdentity, reply: DirectReply): DownstreamPeer {
+    return {
+      client,
+      notify: (notification) => reply.send(notification),
+      request: () =>
+        Promise.reject({
+          code: RpcCodes.METHOD_NOT_FOUND,
+          message: 'the gateway does not relay server requests to 2026-07-28 clients yet',
+        }),
     };
-    return this.#run(id, method, withoutEnvelope(body.params), client, scope);
   }
 
   #discover(): Record<string, unknown> {
@@ -155,15 +201,7 @@ export class StatelessServer {
     // A closed answer stream cancels the call: this era has no notifications/cancelled.
     const gone = scope.onGone((reason) => cancellation.abort(reason));
     this.#serving.add(cancellation);
-    const peer: DownstreamPeer = {
-      client,
-      notify: (notification) => reply.send(notification),
-      request: () =>
-        Promise.reject({
-          code: RpcCodes.METHOD_NOT_FOUND,
-          message: 'the gateway does not relay server requests to 2026-07-28 clients yet',
-        }),
-    };
+    const peer = this.#peer(client, reply);
     const done = () => {
       this.#serving.delete(cancellation);
       gone();
