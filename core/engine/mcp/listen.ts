@@ -10,10 +10,9 @@
 import type { OperationContext } from '../../kernel/context.ts';
 import type { Implementation, JSONRPCNotification, RequestId } from '../../kernel/protocol.ts';
 import type { DirectReply } from './direct-reply.ts';
+import { META } from './era.ts';
 import type { McpProxy } from './proxy.ts';
 import type { ListKind } from './session.ts';
-
-export const SUBSCRIPTION_ID_META_KEY = 'io.modelcontextprotocol/subscriptionId';
 
 /** Comments on a quiet stream, well inside the idle timeouts of common proxies. */
 const KEEP_ALIVE_MS = 15_000;
@@ -102,7 +101,7 @@ export class Listeners {
   endAll(): void {
     for (const listener of [...this.#open]) {
       this.#close(listener);
-      const _meta = { [SUBSCRIPTION_ID_META_KEY]: listener.id, 'io.modelcontextprotocol/serverInfo': this.#serverInfo };
+      const _meta = { [META.subscriptionId]: listener.id, [META.serverInfo]: this.#serverInfo };
       listener.reply.end({ jsonrpc: '2.0', id: listener.id, result: { resultType: 'complete', _meta } });
     }
   }
@@ -110,10 +109,6 @@ export class Listeners {
   #close(listener: Listener): void {
     listener.stop();
     this.#open.delete(listener);
-  }
-
-  get size(): number {
-    return this.#open.size;
   }
 
   async #fingerprint(kind: ListKind, contextOf: (method: string) => OperationContext): Promise<string> {
@@ -128,7 +123,7 @@ export class Listeners {
     return {
       jsonrpc: '2.0',
       method: notification.method,
-      params: { ...params, _meta: { [SUBSCRIPTION_ID_META_KEY]: listener.id } },
+      params: { ...params, _meta: { [META.subscriptionId]: listener.id } },
     };
   }
 }
