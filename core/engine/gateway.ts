@@ -167,7 +167,7 @@ export class Gateway {
   async #stop(): Promise<void> {
     this.#phase = 'stopping';
     // Listen streams are no work in progress: they end at once, with their result.
-    this.#stateless?.end();
+    await this.#stateless?.end();
     const server = this.#server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     if (!(await this.inFlight.drained(this.#options.config.shutdown.timeout))) {

@@ -8,7 +8,11 @@
  */
 import { Client, StreamableHTTPClientTransport, UnsupportedProtocolVersionError } from '@modelcontextprotocol/client';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import {
+  SUPPORTED_PROTOCOL_VERSIONS,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -237,6 +241,8 @@ describe('clients of 2026-07-28', () => {
 describe('subscriptions/listen', () => {
   let listening: TestGateway;
   const made: McpServer[] = [];
+  const upstreamSubscriptions: string[] = [];
+  const upstreamUnsubscriptions: string[] = [];
 
   beforeAll(async () => {
     listening = await startTestGateway({
@@ -246,9 +252,20 @@ describe('subscriptions/listen', () => {
         notes: () => {
           const server = new McpServer(
             { name: 'notes', version: '1.0.0' },
-            { capabilities: { tools: { listChanged: true } } },
+            { capabilities: { tools: { listChanged: true }, resources: { subscribe: true } } },
           );
           server.registerTool('list', { description: 'Lists the notes' }, async () => ({ content: [] }));
+          server.registerResource('note', 'notes://a', { mimeType: 'text/plain' }, async (uri) => ({
+            contents: [{ uri: uri.href, text: 'buy milk' }],
+          }));
+          server.server.setRequestHandler(SubscribeRequestSchema, (request) => {
+            upstreamSubscriptions.push(request.params.uri);
+            return {};
+          });
+          server.server.setRequestHandler(UnsubscribeRequestSchema, (request) => {
+            upstreamUnsubscriptions.push(request.params.uri);
+            return {};
+          });
           made.push(server);
           return server;
         },
@@ -265,15 +282,29 @@ describe('subscriptions/listen', () => {
       new StreamableHTTPClientTransport(new URL(listening.url), { fetch: listening.fetch, requestInit: { headers } }),
     );
     const told: unknown[] = [];
+    const updated: unknown[] = [];
     client.setNotificationHandler('notifications/tools/list_changed', (notification) => void told.push(notification));
-    const subscription = await client.listen({ toolsListChanged: true, resourceSubscriptions: ['notes://a'] });
-    return { client, told, subscription };
+    client.setNotificationHandler('notifications/resources/updated', (notification) => void updated.push(notification));
+    const subscription = await client.listen({
+      toolsListChanged: true,
+      resourceSubscriptions: ['notes://a', 'notes://missing'],
+    });
+    return { client, told, updated, subscription };
   }
 
-  it('is acknowledged with what it honours, tells the list changes its principal can see, and ends when the gateway stops', async () => {
+  it('is acknowledged with what it honours, tells the changes its principal can see, and ends when the gateway stops', async () => {
     const reader = await listener(notesReader);
     const stranger = await listener({});
-    expect(reader.subscription.honoredFilter).toEqual({ toolsListChanged: true });
+    // Resources: only one the principal sees, and that exists; the stranger sees none.
+    expect(reader.subscription.honoredFilter).toEqual({ toolsListChanged: true, resourceSubscriptions: ['notes://a'] });
+    expect(stranger.subscription.honoredFilter).toEqual({ toolsListChanged: true });
+    expect(upstreamSubscriptions).toEqual(['notes://a']);
+    for (const server of made) await server.server.sendResourceUpdated({ uri: 'notes://a' }).catch(() => {});
+    await vi.waitFor(() => expect(reader.updated).toHaveLength(1));
+    expect(reader.updated[0]).toMatchObject({
+      params: { uri: 'notes://a', _meta: { 'io.modelcontextprotocol/subscriptionId': expect.anything() } },
+    });
+    expect(stranger.updated).toEqual([]);
     for (const server of made) server.registerTool('added', { description: 'New' }, async () => ({ content: [] }));
     await vi.waitFor(() => expect(reader.told).toHaveLength(1));
     expect(reader.told[0]).toMatchObject({
@@ -285,6 +316,8 @@ describe('subscriptions/listen', () => {
     expect(stranger.told).toEqual([]);
     await listening.close();
     expect(await reader.subscription.closed).toBe('graceful');
+    // Its upstream subscription ended with the stream.
+    expect(upstreamUnsubscriptions).toEqual(['notes://a']);
   });
 });
 

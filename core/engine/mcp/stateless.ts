@@ -28,7 +28,7 @@ import {
   unsupportedVersion,
   withoutEnvelope,
 } from './era.ts';
-import { Listeners } from './listen.ts';
+import { Listeners, stamp } from './listen.ts';
 import { OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
 import type { HttpScope, ListKind } from './session.ts';
@@ -145,8 +145,8 @@ export class StatelessServer {
   }
 
   /** The gateway stops: end every `subscriptions/listen` stream with its result. */
-  end(): void {
-    this.#listeners.endAll();
+  end(): Promise<void> {
+    return this.#listeners.endAll();
   }
 
   #client(info: unknown, capabilities: Record<string, unknown>, version: string): ClientIdentity {
@@ -160,13 +160,17 @@ export class StatelessServer {
     scope: HttpScope,
   ): Promise<Response> {
     const reply = new DirectReply(undefined, undefined);
-    const runtime = { cancellation: new Cancellation(), peer: this.#peer(client, reply), session: undefined };
+    // What reaches the stream outside the listener's own messages (a resource's update) is stamped too.
+    const peer: DownstreamPeer = { ...this.#peer(client, reply), notify: (message) => reply.send(stamp(id, message)) };
+    const runtime = { cancellation: new Cancellation(), peer, session: undefined };
+    const contextOf = (method: string) => new OperationCall(method, scope, undefined, runtime);
     return this.#listeners.listen(
       id,
       params?.notifications,
-      (method) => new OperationCall(method, scope, undefined, runtime),
+      contextOf,
       reply,
       (stop) => scope.onGone(stop),
+      (uri, subscribe) => this.#options.proxy.subscribe(contextOf('resources/subscribe'), { uri }, runtime, subscribe),
     );
   }
 
