@@ -2,7 +2,7 @@
  * `npm run bench`: the gateway's performance, each section one README-ready markdown table (or,
  * with --json, one JSON document), every target marked ✓ or ✗.
  *
- *   npm run bench -- [--only call,stdio,list,sessions,startup,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
+ *   npm run bench -- [--only call,eras,stdio,list,sessions,startup,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
  *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--kills 20] [--json]
  *
  * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
@@ -24,6 +24,7 @@ import { sessionsSection } from './bench/sessions.ts';
 import { startupSection } from './bench/startup.ts';
 import { replicasSection } from './bench/replicas.ts';
 import { callSection, listSection, stdioSection } from './bench/throughput.ts';
+import { erasSection } from './bench/eras.ts';
 import { chaosSection } from './bench/chaos.ts';
 import { build } from '../core/cli/build.js';
 
@@ -70,6 +71,7 @@ const progress = (line: string) => process.stderr.write(`  ${line}\n`);
 
 const sections: Record<string, () => Promise<Section>> = {
   call: () => callSection(compare, progress),
+  eras: () => erasSection(compare, progress),
   stdio: () => stdioSection(compare, progress),
   list: () => listSection(compare, progress),
   sessions: () => sessionsSection(sessionCount, progress),

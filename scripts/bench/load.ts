@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { openSession, rpc, send } from './raw-http.ts';
+import { openSession, rpc, send, statelessRpc } from './raw-http.ts';
 import { connectedClient } from './client.ts';
 
 export interface LoadResult {
@@ -21,8 +21,8 @@ export interface LoadResult {
 
 export interface LoadOptions {
   readonly url: string;
-  /** The SDK's client (default) or raw HTTP requests. */
-  readonly client?: 'sdk' | 'raw';
+  /** The SDK's client (default), raw HTTP requests in a session, or raw stateless requests (2026-07-28). */
+  readonly client?: 'sdk' | 'raw' | 'stateless';
   /** How the SDK client reaches the server: Streamable HTTP, or the legacy HTTP+SSE transport (for servers that only have that). */
   readonly transport?: 'streamable-http' | 'sse';
   readonly concurrency: number;
@@ -91,8 +91,24 @@ async function connectRaw(options: LoadOptions): Promise<Connected> {
   };
 }
 
+/** Requests of the stateless era: nothing to open or close. */
+async function connectStateless(options: LoadOptions): Promise<Connected> {
+  const url = new URL(options.url);
+  const { operation } = options;
+  let id = 0;
+  return {
+    once: () =>
+      operation.kind === 'list'
+        ? statelessRpc(url, ++id, 'tools/list')
+        : statelessRpc(url, ++id, 'tools/call', { name: operation.tool, arguments: toolArguments }),
+    close: async () => {},
+  };
+}
+
+const connectors = { sdk: connectSdk, raw: connectRaw, stateless: connectStateless };
+
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
-  const connect = options.client === 'raw' ? connectRaw : connectSdk;
+  const connect = connectors[options.client ?? 'sdk'];
   const clients = await Promise.all(Array.from({ length: options.concurrency }, () => connect(options)));
 
   const loop = async (client: Connected, until: number, record?: { latencies: number[]; errors: number }) => {

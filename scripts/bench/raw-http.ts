@@ -19,6 +19,7 @@ export function send(
   method: 'POST' | 'DELETE',
   body: string | undefined,
   sessionId?: string,
+  extraHeaders: Record<string, string> = {},
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -30,6 +31,7 @@ export function send(
           accept: 'application/json, text/event-stream',
           ...(body !== undefined && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
           ...(sessionId && { 'mcp-session-id': sessionId, 'mcp-protocol-version': protocolVersion }),
+          ...extraHeaders,
         },
       },
       (res) => {
@@ -85,6 +87,32 @@ export async function rpc(url: URL, sessionId: string, id: number, method: strin
     JSON.stringify({ jsonrpc: '2.0', id, method, ...(params && { params }) }),
     sessionId,
   );
+  if (!ok(reply) || !reply.body.includes(resultMarker))
+    throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
+}
+
+const statelessVersion = '2026-07-28';
+const envelope = {
+  'io.modelcontextprotocol/protocolVersion': statelessVersion,
+  'io.modelcontextprotocol/clientCapabilities': {},
+  'io.modelcontextprotocol/clientInfo': { name: 'mcp-gateway-bench', version: '1.0.0' },
+};
+
+/** One request of the stateless era (2026-07-28): its envelope in `_meta`, its headers, no session. */
+export async function statelessRpc(
+  url: URL,
+  id: number,
+  method: string,
+  params: Record<string, unknown> = {},
+): Promise<void> {
+  const name = params.name ?? params.uri;
+  const headers = {
+    'mcp-protocol-version': statelessVersion,
+    'mcp-method': method,
+    ...(typeof name === 'string' && { 'mcp-name': name }),
+  };
+  const body = JSON.stringify({ jsonrpc: '2.0', id, method, params: { ...params, _meta: envelope } });
+  const reply = await send(url, 'POST', body, undefined, headers);
   if (!ok(reply) || !reply.body.includes(resultMarker))
     throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
 }

@@ -13,7 +13,11 @@ import { gcBetween, gcCounts, gcNote } from './gc.ts';
 
 type Progress = (line: string) => void;
 type ClientKind = NonNullable<Target['client']>;
-const clientNames: Record<ClientKind, string> = { sdk: 'SDK', raw: 'raw HTTP' };
+const clientNames: Record<ClientKind, string> = {
+  sdk: 'SDK',
+  raw: 'raw HTTP',
+  stateless: 'raw HTTP, stateless (2026-07-28)',
+};
 
 interface Targets {
   readonly minRatio?: number;
