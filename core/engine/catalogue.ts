@@ -19,6 +19,9 @@ import type { CatalogueItem, PromptItem, ResourceItem, ResourceTemplateItem, Too
 import type { Prompt, Tool } from '../kernel/protocol.ts';
 import type { UpstreamCatalogue } from './upstream/upstream.ts';
 
+/** The lists a client is told have changed (resources with their templates). */
+export type ListKind = 'tools' | 'prompts' | 'resources';
+
 export interface CatalogueSource {
   readonly name: string;
   readonly prefix: string;

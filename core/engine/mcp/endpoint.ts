@@ -17,7 +17,8 @@ import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '..
 import { directMessage } from './direct.ts';
 import { envelopeVersion, MODERN_PROTOCOL_VERSIONS } from './era.ts';
 import type { StatelessServer } from './stateless.ts';
-import { DownstreamSession, type HttpScope } from './session.ts';
+import type { HttpScope } from './http-scope.ts';
+import { DownstreamSession } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { SessionRecord } from '../../kernel/session-store.ts';
 

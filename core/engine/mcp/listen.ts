@@ -14,7 +14,7 @@ import type { Implementation, JSONRPCNotification, RequestId } from '../../kerne
 import type { DirectReply } from './direct-reply.ts';
 import { META } from './era.ts';
 import type { McpProxy } from './proxy.ts';
-import type { ListKind } from './session.ts';
+import type { ListKind } from '../catalogue.ts';
 
 /** Comments on a quiet stream, well inside the idle timeouts of common proxies. */
 const KEEP_ALIVE_MS = 15_000;

@@ -12,7 +12,19 @@
 import type { Cancellation } from '../../lib/cancellation.ts';
 import type { ClientIdentity, Logger, OperationContext, Principal, RequestState } from '../../kernel/context.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
-import type { SessionHandle } from './proxy.ts';
+import type { UpstreamLink } from '../upstream/link.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+
+/** The downstream session an operation runs in, as the proxy needs it. */
+export interface SessionHandle {
+  /** The session's own upstream session with this server (per-client mode), opened on first use. */
+  link(upstream: Upstream): UpstreamLink;
+  openLinks(): readonly UpstreamLink[];
+  /** What the session's client asked with `logging/setLevel`. */
+  logLevel: string | undefined;
+  /** The session itself, for subscriptions and messages outside any request. */
+  readonly peer: DownstreamPeer;
+}
 
 /** What an operation needs besides its public context: its cancellation, where to answer, its session. */
 export interface OperationRuntime {

@@ -11,7 +11,7 @@ import { OperationCall, type OperationRuntime } from './operation-context.ts';
 import { failureOutcome, successOutcome } from './outcome.ts';
 import type { McpProxy } from './proxy.ts';
 import { requestedItem } from './requested.ts';
-import type { HttpScope } from './session.ts';
+import type { HttpScope } from './http-scope.ts';
 
 type Params = Record<string, unknown>;
 type Handler = (proxy: McpProxy, ctx: OperationContext, params: Params, runtime: OperationRuntime) => Promise<unknown>;

@@ -5,7 +5,7 @@
  * one. Results are passed on as the upstream sent them (`structuredContent`, `_meta`,
  * annotations, `isError` and unknown fields included); only names and qualified URIs are mapped.
  */
-import type { Catalogue } from '../catalogue.ts';
+import type { Catalogue, ListKind } from '../catalogue.ts';
 import type { StopSignal } from '../../lib/cancellation.ts';
 import type {
   CallToolResult,
@@ -22,13 +22,11 @@ import type {
 import { ErrorCodes, GatewayError, RpcCodes } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { JSONRPCMessage, JSONRPCNotification } from '../../kernel/protocol.ts';
-import type { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
 import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
 import { listPage } from './serialized.ts';
-import type { ListKind } from './session.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
@@ -41,17 +39,6 @@ export interface ProxyDeps {
   readonly separator: string;
   readonly pageSize: number;
   readonly subscriptions: SharedSubscriptions;
-}
-
-/** The downstream session an operation runs in, as the proxy needs it. */
-export interface SessionHandle {
-  /** The session's own upstream session with this server (per-client mode), opened on first use. */
-  link(upstream: Upstream): UpstreamLink;
-  openLinks(): readonly UpstreamLink[];
-  /** What the session's client asked with `logging/setLevel`. */
-  logLevel: string | undefined;
-  /** The session itself, for subscriptions and messages outside any request. */
-  readonly peer: DownstreamPeer;
 }
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };

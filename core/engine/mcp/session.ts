@@ -16,7 +16,9 @@ import {
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
 import type { jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js';
 import { z } from 'zod';
-import type { ClientIdentity, Logger, McpTarget, Principal, RequestState } from '../../kernel/context.ts';
+import type { ClientIdentity, Logger } from '../../kernel/context.ts';
+import type { ListKind } from '../catalogue.ts';
+import type { HttpScope } from './http-scope.ts';
 import { RpcCodes, type RpcError } from '../../kernel/errors.ts';
 import type { OperationEvent } from '../../kernel/events.ts';
 import type { InFlight } from '../in-flight.ts';
@@ -34,24 +36,11 @@ import type {
 import { UpstreamLink } from '../upstream/link.ts';
 import type { DownstreamPeer, ServerToClientRequest } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
-import type { McpProxy, SessionHandle } from './proxy.ts';
+import type { SessionHandle } from './operation-context.ts';
+import type { McpProxy } from './proxy.ts';
 import { runOperation, servesOperation } from './operations.ts';
 import type { ClientAnswer, ReplicaMessage, SessionBus } from '../../kernel/session-bus.ts';
 import type { SessionRecord, UpstreamSessionState } from '../../kernel/session-store.ts';
-
-/** What the HTTP layer knows about the request that carries an MCP message. */
-export interface HttpScope {
-  readonly requestId: string;
-  readonly logger: Logger;
-  readonly principal: Principal | undefined;
-  readonly state: RequestState;
-  /** Aborted if the client goes away before its answer is written (made on first use: `onGone` costs less). */
-  readonly signal: AbortSignal;
-  /** Call `listener` if the client goes away before its answer is written; returns what stops listening. */
-  onGone(listener: (reason: unknown) => void): () => void;
-  /** What the POSTed message targets (its tool, prompt or resource), resolved once for the hooks and the operation event. */
-  readonly target?: McpTarget;
-}
 
 export interface SessionOptions {
   /** The principal that opens the session; only it may use the session. */
@@ -80,8 +69,6 @@ export interface SessionOptions {
   /** One of its per-client upstream sessions opened: for the record, when replicas share sessions. */
   readonly onUpstreamSession?: (session: DownstreamSession, server: string, state: UpstreamSessionState) => void;
 }
-
-export type ListKind = 'tools' | 'prompts' | 'resources';
 
 /**
  * Why a session closes here. `end`: the client deleted it, or it idled out: it ends for every

@@ -12,7 +12,8 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { SessionBus } from '../../kernel/session-bus.ts';
 import type { SessionRecord, SessionStore, UpstreamSessionState } from '../../kernel/session-store.ts';
-import type { DownstreamSession, ListKind, SessionClose } from './session.ts';
+import type { ListKind } from '../catalogue.ts';
+import type { DownstreamSession, SessionClose } from './session.ts';
 
 export interface SessionRegistryOptions {
   readonly store: SessionStore;

@@ -31,7 +31,8 @@ import {
 import { Listeners, stamp } from './listen.ts';
 import { OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
-import type { HttpScope, ListKind } from './session.ts';
+import type { ListKind } from '../catalogue.ts';
+import type { HttpScope } from './http-scope.ts';
 
 /** Methods of sessions that 2026-07-28 removed: a stateless client that sends one gets 404. */
 const removed = new Set([
