@@ -1,0 +1,89 @@
+/**
+ * The stateless era scales out with nothing shared: three gateway processes behind a real nginx
+ * (round robin, no sticky sessions) and no session store. A client of 2026-07-28 (the SDK's v2
+ * client) lists and calls through whichever replica nginx picks, every replica serving some of
+ * its requests; and a listen stream held by one replica is told of an upstream's list change that
+ * a call made through another replica caused (each replica follows the upstream itself).
+ */
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { afterAll, beforeAll, expect, vi } from 'vitest';
+import { startNginx, type Nginx } from '../../scripts/nginx.ts';
+import { itWith, nginxServer } from '../helpers/debian.ts';
+import {
+  freePort,
+  startFixtureHttp,
+  startGateway,
+  type FixtureHttp,
+  type RunningGateway,
+} from '../helpers/processes.ts';
+import { httpUpstream } from '../helpers/servers.ts';
+
+const it = itWith('the stateless replicas tests', nginxServer);
+
+let fixture: FixtureHttp;
+let replicas: RunningGateway[];
+let nginx: Nginx;
+
+beforeAll(async () => {
+  fixture = await startFixtureHttp('alpha');
+  const config = { proxy: { servers: [httpUpstream('alpha', fixture.url)] } };
+  replicas = await Promise.all([1, 2, 3].map(() => startGateway({ config })));
+  nginx = await startNginx(
+    replicas.map((replica) => Number(new URL(replica.baseUrl).port)),
+    await freePort(),
+  );
+});
+
+afterAll(async () => {
+  await nginx?.stop();
+  await Promise.all((replicas ?? []).map((replica) => replica.stop()));
+  await fixture?.stop();
+});
+
+async function modernClient(): Promise<Client> {
+  const client = new Client(
+    { name: 'stateless', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${nginx.url}/mcp`)));
+  return client;
+}
+
+/** How many tools/call operations each replica logged. */
+const callsPerReplica = () =>
+  replicas.map(
+    (replica) => replica.logs.filter((line) => line.msg === 'mcp operation' && line.method === 'tools/call').length,
+  );
+
+it('serves one client from every replica, with no session store', async () => {
+  const client = await modernClient();
+  try {
+    const before = callsPerReplica();
+    for (let i = 0; i < 9; i++) {
+      const result = await client.callTool({ name: 'alpha__echo', arguments: { text: `hi ${i}` } });
+      expect(result.content).toEqual([{ type: 'text', text: `alpha: hi ${i}` }]);
+    }
+    // Access lines are written once the answers are on their way: the last may come just after.
+    const served = () => callsPerReplica().map((n, i) => n - before[i]!);
+    await vi.waitFor(() => expect(served().reduce((a, b) => a + b)).toBe(9));
+    expect(served().every((n) => n > 0)).toBe(true);
+  } finally {
+    await client.close();
+  }
+});
+
+it('tells a listen stream on one replica of a list change caused through another', async () => {
+  const listener = await modernClient();
+  const caller = await modernClient();
+  try {
+    const told: unknown[] = [];
+    listener.setNotificationHandler('notifications/tools/list_changed', (notification) => void told.push(notification));
+    await listener.listen({ toolsListChanged: true });
+    // Through nginx, the call lands on any replica; the listen stream is held by one of them.
+    await caller.callTool({ name: 'alpha__add_tool', arguments: { name: 'scaled' } });
+    await vi.waitFor(() => expect(told.length).toBeGreaterThan(0), { timeout: 10_000 });
+    expect((await listener.listTools()).tools.map((tool) => tool.name)).toContain('alpha__scaled');
+  } finally {
+    await Promise.all([listener.close(), caller.close()]);
+  }
+});
