@@ -292,6 +292,16 @@ describe('subscriptions/listen', () => {
     return { client, told, updated, subscription };
   }
 
+  it('forgets a stream its client closed, and ends its upstream subscription', async () => {
+    const closing = await listener(notesReader);
+    expect(closing.subscription.honoredFilter.resourceSubscriptions).toEqual(['notes://a']);
+    await closing.subscription.close();
+    await vi.waitFor(() => expect(upstreamUnsubscriptions).toEqual(['notes://a']));
+    await closing.client.close();
+    upstreamSubscriptions.length = 0;
+    upstreamUnsubscriptions.length = 0;
+  });
+
   it('is acknowledged with what it honours, tells the changes its principal can see, and ends when the gateway stops', async () => {
     const reader = await listener(notesReader);
     const stranger = await listener({});
