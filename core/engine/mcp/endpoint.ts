@@ -11,7 +11,7 @@ import type { OperationEvent } from '../../kernel/events.ts';
 import { requestText } from '../http/request-body.ts';
 import { nodeBindings, requestHeader } from '../../lib/request-header.ts';
 import { requestedItem } from './requested.ts';
-import { rpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
+import { jsonRpcErrorResponse, rpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../../kernel/protocol.ts';
 import { directMessage } from './direct.ts';
@@ -79,27 +79,17 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
 
 /** A hook's failure (or its session's), as the client of that message should see it. */
 function errorResponse(error: unknown, messageId: RequestId | undefined, scope: HttpScope): Response {
-  const id = messageId ?? null;
-  if (error instanceof RpcError) return jsonRpcError(400, id, error.code, error.message, error.data);
+  const id = messageId;
+  if (error instanceof RpcError) return jsonRpcErrorResponse(400, error.code, error.message, id, error.data);
   if (error instanceof GatewayError) {
     scope.logger.warn({ err: error }, error.describe());
-    return jsonRpcError(error.status, id, error.rpcCode, error.message, {
+    return jsonRpcErrorResponse(error.status, error.rpcCode, error.message, id, {
       code: error.code,
       ...(error.plugin && { plugin: error.plugin }),
     });
   }
   scope.logger.error({ err: error }, 'unexpected error while delivering an MCP message');
-  return jsonRpcError(500, id, RpcCodes.INTERNAL_ERROR, 'Internal error');
-}
-
-function jsonRpcError(status: number, id: RequestId | null, code: number, message: string, data?: unknown): Response {
-  return new Response(
-    JSON.stringify({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } }),
-    {
-      status,
-      headers: { 'content-type': 'application/json' },
-    },
-  );
+  return jsonRpcErrorResponse(500, RpcCodes.INTERNAL_ERROR, 'Internal error', id);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestId } from '../../kernel/protocol.ts';
+import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 
 /** The stateless versions the gateway serves. */
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
@@ -61,20 +62,11 @@ export function requestMeta(message: unknown): Record<string, unknown> | undefin
 /** The protocol version in a request's 2026-07-28 envelope, or undefined for a message without one. */
 export const envelopeVersion = (message: unknown): unknown => requestMeta(message)?.[META.protocolVersion];
 
-/** A JSON-RPC error answered with an HTTP status (the new era's protocol errors have one each). */
-export function eraError(status: number, code: number, message: string, id: RequestId | undefined, data?: unknown) {
-  const error = { code, message, ...(data === undefined ? {} : { data }) };
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error }), {
-    status,
-    headers: { 'content-type': 'application/json' },
-  });
-}
-
 /** The answer to a request in a version the gateway does not speak (`version` as the request gave it). */
 export function unsupportedVersion(version: unknown, id: RequestId | undefined): Response {
   // What the client sent is told back only when it looks like a version, never at any length.
   const requested = typeof version === 'string' && version.length <= 32 ? version : undefined;
-  return eraError(
+  return jsonRpcErrorResponse(
     400,
     EraErrors.UNSUPPORTED_PROTOCOL_VERSION,
     `Unsupported protocol version ${requested ?? `(a ${typeof version})`}: this gateway speaks ${SPOKEN_PROTOCOL_VERSIONS.join(', ')} (the 2025 ones through initialize)`,

@@ -20,7 +20,6 @@ import type { DownstreamPeer } from '../upstream/peer.ts';
 import { DirectReply } from './direct-reply.ts';
 import {
   EraErrors,
-  eraError,
   META,
   MODERN_PROTOCOL_VERSIONS,
   requestMeta,
@@ -28,6 +27,7 @@ import {
   unsupportedVersion,
   withoutEnvelope,
 } from './era.ts';
+import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { Listeners, stamp } from './listen.ts';
 import { OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
@@ -100,15 +100,15 @@ export class StatelessServer {
     const meta = requestMeta(body)!;
     const method = typeof body.method === 'string' ? body.method : undefined;
     if (method === undefined || (id !== undefined && typeof id !== 'string' && typeof id !== 'number'))
-      return eraError(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC request', undefined);
+      return jsonRpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC request', undefined);
     const version = meta[META.protocolVersion];
     if (typeof version !== 'string' || !MODERN_PROTOCOL_VERSIONS.includes(version))
       return unsupportedVersion(version, id);
     const mismatch = headerMismatch(header, version, method, body.params);
-    if (mismatch) return eraError(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
+    if (mismatch) return jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
     const accept = header('accept');
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream'))
-      return eraError(
+      return jsonRpcErrorResponse(
         406,
         RpcCodes.INVALID_REQUEST,
         'Not Acceptable: accept both application/json and text/event-stream',
@@ -118,7 +118,7 @@ export class StatelessServer {
     if (id === undefined) return new Response(null, { status: 202 });
     const capabilities = meta[META.clientCapabilities];
     if (!isObject(capabilities))
-      return eraError(
+      return jsonRpcErrorResponse(
         400,
         RpcCodes.INVALID_PARAMS,
         `Invalid params: _meta["${META.clientCapabilities}"] must be an object`,
@@ -126,7 +126,7 @@ export class StatelessServer {
       );
     const info = meta[META.clientInfo];
     if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string'))
-      return eraError(
+      return jsonRpcErrorResponse(
         400,
         RpcCodes.INVALID_PARAMS,
         `Invalid params: _meta["${META.clientInfo}"] must name the client and its version`,
@@ -135,7 +135,12 @@ export class StatelessServer {
     if (method === 'subscriptions/listen')
       return this.#listen(id, body.params, this.#client(info, capabilities, version), scope);
     if (removed.has(method) || (method !== 'server/discover' && !servesOperation(method)))
-      return eraError(404, RpcCodes.METHOD_NOT_FOUND, `Method not found: ${method} (not in protocol ${version})`, id);
+      return jsonRpcErrorResponse(
+        404,
+        RpcCodes.METHOD_NOT_FOUND,
+        `Method not found: ${method} (not in protocol ${version})`,
+        id,
+      );
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
     return this.#run(id, method, withoutEnvelope(body.params), this.#client(info, capabilities, version), scope);
   }
