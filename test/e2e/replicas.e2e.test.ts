@@ -16,9 +16,10 @@ import { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { connectClient, postOnSession, textOf } from '../helpers/client.ts';
-import { startNginx, type Nginx } from '../../scripts/nginx.ts';
+import type { Nginx } from '../../scripts/nginx.ts';
 import {
-  freePort,
+  nginxInFrontOf,
+  stopReplicas,
   startFixtureHttp,
   startGateway,
   type FixtureHttp,
@@ -46,15 +47,11 @@ beforeAll(async () => {
       startGateway({ config: { ...config, shared_sessions: { ...config.shared_sessions, replica: `r${n}` } } }),
     ),
   );
-  nginx = await startNginx(
-    replicas.map((replica) => Number(new URL(replica.baseUrl).port)),
-    await freePort(),
-  );
+  nginx = await nginxInFrontOf(replicas);
 });
 
 afterAll(async () => {
-  await nginx?.stop();
-  await Promise.all((replicas ?? []).map((replica) => replica.stop()));
+  await stopReplicas(nginx, replicas);
   await Promise.all([redis?.stop(), fixture?.stop()]);
 });
 

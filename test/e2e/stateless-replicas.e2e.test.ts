@@ -7,14 +7,15 @@
  */
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, expect, vi } from 'vitest';
-import { startNginx, type Nginx } from '../../scripts/nginx.ts';
+import type { Nginx } from '../../scripts/nginx.ts';
 import { itWith, nginxServer } from '../helpers/debian.ts';
 import {
-  freePort,
   startFixtureHttp,
   startGateway,
   type FixtureHttp,
   type RunningGateway,
+  nginxInFrontOf,
+  stopReplicas,
 } from '../helpers/processes.ts';
 import { httpUpstream } from '../helpers/servers.ts';
 
@@ -28,15 +29,11 @@ beforeAll(async () => {
   fixture = await startFixtureHttp('alpha');
   const config = { proxy: { servers: [httpUpstream('alpha', fixture.url)] } };
   replicas = await Promise.all([1, 2, 3].map(() => startGateway({ config })));
-  nginx = await startNginx(
-    replicas.map((replica) => Number(new URL(replica.baseUrl).port)),
-    await freePort(),
-  );
+  nginx = await nginxInFrontOf(replicas);
 });
 
 afterAll(async () => {
-  await nginx?.stop();
-  await Promise.all((replicas ?? []).map((replica) => replica.stop()));
+  await stopReplicas(nginx, replicas);
   await fixture?.stop();
 });
 

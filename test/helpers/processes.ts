@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { stopChild } from '../../scripts/stop-child.ts';
+import { startNginx, type Nginx } from '../../scripts/nginx.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const binPath = join(repoRoot, 'core/cli/bin.js');
@@ -227,4 +228,18 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** A real nginx on a free port, round-robin over `replicas` (no sticky sessions). */
+export async function nginxInFrontOf(replicas: readonly RunningGateway[]): Promise<Nginx> {
+  return startNginx(
+    replicas.map((replica) => Number(new URL(replica.baseUrl).port)),
+    await freePort(),
+  );
+}
+
+/** Stop the nginx and the replicas behind it. */
+export async function stopReplicas(nginx: Nginx | undefined, replicas: readonly RunningGateway[] | undefined) {
+  await nginx?.stop();
+  await Promise.all((replicas ?? []).map((replica) => replica.stop()));
 }
