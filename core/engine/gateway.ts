@@ -23,6 +23,8 @@ import type { GatewayPlan, PlannedServer } from '../kernel/loader/plan.ts';
 import { diffPlans, type PlanDiff } from '../kernel/loader/plan-diff.ts';
 import { mcpEndpoint } from './mcp/endpoint.ts';
 import { StatelessServer } from './mcp/stateless.ts';
+import { InputBridge } from './mcp/input-bridge.ts';
+import { RequestStateSeal } from './mcp/request-state.ts';
 import { McpProxy } from './mcp/proxy.ts';
 import { DownstreamSession } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
@@ -63,6 +65,7 @@ export class Gateway {
   #catalogueStale = false;
   #sessions: SessionRegistry | undefined;
   #stateless: StatelessServer | undefined;
+  #bridge: InputBridge | undefined;
   readonly #byName = new Map<string, Upstream>();
   /** Server name → prefix, kept current across reloads (the proxy reads it to explain unknown names). */
   readonly #prefixes = new Map<string, string>();
@@ -180,6 +183,7 @@ export class Gateway {
       await this.inFlight.drained(CANCEL_FLUSH_MS);
     }
     await this.#sessions?.closeAll(this.kernel.services.get('session-bus') !== undefined);
+    await this.#bridge?.stop();
     server?.closeAllConnections();
     await Promise.all(this.#upstreams.map((u) => u.stop()));
     for (const error of await this.kernel.shutdown()) this.#log.error({ err: error }, error.message);
@@ -226,6 +230,11 @@ export class Gateway {
       serverInfo: { name: gatewayName, version: gatewayVersion },
       discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
       cancel: this.#cancel.signal,
+      router: (this.#bridge = new InputBridge({
+        seal: new RequestStateSeal(config.stateless.request_state_key, config.stateless.input_timeout),
+        holdMs: config.stateless.input_timeout,
+        replica: bus?.replica ?? '',
+      })),
     }));
     const endpoint = mcpEndpoint({
       sessions,

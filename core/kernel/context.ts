@@ -143,12 +143,22 @@ export type PromptItem = CatalogueItem<Prompt>;
 export type ResourceItem = CatalogueItem<Resource>;
 export type ResourceTemplateItem = CatalogueItem<ResourceTemplate>;
 
+/**
+ * What a 2026-07-28 client's retry of a multi-round-trip request adds to its params, after an
+ * `input_required` result: its answers to the server's input requests, by key, and the server's
+ * state echoed back. A hook that keeps results (a cache) must not answer such a retry itself.
+ */
+export interface RetryParams {
+  readonly inputResponses?: Readonly<Record<string, unknown>>;
+  readonly requestState?: string;
+}
+
 /** Routing facts shared by the operations that target one upstream item. */
 interface TargetedOperation<Params> extends OperationContext {
   /** The upstream server (its `name` in `proxy.servers`). */
   readonly server: string;
   /** The request's params as the client sent them (`_meta` included); forwarded upstream. */
-  readonly params: Readonly<Params>;
+  readonly params: Readonly<Params & RetryParams>;
   /**
    * Headers for this operation's upstream request (HTTP transports): a hook may add correlation
    * headers (`traceparent`) before calling `next()`. The gateway's `x-request-id` is always sent.

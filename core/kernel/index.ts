@@ -56,6 +56,7 @@ export type {
   RequestState,
   ResourceItem,
   ResourceReadContext,
+  RetryParams,
   ResourceTemplateItem,
   RouteAuth,
   RouteInfo,

@@ -20,9 +20,9 @@ import type { UpstreamStatus } from './upstream-status.ts';
 /**
  * The kernel API version; a plugin's `kernel` range is checked against it at load. 1.1 added
  * `GatewayView.eventsDelivered` and `RequestCancellation` (the type of a transport request's
- * `cancellation`).
+ * `cancellation`); 1.2 added `RetryParams` (the answers and state a multi-round retry brings).
  */
-export const KERNEL_API_VERSION = '1.1.0';
+export const KERNEL_API_VERSION = '1.2.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {

@@ -32,6 +32,7 @@ const call = (tool = 'forecast', args: Record<string, unknown> = { city: 'Paris'
     arguments: args,
     principal: { subject: 'ada', scopes: [], claims: {} },
     definition: { name: tool, inputSchema: { type: 'object' }, annotations: { readOnlyHint } },
+    params: { name: `weather__${tool}`, arguments: args },
     logger: { debug: () => {} },
   }) as unknown as ToolCallContext;
 
@@ -84,6 +85,19 @@ describe('cacheCalls', () => {
     expect(plain.calls()).toBe(2);
     expect(counts.hit).toBe(0);
     expect(counts.miss).toBe(6); // the unannotated tool is not even looked up
+  });
+
+  it('never keeps a request for input, and never answers the retry that brings the input from the cache', async () => {
+    const { hook, counts } = setup();
+    const asks = upstream((n) =>
+      n === 1 ? ({ resultType: 'input_required', requestState: 's' } as unknown as CallToolResult) : text('done'),
+    );
+    expect(await hook(call(), asks.next)).toMatchObject({ resultType: 'input_required' });
+    const retry = { ...call(), params: { name: 'weather__forecast', requestState: 's' } } as ToolCallContext;
+    expect(await hook(retry, asks.next)).toEqual(text('done'));
+    expect(await hook(retry, asks.next)).toEqual(text('done'));
+    expect(asks.calls()).toBe(3);
+    expect(counts.hit).toBe(0);
   });
 
   it('keeps results at exactly max_result_size', async () => {

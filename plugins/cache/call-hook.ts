@@ -1,6 +1,7 @@
 /**
  * The `onCallTool` hook: for a call some rule makes cacheable, answer from the store when it holds
  * the result, else call the upstream and keep the result, unless it is a tool error (`isError`),
+ * a request for the client's input (`input_required`, which a retry continues),
  * larger than `max_result_size`, or the call failed (thrown errors pass through, uncached). A hit
  * is the stored result exactly (every field, `structuredContent`, `_meta`, unknown ones), parsed
  * anew from JSON each time so that no later hook can change what the cache holds.
@@ -43,7 +44,8 @@ export function cacheCalls(options: CallHookOptions): OperationHook<ToolCallCont
 
   return async function resultCache(call, next) {
     const ttlMs = ttlFor(rules, call.server, call.tool, call.definition);
-    if (ttlMs === undefined) return next();
+    // A round of a multi-round call continues one call in progress: never answered from the cache.
+    if (ttlMs === undefined || isRetry(call)) return next();
     const labels = { proxy: call.server, tool: call.tool };
     const { lookup: found, hit } = await lookup(call);
     if (hit) {
@@ -53,10 +55,14 @@ export function cacheCalls(options: CallHookOptions): OperationHook<ToolCallCont
     }
     metrics.miss(labels);
     const result = await next();
-    if (!found || result.isError === true) return result;
+    if (!found || result.isError === true || result.resultType === 'input_required') return result;
     const json = JSON.stringify(result);
     if (Buffer.byteLength(json) > maxResultSize) return result;
     await found.save(json, ttlMs).catch((error: unknown) => storeError('save', error));
     return result;
   };
 }
+
+/** A retry of a call that was answered `input_required`: it carries the answers or the server's state. */
+const isRetry = (call: ToolCallContext) =>
+  call.params.requestState !== undefined || call.params.inputResponses !== undefined;

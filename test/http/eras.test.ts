@@ -17,8 +17,8 @@ import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { messagesOf } from '../helpers/in-process.ts';
+import { MODERN, modernRequest } from '../helpers/modern-request.ts';
 
-const MODERN = '2026-07-28';
 let gateway: TestGateway;
 let upstreamConnections = 0;
 const seen: { method: string; sessionId: string | undefined; client: unknown }[] = [];
@@ -79,36 +79,9 @@ function v2Client(mode: 'auto' | { pin: string }, headers: Record<string, string
   return { client, transport };
 }
 
-/** A raw 2026-07-28 request, with the headers the body implies unless `headers` overrides them. */
-function modern(method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const name = params.name ?? params.uri;
-  return gateway.request('/mcp', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': MODERN,
-      'mcp-method': method,
-      ...(typeof name === 'string' && { 'mcp-name': name }),
-      ...notesReader,
-      ...headers,
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 'r1',
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': MODERN,
-          'io.modelcontextprotocol/clientCapabilities': {},
-          'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' },
-          ...(params._meta as object | undefined),
-        },
-      },
-    }),
-  });
-}
+/** A raw 2026-07-28 request, as the notes reader. */
+const modern = (method: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+  modernRequest(gateway, method, params, { ...notesReader, ...headers });
 
 describe('clients of 2026-07-28', () => {
   it('are served statelessly: a negotiating v2 client chooses the new era, lists and calls', async () => {

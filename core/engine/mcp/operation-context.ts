@@ -26,6 +26,27 @@ export interface SessionHandle {
   readonly peer: DownstreamPeer;
 }
 
+/** What the proxy knows of a call it sends to an upstream. */
+export type RoutedCall = Pick<OperationContext, 'requestId' | 'principal'> & {
+  readonly server: string;
+  readonly upstreamHeaders?: Readonly<Record<string, string>>;
+};
+
+/**
+ * Sends a caller's upstream calls its own way: a 2026-07-28 caller cannot be sent requests, so an
+ * upstream that asks it something needs rounds of `input_required` (input-bridge.ts). Undefined
+ * when the call takes the usual way.
+ */
+export interface CallRouter {
+  route(
+    upstream: Upstream,
+    call: RoutedCall,
+    runtime: OperationRuntime,
+    method: string,
+    params: Record<string, unknown>,
+  ): Promise<Record<string, unknown>> | undefined;
+}
+
 /** What an operation needs besides its public context: its cancellation, where to answer, its session. */
 export interface OperationRuntime {
   /** What `signal` follows: the client cancelled or went away, or the gateway stopped waiting. */
@@ -33,6 +54,8 @@ export interface OperationRuntime {
   /** Sends on the stream of the request being served. */
   readonly peer: DownstreamPeer;
   readonly session: SessionHandle | undefined;
+  /** How a caller that cannot be sent requests has its upstream calls made. */
+  readonly router?: CallRouter;
 }
 
 /** Where a request's scope is read from: its id, logger, principal and state. */

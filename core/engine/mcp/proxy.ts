@@ -282,6 +282,8 @@ export class McpProxy {
     const upstream = this.#deps.upstream(ctx.server);
     if (!upstream) return Promise.reject(unknownServer(ctx.server));
     const runtime = ctx[RUNTIME];
+    const routed = runtime?.router?.route(upstream, ctx, runtime, method, params);
+    if (routed) return routed;
     const callerToken = params._meta?.progressToken;
     // A shared upstream session serves many clients, whose progress tokens may collide: send a
     // token of our own and give the caller's back on the way out.

@@ -8,9 +8,8 @@
  * something streams first (progress), as on a session's fast path. Results say they are complete and which server answered; cacheable ones
  * carry caching hints.
  *
- * `subscriptions/listen` streams are listen.ts's. Not yet: server-to-client requests as
- * `input_required` results (an upstream's sampling or elicitation during such a call fails), and
- * upstreams of the new era.
+ * `subscriptions/listen` streams are listen.ts's; an upstream's requests to the caller become
+ * `input_required` results through the router (input-bridge.ts).
  */
 import type { ClientIdentity } from '../../kernel/context.ts';
 import { RpcCodes, type RpcError } from '../../kernel/errors.ts';
@@ -29,7 +28,7 @@ import {
 } from './era.ts';
 import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { Listeners, stamp } from './listen.ts';
-import { OperationCall } from './operation-context.ts';
+import { type CallRouter, OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
 import type { ListKind } from '../catalogue.ts';
 import type { HttpScope } from './http-scope.ts';
@@ -71,6 +70,8 @@ export interface StatelessOptions extends OperationDeps {
   readonly discover: () => { readonly capabilities: ServerCapabilities; readonly instructions: string };
   /** Aborted when the gateway gives up waiting for operations at shutdown. */
   readonly cancel: AbortSignal;
+  /** Makes the upstream calls that may ask the caller for input (the caller cannot be sent requests). */
+  readonly router: CallRouter;
 }
 
 type Header = (name: Lowercase<string>) => string | undefined;
@@ -180,7 +181,7 @@ export class StatelessServer {
     );
   }
 
-  /** Where the messages of a request go: its own answer stream; requests to the client are not relayed yet. */
+  /** Where the messages of a request go: its own answer stream. Requests cannot reach the client (the router turns them into input_required rounds). */
   #peer(client: ClientIdentity, reply: DirectReply): DownstreamPeer {
     return {
       client,
@@ -188,7 +189,7 @@ export class StatelessServer {
       request: () =>
         Promise.reject({
           code: RpcCodes.METHOD_NOT_FOUND,
-          message: 'the gateway does not relay server requests to 2026-07-28 clients yet',
+          message: 'a 2026-07-28 client cannot be sent requests outside an input_required round',
         }),
     };
   }
@@ -216,7 +217,8 @@ export class StatelessServer {
       this.#serving.delete(cancellation);
       gone();
     };
-    runOperation(this.#options, method, params, scope, { cancellation, peer, session: undefined }, undefined).then(
+    const runtime = { cancellation, peer, session: undefined, router: this.#options.router };
+    runOperation(this.#options, method, params, scope, runtime, undefined).then(
       (result) => {
         done();
         reply.end({ jsonrpc: '2.0', id, result: this.#complete(method, result) });

@@ -69,6 +69,17 @@ export const kernelConfigSchema = z.looseObject({
       max: z.number().int().positive().default(10_000),
     })
     .prefault({}),
+  stateless: z
+    .strictObject({
+      /**
+       * Signs the `requestState` of `input_required` results (at least 32 characters). Replicas
+       * behind one load balancer share it; unset, each replica makes its own.
+       */
+      request_state_key: z.string().min(32, 'use at least 32 characters').optional(),
+      /** How long an upstream call that asked the client for input waits for the client's retry. */
+      input_timeout: duration.prefault('5m'),
+    })
+    .prefault({}),
   shutdown: z
     .strictObject({
       /** How long in-flight requests may take to finish once a stop is asked for. */

@@ -1,0 +1,253 @@
+/**
+ * Multi-round-trip requests (MRTR) for 2026-07-28 callers of 2025-era upstreams. Such a caller has
+ * no stream the gateway could send a request on, so an upstream's sampling, elicitation or roots
+ * request during a call becomes an `input_required` result (held-call.ts), with a `requestState`
+ * the gateway signs (request-state.ts); the caller's retry, which runs the plugins' chain again
+ * (so permissions are checked on every round), continues the held upstream call instead of
+ * starting another.
+ *
+ * The upstream must know the client can answer: calls that may be asked something go on an upstream
+ * session opened with the caller's input capabilities (`sampling`, `elicitation`, `roots`), one per
+ * upstream, set of capabilities and call in flight, reused by the calls of any caller that declares that set. Callers that
+ * declare none keep to the upstream's shared session, where nothing can be asked of them.
+ */
+import { randomUUID } from 'node:crypto';
+import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
+import type { ClientCapabilities, JSONRPCNotification } from '../../kernel/protocol.ts';
+import type { UpstreamRequestOptions } from '../upstream/client.ts';
+import { UpstreamLink } from '../upstream/link.ts';
+import type { DownstreamPeer } from '../upstream/peer.ts';
+import type { Upstream } from '../upstream/upstream.ts';
+import { HeldCall, type Listener } from './held-call.ts';
+import type { CallRouter, OperationRuntime, RoutedCall } from './operation-context.ts';
+import type { RequestStateSeal } from './request-state.ts';
+
+type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+type Result = Record<string, unknown>;
+
+export interface InputBridgeOptions {
+  readonly seal: RequestStateSeal;
+  /** How long a held call waits for the caller's retry before it is cancelled. */
+  readonly holdMs: number;
+  /** This replica's name (on the session bus), written in the states it issues. */
+  readonly replica: string;
+}
+
+/** What a state names: the held call, its round, and the replica holding it. */
+interface StatePayload {
+  readonly c: string;
+  readonly n: number;
+  readonly r: string;
+}
+
+/** The input capabilities, and the parts of each that change what a server may ask. */
+/** Idle sessions kept per upstream and set of capabilities, for the calls to come. */
+const IDLE_SESSIONS_KEPT = 4;
+
+const inputCapabilities: Record<string, readonly string[]> = {
+  elicitation: ['form', 'url'],
+  roots: ['listChanged'],
+  sampling: ['context', 'tools'],
+};
+
+export class InputBridge implements CallRouter {
+  readonly #options: InputBridgeOptions;
+  readonly #held = new Map<string, { call: HeldCall; timer: NodeJS.Timeout }>();
+  readonly #links = new Map<Upstream, Map<string, BridgeLink[]>>();
+
+  constructor(options: InputBridgeOptions) {
+    this.#options = options;
+  }
+
+  route(upstream: Upstream, call: RoutedCall, runtime: OperationRuntime, method: string, params: Params) {
+    const retry = params.requestState !== undefined || params.inputResponses !== undefined;
+    // Checked first, and cheaply: most calls take the usual way.
+    const link = retry ? undefined : this.#link(upstream, runtime.peer.client.capabilities);
+    if (!retry && !link) return undefined;
+    const { requestState, inputResponses, ...sent } = params;
+    const binding = `${call.principal?.subject ?? ''}\n${method}\n${call.server}\n${String(sent.name ?? sent.uri)}`;
+    const listener = { peer: runtime.peer, progressToken: sent._meta?.progressToken };
+    if (link) {
+      if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
+      const id = randomUUID();
+      const held = new HeldCall(id, link.capabilities, listener);
+      const asked =
+        listener.progressToken === undefined
+          ? sent
+          : { ...sent, _meta: { ...sent._meta, progressToken: held.upstreamToken } };
+      const headers = { ...call.upstreamHeaders, 'x-request-id': call.requestId };
+      const peer = held.peer(runtime.peer.client);
+      held.follow(link.request(method, asked, { signal: held.cancellation, headers, peer }));
+      return this.#round(id, held, binding, listener, runtime);
+    }
+    return this.#continue(requestState, inputResponses, binding, listener, runtime);
+  }
+
+  /** A retry: the answers go to the held call the state names, which goes on to its next round. */
+  async #continue(
+    requestState: unknown,
+    inputResponses: unknown,
+    binding: string,
+    listener: Listener,
+    runtime: OperationRuntime,
+  ): Promise<Result> {
+    const { c: id, n: round, r: replica } = this.#options.seal.open(requestState, binding) as StatePayload;
+    if (
+      inputResponses !== undefined &&
+      (typeof inputResponses !== 'object' || inputResponses === null || Array.isArray(inputResponses))
+    )
+      throw invalidParams('inputResponses must be an object of the answers by key');
+    if (replica !== this.#options.replica)
+      throw invalidParams(`requestState continues a call held by another gateway replica (${replica})`);
+    const held = this.#held.get(id);
+    if (!held || held.call.round !== round)
+      throw invalidParams(
+        'requestState is no longer current (its call ended, expired or was continued): send the request again without it',
+      );
+    this.#held.delete(id);
+    clearTimeout(held.timer);
+    held.call.answer((inputResponses as Record<string, unknown> | undefined) ?? {});
+    return this.#round(id, held.call, binding, listener, runtime);
+  }
+
+  /** Cancel every held call and close the sessions they ran on: the gateway stops. */
+  async stop(): Promise<void> {
+    for (const { call, timer } of this.#held.values()) {
+      clearTimeout(timer);
+      call.cancellation.abort(stopping());
+    }
+    this.#held.clear();
+    const links = [...this.#links.values()].flatMap((byKey) => [...byKey.values()].flat());
+    this.#links.clear();
+    await Promise.all(links.map((link) => link.close()));
+  }
+
+  /** The round's end: the call's result or error, or its questions with the state that continues it. */
+  async #round(
+    id: string,
+    call: HeldCall,
+    binding: string,
+    listener: Listener,
+    runtime: OperationRuntime,
+  ): Promise<Result> {
+    const outcome = await call.next(listener, runtime.cancellation);
+    if (outcome.kind === 'result') return outcome.result;
+    if (outcome.kind === 'error') throw outcome.error;
+    call.round++;
+    const timer = setTimeout(() => {
+      this.#held.delete(id);
+      call.cancellation.abort(
+        new GatewayError(ErrorCodes.UPSTREAM_TIMEOUT, 'the client did not answer the input it was asked for in time'),
+      );
+    }, this.#options.holdMs);
+    this.#held.set(id, { call, timer });
+    const state: StatePayload = { c: id, n: call.round, r: this.#options.replica };
+    return {
+      resultType: 'input_required',
+      inputRequests: outcome.requests,
+      requestState: this.#options.seal.seal(state, binding),
+    };
+  }
+
+  /**
+   * A session for a call of a caller with these capabilities, if it declared any a server may ask
+   * for: an idle one, or a new one. One call at a time per session, because a transport may not
+   * relate a server's request to the call it is about (stdio relates none).
+   */
+  #link(upstream: Upstream, capabilities: ClientCapabilities | undefined): BridgeLink | undefined {
+    const declared = declaredInput(capabilities);
+    if (!declared) return undefined;
+    for (const gone of [...this.#links.keys()].filter((known) => known.state === 'closed')) {
+      for (const link of [...this.#links.get(gone)!.values()].flat()) void link.close();
+      this.#links.delete(gone);
+    }
+    let byKey = this.#links.get(upstream);
+    if (!byKey) this.#links.set(upstream, (byKey = new Map()));
+    let pool = byKey.get(declared.key);
+    if (!pool) byKey.set(declared.key, (pool = []));
+    const idle = pool.find((link) => !link.busy);
+    if (idle) return idle;
+    const link = new BridgeLink(upstream, declared.capabilities, () => {
+      // Past a few idle sessions, the one that fell idle is closed: a burst leaves none behind.
+      if (pool.filter((other) => !other.busy).length <= IDLE_SESSIONS_KEPT) return;
+      pool.splice(pool.indexOf(link), 1);
+      void link.close();
+    });
+    pool.push(link);
+    return link;
+  }
+}
+
+/** An upstream session opened with a set of input capabilities, for one call at a time. */
+class BridgeLink {
+  readonly capabilities: ClientCapabilities;
+  readonly #link: UpstreamLink;
+  readonly #idle: () => void;
+  #call: DownstreamPeer | undefined;
+
+  constructor(upstream: Upstream, capabilities: ClientCapabilities, idle: () => void) {
+    this.capabilities = capabilities;
+    this.#idle = idle;
+    // What the transport could not relate to a request is the call's: the session serves only it.
+    const peer: DownstreamPeer = {
+      client: { info: undefined, capabilities, protocolVersion: undefined },
+      notify: (notification: JSONRPCNotification) => this.#call?.notify(notification) ?? Promise.resolve(),
+      request: (request, signal) =>
+        this.#call?.request(request, signal) ??
+        Promise.reject({ code: RpcCodes.METHOD_NOT_FOUND, message: `no call of this session asks ${request.method}` }),
+    };
+    this.#link = new UpstreamLink(upstream, {
+      peer,
+      onNotification: (notification) => void peer.notify(notification).catch(() => {}),
+      logLevel: () => undefined,
+    });
+  }
+
+  get busy(): boolean {
+    return this.#call !== undefined;
+  }
+
+  async request(
+    method: string,
+    params: Params,
+    options: UpstreamRequestOptions & { peer: DownstreamPeer },
+  ): Promise<Result> {
+    this.#call = options.peer;
+    try {
+      return await this.#link.request(method, params, options);
+    } finally {
+      this.#call = undefined;
+      this.#idle();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#link.close();
+  }
+}
+
+/** The input capabilities a client declared, reduced to what matters to a server, with a key naming the set. */
+function declaredInput(
+  capabilities: ClientCapabilities | undefined,
+): { key: string; capabilities: ClientCapabilities } | undefined {
+  const kept: Record<string, Record<string, unknown>> = {};
+  let key = '';
+  for (const [name, parts] of Object.entries(inputCapabilities)) {
+    const given = (capabilities as Record<string, unknown> | undefined)?.[name];
+    if (typeof given !== 'object' || given === null) continue;
+    const present = parts.filter((part) => (given as Record<string, unknown>)[part] !== undefined);
+    kept[name] = Object.fromEntries(
+      present.map((part) => {
+        const value = (given as Record<string, unknown>)[part];
+        return [part, typeof value === 'boolean' ? value : {}];
+      }),
+    );
+    key += `${name}:${present.join(',')};`;
+  }
+  return key === '' ? undefined : { key, capabilities: kept };
+}
+
+const invalidParams = (message: string) => new RpcError(RpcCodes.INVALID_PARAMS, `Invalid params: ${message}`);
+
+const stopping = () =>
+  new GatewayError(ErrorCodes.UNAVAILABLE, 'the gateway is shutting down', { rpcCode: RpcCodes.CONNECTION_CLOSED });
