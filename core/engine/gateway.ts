@@ -3,6 +3,7 @@
  * catalogue, and the graceful stop. Boot order matters: the HTTP server listens before upstreams
  * are connected, so that `/live` answers at once and `/ready` reports the boot as it happens.
  */
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
@@ -145,7 +146,7 @@ export class Gateway {
       );
     }
     try {
-      this.#assemble();
+      this.#assemble(await this.#requestStateKey());
       if (options.listen ?? true) await this.#listen();
       for (const upstream of this.#upstreams) upstream.start();
       await Promise.all(this.#upstreams.map((u) => u.firstAttempt));
@@ -190,7 +191,19 @@ export class Gateway {
     await closed;
   }
 
-  #assemble(): void {
+  /**
+   * The key that signs `requestState`s: the configured one, else the one the replicas sharing a
+   * session store agree on, else this replica's own.
+   */
+  async #requestStateKey(): Promise<string> {
+    const configured = this.#options.config.stateless.request_state_key;
+    if (configured) return configured;
+    const proposed = randomBytes(32).toString('base64url');
+    const store = this.kernel.services.get('session-store');
+    return (await store?.sharedSecret?.('request-state-key', proposed)) ?? proposed;
+  }
+
+  #assemble(requestStateKey: string): void {
     const { config, plan, logger } = this.#options;
     const subscriptions = this.#subscriptions;
     this.#upstreams = plan.servers.map((server) => this.#createUpstream(server));
@@ -231,9 +244,10 @@ export class Gateway {
       discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
       cancel: this.#cancel.signal,
       router: (this.#bridge = new InputBridge({
-        seal: new RequestStateSeal(config.stateless.request_state_key, config.stateless.input_timeout),
+        seal: new RequestStateSeal(requestStateKey, config.stateless.input_timeout),
         holdMs: config.stateless.input_timeout,
-        replica: bus?.replica ?? '',
+        bus,
+        logger,
       })),
     }));
     const endpoint = mcpEndpoint({

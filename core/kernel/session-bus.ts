@@ -24,7 +24,27 @@ export type ReplicaMessage =
   /** A request for the client outside any of its requests, for the replica that holds its GET stream (the id names the replica that asks). */
   | { readonly kind: 'ask'; readonly session: string; readonly request: JSONRPCRequest }
   /** The session ended (DELETE, idle expiry): every replica drops its copy, and its upstream sessions, at once. */
-  | { readonly kind: 'ended'; readonly session: string };
+  | { readonly kind: 'ended'; readonly session: string }
+  /**
+   * A stateless client's retry of a call another replica holds (it asked the client for input):
+   * the answers, for that replica to continue the call with. `exchange` names the asking replica's
+   * wait for the round's end.
+   */
+  | {
+      readonly kind: 'continue';
+      readonly replica: string;
+      readonly exchange: string;
+      readonly call: string;
+      readonly round: number;
+      readonly inputResponses: Readonly<Record<string, unknown>>;
+    }
+  /** How a continued round ended: the result (maybe another `input_required`) or the error, for the replica that asked. */
+  | {
+      readonly kind: 'continued';
+      readonly exchange: string;
+      readonly result?: Record<string, unknown>;
+      readonly error?: { code: number; message: string; data?: unknown };
+    };
 
 export interface SessionBus {
   /** This replica's name, unique among those on the bus; it is part of the ids of its requests to clients. */

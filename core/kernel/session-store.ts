@@ -46,4 +46,10 @@ export interface SessionStore {
   expire(id: string, ttlMs: number): Promise<void>;
   /** Ids whose time is up; the gateway closes them. */
   expired(now?: number): Promise<string[]>;
+  /**
+   * A secret every replica sharing the store agrees on (the key that signs `requestState`): the
+   * one stored under `name`, or `proposed`, stored, if there is none yet. Optional: without it,
+   * each replica signs with its own key unless the config gives one.
+   */
+  sharedSecret?(name: string, proposed: string): Promise<string>;
 }

@@ -58,6 +58,12 @@ export class RedisSessionStore implements SessionStore {
   }
 
   /** Of the sessions this replica holds, those whose record is gone (expired, or closed on another replica). */
+  /** The first replica to propose one sets it (SET NX); every replica reads back the one that won. */
+  async sharedSecret(name: string, proposed: string): Promise<string> {
+    await this.#redis.set(secretKey(name), proposed, 'NX');
+    return (await this.#redis.get(secretKey(name))) ?? proposed;
+  }
+
   async expired(): Promise<string[]> {
     const ids = [...this.#held.keys()];
     if (ids.length === 0) return [];
@@ -71,6 +77,7 @@ export class RedisSessionStore implements SessionStore {
 }
 
 const key = (id: string) => `session:${id}`;
+const secretKey = (name: string) => `secret:${name}`;
 /** A session's upstream sessions: a hash by server name beside the record, so that each is added in one step. */
 const upstreamsKey = (id: string) => `session:${id}:upstreams`;
 

@@ -3,7 +3,8 @@
  * redis-server: one SDK client runs a whole session whose requests land on different replicas
  * (listing, calls, a sampling round trip whose answer reaches another replica than the one that
  * asked, list_changed and resources/updated notifications), and goes on without re-initializing
- * when the replica holding its GET stream dies.
+ * when the replica holding its GET stream dies. A 2026-07-28 call that asked for input is
+ * continued by the replica holding it when the retry reaches another.
  */
 import {
   CreateMessageRequestSchema,
@@ -16,6 +17,8 @@ import { Redis } from 'ioredis';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { connectClient, postOnSession, textOf } from '../helpers/client.ts';
+import { messagesOf } from '../helpers/in-process.ts';
+import { modernRequest } from '../helpers/modern-request.ts';
 import type { Nginx } from '../../scripts/nginx.ts';
 import {
   nginxInFrontOf,
@@ -323,4 +326,38 @@ it('relays a request an upstream sends outside any call (roots/list after a chan
       .toEqual(next);
   }
   await client.close();
+});
+
+it('continues a 2026-07-28 call that asked for input on the replica holding it, whichever replica the retry reaches', async () => {
+  // An earlier test stopped one of them.
+  const [asked, retried] = replicas.filter((replica) => replica.child.exitCode === null && !replica.child.signalCode);
+  if (!asked || !retried) throw new Error('two replicas should still run');
+  const on = (replica: RunningGateway) => ({
+    request: (path: string, init?: RequestInit) => fetch(new URL(path, replica.mcpUrl), init),
+  });
+  const call = async (replica: RunningGateway, extra: Record<string, unknown> = {}) => {
+    const params = { name: 'alpha__elicit', arguments: { message: 'Your name?' }, ...extra };
+    const [message] = await messagesOf(await modernRequest(on(replica), 'tools/call', params, {}, elicits));
+    return message as { result?: Record<string, unknown>; error?: { message: string } };
+  };
+  const elicits = { elicitation: { form: {} } };
+  const first = (await call(asked)).result!;
+  expect(first.resultType).toBe('input_required');
+  const [key, request] = Object.entries(first.inputRequests as Record<string, { method: string }>)[0]!;
+  expect(request.method).toBe('elicitation/create');
+  // The other replica verifies the state (the replicas share its key through Redis) and has the
+  // replica holding the upstream call continue it.
+  const done = await call(retried, {
+    inputResponses: { [key]: { action: 'accept', content: { name: 'Ada' } } },
+    requestState: first.requestState,
+  });
+  expect(JSON.parse((done.result!.content as { text: string }[])[0]!.text)).toEqual({
+    action: 'accept',
+    content: { name: 'Ada' },
+  });
+  // The round it served is over: the same state again is refused, on either replica.
+  for (const replica of [asked, retried])
+    expect((await call(replica, { inputResponses: {}, requestState: first.requestState })).error?.message).toContain(
+      'no longer current',
+    );
 });

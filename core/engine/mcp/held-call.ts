@@ -43,6 +43,8 @@ export class HeldCall {
   readonly upstreamToken: string;
   /** Which round the client's next retry must continue (a replayed state names an earlier one). */
   round = 0;
+  /** The caller and operation its states are bound to. */
+  readonly binding: string;
   readonly #capabilities: Readonly<Record<string, unknown>>;
   readonly #questions = new Map<string, Question>();
   #asked = 0;
@@ -51,8 +53,9 @@ export class HeldCall {
   #flushing = false;
   #listener: Listener;
 
-  constructor(id: string, capabilities: Readonly<Record<string, unknown>>, listener: Listener) {
+  constructor(id: string, binding: string, capabilities: Readonly<Record<string, unknown>>, listener: Listener) {
     this.upstreamToken = `mcp-gateway-held-${id}`;
+    this.binding = binding;
     this.#capabilities = capabilities;
     this.#listener = listener;
   }

@@ -12,7 +12,10 @@
  * declare none keep to the upstream's shared session, where nothing can be asked of them.
  */
 import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../kernel/context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
+import type { ReplicaMessage, SessionBus } from '../../kernel/session-bus.ts';
+import { Cancellation, type StopSignal } from '../../lib/cancellation.ts';
 import type { ClientCapabilities, JSONRPCNotification } from '../../kernel/protocol.ts';
 import type { UpstreamRequestOptions } from '../upstream/client.ts';
 import { UpstreamLink } from '../upstream/link.ts';
@@ -20,6 +23,7 @@ import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { HeldCall, type Listener } from './held-call.ts';
 import type { CallRouter, OperationRuntime, RoutedCall } from './operation-context.ts';
+import { toRpcError } from './operations.ts';
 import type { RequestStateSeal } from './request-state.ts';
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -29,8 +33,9 @@ export interface InputBridgeOptions {
   readonly seal: RequestStateSeal;
   /** How long a held call waits for the caller's retry before it is cancelled. */
   readonly holdMs: number;
-  /** This replica's name (on the session bus), written in the states it issues. */
-  readonly replica: string;
+  /** The replicas' bus: a retry that reaches another replica than the one holding its call is continued there. */
+  readonly bus: SessionBus | undefined;
+  readonly logger: Logger;
 }
 
 /** What a state names: the held call, its round, and the replica holding it. */
@@ -55,8 +60,17 @@ export class InputBridge implements CallRouter {
   readonly #held = new Map<string, { call: HeldCall; timer: NodeJS.Timeout }>();
   readonly #links = new Map<Upstream, Map<string, BridgeLink[]>>();
 
+  /** Retries served here whose calls other replicas hold: the round's end, by exchange. */
+  readonly #remote = new Map<string, (answer: Extract<ReplicaMessage, { kind: 'continued' }>) => void>();
+  readonly #replica: string;
+
   constructor(options: InputBridgeOptions) {
     this.#options = options;
+    this.#replica = options.bus?.replica ?? '';
+    options.bus?.onMessage((message) => {
+      if (message.kind === 'continued') this.#remote.get(message.exchange)?.(message);
+      else if (message.kind === 'continue') void this.#continueFor(message);
+    });
   }
 
   route(upstream: Upstream, call: RoutedCall, runtime: OperationRuntime, method: string, params: Params) {
@@ -70,7 +84,7 @@ export class InputBridge implements CallRouter {
     if (link) {
       if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
       const id = randomUUID();
-      const held = new HeldCall(id, link.capabilities, listener);
+      const held = new HeldCall(id, binding, link.capabilities, listener);
       const asked =
         listener.progressToken === undefined
           ? sent
@@ -78,7 +92,7 @@ export class InputBridge implements CallRouter {
       const headers = { ...call.upstreamHeaders, 'x-request-id': call.requestId };
       const peer = held.peer(runtime.peer.client);
       held.follow(link.request(method, asked, { signal: held.cancellation, headers, peer }));
-      return this.#round(id, held, binding, listener, runtime);
+      return this.#round(id, held, listener, runtime.cancellation);
     }
     return this.#continue(requestState, inputResponses, binding, listener, runtime);
   }
@@ -97,8 +111,13 @@ export class InputBridge implements CallRouter {
       (typeof inputResponses !== 'object' || inputResponses === null || Array.isArray(inputResponses))
     )
       throw invalidParams('inputResponses must be an object of the answers by key');
-    if (replica !== this.#options.replica)
-      throw invalidParams(`requestState continues a call held by another gateway replica (${replica})`);
+    const answers = (inputResponses as Record<string, unknown> | undefined) ?? {};
+    if (replica !== this.#replica) return this.#continueThere(replica, id, round, answers, runtime);
+    return this.#round(id, this.#take(id, round, answers), listener, runtime.cancellation);
+  }
+
+  /** The held call a state names, its timer stopped and its answers given; a clear error if it is gone. */
+  #take(id: string, round: number, answers: Readonly<Record<string, unknown>>): HeldCall {
     const held = this.#held.get(id);
     if (!held || held.call.round !== round)
       throw invalidParams(
@@ -106,8 +125,59 @@ export class InputBridge implements CallRouter {
       );
     this.#held.delete(id);
     clearTimeout(held.timer);
-    held.call.answer((inputResponses as Record<string, unknown> | undefined) ?? {});
-    return this.#round(id, held.call, binding, listener, runtime);
+    held.call.answer(answers);
+    return held.call;
+  }
+
+  /** A retry whose call another replica holds: continued there, through the bus, and its round's end told back. */
+  #continueThere(
+    replica: string,
+    call: string,
+    round: number,
+    inputResponses: Readonly<Record<string, unknown>>,
+    runtime: OperationRuntime,
+  ): Promise<Result> {
+    const { bus, holdMs } = this.#options;
+    if (!bus)
+      throw invalidParams(
+        `requestState continues a call that gateway replica "${replica}" holds, and no session bus reaches it`,
+      );
+    const exchange = randomUUID();
+    return new Promise<Result>((resolve, reject) => {
+      const done = () => {
+        this.#remote.delete(exchange);
+        clearTimeout(timer);
+        gone();
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new GatewayError(ErrorCodes.UPSTREAM_TIMEOUT, `gateway replica "${replica}" did not continue the call`));
+      }, holdMs);
+      const gone = runtime.cancellation.onAbort((reason) => (done(), reject(reason)));
+      this.#remote.set(exchange, ({ result, error }) => {
+        done();
+        if (error) reject(new RpcError(error.code, error.message, error.data));
+        else resolve(result ?? {});
+      });
+      void bus.send(replica, { kind: 'continue', replica: this.#replica, exchange, call, round, inputResponses });
+    });
+  }
+
+  /** Another replica's retry of a call held here: its round runs here, and its end goes back. */
+  async #continueFor(message: Extract<ReplicaMessage, { kind: 'continue' }>): Promise<void> {
+    const { exchange, call, round, inputResponses, replica } = message;
+    let answer: Extract<ReplicaMessage, { kind: 'continued' }>;
+    try {
+      const held = this.#take(call, round, inputResponses);
+      // The retry's progress stays with the replica serving it: this one has no stream to send it on.
+      const listener = { peer: silentPeer, progressToken: undefined };
+      const result = await this.#round(call, held, listener, new Cancellation());
+      answer = { kind: 'continued', exchange, result };
+    } catch (error) {
+      const { code, message: text, data } = toRpcError(error, this.#options.logger, 'tools/call');
+      answer = { kind: 'continued', exchange, error: { code, message: text, ...(data === undefined ? {} : { data }) } };
+    }
+    await this.#options.bus?.send(replica, answer);
   }
 
   /** Cancel every held call and close the sessions they ran on: the gateway stops. */
@@ -123,14 +193,8 @@ export class InputBridge implements CallRouter {
   }
 
   /** The round's end: the call's result or error, or its questions with the state that continues it. */
-  async #round(
-    id: string,
-    call: HeldCall,
-    binding: string,
-    listener: Listener,
-    runtime: OperationRuntime,
-  ): Promise<Result> {
-    const outcome = await call.next(listener, runtime.cancellation);
+  async #round(id: string, call: HeldCall, listener: Listener, cancellation: StopSignal): Promise<Result> {
+    const outcome = await call.next(listener, cancellation);
     if (outcome.kind === 'result') return outcome.result;
     if (outcome.kind === 'error') throw outcome.error;
     call.round++;
@@ -141,11 +205,11 @@ export class InputBridge implements CallRouter {
       );
     }, this.#options.holdMs);
     this.#held.set(id, { call, timer });
-    const state: StatePayload = { c: id, n: call.round, r: this.#options.replica };
+    const state: StatePayload = { c: id, n: call.round, r: this.#replica };
     return {
       resultType: 'input_required',
       inputRequests: outcome.requests,
-      requestState: this.#options.seal.seal(state, binding),
+      requestState: this.#options.seal.seal(state, call.binding),
     };
   }
 
@@ -246,6 +310,13 @@ function declaredInput(
   }
   return key === '' ? undefined : { key, capabilities: kept };
 }
+
+/** Where a round continued for another replica sends what it would stream: nowhere. */
+const silentPeer: DownstreamPeer = {
+  client: { info: undefined, capabilities: undefined, protocolVersion: undefined },
+  notify: () => Promise.resolve(),
+  request: () => Promise.reject({ code: RpcCodes.METHOD_NOT_FOUND, message: 'no client to ask' }),
+};
 
 const invalidParams = (message: string) => new RpcError(RpcCodes.INVALID_PARAMS, `Invalid params: ${message}`);
 

@@ -10,7 +10,7 @@
  * binding as an HMAC tag so the principal never travels in clear), written on `node:crypto`: the
  * SDK's codec is asynchronous WebCrypto, several times the cost on a path each round takes.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RpcCodes, RpcError } from '../../kernel/errors.ts';
 
 /** Longer states are refused unread: the gateway's own are far shorter. */
@@ -23,8 +23,8 @@ export class RequestStateSeal {
   readonly #key: Buffer;
   readonly #ttlMs: number;
 
-  /** `key`: the secret every replica shares (at least 32 bytes), or a random one for a lone replica. */
-  constructor(key: string | Buffer = randomBytes(MIN_KEY_BYTES), ttlMs: number) {
+  /** `key`: the secret every replica shares (at least 32 bytes). */
+  constructor(key: string | Buffer, ttlMs: number) {
     const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
     if (bytes.length < MIN_KEY_BYTES)
       throw new RangeError(`the requestState key must be at least ${MIN_KEY_BYTES} bytes`);

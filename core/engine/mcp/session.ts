@@ -226,7 +226,7 @@ export class DownstreamSession implements SessionHandle {
   }
 
   /** A message another replica routed here for this session. */
-  fromReplica(message: Exclude<ReplicaMessage, { kind: 'ended' }>): void {
+  fromReplica(message: Exclude<ReplicaMessage, { kind: 'ended' | 'continue' | 'continued' }>): void {
     if (message.kind === 'notify') {
       if (this.#getStreams > 0) void this.server.notification(message.notification as never).catch(() => {});
     } else if (message.kind === 'ask') {

@@ -52,7 +52,7 @@ export class SessionRegistry {
       if (message.kind === 'ended') {
         this.#ended.set(message.session, true);
         void this.#live.get(message.session)?.close('ended');
-      } else this.#live.get(message.session)?.fromReplica(message);
+      } else if ('session' in message) this.#live.get(message.session)?.fromReplica(message);
     });
     options.bus?.onMissed?.(() => {
       for (const id of this.#live.keys()) this.#unchecked.add(id);
