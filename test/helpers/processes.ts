@@ -48,6 +48,11 @@ export function startBothErasFixture(): Promise<FixtureHttp> {
   return startHttpServer([join(repoRoot, 'test/fixtures/both-eras-server.ts'), '0']);
 }
 
+/** The conformance suite's fixtures on the SDK's v2 line, both protocol eras (test/fixtures/conformance-server.ts). */
+export function startConformanceFixture(): Promise<FixtureHttp> {
+  return startHttpServer([join(repoRoot, 'test/fixtures/conformance-server.ts'), '0']);
+}
+
 /** A TypeScript server script run with `args`, which prints `{"port": N}` once listening. */
 async function startHttpServer(args: string[], env: Record<string, string> = {}): Promise<FixtureHttp> {
   const child = track(

@@ -178,9 +178,11 @@ describe('clients of 2026-07-28', () => {
   });
 
   it('are refused methods the era removed (404, -32601), and GET or DELETE (405)', async () => {
-    const ping = await modern('ping');
-    expect(ping.status).toBe(404);
-    expect(await ping.json()).toMatchObject({ id: 'r1', error: { code: -32601 } });
+    for (const method of ['ping', 'initialize']) {
+      const removed = await modern(method);
+      expect(removed.status).toBe(404);
+      expect(await removed.json()).toMatchObject({ id: 'r1', error: { code: -32601 } });
+    }
     for (const verb of ['GET', 'DELETE']) {
       const response = await gateway.request('/mcp', {
         method: verb,
@@ -188,6 +190,24 @@ describe('clients of 2026-07-28', () => {
       });
       expect(response.status).toBe(405);
     }
+  });
+
+  it.each([
+    ['no _meta', {}],
+    ['no protocol version in _meta', { _meta: { 'io.modelcontextprotocol/clientCapabilities': {} } }],
+  ])('are refused with -32602 and their id when the new era’s header comes with %s', async (_case, params) => {
+    const response = await gateway.request('/mcp', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': MODERN,
+        'mcp-method': 'server/discover',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'server/discover', params }),
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ id: 7, error: { code: -32602 } });
   });
 
   it('need the client capabilities in the envelope', async () => {

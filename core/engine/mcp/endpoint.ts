@@ -15,7 +15,7 @@ import { jsonRpcErrorResponse, rpcErrorResponse } from '../../lib/http/rpc-error
 import { GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import { LATEST_PROTOCOL_VERSION, type JSONRPCMessage, type RequestId } from '../../kernel/protocol.ts';
 import { directMessage } from './direct.ts';
-import { envelopeVersion, MODERN_PROTOCOL_VERSIONS } from './era.ts';
+import { envelopeVersion, missingEnvelope, MODERN_PROTOCOL_VERSIONS } from './era.ts';
 import type { StatelessServer } from './stateless.ts';
 import type { HttpScope } from './http-scope.ts';
 import { DownstreamSession } from './session.ts';
@@ -225,14 +225,18 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   function deliver(c: GatewayContext, body: unknown, scope: HttpScope): Promise<Response> | Response {
     const sessionId = requestHeader(c, 'mcp-session-id');
     if (sessionId === undefined) {
-      if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
+      // The envelope decides before the method does: an `initialize` that carries it is a stateless
+      // request of a method that era removed.
       if (c.req.method === 'POST' && envelopeVersion(body) !== undefined)
         return options.stateless.serve(body as Stateless, (name) => requestHeader(c, name), scope);
-      // A stateless client has no session to stream or end.
-      if (MODERN_PROTOCOL_VERSIONS.includes(requestHeader(c, 'mcp-protocol-version') ?? ''))
+      if (c.req.method === 'POST' && isInitialize(body)) return openSession(c.req.raw, body, scope);
+      if (MODERN_PROTOCOL_VERSIONS.includes(requestHeader(c, 'mcp-protocol-version') ?? '')) {
+        if (c.req.method === 'POST') return missingEnvelope(body);
+        // A stateless client has no session to stream or end.
         return rpcErrorResponse(405, -32000, 'Method not allowed: protocol 2026-07-28 has no sessions', {
           allow: 'POST',
         });
+      }
       return rpcErrorResponse(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     }
     const session = sessions.get(sessionId);

@@ -6,6 +6,7 @@
  * the new era's -32022 with those it does, so that a client that negotiates can choose.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import { RpcCodes } from '../../kernel/errors.ts';
 import type { RequestId } from '../../kernel/protocol.ts';
 import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 
@@ -72,5 +73,20 @@ export function unsupportedVersion(version: unknown, id: RequestId | undefined):
     `Unsupported protocol version ${requested ?? `(a ${typeof version})`}: this gateway speaks ${SPOKEN_PROTOCOL_VERSIONS.join(', ')} (the 2025 ones through initialize)`,
     id,
     { supported: SPOKEN_PROTOCOL_VERSIONS, ...(requested !== undefined && { requested }) },
+  );
+}
+
+/**
+ * The answer to a POST whose `MCP-Protocol-Version` header names the stateless era but whose body
+ * has no envelope version: a request of that era that is missing part of its `_meta` (400, as
+ * for any other envelope key it lacks), not a session's request.
+ */
+export function missingEnvelope(message: unknown): Response {
+  const id = (message as { id?: unknown } | null)?.id;
+  return jsonRpcErrorResponse(
+    400,
+    RpcCodes.INVALID_PARAMS,
+    `Invalid params: a ${MODERN_PROTOCOL_VERSIONS.join(' or ')} request carries _meta["${META.protocolVersion}"]`,
+    typeof id === 'string' || typeof id === 'number' ? id : undefined,
   );
 }
