@@ -126,6 +126,16 @@ const families: Record<string, (r: Random) => Probe> = {
     const value = r.pick([undefined, r.word(), huge(100_000), header === 'mcp-method' ? 'tools/list' : '2025-11-25']);
     return probe(`${header}: ${value?.slice(0, 20)}`, body, HEADER_MISMATCH, { [header]: value });
   },
+  'a name of the wrong type': (r) => {
+    const [method, key] = r.pick([
+      ['tools/call', 'name'],
+      ['prompts/get', 'name'],
+      ['resources/read', 'uri'],
+    ]);
+    const name = notString(r);
+    // No header can repeat it: the gateway refuses it there, before it is looked for.
+    return probe(`${key}=${JSON.stringify(name)}`, modernBody(method, { [key]: name }), HEADER_MISMATCH);
+  },
   'a name header in a bad base64 form': (r) => {
     const body = modernBody('tools/call', { name: 'notes__list', arguments: {} });
     const encoded = Buffer.from('notes__list').toString('base64');
@@ -338,6 +348,14 @@ describe('bad input in the new era, generated', () => {
     const random = seeded(hashOf(family));
     for (let i = 0; i < 20; i++) await check(families[family]!(random));
   });
+});
+
+// Known: proxy.ts's unknown-name errors ("Unknown tool: ...", and the uri in data) repeat the name
+// whole, in both eras. Flip to `it` when they bound it.
+it.fails('an unknown name of 100 kB is named in its error, not echoed whole', async () => {
+  const body = modernBody('tools/call', { name: huge(100_000), arguments: {} });
+  const response = await send(body, headersFor(body));
+  rpcError(await sane(response, 'huge name'), 'huge name', -32602);
 });
 
 describe('a session id on a stateless request', () => {
