@@ -71,7 +71,7 @@ const probe = (
   overrides: Record<string, string | undefined> = {},
 ): Probe => ({ label, body, headers: headersFor(typeof body === 'string' ? JSON.parse(body) : body, overrides), want });
 
-/** Values of every JSON type but an object. */
+/** Values of every JSON type but an object; then of every type but a string. */
 const notObject = (r: Random) => r.pick<unknown>([42, -1, 1.5, true, false, null, [], [{}], '', r.word()]);
 const notString = (r: Random) => r.pick<unknown>([42, 1.5, true, null, [], [MODERN], {}, { v: MODERN }]);
 const huge = (size = 1_000_000) => 'x'.repeat(size);
@@ -135,6 +135,16 @@ const families: Record<string, (r: Random) => Probe> = {
     const name = notString(r);
     // No header can repeat it: the gateway refuses it there, before it is looked for.
     return probe(`${key}=${JSON.stringify(name)}`, modernBody(method, { [key]: name }), HEADER_MISMATCH);
+  },
+  'a body of another media type': (r) => {
+    const type = r.pick([
+      undefined,
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/jsonl',
+      'text/json',
+    ]);
+    return probe(String(type), servedRequest(r), refused(415, -32000), { 'content-type': type });
   },
   'a name header in a bad base64 form': (r) => {
     const body = modernBody('tools/call', { name: 'notes__list', arguments: {} });
@@ -334,8 +344,9 @@ async function check({ label, body, headers, want, oracle }: Probe) {
     expect(response.status, label).toBe(want.status);
     const { id } = rpcError(text, label, want.code);
     const asked = Array.isArray(parsed) ? undefined : (parsed as { id?: unknown }).id;
-    // The request's id when it had a usable one (an invalid request may get null); else null.
-    const ids = validId(asked) ? [asked, ...(want.code === -32600 ? [null] : [])] : [null];
+    // The request's id when it had a usable one; null when it had none, or was refused unread.
+    const unread = want.code === -32600 || want.status === 415;
+    const ids = validId(asked) ? [asked, ...(unread ? [null] : [])] : [null];
     expect(ids, `${label}: id ${JSON.stringify(id)}`).toContainEqual(id);
   }
   // Nothing is lost: the next good request is served.

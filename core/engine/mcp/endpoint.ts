@@ -225,8 +225,8 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
   function deliver(c: GatewayContext, body: unknown, scope: HttpScope): Promise<Response> | Response {
     const sessionId = requestHeader(c, 'mcp-session-id');
     const post = c.req.method === 'POST';
-    // The body decides the era: a request that claims 2026-07-28 in its envelope is stateless,
-    // initialize included (the new era answers it as a removed method).
+    // The body decides the era, the headers only cross-check it: a message with an envelope is
+    // stateless, and so is an initialize that claims 2026-07-28 (which that era removed).
     const claim = post ? envelopeVersion(body) : undefined;
     if (sessionId === undefined) {
       const modernHeader = MODERN_PROTOCOL_VERSIONS.includes(requestHeader(c, 'mcp-protocol-version') ?? '');

@@ -44,6 +44,7 @@ export function withoutEnvelope(params: Record<string, unknown> | undefined): Re
   return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
 }
 
+/** A JSON object: not null, not a list. */
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -105,11 +105,19 @@ export class StatelessServer {
 
   /**
    * Answer one POSTed message that carries a 2026-07-28 envelope, once it passed the spec's
-   * validation ladder, in the SDK's order: its JSON-RPC form, its envelope, headers that name
-   * something else than the body, the version (a client of a later version learns the ones spoken
-   * before anything it may do differently), then the headers a request must repeat of its body.
+   * validation ladder, in the SDK's order: its media type, its JSON-RPC form, its envelope,
+   * headers that name something else than the body, the version (a client of a later version
+   * learns the ones spoken before anything it may do differently), then the headers a request
+   * must repeat of its body.
    */
   serve(body: Message, header: Header, scope: HttpScope): Response | Promise<Response> {
+    if (header('content-type')?.split(';')[0]!.trim().toLowerCase() !== 'application/json')
+      return jsonRpcErrorResponse(
+        415,
+        -32000,
+        'Unsupported Media Type: Content-Type must be application/json',
+        undefined,
+      );
     const kind = messageKind(body);
     if (kind !== 'request' && kind !== 'notification')
       return jsonRpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC request', undefined);
