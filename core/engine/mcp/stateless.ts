@@ -111,7 +111,7 @@ export class StatelessServer {
    * must repeat of its body.
    */
   serve(body: Message, header: Header, scope: HttpScope): Response | Promise<Response> {
-    if (header('content-type')?.split(';')[0]!.trim().toLowerCase() !== 'application/json')
+    if (header('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/json')
       return jsonRpcErrorResponse(
         415,
         -32000,
