@@ -338,17 +338,17 @@ describe('bad input in the new era', () => {
         params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': 20260728 } },
       },
       400,
-      -32022,
+      -32602,
     ],
     [
-      'a huge version',
+      'a huge version, which the header does not repeat',
       {
         id: 1,
         method: 'tools/list',
         params: { _meta: { ...envelope, 'io.modelcontextprotocol/protocolVersion': 'x'.repeat(100_000) } },
       },
       400,
-      -32022,
+      -32020,
     ],
     [
       'capabilities that are not an object',

@@ -44,6 +44,25 @@ export function withoutEnvelope(params: Record<string, unknown> | undefined): Re
   return Object.keys(kept).length === 0 ? rest : { ...rest, _meta: kept };
 }
 
+/** A JSON object: not null, not a list. */
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * What kind of JSON-RPC message a body is, by the spec's schema (`params` and its `_meta` objects,
+ * an integer or string id); undefined for a body that is none.
+ */
+export function messageKind(body: unknown): 'request' | 'notification' | 'response' | undefined {
+  if (!isObject(body) || body.jsonrpc !== '2.0') return undefined;
+  if (body.method === undefined) return 'result' in body || 'error' in body ? 'response' : undefined;
+  const { method, params } = body;
+  const paramsValid =
+    params === undefined || (isObject(params) && (params._meta === undefined || isObject(params._meta)));
+  if (typeof method !== 'string' || !paramsValid) return undefined;
+  if (body.id === undefined) return 'notification';
+  return typeof body.id === 'string' || Number.isInteger(body.id) ? 'request' : undefined;
+}
+
 /** JSON-RPC errors of 2026-07-28. */
 export const EraErrors = {
   /** A header disagrees with the body (or is missing). */
@@ -77,16 +96,50 @@ export function unsupportedVersion(version: unknown, id: RequestId | undefined):
 }
 
 /**
- * The answer to a POST whose `MCP-Protocol-Version` header names the stateless era but whose body
- * has no envelope version: a request of that era that is missing part of its `_meta` (400, as
- * for any other envelope key it lacks), not a session's request.
+ * The answer to a POST without a session whose `MCP-Protocol-Version` names the new era but whose
+ * body carries no envelope (the body decides the era; the header only cross-checks it): a request
+ * lacks its envelope, a notification has nothing to answer, and a 2026-07-28 client has no server
+ * requests to respond to.
  */
-export function missingEnvelope(message: unknown): Response {
-  const id = (message as { id?: unknown } | null)?.id;
+export function answerHeaderOnly(body: unknown): Response {
+  const kind = messageKind(body);
+  const { id, method } = body as { id?: RequestId; method?: unknown };
+  if (kind === 'notification') return new Response(null, { status: 202 });
+  if (kind === 'request' && method === 'initialize')
+    return jsonRpcErrorResponse(
+      400,
+      EraErrors.HEADER_MISMATCH,
+      'Header mismatch: initialize opens a 2025 session, but MCP-Protocol-Version names 2026-07-28',
+      id,
+    );
+  if (kind === 'request')
+    return jsonRpcErrorResponse(
+      400,
+      RpcCodes.INVALID_PARAMS,
+      `Invalid params: MCP-Protocol-Version names 2026-07-28, but _meta lacks the envelope ("${META.protocolVersion}", "${META.clientCapabilities}")`,
+      id,
+    );
   return jsonRpcErrorResponse(
     400,
-    RpcCodes.INVALID_PARAMS,
-    `Invalid params: a ${MODERN_PROTOCOL_VERSIONS.join(' or ')} request carries _meta["${META.protocolVersion}"]`,
-    typeof id === 'string' || typeof id === 'number' ? id : undefined,
+    RpcCodes.INVALID_REQUEST,
+    kind === 'response'
+      ? 'Invalid Request: a 2026-07-28 client has no server requests to respond to'
+      : 'Invalid Request: not a JSON-RPC message',
+    undefined,
+  );
+}
+
+/**
+ * The answer to a message that claims 2026-07-28 and names a session: served in the session, it
+ * would mix the eras; served without, the client would believe in a session it does not have
+ * (agentgateway refuses it too).
+ */
+export function refuseSession(body: unknown): Response {
+  const id = messageKind(body) === 'request' ? (body as { id: RequestId }).id : undefined;
+  return jsonRpcErrorResponse(
+    400,
+    RpcCodes.INVALID_REQUEST,
+    'Invalid Request: protocol 2026-07-28 has no sessions; send no Mcp-Session-Id',
+    id,
   );
 }

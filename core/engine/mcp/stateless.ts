@@ -19,7 +19,9 @@ import type { DownstreamPeer } from '../upstream/peer.ts';
 import { DirectReply } from './direct-reply.ts';
 import {
   EraErrors,
+  isObject,
   META,
+  messageKind,
   MODERN_PROTOCOL_VERSIONS,
   requestMeta,
   SPOKEN_PROTOCOL_VERSIONS,
@@ -55,7 +57,14 @@ const cacheable = new Set([
 ]);
 
 /** What `Mcp-Name` repeats of each method's params. */
-const namedBy: Record<string, string> = { 'tools/call': 'name', 'prompts/get': 'name', 'resources/read': 'uri' };
+const namedBy: Record<string, string> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+  'tasks/get': 'taskId',
+  'tasks/update': 'taskId',
+  'tasks/cancel': 'taskId',
+};
 
 /**
  * The hints on cacheable results. Not to be cached (`ttlMs: 0`) and per caller (`private`): lists
@@ -95,18 +104,35 @@ export class StatelessServer {
     );
   }
 
-  /** Answer one POSTed message that carries a 2026-07-28 envelope. */
+  /**
+   * Answer one POSTed message that carries a 2026-07-28 envelope, once it passed the spec's
+   * validation ladder, in the SDK's order: its media type, its JSON-RPC form, its envelope,
+   * headers that name something else than the body, the version (a client of a later version
+   * learns the ones spoken before anything it may do differently), then the headers a request
+   * must repeat of its body.
+   */
   serve(body: Message, header: Header, scope: HttpScope): Response | Promise<Response> {
-    const { id } = body;
-    const meta = requestMeta(body)!;
-    const method = typeof body.method === 'string' ? body.method : undefined;
-    if (method === undefined || (id !== undefined && typeof id !== 'string' && typeof id !== 'number'))
+    if (header('content-type')?.split(';')[0]?.trim().toLowerCase() !== 'application/json')
+      return jsonRpcErrorResponse(
+        415,
+        -32000,
+        'Unsupported Media Type: Content-Type must be application/json',
+        undefined,
+      );
+    const kind = messageKind(body);
+    if (kind !== 'request' && kind !== 'notification')
       return jsonRpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: not a JSON-RPC request', undefined);
-    const version = meta[META.protocolVersion];
-    if (typeof version !== 'string' || !MODERN_PROTOCOL_VERSIONS.includes(version))
-      return unsupportedVersion(version, id);
-    const mismatch = headerMismatch(header, version, method, body.params);
-    if (mismatch) return jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${mismatch}`, id);
+    const { id } = body;
+    const method = body.method as string;
+    const meta = requestMeta(body)!;
+    const invalid = kind === 'request' ? requestProblem(meta, body.params!) : versionProblem(meta);
+    if (invalid) return jsonRpcErrorResponse(400, RpcCodes.INVALID_PARAMS, `Invalid params: ${invalid}`, id);
+    const version = meta[META.protocolVersion] as string;
+    const crossed = headerMismatch(header, version, method);
+    if (crossed) return mismatched(crossed, id);
+    if (!MODERN_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(version, id);
+    const missing = kind === 'request' ? headerMissing(header, method, body.params) : undefined;
+    if (missing) return mismatched(missing, id);
     const accept = header('accept');
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream'))
       return jsonRpcErrorResponse(
@@ -117,29 +143,15 @@ export class StatelessServer {
       );
     // Notifications have nothing to answer (a request's end is its stream's end).
     if (id === undefined) return new Response(null, { status: 202 });
-    const capabilities = meta[META.clientCapabilities];
-    if (!isObject(capabilities))
-      return jsonRpcErrorResponse(
-        400,
-        RpcCodes.INVALID_PARAMS,
-        `Invalid params: _meta["${META.clientCapabilities}"] must be an object`,
-        id,
-      );
+    const capabilities = meta[META.clientCapabilities] as Record<string, unknown>;
     const info = meta[META.clientInfo];
-    if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string'))
-      return jsonRpcErrorResponse(
-        400,
-        RpcCodes.INVALID_PARAMS,
-        `Invalid params: _meta["${META.clientInfo}"] must name the client and its version`,
-        id,
-      );
     if (method === 'subscriptions/listen')
       return this.#listen(id, body.params, this.#client(info, capabilities, version), scope);
     if (removed.has(method) || (method !== 'server/discover' && !servesOperation(method)))
       return jsonRpcErrorResponse(
         404,
         RpcCodes.METHOD_NOT_FOUND,
-        `Method not found: ${method} (not in protocol ${version})`,
+        `Method not found: ${shown(method)} (not in protocol ${version})`,
         id,
       );
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
@@ -249,30 +261,103 @@ export class StatelessServer {
   }
 }
 
-/** What is wrong with the request's headers, measured against its body; undefined when nothing is. */
-function headerMismatch(
-  header: Header,
-  version: string,
-  method: string,
-  params: Record<string, unknown> | undefined,
-): string | undefined {
-  const given = header('mcp-protocol-version');
-  if (given !== version) return `MCP-Protocol-Version is ${given ?? 'missing'}, the body's _meta says ${version}`;
-  const named = header('mcp-method');
-  if (named !== method) return `Mcp-Method is ${named ?? 'missing'}, the body's method is ${method}`;
-  const key = namedBy[method];
-  if (key === undefined) return undefined;
-  const expected = params?.[key];
-  const name = decodeName(header('mcp-name'));
-  if (name !== expected) return `Mcp-Name is ${name ?? 'missing'}, the body's ${key} is ${String(expected)}`;
+/** Values a request may take for `_meta["io.modelcontextprotocol/logLevel"]`. */
+const logLevels: ReadonlySet<unknown> = new Set([
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+]);
+
+/** The capabilities a client declares, each an object when present. */
+const capabilityKeys = ['experimental', 'sampling', 'elicitation', 'roots', 'extensions'];
+
+/** What a notification's envelope gets wrong: only its version is required. */
+function versionProblem(meta: Record<string, unknown>): string | undefined {
+  const version = meta[META.protocolVersion];
+  return typeof version === 'string' ? undefined : `_meta["${META.protocolVersion}"] must be a protocol version`;
+}
+
+/** What a request gets wrong of its envelope (after the spec's schema) or of an MRTR retry's fields. */
+function requestProblem(meta: Record<string, unknown>, params: Record<string, unknown>): string | undefined {
+  const capabilities = meta[META.clientCapabilities];
+  const info = meta[META.clientInfo];
+  const level = meta[META.logLevel];
+  const version = versionProblem(meta);
+  if (version) return version;
+  if (
+    !isObject(capabilities) ||
+    capabilityKeys.some((key) => capabilities[key] !== undefined && !isObject(capabilities[key]))
+  )
+    return `_meta["${META.clientCapabilities}"] must be an object of capability objects`;
+  if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string'))
+    return `_meta["${META.clientInfo}"] must name the client and its version`;
+  if (level !== undefined && !logLevels.has(level)) return `_meta["${META.logLevel}"] must be a log level`;
+  if (params.requestState !== undefined && typeof params.requestState !== 'string')
+    return 'requestState must be the string the server gave';
+  if (params.inputResponses !== undefined && !isObject(params.inputResponses))
+    return 'inputResponses must be an object of responses by key';
   return undefined;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A header that names another version or method than the body does; undefined when none does. */
+function headerMismatch(header: Header, version: string, method: string): string | undefined {
+  const given = header('mcp-protocol-version');
+  if (given !== undefined && given !== version)
+    return `MCP-Protocol-Version is ${shown(given)}, the body's _meta says ${shown(version)}`;
+  const named = header('mcp-method');
+  if (named !== undefined && named !== method)
+    return `Mcp-Method is ${shown(named)}, the body's method is ${shown(method)}`;
+  return undefined;
+}
 
-/** `Mcp-Name` as sent: plain, or `=?base64?...?=` for a name that is not ASCII. */
-function decodeName(value: string | undefined): string | undefined {
-  const encoded = value === undefined ? undefined : /^=\?base64\?(.*)\?=$/.exec(value)?.[1];
-  return encoded === undefined ? value : Buffer.from(encoded, 'base64').toString('utf8');
+/** A header a request must repeat of its body that is missing, or that repeats something else. */
+function headerMissing(
+  header: Header,
+  method: string,
+  params: Record<string, unknown> | undefined,
+): string | undefined {
+  if (header('mcp-protocol-version') === undefined) return 'MCP-Protocol-Version is missing';
+  if (header('mcp-method') === undefined) return 'Mcp-Method is missing';
+  // Own keys only: a method named `constructor` names nothing.
+  const key = Object.hasOwn(namedBy, method) ? namedBy[method] : undefined;
+  if (key === undefined) return undefined;
+  const expected = params?.[key];
+  const given = header('mcp-name');
+  const name = given === undefined ? undefined : decodeName(given);
+  if (given !== undefined && name === undefined) return 'Mcp-Name is not in the =?base64?...?= form';
+  if (name !== expected) return `Mcp-Name is ${shown(name ?? 'missing')}, the body's ${key} is ${shown(expected)}`;
+  return undefined;
+}
+
+const mismatched = (why: string, id: RequestId | undefined) =>
+  jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${why}`, id);
+
+/** A value of the request as an error message tells it: never at length, nor an object's content. */
+const shown = (value: unknown): string => {
+  if (typeof value !== 'string') return `(a ${value === null ? 'null' : typeof value})`;
+  return value.length > 64 ? `${value.slice(0, 64)}...` : value;
+};
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * `Mcp-Name` as sent: plain, or `=?base64?...?=` for a name that is not ASCII; undefined for a
+ * base64 form that is not canonical or not UTF-8 (the spec has servers reject those, so that two
+ * spellings of one name cannot pass one check and another).
+ */
+function decodeName(value: string): string | undefined {
+  const encoded = /^=\?base64\?(.*)\?=$/s.exec(value)?.[1];
+  if (encoded === undefined) return value;
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }

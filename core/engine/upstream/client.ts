@@ -149,7 +149,8 @@ export class UpstreamClient {
       throw new RpcError(code, text, data, true);
     }
     const result = response.result;
-    if (typeof result !== 'object' || result === null) {
+    // A list is no result object either: spread into one, it would reach the client as {"0": ...}.
+    if (typeof result !== 'object' || result === null || Array.isArray(result)) {
       throw new GatewayError(
         ErrorCodes.UPSTREAM_PROTOCOL,
         `upstream ${this.server} answered ${method} without a result object`,
