@@ -24,17 +24,11 @@ export const knownGaps: Record<Revision, Readonly<Record<string, readonly string
   '2025-11-25': {},
   '2026-07-28': {
     'server-stateless': [
-      // A `MCP-Protocol-Version` header that disagrees with an unsupported body version gets -32022:
-      // stateless.ts checks the version is spoken before comparing the header with the body.
-      'sep-2575-http-server-header-mismatch-400',
-      // `test_missing_capability` asks for sampling in an `input_required` result, which the
-      // fixture refuses with 400 / -32021 when the request's envelope did not declare it. The
-      // gateway calls the upstream on its shared 2025 session (no envelope, no capabilities), so
-      // it gets a tool error result instead (see the input-required gaps).
+      // `test_missing_capability` needs sampling, which the request's envelope did not declare: the
+      // fixture answers 400 / -32021 in its own 2026-07-28 era. The gateway calls it in the 2025
+      // era on its shared session (the caller declared no input capability), where the fixture's
+      // SDK answers a tool error instead.
       'sep-2575-missing-capability-http-400',
-      // The gateway relays an upstream's notifications/message to a stateless request that set no
-      // `_meta["io.modelcontextprotocol/logLevel"]` (stateless.ts, the request's peer).
-      'sep-2575-server-no-log-without-loglevel',
       'sep-2575-server-rejects-undeclared-capability',
     ],
     // Mcp-Param-* headers are not checked against the tool's `x-mcp-header` arguments (SEP-2243).
@@ -43,21 +37,13 @@ export const knownGaps: Record<Revision, Readonly<Record<string, readonly string
       'sep-2243-server-reject-param-mismatch',
       'sep-2243-server-validate-param-match',
     ],
-    // The upstream's `input_required` results never reach the client: the gateway reaches the
-    // upstream on its shared session in the 2025 era, opened without client capabilities, where
-    // the fixture's SDK turns an input request into an error result; a server-to-client request
-    // would be refused as well (stateless.ts does not relay them to 2026-07-28 clients).
+    // The gateway reaches the fixture in the 2025 era and turns its elicitation requests into
+    // input_required rounds of its own: the keys are the gateway's (`input-1`), not the tool's own
+    // (`user_name`), and answers without the gateway's requestState start the call afresh.
     'input-required-result-basic-elicitation': inputRequired('elicitation-incomplete'),
-    'input-required-result-basic-sampling': inputRequired('sampling-incomplete'),
-    'input-required-result-basic-list-roots': inputRequired('list-roots-incomplete'),
-    'input-required-result-request-state': inputRequired('request-state-incomplete'),
-    'input-required-result-multiple-input-requests': inputRequired('multiple-inputs-incomplete'),
-    'input-required-result-multi-round': inputRequired('multi-round-r1'),
-    'input-required-result-missing-input-response': inputRequired('missing-response-rerequests'),
-    'input-required-result-non-tool-request': inputRequired('non-tool-incomplete'),
-    'input-required-result-result-type': inputRequired('result-type-included'),
-    'input-required-result-tampered-state': inputRequired('reject-tampered-state'),
+    'input-required-result-ignore-extra-params': inputRequired('ignore-unexpected-params'),
+    // The fixture's tool reads the capabilities from the request's 2026-07-28 envelope, which its
+    // 2025 era has not: reached in that era, it asks nothing.
     'input-required-result-capability-check': inputRequired('respect-client-capabilities'),
-    'input-required-result-validate-input': ['sep-2322-error-on-protocol-error', 'sep-2322-validate-input-responses'],
   },
 };

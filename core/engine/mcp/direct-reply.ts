@@ -51,14 +51,14 @@ export class DirectReply {
     this.#queue = this.#queue.then(() => this.#write(': keep-alive\n\n'));
   }
 
-  /** The result (or error) of the request: the last thing this answer carries. */
-  end(message: JSONRPCMessage): void {
+  /** The result (or error) of the request: the last thing this answer carries (`status`, unless it streams). */
+  end(message: JSONRPCMessage, status = 200): void {
     if (this.#ended) return;
     if (this.#streamId === undefined) {
       this.#ended = true;
       this.#respond(
         new Response(messageJson(message), {
-          status: 200,
+          status,
           headers: { 'content-type': 'application/json', ...this.#headers },
         }),
       );

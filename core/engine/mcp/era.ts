@@ -67,6 +67,8 @@ export function messageKind(body: unknown): 'request' | 'notification' | 'respon
 export const EraErrors = {
   /** A header disagrees with the body (or is missing). */
   HEADER_MISMATCH: -32020,
+  /** Serving the request needs a capability the client did not declare. */
+  MISSING_CAPABILITY: -32021,
   /** The request's protocol version is not one the server speaks. */
   UNSUPPORTED_PROTOCOL_VERSION: -32022,
 } as const;

@@ -74,7 +74,8 @@ export class InputBridge implements CallRouter {
   }
 
   route(upstream: Upstream, call: RoutedCall, runtime: OperationRuntime, method: string, params: Params) {
-    const retry = params.requestState !== undefined || params.inputResponses !== undefined;
+    // Answers without a state continue nothing: the call starts afresh, as a server ignores what it does not know.
+    const retry = params.requestState !== undefined;
     // Checked first, and cheaply: most calls take the usual way.
     const link = retry ? undefined : this.#link(upstream, runtime.peer.client.capabilities);
     if (!retry && !link) return undefined;

@@ -27,6 +27,7 @@ import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
 import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
 import { listPage } from './serialized.ts';
+import { shown } from './shown.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
@@ -201,7 +202,7 @@ export class McpProxy {
       (server = item.server), (upstreamRef = { ...ref, name: item.name });
     } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
       const target = this.#deps.catalogue().template(ref.uri) ?? this.#deps.catalogue().resource(ref.uri);
-      if (!target) throw unknownName(`Unknown resource template: ${ref.uri}`, { uri: ref.uri });
+      if (!target) throw unknownName(`Unknown resource template: ${shown(ref.uri)}`, echoed(ref.uri));
       (server = target.server), (upstreamRef = { ...ref, uri: target.uri });
     } else {
       throw invalidParams('params.ref must be a ref/prompt with a name or a ref/resource with a uri');
@@ -334,7 +335,7 @@ export class McpProxy {
 
   #resource(uri: string) {
     const target = this.#deps.catalogue().resource(uri);
-    if (!target) throw unknownName(`Unknown resource: ${uri}`, { uri });
+    if (!target) throw unknownName(`Unknown resource: ${shown(uri)}`, echoed(uri));
     return target;
   }
 
@@ -367,7 +368,7 @@ export class McpProxy {
       if (state !== 'ready') {
         return new GatewayError(
           ErrorCodes.UPSTREAM_UNAVAILABLE,
-          `Unavailable ${kind}: ${name} (upstream server "${server}" is ${state})`,
+          `Unavailable ${kind}: ${shown(name)} (upstream server "${server}" is ${state})`,
           {
             rpcCode: RpcCodes.INTERNAL_ERROR,
             data: { server, state },
@@ -375,11 +376,11 @@ export class McpProxy {
         );
       }
       return unknownName(
-        `Unknown ${kind}: ${name} (server "${server}" has no ${kind} "${name.slice(prefix.length + separator.length)}")`,
+        `Unknown ${kind}: ${shown(name)} (server "${server}" has no ${kind} "${shown(name.slice(prefix.length + separator.length))}")`,
         { server },
       );
     }
-    return unknownName(`Unknown ${kind}: ${name}`);
+    return unknownName(`Unknown ${kind}: ${shown(name)}`);
   }
 }
 
@@ -403,6 +404,9 @@ const unknownServer = (name: string) =>
   });
 const unknownName = (message: string, data?: Record<string, unknown>) =>
   new GatewayError(ErrorCodes.UNKNOWN_NAME, message, { rpcCode: RpcCodes.INVALID_PARAMS, data });
+/** The error data that names an unknown resource (SEP-2164), unless its URI is too long to send back. */
+const echoed = (uri: string) => (uri.length <= MAX_ECHOED_URI ? { uri } : undefined);
+const MAX_ECHOED_URI = 2048;
 const invalidParams = (message: string) =>
   new GatewayError(ErrorCodes.INVALID_PARAMS, message, { rpcCode: RpcCodes.INVALID_PARAMS });
 

@@ -30,6 +30,7 @@ import {
 } from './era.ts';
 import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { Listeners, stamp } from './listen.ts';
+import { shown } from './shown.ts';
 import { type CallRouter, OperationCall } from './operation-context.ts';
 import { type OperationDeps, runOperation, servesOperation } from './operations.ts';
 import type { ListKind } from '../catalogue.ts';
@@ -155,7 +156,8 @@ export class StatelessServer {
         id,
       );
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
-    return this.#run(id, method, withoutEnvelope(body.params), this.#client(info, capabilities, version), scope);
+    const client = this.#client(info, capabilities, version);
+    return this.#run(id, method, withoutEnvelope(body.params), client, meta[META.logLevel], scope);
   }
 
   /** A list of the catalogue changed: tell the listeners that see the difference. */
@@ -180,7 +182,10 @@ export class StatelessServer {
   ): Promise<Response> {
     const reply = new DirectReply(undefined, undefined);
     // What reaches the stream outside the listener's own messages (a resource's update) is stamped too.
-    const peer: DownstreamPeer = { ...this.#peer(client, reply), notify: (message) => reply.send(stamp(id, message)) };
+    const peer: DownstreamPeer = {
+      ...this.#peer(client, reply, undefined),
+      notify: (message) => reply.send(stamp(id, message)),
+    };
     const runtime = { cancellation: new Cancellation(), peer, session: undefined };
     const contextOf = (method: string) => new OperationCall(method, scope, undefined, runtime);
     return this.#listeners.listen(
@@ -193,11 +198,19 @@ export class StatelessServer {
     );
   }
 
-  /** Where the messages of a request go: its own answer stream. Requests cannot reach the client (the router turns them into input_required rounds). */
-  #peer(client: ClientIdentity, reply: DirectReply): DownstreamPeer {
+  /**
+   * Where the messages of a request go: its own answer stream, log messages only at or above the
+   * level the request asked for (none if it asked for none). Requests cannot reach the client:
+   * the router turns them into input_required rounds.
+   */
+  #peer(client: ClientIdentity, reply: DirectReply, logLevel: unknown): DownstreamPeer {
+    const least = logLevel === undefined ? logLevels.length : logLevels.indexOf(logLevel);
     return {
       client,
-      notify: (notification) => reply.send(notification),
+      notify: (notification) =>
+        notification.method === 'notifications/message' && !(logLevels.indexOf(notification.params?.level) >= least)
+          ? Promise.resolve()
+          : reply.send(notification),
       request: () =>
         Promise.reject({
           code: RpcCodes.METHOD_NOT_FOUND,
@@ -216,6 +229,7 @@ export class StatelessServer {
     method: string,
     params: Record<string, unknown> | undefined,
     client: ClientIdentity,
+    logLevel: unknown,
     scope: HttpScope,
   ): Promise<Response> {
     const reply = new DirectReply(undefined, undefined);
@@ -224,7 +238,7 @@ export class StatelessServer {
     // A closed answer stream cancels the call: this era has no notifications/cancelled.
     const gone = scope.onGone((reason) => cancellation.abort(reason));
     this.#serving.add(cancellation);
-    const peer = this.#peer(client, reply);
+    const peer = this.#peer(client, reply, logLevel);
     const done = () => {
       this.#serving.delete(cancellation);
       gone();
@@ -238,7 +252,9 @@ export class StatelessServer {
       (error: RpcError) => {
         done();
         const { code, message, data } = error;
-        reply.end({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } });
+        // The spec's one error of a request's processing that HTTP says too.
+        const status = code === EraErrors.MISSING_CAPABILITY ? 400 : 200;
+        reply.end({ jsonrpc: '2.0', id, error: { code, message, ...(data === undefined ? {} : { data }) } }, status);
       },
     );
     return reply.response;
@@ -254,24 +270,17 @@ export class StatelessServer {
     const meta = result._meta as Record<string, unknown> | undefined;
     return {
       ...result,
-      resultType: result.resultType ?? 'complete',
+      // A result that asks for input says so with what the retry needs; any other is complete
+      // (a 2025 upstream knows nothing of the field).
+      resultType: result.resultType === 'input_required' && isInputRequired(result) ? 'input_required' : 'complete',
       ...(cacheable.has(method) && cacheHints),
       _meta: { ...meta, [META.serverInfo]: this.#options.serverInfo },
     };
   }
 }
 
-/** Values a request may take for `_meta["io.modelcontextprotocol/logLevel"]`. */
-const logLevels: ReadonlySet<unknown> = new Set([
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-]);
+/** Values a request may take for `_meta["io.modelcontextprotocol/logLevel"]`, least severe first. */
+const logLevels: readonly unknown[] = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'];
 
 /** The capabilities a client declares, each an object when present. */
 const capabilityKeys = ['experimental', 'sampling', 'elicitation', 'roots', 'extensions'];
@@ -296,7 +305,7 @@ function requestProblem(meta: Record<string, unknown>, params: Record<string, un
     return `_meta["${META.clientCapabilities}"] must be an object of capability objects`;
   if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string'))
     return `_meta["${META.clientInfo}"] must name the client and its version`;
-  if (level !== undefined && !logLevels.has(level)) return `_meta["${META.logLevel}"] must be a log level`;
+  if (level !== undefined && !logLevels.includes(level)) return `_meta["${META.logLevel}"] must be a log level`;
   if (params.requestState !== undefined && typeof params.requestState !== 'string')
     return 'requestState must be the string the server gave';
   if (params.inputResponses !== undefined && !isObject(params.inputResponses))
@@ -337,12 +346,6 @@ function headerMissing(
 const mismatched = (why: string, id: RequestId | undefined) =>
   jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${why}`, id);
 
-/** A value of the request as an error message tells it: never at length, nor an object's content. */
-const shown = (value: unknown): string => {
-  if (typeof value !== 'string') return `(a ${value === null ? 'null' : typeof value})`;
-  return value.length > 64 ? `${value.slice(0, 64)}...` : value;
-};
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -361,3 +364,6 @@ function decodeName(value: string): string | undefined {
     return undefined;
   }
 }
+
+const isInputRequired = (result: Record<string, unknown>) =>
+  isObject(result.inputRequests) || typeof result.requestState === 'string';
