@@ -45,7 +45,13 @@ export const exposedName = (prefix: string, name: string, separator: string): st
   prefix === '' ? name : `${prefix}${separator}${name}`;
 
 const qualifier = 'mcp-gateway:';
-const qualified = (server: string, uri: string) => `${qualifier}${server}:${uri}`;
+/**
+ * An MCP App's resource (SEP-1865) must stay a `ui://` URI for a host to render it: a clashing one
+ * is qualified inside that scheme, as `ui://<server>+<the rest>`.
+ */
+const appScheme = 'ui://';
+const qualified = (server: string, uri: string) =>
+  uri.startsWith(appScheme) ? `${appScheme}${server}+${uri.slice(appScheme.length)}` : `${qualifier}${server}:${uri}`;
 
 export class Catalogue {
   readonly tools: readonly ToolItem[];
@@ -65,6 +71,23 @@ export class Catalogue {
   constructor(sources: readonly CatalogueSource[], separator: string) {
     const clashes: NameClash[] = [];
     this.#servers = new Set(sources.map((s) => s.name));
+    const owners = new Map<string, string>();
+    const resources: ResourceItem[] = [];
+    for (const source of sources) {
+      for (const resource of source.catalogue.resources) {
+        const owner = owners.get(resource.uri);
+        if (owner === undefined) owners.set(resource.uri, source.name);
+        const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
+        resources.push({
+          server: source.name,
+          name: resource.uri,
+          value: uri === resource.uri ? resource : { ...resource, uri },
+        });
+      }
+    }
+    this.resources = resources;
+    this.#uriOwners = owners;
+
     const tools = indexNames<Tool>(
       sources,
       (s) => s.catalogue.tools,
@@ -73,7 +96,9 @@ export class Catalogue {
       (tool, s) => ({
         server: s.name,
         name: tool.name,
-        value: { ...tool, name: exposedName(s.prefix, tool.name, separator) },
+        value: withAppUri({ ...tool, name: exposedName(s.prefix, tool.name, separator) }, (uri) =>
+          this.exposeUri(s.name, uri),
+        ),
       }),
     );
     const prompts = indexNames<Prompt>(
@@ -93,22 +118,6 @@ export class Catalogue {
     this.#promptsByName = prompts;
     this.clashes = clashes;
 
-    const owners = new Map<string, string>();
-    const resources: ResourceItem[] = [];
-    for (const source of sources) {
-      for (const resource of source.catalogue.resources) {
-        const owner = owners.get(resource.uri);
-        if (owner === undefined) owners.set(resource.uri, source.name);
-        const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
-        resources.push({
-          server: source.name,
-          name: resource.uri,
-          value: uri === resource.uri ? resource : { ...resource, uri },
-        });
-      }
-    }
-    this.resources = resources;
-    this.#uriOwners = owners;
 
     const templateOwners = new Map<string, string>();
     const templates: ResourceTemplateItem[] = [];
@@ -148,6 +157,8 @@ export class Catalogue {
 
   /** Which server a URI the client sent belongs to, and the URI that server knows. */
   resource(uri: string): ResourceTarget | undefined {
+    const app = this.#appResource(uri);
+    if (app) return app;
     if (uri.startsWith(qualifier)) {
       const rest = uri.slice(qualifier.length);
       const colon = rest.indexOf(':');
@@ -157,6 +168,15 @@ export class Catalogue {
     const owner =
       this.#uriOwners.get(uri) ?? this.#templates.find(({ template }) => template.match(uri) !== null)?.server;
     return owner === undefined ? undefined : { server: owner, uri };
+  }
+
+  /** A `ui://<server>+<rest>` URI: the clashing App resource of that server (one it owns unqualified wins). */
+  #appResource(uri: string): ResourceTarget | undefined {
+    if (!uri.startsWith(appScheme) || this.#uriOwners.has(uri)) return undefined;
+    const rest = uri.slice(appScheme.length);
+    const plus = rest.indexOf('+');
+    const server = rest.slice(0, plus);
+    return plus > 0 && this.#servers.has(server) ? { server, uri: `${appScheme}${rest.slice(plus + 1)}` } : undefined;
   }
 
   /** The template a `ref/resource` completion names, by its exposed form. */
@@ -171,6 +191,26 @@ export class Catalogue {
     const owner = this.#uriOwners.get(uri);
     return owner === undefined || owner === server ? uri : qualified(server, uri);
   }
+}
+
+/** The keys where a tool names its MCP App's resource: the current one, and the one before it. */
+type AppMeta = { ui?: { resourceUri?: unknown }; 'ui/resourceUri'?: unknown };
+
+/** A tool whose App resource URI (in `_meta`) is said as the client sees that resource. */
+function withAppUri(tool: Tool, expose: (uri: string) => string): Tool {
+  const meta = tool._meta as AppMeta | undefined;
+  if (!meta) return tool;
+  const current = meta.ui?.resourceUri;
+  const legacy = meta['ui/resourceUri'];
+  if (typeof current !== 'string' && typeof legacy !== 'string') return tool;
+  return {
+    ...tool,
+    _meta: {
+      ...meta,
+      ...(typeof current === 'string' && { ui: { ...meta.ui, resourceUri: expose(current) } }),
+      ...(typeof legacy === 'string' && { 'ui/resourceUri': expose(legacy) }),
+    },
+  };
 }
 
 function indexNames<T>(
