@@ -289,6 +289,7 @@ export class Gateway {
       server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
       prefix: server.prefix,
       required: server.required,
+      protocol: server.protocol,
       policy: server.policy,
       transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
       logger: this.#options.logger.child({ plugin: server.plugin, server: server.name }),
