@@ -20,9 +20,11 @@ import type { UpstreamStatus } from './upstream-status.ts';
 /**
  * The kernel API version; a plugin's `kernel` range is checked against it at load. 1.1 added
  * `GatewayView.eventsDelivered` and `RequestCancellation` (the type of a transport request's
- * `cancellation`).
+ * `cancellation`); 1.2, upstreams of the 2026-07-28 era: what a transport does with their
+ * requests (`UpstreamChannel.request`), `UpstreamChannel.oneExchangePerRequest`, and
+ * `UpstreamStatus.protocolVersion`.
  */
-export const KERNEL_API_VERSION = '1.1.0';
+export const KERNEL_API_VERSION = '1.2.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
