@@ -43,10 +43,18 @@ export function startFixtureHttp(name = 'fixture', port = 0, env: Record<string,
   return startHttpServer([fixturePath, 'http', String(port)], { ...env, FIXTURE_NAME: name });
 }
 
-/** The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts). */
-export function startBothErasFixture(): Promise<FixtureHttp> {
-  return startHttpServer([join(repoRoot, 'test/fixtures/both-eras-server.ts'), '0']);
+const bothErasPath = join(repoRoot, 'test/fixtures/both-eras-server.ts');
+
+/**
+ * The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts);
+ * `modernOnly`: only the 2026-07-28 one.
+ */
+export function startBothErasFixture({ modernOnly = false } = {}): Promise<FixtureHttp> {
+  return startHttpServer([bothErasPath, '0', ...(modernOnly ? ['--modern-only'] : [])]);
 }
+
+/** The same fixture as a stdio server. */
+export const bothErasStdioCommand = { command: process.execPath, args: [tsxCli, bothErasPath, '--stdio'] };
 
 /** A TypeScript server script run with `args`, which prints `{"port": N}` once listening. */
 async function startHttpServer(args: string[], env: Record<string, string> = {}): Promise<FixtureHttp> {
