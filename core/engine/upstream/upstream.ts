@@ -11,7 +11,7 @@
  * replaced at once instead, and the upstream stays `ready` meanwhile.
  */
 import type { Logger } from 'pino';
-import { ErrorCodes, GatewayError, isSessionLost, RpcCodes } from '../../kernel/errors.ts';
+import { ErrorCodes, GatewayError, isSessionLost, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import type {
   Implementation,
   InitializeResult,
@@ -314,13 +314,19 @@ export class Upstream {
     const era = protocol === 'auto' ? this.#era : protocol === MODERN_VERSION ? 'modern' : 'legacy';
     if (era === 'legacy') return { era, reason: `protocol ${protocol}`, restart: false };
     if (era === 'modern') {
+      const notModern = (answer: string) =>
+        new GatewayError(
+          ErrorCodes.UPSTREAM_PROTOCOL,
+          `upstream ${this.name} ${answer}: not a ${MODERN_VERSION} server`,
+        );
       // What it offers is asked again: it may have changed since.
-      const discovered = await client.discover(MODERN_VERSION, clientInfo, this.#handshake());
+      const discovered = await client
+        .discover(MODERN_VERSION, clientInfo, this.#handshake())
+        .catch((error: unknown) => {
+          throw error instanceof RpcError ? notModern(`answered server/discover with "${error.message}"`) : error;
+        });
       if (isDiscoverResult(discovered)) return { era, discovered };
-      throw new GatewayError(
-        ErrorCodes.UPSTREAM_PROTOCOL,
-        `upstream ${this.name} answered server/discover without a discover result that lists ${MODERN_VERSION}`,
-      );
+      throw notModern('answered server/discover without a discover result that lists it');
     }
     const oneExchangePerRequest = client.channel.oneExchangePerRequest === true;
     const { connectTimeoutMs } = this.#options.policy;
