@@ -47,7 +47,7 @@ beforeAll(async () => {
         servers: [
           httpUpstream('auto', both.url),
           httpUpstream('legacy', both.url, { protocol: '2025-11-25' }),
-          httpUpstream('pinned', modernOnly.url, { protocol: MODERN }),
+          httpUpstream('pinned', modernOnly.url, { protocol: MODERN, heartbeat: { interval: '1s' } }),
           httpUpstream('old', legacyOnly.url),
           { name: 'stdio', type: 'stdio', connection: bothErasStdioCommand },
         ],
@@ -172,6 +172,19 @@ describe('through the gateway', () => {
     });
     const discover = seen.find((r) => r.method === 'server/discover');
     expect(discover?.headers).toMatchObject({ 'mcp-protocol-version': MODERN, 'mcp-method': 'server/discover' });
+  });
+
+  it('checks the health of a 2026-07-28 upstream with server/discover, which has no ping', async () => {
+    const discovers = async () => (await received(modernOnly)).filter((r) => r.method === 'server/discover').length;
+    const before = await discovers();
+    await expect.poll(discovers, { timeout: 3000 }).toBeGreaterThan(before);
+    expect((await received(modernOnly)).some((r) => r.method === 'ping')).toBe(false);
+  });
+
+  it('passes a 2026-07-28 result on as the upstream sent it, resultType included, to a 1.x client', async () => {
+    const client = await gateway.connect();
+    const result = await client.callTool({ name: 'pinned__echo', arguments: { text: 'hi' } });
+    expect(result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'hi', era: 'modern' } });
   });
 
   it('shakes hands in the 2025 era with an upstream pinned to it, though the server speaks both', async () => {
