@@ -300,7 +300,14 @@ export class Gateway {
       else this.#refreshCatalogue();
     };
     upstream.onstatechange = (state, previous, error) =>
-      this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
+      this.kernel.emit({
+        type: 'upstream',
+        server: server.name,
+        state,
+        previous,
+        error,
+        ...(state === 'ready' && { protocolVersion: upstream.protocolVersion }),
+      });
     upstream.onresourceupdated = (uri, notification) => {
       const exposed = {
         ...notification,

@@ -22,7 +22,7 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * `GatewayView.eventsDelivered` and `RequestCancellation` (the type of a transport request's
  * `cancellation`); 1.2, upstreams of the 2026-07-28 era: what a transport does with their
  * requests (`UpstreamChannel.request`), `UpstreamChannel.oneExchangePerRequest`, and
- * `UpstreamStatus.protocolVersion`.
+ * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`.
  */
 export const KERNEL_API_VERSION = '1.2.0';
 

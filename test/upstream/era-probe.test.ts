@@ -6,6 +6,7 @@
  * a server pinned to 2026-07-28 that is not of that era is down, saying why.
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { definePlugin, type GatewayEvent } from 'mcp-gateway';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterEach, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
@@ -22,9 +23,21 @@ afterEach(async () => {
 
 const status = (name: string) => gateway!.status().upstreams.find((u) => u.name === name)!;
 
-it('speaks the 2025 era to a server that does not know server/discover', async () => {
-  gateway = await startTestGateway({ servers: { old: () => new McpServer({ name: 'old', version: '1' }) } });
+it('speaks the 2025 era to a server that does not know server/discover, and tells it in the status and events', async () => {
+  const events: GatewayEvent[] = [];
+  const observer = definePlugin({
+    name: 'observer',
+    version: '1.0.0',
+    setup: () => ({ onEvent: (e) => void events.push(e) }),
+  });
+  gateway = await startTestGateway({
+    plugins: [observer],
+    servers: { old: () => new McpServer({ name: 'old', version: '1' }) },
+  });
   expect(status('old')).toMatchObject({ state: 'ready', protocolVersion: '2025-11-25' });
+  expect(events).toContainEqual(
+    expect.objectContaining({ type: 'upstream', server: 'old', state: 'ready', protocolVersion: '2025-11-25' }),
+  );
 });
 
 it.each([401, 403, 503])('takes an HTTP %i answer to the probe for no era: down, and no initialize', async (code) => {

@@ -139,9 +139,14 @@ export class Upstream {
     return this.#initialize?.capabilities;
   }
 
+  /** The protocol version spoken with the server, once it has been reached. */
+  get protocolVersion(): string | undefined {
+    return this.#initialize?.protocolVersion;
+  }
+
   /** Whether the server speaks the 2026-07-28 era (known once reached): no sessions, every request on the control connection. */
   get modern(): boolean {
-    return this.#client?.modern ?? this.#initialize?.protocolVersion === MODERN_VERSION;
+    return this.#client?.modern ?? this.protocolVersion === MODERN_VERSION;
   }
 
   get clientInfo(): Implementation {
@@ -160,7 +165,7 @@ export class Upstream {
       failures: this.#failures,
       connections: this.#connections,
       ...(info ? { serverInfo: info } : {}),
-      ...(this.#initialize ? { protocolVersion: this.#initialize.protocolVersion } : {}),
+      ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
       resources: this.catalogue.resources.length,
