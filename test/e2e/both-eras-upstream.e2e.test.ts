@@ -195,10 +195,18 @@ describe('through the gateway', () => {
     ).toBe(true);
   });
 
-  it("hears of a 2026-07-28 upstream's list change on its listen stream", async () => {
+  it("hears of a 2026-07-28 upstream's list changes on its listen stream, reopened when it is cut", async () => {
     const listed = async () => (await (await gateway.connect()).listTools()).tools.map((tool) => tool.name);
-    expect(await listed()).not.toContain('pinned__added-1');
-    await fetch(new URL('/add-tool', modernOnly.url), { method: 'POST' });
-    await expect.poll(listed, { timeout: 5000 }).toContain('pinned__added-1');
+    const addTool = async () =>
+      ((await (await fetch(new URL('/add-tool', modernOnly.url), { method: 'POST' })).json()) as { name: string }).name;
+    const first = await addTool();
+    await expect.poll(listed, { timeout: 5000 }).toContain(`pinned__${first}`);
+
+    const listens = async () => (await received(modernOnly)).filter((r) => r.method === 'subscriptions/listen').length;
+    const before = await listens();
+    await fetch(new URL('/end-listens', modernOnly.url), { method: 'POST' });
+    await expect.poll(listens, { timeout: 5000 }).toBeGreaterThan(before);
+    const second = await addTool();
+    await expect.poll(listed, { timeout: 5000 }).toContain(`pinned__${second}`);
   });
 });

@@ -4,9 +4,10 @@
  * for the lists whose `listChanged` the server declared. Its notifications reach the client's
  * handlers like any other (`notifications/tools/list_changed`, ...). A stream that drops is opened
  * again, with backoff when it keeps dropping, and the lists are read again then, since a change
- * made while it was closed was told to no one.
+ * made while it was closed was told to no one. A server that refuses to listen is not asked again.
  */
 import type { Logger } from 'pino';
+import { RpcError } from '../../kernel/errors.ts';
 import type { ServerCapabilities } from '../../kernel/protocol.ts';
 import type { UpstreamClient } from './client.ts';
 
@@ -50,6 +51,14 @@ async function keepListening(
       log.debug('the upstream ended its listen stream');
     } catch (error) {
       if (stop.aborted) return;
+      if (error instanceof RpcError) {
+        // A refusal, not a cut: asking again would be refused again.
+        log.warn(
+          { err: error },
+          'the upstream refused subscriptions/listen: its list changes are seen at re-discovery only',
+        );
+        return;
+      }
       log.debug({ err: error }, 'the upstream listen stream was cut');
     }
     quickEnds = Date.now() - since < QUICK_END_MS ? quickEnds + 1 : 0;
