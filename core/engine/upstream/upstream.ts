@@ -379,7 +379,7 @@ export class Upstream {
   /** A failed attempt or a lost connection: down, and another attempt after the backoff. */
   #fail(error: unknown): void {
     if (this.#stopping.signal.aborted) return;
-    // Back up, it may be another server (or another version of it): its era is asked again.
+    // The server that comes back may be another one, or another version: its era is asked again.
     this.#era = undefined;
     this.#failures += 1;
     this.#error = error instanceof Error ? error.message : String(error);
