@@ -161,6 +161,21 @@ describe('through the gateway', () => {
     expect(fromV2?.headers['mcp-name']).toBe(`=?base64?${Buffer.from('grüße').toString('base64')}?=`);
   });
 
+  it('names a resource to a 2026-07-28 upstream by its own URI, not the one the gateway exposes', async () => {
+    const client = await gateway.connect();
+    const { resources } = await client.listResources();
+    // Four servers list note://hello: all but the first are exposed as mcp-gateway:<server>:note://hello.
+    const exposed = resources.find((r) => r.uri.startsWith('mcp-gateway:pinned:'))!.uri;
+    const read = await client.readResource({ uri: exposed });
+    expect(read.contents).toMatchObject([{ text: 'read in the modern era' }]);
+    const reads = (await received(modernOnly)).filter((r) => r.method === 'resources/read');
+    expect(reads.at(-1)?.headers).toEqual({
+      'mcp-protocol-version': MODERN,
+      'mcp-method': 'resources/read',
+      'mcp-name': 'note://hello',
+    });
+  });
+
   it('lists and probes a 2026-07-28 upstream in its own name, and never opens or ends a session there', async () => {
     const seen = await received(modernOnly);
     expect(seen.every((r) => r.http === 'POST' && r.headers['mcp-session-id'] === undefined)).toBe(true);
