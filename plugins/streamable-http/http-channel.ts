@@ -93,7 +93,7 @@ export class HttpChannel implements UpstreamChannel {
     const text = await readBody(response);
     const body = parseJson(text);
     const answer =
-      findResponse(body, message.id) ?? (modern && response.statusCode >= 400 && errorOf(body, message.id));
+      findResponse(body, message.id) ?? (modern && response.statusCode >= 400 ? errorOf(body, message.id) : undefined);
     if (answer) return answer;
     throw new GatewayError(
       ErrorCodes.UPSTREAM_PROTOCOL,
@@ -143,7 +143,7 @@ export class HttpChannel implements UpstreamChannel {
     try {
       response = await this.#exchange({
         method: 'POST',
-        headers: modern ? { ...headers, ...stateless, ...modern } : { ...headers, ...this.#postHeaders() },
+        headers: modern ? { ...headers, ...postHeaders, ...modern } : { ...headers, ...this.#postHeaders() },
         body: JSON.stringify(message),
         signal,
       });
@@ -304,10 +304,7 @@ export class HttpChannel implements UpstreamChannel {
    * measurable cost on the way to the upstream.
    */
   #postHeaders(): Readonly<Record<string, string>> {
-    this.#posting ??= this.#sessionHeaders({
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    });
+    this.#posting ??= this.#sessionHeaders({ ...postHeaders });
     return this.#posting;
   }
 
@@ -326,8 +323,8 @@ export class HttpChannel implements UpstreamChannel {
   }
 }
 
-/** The headers every stateless POST carries, besides those derived from its body. */
-const stateless: Readonly<Record<string, string>> = {
+/** The headers of every POST, besides a session's own or those a 2026-07-28 request derives from its body. */
+const postHeaders: Readonly<Record<string, string>> = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
 };

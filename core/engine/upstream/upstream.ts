@@ -344,7 +344,7 @@ export class Upstream {
       },
       oneExchangePerRequest,
     );
-    if (verdict.era === 'legacy') this.#log.info({ reason: verdict.reason }, 'the upstream speaks the 2025 era');
+    if (verdict.era === 'legacy') this.#log.debug({ reason: verdict.reason }, 'the upstream speaks the 2025 era');
     this.#era = verdict.era;
     return verdict;
   }
