@@ -225,3 +225,26 @@ describe('through the gateway', () => {
     await expect.poll(listed, { timeout: 5000 }).toContain(`pinned__${second}`);
   });
 });
+
+describe('an upstream that comes back as another server', () => {
+  it('is asked its era again: a 2025 server replaced by a 2026-07-28 one on the same port', async () => {
+    let server = await startFixtureHttp('swapped');
+    const { port } = server;
+    const swapping = await startTestGateway({
+      config: {
+        proxy: { servers: [httpUpstream('swapped', server.url, { reconnect: { initial: '100ms', max: '500ms' } })] },
+      },
+    });
+    try {
+      const era = () => swapping.status().upstreams[0]!;
+      expect(era()).toMatchObject({ state: 'ready', protocolVersion: '2025-11-25' });
+      await server.stop();
+      await expect.poll(() => era().state, { timeout: 5000 }).toBe('down');
+      server = await startBothErasFixture({ modernOnly: true, port });
+      await expect.poll(era, { timeout: 5000 }).toMatchObject({ state: 'ready', protocolVersion: MODERN });
+    } finally {
+      await swapping.close();
+      await server.stop();
+    }
+  });
+});

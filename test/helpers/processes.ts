@@ -47,10 +47,10 @@ const bothErasPath = join(repoRoot, 'test/fixtures/both-eras-server.ts');
 
 /**
  * The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts);
- * `modernOnly`: only the 2026-07-28 one.
+ * `modernOnly`: only the 2026-07-28 one; on `port`, or a free one.
  */
-export function startBothErasFixture({ modernOnly = false } = {}): Promise<FixtureHttp> {
-  return startHttpServer([bothErasPath, '0', ...(modernOnly ? ['--modern-only'] : [])]);
+export function startBothErasFixture({ modernOnly = false, port = 0 } = {}): Promise<FixtureHttp> {
+  return startHttpServer([bothErasPath, String(port), ...(modernOnly ? ['--modern-only'] : [])]);
 }
 
 /** The same fixture as a stdio server. */
