@@ -65,3 +65,30 @@ it('is down, saying why, when pinned to 2026-07-28 but the server is of the 2025
   });
   expect(status('pinned')).toMatchObject({ state: 'down', error: expect.stringContaining('server/discover') });
 });
+
+it('asks once more when the probe gets -32022 naming 2026-07-28, and speaks that era', async () => {
+  let discovers = 0;
+  const upstream = await recordingServer((req, res) => {
+    const { id, method } = JSON.parse(req.body) as { id: unknown; method: string };
+    const answer = (status: number, body: Record<string, unknown>) =>
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id, ...body }));
+    if (method === 'server/discover' && ++discovers === 1)
+      return answer(400, {
+        error: { code: -32022, message: 'Unsupported protocol version', data: { supported: ['2026-07-28'] } },
+      });
+    if (method === 'server/discover')
+      return answer(200, {
+        result: { resultType: 'complete', supportedVersions: ['2026-07-28'], capabilities: { tools: {} } },
+      });
+    if (method === 'tools/list') return answer(200, { result: { resultType: 'complete', tools: [] } });
+    return answer(404, { error: { code: -32601, message: 'Method not found' } });
+  }, cleanup);
+  gateway = await startTestGateway({
+    config: { proxy: { servers: [httpUpstream('corrected', `${upstream.url}/mcp`)] } },
+  });
+  expect(status('corrected')).toMatchObject({ state: 'ready', protocolVersion: '2026-07-28' });
+  const methods = upstream.seen.map((seen) => (JSON.parse(seen.body) as { method: string }).method);
+  expect(methods).toEqual(['server/discover', 'server/discover', 'tools/list']);
+});
