@@ -312,6 +312,7 @@ export class Gateway {
       server: { name: server.name, type: server.type, connection: server.settings, baseDir: this.#options.baseDir },
       prefix: server.prefix,
       required: server.required,
+      protocol: server.protocol,
       policy: server.policy,
       transport: this.kernel.services.use(`transport:${server.type}`, 'kernel'),
       logger: this.#options.logger.child({ plugin: server.plugin, server: server.name }),
@@ -322,7 +323,14 @@ export class Gateway {
       else this.#refreshCatalogue();
     };
     upstream.onstatechange = (state, previous, error) =>
-      this.kernel.emit({ type: 'upstream', server: server.name, state, previous, error });
+      this.kernel.emit({
+        type: 'upstream',
+        server: server.name,
+        state,
+        previous,
+        error,
+        ...(state === 'ready' && { protocolVersion: upstream.protocolVersion }),
+      });
     upstream.onresourceupdated = (uri, notification) => {
       const exposed = {
         ...notification,

@@ -87,6 +87,8 @@ export interface UpstreamEvent {
   readonly state: UpstreamState;
   readonly previous: UpstreamState;
   readonly error: string | undefined;
+  /** On `ready`: the protocol version spoken with the server (`2026-07-28`, or the 2025 one `initialize` agreed). */
+  readonly protocolVersion?: string;
 }
 
 export interface SessionEvent {

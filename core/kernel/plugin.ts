@@ -20,7 +20,10 @@ import type { UpstreamStatus } from './upstream-status.ts';
 /**
  * The kernel API version; a plugin's `kernel` range is checked against it at load. 1.1 added
  * `GatewayView.eventsDelivered` and `RequestCancellation` (the type of a transport request's
- * `cancellation`); 1.2 added `RetryParams` (the answers and state a multi-round retry brings).
+ * `cancellation`); 1.2, upstreams of the 2026-07-28 era: what a transport does with their
+ * requests (`UpstreamChannel.request`), `UpstreamChannel.oneExchangePerRequest`, and
+ * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`; and `RetryParams` (the
+ * answers and state a multi-round retry brings).
  */
 export const KERNEL_API_VERSION = '1.2.0';
 

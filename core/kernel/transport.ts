@@ -87,6 +87,13 @@ export interface UpstreamChannel {
    * server refused it because it no longer knows the session (it restarted, or expired it), call
    * `onclose` with a `GatewayError` of code `UPSTREAM_SESSION_LOST`, then reject with it: the
    * server did nothing, so the kernel sends the request again on a new session.
+   *
+   * A request of the 2026-07-28 era (its `params._meta` holds `io.modelcontextprotocol/protocolVersion`,
+   * the kernel's envelope) belongs to no session. An HTTP transport sends it with the headers
+   * `modernRequestHeaders` (`mcp-gateway/http`) derives from it and no session id, resolves an
+   * error status whose body is a JSON-RPC error as that error, and rejects an answer that carries
+   * no JSON-RPC response with a `GatewayError` whose `data.httpStatus` is the status (the kernel's
+   * era probe reads 401 and 403 as refused credentials, 5xx as a server that cannot answer now).
    */
   request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage>;
   /** Send a notification, or the response to a request the server made. */
@@ -100,7 +107,14 @@ export interface UpstreamChannel {
    * session), the kernel opens a new session at once and the server stays ready.
    */
   onclose?: (error?: Error) => void;
-  /** Called after the handshake; HTTP transports send it as `MCP-Protocol-Version`. */
+  /**
+   * True when each request is an exchange of its own that ends in an answer or a failure (HTTP).
+   * The kernel's era probe (`server/discover`, before `initialize`) reads a probe unanswered in
+   * time on such a channel as an unreachable server; on a channel over one message stream (a
+   * child's stdio), as a server of the 2025 era that left a method it does not know unanswered.
+   */
+  readonly oneExchangePerRequest?: boolean;
+  /** Called after the 2025 handshake; HTTP transports send it as `MCP-Protocol-Version`. */
   setProtocolVersion?(version: string): void;
   /** End the upstream session and release everything (child processes, sockets). */
   close(): Promise<void>;

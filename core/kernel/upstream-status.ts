@@ -17,6 +17,8 @@ export interface UpstreamStatus {
   /** Connections established since boot: 1 while healthy; a growing number means it keeps dropping. */
   readonly connections: number;
   readonly serverInfo?: Implementation;
+  /** The protocol version spoken with it (`2026-07-28`, or the 2025 one `initialize` agreed), once reached. */
+  readonly protocolVersion?: string;
   readonly tools: number;
   readonly prompts: number;
   readonly resources: number;

@@ -8,6 +8,12 @@
  * `UPSTREAM_SESSION_LOST`, and the kernel opens a new session and sends the request again. Every
  * exchange carries the server's credentials; a 401 gets a new OAuth 2 token and is sent once more
  * (`UpstreamCredentials`).
+ *
+ * A request of the 2026-07-28 era (its body carries the kernel's envelope) is a stateless
+ * exchange of its own: its headers come from its body, it names no session, and an error status
+ * whose body is a JSON-RPC error is that error (a 404 is the server's answer, not a forgotten
+ * session). Such a server has no GET stream and no session to DELETE: the channel opens the first
+ * only after the 2025 handshake, and sends the second only for a session it was given.
  */
 import {
   type ChannelRequestOptions,
@@ -23,6 +29,7 @@ import {
   type UpstreamChannel,
 } from 'mcp-gateway';
 import {
+  modernRequestHeaders,
   readBody,
   readEventStream,
   type Exchange,
@@ -41,6 +48,7 @@ const DELETE_TIMEOUT_MS = 2000;
 export class HttpChannel implements UpstreamChannel {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: (error?: Error) => void;
+  readonly oneExchangePerRequest = true;
   readonly #client: HttpClient;
   readonly #credentials: UpstreamCredentials;
   readonly #log: Logger;
@@ -70,7 +78,8 @@ export class HttpChannel implements UpstreamChannel {
   }
 
   async request(message: JSONRPCRequest, options: ChannelRequestOptions): Promise<JSONRPCResponseMessage> {
-    const response = await this.#post(message, options.cancellation, options.headers);
+    const modern = modernRequestHeaders(message);
+    const response = await this.#post(message, options.cancellation, options.headers, modern);
     if (message.method === 'initialize') {
       this.#sessionId = header(response, 'mcp-session-id');
       this.#posting = undefined;
@@ -82,11 +91,14 @@ export class HttpChannel implements UpstreamChannel {
       return await this.#responseFromStream(response, message, onMessage, options.cancellation);
     }
     const text = await readBody(response);
-    const answer = findResponse(parseJson(text), message.id);
+    const body = parseJson(text);
+    const answer =
+      findResponse(body, message.id) ?? (modern && response.statusCode >= 400 ? errorOf(body, message.id) : undefined);
     if (answer) return answer;
     throw new GatewayError(
       ErrorCodes.UPSTREAM_PROTOCOL,
       `upstream answered ${message.method} with HTTP ${response.statusCode} and no JSON-RPC response${text ? `: ${text.slice(0, 200)}` : ''}`,
+      { data: { httpStatus: response.statusCode } },
     );
   }
 
@@ -120,16 +132,18 @@ export class HttpChannel implements UpstreamChannel {
     }
   }
 
+  /** `modern`: the headers of a 2026-07-28 request, which is sent outside the session. */
   async #post(
     message: JSONRPCMessage,
     signal: Exchange['signal'],
     headers?: Readonly<Record<string, string>>,
+    modern?: Readonly<Record<string, string>>,
   ): Promise<HttpResponse> {
     let response: HttpResponse;
     try {
       response = await this.#exchange({
         method: 'POST',
-        headers: { ...headers, ...this.#postHeaders() },
+        headers: modern ? { ...headers, ...postHeaders, ...modern } : { ...headers, ...this.#postHeaders() },
         body: JSON.stringify(message),
         signal,
       });
@@ -137,7 +151,7 @@ export class HttpChannel implements UpstreamChannel {
       if (!signal.aborted && isConnectionFailure(error)) this.#lose(error as Error);
       throw error;
     }
-    if (response.statusCode === 404 && this.#sessionId) {
+    if (response.statusCode === 404 && this.#sessionId && !modern) {
       response.body.discard();
       const error = sessionLost();
       this.#lose(error);
@@ -290,10 +304,7 @@ export class HttpChannel implements UpstreamChannel {
    * measurable cost on the way to the upstream.
    */
   #postHeaders(): Readonly<Record<string, string>> {
-    this.#posting ??= this.#sessionHeaders({
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    });
+    this.#posting ??= this.#sessionHeaders({ ...postHeaders });
     return this.#posting;
   }
 
@@ -311,6 +322,12 @@ export class HttpChannel implements UpstreamChannel {
     this.onclose?.(error);
   }
 }
+
+/** The headers of every POST, besides a session's own or those a 2026-07-28 request derives from its body. */
+const postHeaders: Readonly<Record<string, string>> = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 const header = (response: HttpResponse, name: string): string | undefined => {
   const value = response.headers[name];
@@ -331,6 +348,13 @@ function findResponse(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseM
     (m): m is JSONRPCResponseMessage =>
       typeof m === 'object' && m !== null && isResponse(m as JSONRPCMessage) && (m as { id: unknown }).id === id,
   );
+}
+
+/** A JSON-RPC error body, whatever id it names (a server that refused a request before reading it names none), as the error response to `id`. */
+function errorOf(body: unknown, id: JSONRPCRequest['id']): JSONRPCResponseMessage | undefined {
+  const error = (body as { error?: unknown } | null)?.error as { code?: unknown; message?: unknown } | undefined;
+  if (typeof error?.code !== 'number' || typeof error.message !== 'string') return undefined;
+  return { jsonrpc: '2.0', id, error } as JSONRPCResponseMessage;
 }
 
 const delay = (ms: number, signal: RequestCancellation) =>

@@ -9,8 +9,9 @@ import { HttpChannel } from './http-channel.ts';
 
 export default definePlugin({
   name: 'streamable-http',
-  version: '1.0.0',
-  kernel: '^1.0.0',
+  version: '1.1.0',
+  // 1.2: `modernRequestHeaders`, for upstreams of the 2026-07-28 era.
+  kernel: '^1.2.0',
   transport: { type: 'streamable-http', schema: httpServerSettings('the MCP endpoint'), sessions: 'per-client' },
   setup(ctx) {
     // One keep-alive connection pool per server, shared by its control connection and every

@@ -125,6 +125,25 @@ describe('one-line configuration errors', () => {
     );
   });
 
+  it("lists the protocol eras a server's protocol may name", async () => {
+    await validateYaml(
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: a',
+        '      type: stdio',
+        '      protocol: 2026-06-18',
+        '      connection: { command: x }',
+      ),
+      {
+        code: 'GW_ERR_CONFIG',
+        line: 5,
+        path: 'proxy.servers[0].protocol',
+        includes: ['"auto"', '"2026-07-28"', '"2025-11-25"'],
+      },
+    );
+  });
+
   it('rejects two servers with the same prefix', async () => {
     await validateYaml(
       lines(

@@ -1,28 +1,63 @@
 /**
- * An upstream built on the SDK's v2 line, which serves both protocol eras on one endpoint
- * (test/fixtures/both-eras-server.ts). Directly, a 2026-07-28 client and a 2025 client each get
- * their era; through the gateway (which speaks the 2025 era to its upstreams, whatever era its
- * client speaks), clients of either SDK line reach it, and the server's own 2025 serving has no
- * sessions and no GET stream.
+ * Upstreams built on the SDK's v2 line, which serve the 2026-07-28 era (test/fixtures/both-eras-server.ts).
+ * Directly, a 2026-07-28 client and a 2025 client each get their era. Through the gateway, the era
+ * spoken to each upstream is the one its `protocol:` says: `auto` probes with `server/discover`
+ * and speaks 2026-07-28 to a server that answers as one (and 2025-11-25 to one that does not),
+ * a version pins it. Clients of either SDK line reach every upstream, and a 2026-07-28 upstream
+ * sees the calling client's identity in each request's envelope, with headers that match the body.
  */
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBothErasFixture, type FixtureHttp } from '../helpers/processes.ts';
+import {
+  bothErasStdioCommand,
+  type FixtureHttp,
+  startBothErasFixture,
+  startFixtureHttp,
+} from '../helpers/processes.ts';
 import { httpUpstream } from '../helpers/servers.ts';
 
-let upstream: FixtureHttp;
+const MODERN = '2026-07-28';
+const meta = (key: string) => `io.modelcontextprotocol/${key}`;
+
+interface Received {
+  readonly http: string;
+  readonly method?: string;
+  readonly name?: string;
+  readonly headers: Record<string, string>;
+  readonly meta?: Record<string, unknown>;
+}
+
+let both: FixtureHttp;
+let modernOnly: FixtureHttp;
+let legacyOnly: FixtureHttp;
 let gateway: TestGateway;
 
 beforeAll(async () => {
-  upstream = await startBothErasFixture();
-  gateway = await startTestGateway({ config: { proxy: { servers: [httpUpstream('both', upstream.url)] } } });
+  [both, modernOnly, legacyOnly] = await Promise.all([
+    startBothErasFixture(),
+    startBothErasFixture({ modernOnly: true }),
+    startFixtureHttp('old'),
+  ]);
+  gateway = await startTestGateway({
+    config: {
+      proxy: {
+        servers: [
+          httpUpstream('auto', both.url),
+          httpUpstream('legacy', both.url, { protocol: '2025-11-25' }),
+          httpUpstream('pinned', modernOnly.url, { protocol: MODERN, heartbeat: { interval: '1s' } }),
+          httpUpstream('old', legacyOnly.url),
+          { name: 'stdio', type: 'stdio', connection: bothErasStdioCommand },
+        ],
+      },
+    },
+  });
 });
 afterAll(async () => {
   await gateway?.close();
-  await upstream?.stop();
+  await Promise.all([both?.stop(), modernOnly?.stop(), legacyOnly?.stop()]);
 });
 
 /** What the `echo` tool (named `name` where the client sees it) answers, through a client of either SDK line. */
@@ -30,13 +65,21 @@ async function echo(client: Client | V2Client, name: string): Promise<unknown> {
   return (await client.callTool({ name, arguments: { text: 'hi' } })).structuredContent;
 }
 
+async function received(fixture: FixtureHttp): Promise<Received[]> {
+  return (await fetch(new URL('/received', fixture.url))).json() as Promise<Received[]>;
+}
+
+/** A v2 client of the 2026-07-28 era, stateless, talking to the gateway. */
+async function modernClient(name: string): Promise<V2Client> {
+  const client = new V2Client({ name, version: '2' }, { versionNegotiation: { mode: { pin: MODERN } } });
+  await client.connect(new V2Transport(new URL(gateway.url), { fetch: gateway.fetch }));
+  return client;
+}
+
 describe('the fixture, directly', () => {
   it('serves a client pinned to 2026-07-28 in the new era, statelessly', async () => {
-    const client = new V2Client(
-      { name: 'modern', version: '1' },
-      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
-    );
-    await client.connect(new V2Transport(new URL(upstream.url)));
+    const client = new V2Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: { pin: MODERN } } });
+    await client.connect(new V2Transport(new URL(both.url)));
     try {
       expect(await echo(client, 'echo')).toEqual({ text: 'hi', era: 'modern' });
     } finally {
@@ -46,7 +89,7 @@ describe('the fixture, directly', () => {
 
   it('serves a 2025 client in its era', async () => {
     const client = new Client({ name: 'legacy', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(upstream.url)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(both.url)));
     try {
       expect(await echo(client, 'echo')).toEqual({ text: 'hi', era: 'legacy' });
     } finally {
@@ -56,20 +99,152 @@ describe('the fixture, directly', () => {
 });
 
 describe('through the gateway', () => {
-  it('is ready, and reached in the 2025 era by a 1.x client', async () => {
-    expect(gateway.status().upstreams).toMatchObject([{ name: 'both', state: 'ready' }]);
-    const client = await gateway.connect();
-    expect(await echo(client, 'both__echo')).toEqual({ text: 'hi', era: 'legacy' });
+  it('speaks to each upstream in the era its protocol: says, and tells it in the status', () => {
+    const eras = Object.fromEntries(gateway.status().upstreams.map((u) => [u.name, [u.state, u.protocolVersion]]));
+    expect(eras).toEqual({
+      auto: ['ready', MODERN],
+      legacy: ['ready', '2025-11-25'],
+      pinned: ['ready', MODERN],
+      old: ['ready', '2025-11-25'],
+      stdio: ['ready', MODERN],
+    });
   });
 
-  it('is reached by a v2 client that negotiates the new era with the gateway, in the 2025 era', async () => {
-    const client = new V2Client({ name: 'modern', version: '1' }, { versionNegotiation: { mode: 'auto' } });
-    await client.connect(new V2Transport(new URL(gateway.url), { fetch: gateway.fetch }));
+  it('carries the calls of a 1.x client (a 2025 session) in each upstream era', async () => {
+    const client = await gateway.connect();
+    expect(await echo(client, 'auto__echo')).toEqual({ text: 'hi', era: 'modern' });
+    expect(await echo(client, 'legacy__echo')).toEqual({ text: 'hi', era: 'legacy' });
+    expect(await echo(client, 'pinned__echo')).toEqual({ text: 'hi', era: 'modern' });
+    expect(await echo(client, 'stdio__echo')).toEqual({ text: 'hi', era: 'modern' });
+    const old = await client.callTool({ name: 'old__echo', arguments: { text: 'hi' } });
+    expect(old.isError).toBeFalsy();
+  });
+
+  it('carries the calls of a stateless v2 client in each upstream era', async () => {
+    const client = await modernClient('v2-caller');
     try {
-      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
-      expect(await echo(client, 'both__echo')).toEqual({ text: 'hi', era: 'legacy' });
+      expect(await echo(client, 'auto__echo')).toEqual({ text: 'hi', era: 'modern' });
+      expect(await echo(client, 'legacy__echo')).toEqual({ text: 'hi', era: 'legacy' });
+      expect(await echo(client, 'pinned__echo')).toEqual({ text: 'hi', era: 'modern' });
+      expect(await echo(client, 'stdio__echo')).toEqual({ text: 'hi', era: 'modern' });
     } finally {
       await client.close();
+    }
+  });
+
+  it("sends a 2026-07-28 upstream the caller's identity in the envelope, with headers from the body and no session", async () => {
+    const v1 = await gateway.connect({
+      clientInfo: { name: 'v1-caller', version: '1.0.0' },
+      capabilities: { elicitation: {} },
+    });
+    await echo(v1, 'pinned__echo');
+    const v2 = await modernClient('v2-caller');
+    try {
+      await echo(v2, 'pinned__grüße');
+    } finally {
+      await v2.close();
+    }
+    const calls = (await received(modernOnly)).filter((r) => r.method === 'tools/call');
+    const fromV1 = calls.find((r) => (r.meta?.[meta('clientInfo')] as { name?: string })?.name === 'v1-caller');
+    expect(fromV1?.meta).toMatchObject({
+      [meta('protocolVersion')]: MODERN,
+      [meta('clientInfo')]: { name: 'v1-caller', version: '1.0.0' },
+      [meta('clientCapabilities')]: { elicitation: {} },
+    });
+    expect(fromV1?.headers).toEqual({ 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': 'echo' });
+    const fromV2 = calls.find((r) => r.name === 'grüße');
+    expect(fromV2?.meta).toMatchObject({
+      [meta('protocolVersion')]: MODERN,
+      [meta('clientInfo')]: { name: 'v2-caller', version: '2' },
+    });
+    // Not ASCII: the un-prefixed name, base64-encoded.
+    expect(fromV2?.headers['mcp-name']).toBe(`=?base64?${Buffer.from('grüße').toString('base64')}?=`);
+  });
+
+  it('names a resource to a 2026-07-28 upstream by its own URI, not the one the gateway exposes', async () => {
+    const client = await gateway.connect();
+    const { resources } = await client.listResources();
+    // Four servers list note://hello: all but the first are exposed as mcp-gateway:<server>:note://hello.
+    const exposed = resources.find((r) => r.uri.startsWith('mcp-gateway:pinned:'))!.uri;
+    const read = await client.readResource({ uri: exposed });
+    expect(read.contents).toMatchObject([{ text: 'read in the modern era' }]);
+    const reads = (await received(modernOnly)).filter((r) => r.method === 'resources/read');
+    expect(reads.at(-1)?.headers).toEqual({
+      'mcp-protocol-version': MODERN,
+      'mcp-method': 'resources/read',
+      'mcp-name': 'note://hello',
+    });
+  });
+
+  it('lists and probes a 2026-07-28 upstream in its own name, and never opens or ends a session there', async () => {
+    const seen = await received(modernOnly);
+    expect(seen.every((r) => r.http === 'POST' && r.headers['mcp-session-id'] === undefined)).toBe(true);
+    expect(seen.some((r) => r.method === 'initialize')).toBe(false);
+    const listing = seen.find((r) => r.method === 'tools/list');
+    expect(listing?.meta).toMatchObject({
+      [meta('clientInfo')]: { name: 'mcp-gateway' },
+      [meta('clientCapabilities')]: {},
+    });
+    const discover = seen.find((r) => r.method === 'server/discover');
+    expect(discover?.headers).toMatchObject({ 'mcp-protocol-version': MODERN, 'mcp-method': 'server/discover' });
+  });
+
+  it('checks the health of a 2026-07-28 upstream with server/discover, which has no ping', async () => {
+    const discovers = async () => (await received(modernOnly)).filter((r) => r.method === 'server/discover').length;
+    const before = await discovers();
+    await expect.poll(discovers, { timeout: 3000 }).toBeGreaterThan(before);
+    expect((await received(modernOnly)).some((r) => r.method === 'ping')).toBe(false);
+  });
+
+  it('passes a 2026-07-28 result on as the upstream sent it, resultType included, to a 1.x client', async () => {
+    const client = await gateway.connect();
+    const result = await client.callTool({ name: 'pinned__echo', arguments: { text: 'hi' } });
+    expect(result).toMatchObject({ resultType: 'complete', structuredContent: { text: 'hi', era: 'modern' } });
+  });
+
+  it('shakes hands in the 2025 era with an upstream pinned to it, though the server speaks both', async () => {
+    const seen = await received(both);
+    expect(seen.some((r) => r.method === 'initialize')).toBe(true);
+    expect(
+      seen.filter((r) => r.method === 'initialize').every((r) => r.headers['mcp-protocol-version'] === undefined),
+    ).toBe(true);
+  });
+
+  it("hears of a 2026-07-28 upstream's list changes on its listen stream, reopened when it is cut", async () => {
+    const listed = async () => (await (await gateway.connect()).listTools()).tools.map((tool) => tool.name);
+    const addTool = async () =>
+      ((await (await fetch(new URL('/add-tool', modernOnly.url), { method: 'POST' })).json()) as { name: string }).name;
+    const first = await addTool();
+    await expect.poll(listed, { timeout: 5000 }).toContain(`pinned__${first}`);
+
+    const listens = async () => (await received(modernOnly)).filter((r) => r.method === 'subscriptions/listen').length;
+    const before = await listens();
+    await fetch(new URL('/end-listens', modernOnly.url), { method: 'POST' });
+    await expect.poll(listens, { timeout: 5000 }).toBeGreaterThan(before);
+    const second = await addTool();
+    await expect.poll(listed, { timeout: 5000 }).toContain(`pinned__${second}`);
+  });
+});
+
+describe('an upstream that comes back as another server', () => {
+  it('is asked its era again: a 2025 server replaced by a 2026-07-28 one on the same port', async () => {
+    let server = await startFixtureHttp('swapped');
+    const { port } = server;
+    const swapping = await startTestGateway({
+      config: {
+        proxy: { servers: [httpUpstream('swapped', server.url, { reconnect: { initial: '100ms', max: '500ms' } })] },
+      },
+    });
+    try {
+      const era = () => swapping.status().upstreams[0]!;
+      expect(era()).toMatchObject({ state: 'ready', protocolVersion: '2025-11-25' });
+      await server.stop();
+      await expect.poll(() => era().state, { timeout: 5000 }).toBe('down');
+      server = await startBothErasFixture({ modernOnly: true, port });
+      await expect.poll(era, { timeout: 5000 }).toMatchObject({ state: 'ready', protocolVersion: MODERN });
+    } finally {
+      await swapping.close();
+      await server.stop();
     }
   });
 });

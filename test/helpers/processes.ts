@@ -43,15 +43,23 @@ export function startFixtureHttp(name = 'fixture', port = 0, env: Record<string,
   return startHttpServer([fixturePath, 'http', String(port)], { ...env, FIXTURE_NAME: name });
 }
 
-/** The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts). */
-export function startBothErasFixture(): Promise<FixtureHttp> {
-  return startHttpServer([join(repoRoot, 'test/fixtures/both-eras-server.ts'), '0']);
+const bothErasPath = join(repoRoot, 'test/fixtures/both-eras-server.ts');
+
+/**
+ * The fixture of the SDK's v2 line that serves both protocol eras (test/fixtures/both-eras-server.ts);
+ * `modernOnly`: only the 2026-07-28 one; on `port`, or a free one.
+ */
+export function startBothErasFixture({ modernOnly = false, port = 0 } = {}): Promise<FixtureHttp> {
+  return startHttpServer([bothErasPath, String(port), ...(modernOnly ? ['--modern-only'] : [])]);
 }
 
 /** The conformance suite's fixtures on the SDK's v2 line, both protocol eras (test/fixtures/conformance-server.ts). */
 export function startConformanceFixture(): Promise<FixtureHttp> {
   return startHttpServer([join(repoRoot, 'test/fixtures/conformance-server.ts'), '0']);
 }
+
+/** The same fixture as a stdio server. */
+export const bothErasStdioCommand = { command: process.execPath, args: [tsxCli, bothErasPath, '--stdio'] };
 
 /** A TypeScript server script run with `args`, which prints `{"port": N}` once listening. */
 async function startHttpServer(args: string[], env: Record<string, string> = {}): Promise<FixtureHttp> {

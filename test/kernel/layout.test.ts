@@ -118,6 +118,7 @@ describe('entry points', () => {
         'UpstreamCredentials',
         'defaultAllowedOrigins',
         'httpServerSettings',
+        'modernRequestHeaders',
         'originMatcher',
         'readBody',
         'readEventStream',

@@ -132,3 +132,32 @@ it('says the session is lost, not the connection, when the server forgot it: on 
   });
   expect(await otherClosed).toMatchObject({ code: ErrorCodes.UPSTREAM_SESSION_LOST });
 });
+
+it('sends a 2026-07-28 request outside the session, with headers from its body, and reads an error status with a JSON-RPC body as the answer', async () => {
+  const upstream = await sessionServer(
+    (res) => res.writeHead(405).end(),
+    (res) =>
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32601, message: 'Method not found' } })),
+  );
+  const channel = channelTo(`${upstream.url}/mcp`);
+  let closed = false;
+  channel.onclose = () => (closed = true);
+  await openSession(channel);
+  const [, options] = request(2, 'tools/call');
+  const _meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28' };
+  const answer = await channel.request(
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'grüße', _meta } },
+    options,
+  );
+  expect(answer).toEqual({ jsonrpc: '2.0', id: 2, error: { code: -32601, message: 'Method not found' } });
+  expect(closed).toBe(false);
+  const sent = upstream.seen.at(-1)!.headers;
+  expect(sent['mcp-session-id']).toBeUndefined();
+  expect(sent).toMatchObject({
+    'mcp-protocol-version': '2026-07-28',
+    'mcp-method': 'tools/call',
+    'mcp-name': `=?base64?${Buffer.from('grüße').toString('base64')}?=`,
+  });
+});

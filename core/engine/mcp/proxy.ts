@@ -294,7 +294,12 @@ export class McpProxy {
     const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
     // The call's cancellation rather than `ctx.signal`, which would make an AbortSignal per call.
     const signal = runtime?.cancellation ?? ctx.signal;
-    const options = { signal, headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId }, peer };
+    const options = {
+      signal,
+      headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId },
+      peer,
+      logLevel: runtime?.session?.logLevel,
+    };
     const { retry, sessions } = upstream.policy;
     const session = sessions === 'per-client' ? runtime?.session : undefined;
     const send = () =>

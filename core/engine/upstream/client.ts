@@ -1,7 +1,8 @@
 /**
  * The MCP client side of one upstream connection, written directly on a channel: request ids,
- * timeouts, cancellation both ways, the `initialize` handshake, paging through lists, and the
- * server-to-client requests the upstream makes (relayed to a downstream peer, the answer sent
+ * timeouts, cancellation both ways, the `initialize` handshake (or, with a server of the
+ * 2026-07-28 era, `server/discover` and an envelope on every request), paging through lists, and
+ * the server-to-client requests the upstream makes (relayed to a downstream peer, the answer sent
  * back). Results pass through as received (no schema re-validation), so nothing the upstream
  * sends is lost; an upstream's JSON-RPC error is rethrown as an `RpcError` with its code, message
  * and data intact.
@@ -20,6 +21,7 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '../../kernel/protocol.ts';
+import { envelopeMeta, META } from './envelope.ts';
 import type { DownstreamPeer } from './peer.ts';
 import type { ChannelRequestOptions, UpstreamChannel } from '../../kernel/transport.ts';
 
@@ -29,8 +31,13 @@ export interface UpstreamRequestOptions {
   /** Overrides the server's timeout for this request. */
   timeoutMs?: number;
   headers?: Readonly<Record<string, string>>;
-  /** Where the upstream's messages about this request go (progress, logs, its own requests). */
+  /**
+   * Where the upstream's messages about this request go (progress, logs, its own requests); its
+   * client is the one a 2026-07-28 request's envelope names.
+   */
   peer?: DownstreamPeer;
+  /** The caller's logging level, which a 2026-07-28 request carries in its envelope. */
+  logLevel?: string;
 }
 
 export interface UpstreamClientHandlers {
@@ -55,7 +62,13 @@ const MAX_PAGES = 1000;
 export class UpstreamClient {
   readonly server: string;
   readonly timeoutMs: number;
+  /**
+   * What the server said of itself: its `initialize` result, or for a server of the 2026-07-28
+   * era the same fields from its `server/discover` answer.
+   */
   initializeResult: InitializeResult | undefined;
+  /** Set for a server of the 2026-07-28 era: the version and the identity every request's envelope carries by default. */
+  #modern: { readonly version: string; readonly clientInfo: Implementation } | undefined;
   readonly #channel: UpstreamChannel;
   readonly #handlers: UpstreamClientHandlers;
   /** Server-to-client requests relayed downstream, by the upstream's id: cancelled with it. */
@@ -89,6 +102,38 @@ export class UpstreamClient {
     return result;
   }
 
+  /**
+   * `server/discover`, with an envelope of `version` naming the gateway (no capabilities): the
+   * era probe, and how a server of the 2026-07-28 era tells what it offers. Its id is a string,
+   * outside the numbers of the requests that follow, as the SDK's probe's is.
+   */
+  discover(version: string, clientInfo: Implementation, options: UpstreamRequestOptions = {}): Promise<Result> {
+    const _meta = { [META.protocolVersion]: version, [META.clientCapabilities]: {}, [META.clientInfo]: clientInfo };
+    return this.#request('server/discover', { _meta }, options, false, `discover-${this.#nextId++}`);
+  }
+
+  /**
+   * Speak the 2026-07-28 era from now on: no session; every request carries an envelope of
+   * `version` (naming the caller, or the gateway for its own requests); `discovered` is the
+   * server's `server/discover` result.
+   */
+  adopt(version: string, discovered: Result, clientInfo: Implementation): void {
+    this.#modern = { version, clientInfo };
+    const meta = discovered._meta as Record<string, unknown> | undefined;
+    this.initializeResult = {
+      protocolVersion: version,
+      capabilities: discovered.capabilities as InitializeResult['capabilities'],
+      serverInfo: (meta?.[META.serverInfo] ??
+        discovered.serverInfo ?? { name: this.server, version: '' }) as Implementation,
+      ...(typeof discovered.instructions === 'string' && { instructions: discovered.instructions }),
+    };
+  }
+
+  /** Whether the server speaks the 2026-07-28 era on this client (see `adopt`). */
+  get modern(): boolean {
+    return this.#modern !== undefined;
+  }
+
   /** Continue an upstream session initialized elsewhere (another replica): its handshake's result, no handshake. */
   resume(result: InitializeResult): void {
     this.#channel.setProtocolVersion?.(result.protocolVersion);
@@ -99,21 +144,34 @@ export class UpstreamClient {
     return this.#request(method, params, options, false);
   }
 
-  async #request(method: string, params: Params, options: UpstreamRequestOptions, resent: boolean): Promise<Result> {
-    const id = this.#nextId++;
+  async #request(
+    method: string,
+    params: Params,
+    options: UpstreamRequestOptions,
+    resent: boolean,
+    id: RequestId = this.#nextId++,
+  ): Promise<Result> {
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     // One cancellation, one timer and one listener per request: `AbortSignal.timeout` and
     // `AbortSignal.any` cost several times as much on a path every tool call takes, and so does
     // making an AbortSignal at all (see Cancellation).
     const cancellation = new Cancellation();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      cancellation.abort();
-    }, timeoutMs);
+    // An infinite timeout is a stream meant to stay open (`subscriptions/listen`).
+    const timer =
+      timeoutMs === Number.POSITIVE_INFINITY
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            cancellation.abort();
+          }, timeoutMs);
     const unfollow = options.signal && onAbort(options.signal, (reason) => cancellation.abort(reason));
+    const modern = this.#modern;
+    const sent = modern
+      ? { ...params, _meta: envelopeMeta(modern.version, modern.clientInfo, params, options) }
+      : params;
     const message: JSONRPCRequest =
-      params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params };
+      sent === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: sent };
     const { peer } = options;
     let response;
     try {

@@ -4,7 +4,8 @@
  * the downstream client's own `clientInfo` and capabilities (so the upstream only asks for what
  * the real client supports), and closed with the downstream session. If the connection drops, the
  * next request opens a new one; if the upstream forgot the session (it restarted), the request it
- * refused is sent again on a new one.
+ * refused is sent again on a new one. An upstream of the 2026-07-28 era has no sessions: its
+ * requests go on its control connection, each with the client's identity in its envelope.
  */
 import { ErrorCodes, GatewayError, isSessionLost } from '../../kernel/errors.ts';
 import type { JSONRPCNotification } from '../../kernel/protocol.ts';
@@ -50,6 +51,7 @@ export class UpstreamLink {
     params: Record<string, unknown> | undefined,
     options: UpstreamRequestOptions = {},
   ): Promise<Record<string, unknown>> {
+    if (this.upstream.modern) return this.upstream.request(method, params, options);
     const client = this.#client;
     // An open session: nothing to do on the way back (no step of its own on a path every tool call takes).
     if (client) return client.request(method, params, options);

@@ -1,14 +1,17 @@
 /**
  * One configured upstream server over its whole life. Its *control connection* connects with
- * backoff, shakes hands, discovers the catalogue (again on `list_changed` and periodically),
- * answers for the server's health (heartbeat `ping`), and serves requests of upstreams in
- * `shared` session mode. Upstreams in `per-client` mode also get one link per downstream session
+ * backoff, finds out the server's protocol era (era-probe.ts) and shakes hands in it (`initialize`
+ * for the 2025 era; for 2026-07-28 the `server/discover` answer is all there is), discovers the
+ * catalogue (again on `list_changed` and periodically), answers for the server's health
+ * (heartbeat `ping`, or `server/discover` where `ping` no longer exists), and serves requests of
+ * upstreams in `shared` session mode, and all requests of a 2026-07-28 upstream, which has no
+ * sessions. Upstreams in `per-client` mode also get one link per downstream session
  * (see link.ts), opened through `openChannel`. A lost connection makes the upstream `down` until
  * a new one is made, with backoff; a control session the server forgot while it still answers is
  * replaced at once instead, and the upstream stays `ready` meanwhile.
  */
 import type { Logger } from 'pino';
-import { ErrorCodes, GatewayError, isSessionLost, RpcCodes } from '../../kernel/errors.ts';
+import { ErrorCodes, GatewayError, isSessionLost, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import type {
   Implementation,
   InitializeResult,
@@ -21,7 +24,10 @@ import type {
 } from '../../kernel/protocol.ts';
 import { backoffDelay } from './backoff.ts';
 import { UpstreamClient, type UpstreamRequestOptions } from './client.ts';
+import { type EraVerdict, isDiscoverResult, MODERN_VERSION, probeEra } from './era-probe.ts';
+import { listenForListChanges } from './list-changes.ts';
 import type { DownstreamPeer } from './peer.ts';
+import type { UpstreamProtocol } from '../../kernel/config/schema.ts';
 import type { UpstreamPolicy } from '../../kernel/config/upstream-policy.ts';
 import type { TransportFactory, UpstreamChannel, UpstreamServer } from '../../kernel/transport.ts';
 import type { UpstreamState, UpstreamStatus } from '../../kernel/upstream-status.ts';
@@ -37,6 +43,8 @@ export interface UpstreamOptions {
   readonly server: UpstreamServer;
   readonly prefix: string;
   readonly required: boolean;
+  /** The era to speak: `auto` probes the server. */
+  readonly protocol: UpstreamProtocol;
   readonly policy: UpstreamPolicy;
   readonly transport: TransportFactory;
   readonly logger: Logger;
@@ -57,6 +65,8 @@ export const listChangedKinds: Readonly<Record<string, readonly ListKind[]>> = {
   'notifications/resources/list_changed': ['resources', 'resourceTemplates'],
 };
 const emptyCatalogue: UpstreamCatalogue = { tools: [], prompts: [], resources: [], resourceTemplates: [] };
+/** How long a server on a message stream (stdio) may take to answer the era probe before it counts as one of the 2025 era. */
+const STREAM_PROBE_TIMEOUT_MS = 5000;
 
 export class Upstream {
   readonly name: string;
@@ -86,6 +96,10 @@ export class Upstream {
   #openedAt = 0;
   /** A ping that `probe` sent and that has not settled. */
   #probing: Promise<void> | undefined;
+  /** The server's era as the probe found it (`protocol: auto`); forgotten when the server goes down. */
+  #era: EraVerdict['era'] | undefined;
+  /** Ends the control session's `subscriptions/listen` stream (2026-07-28). */
+  #listening: AbortController | undefined;
   #initialize: InitializeResult | undefined;
   #state: UpstreamState = 'connecting';
   #since = new Date();
@@ -120,9 +134,19 @@ export class Upstream {
     return this.#log;
   }
 
-  /** What the server said at `initialize` (its capabilities), once it has been reached. */
+  /** What the server said at `initialize` or `server/discover` (its capabilities), once it has been reached. */
   get capabilities(): ServerCapabilities | undefined {
     return this.#initialize?.capabilities;
+  }
+
+  /** The protocol version spoken with the server, once it has been reached. */
+  get protocolVersion(): string | undefined {
+    return this.#initialize?.protocolVersion;
+  }
+
+  /** Whether the server speaks the 2026-07-28 era (known once reached): no sessions, every request on the control connection. */
+  get modern(): boolean {
+    return this.#client?.modern ?? this.protocolVersion === MODERN_VERSION;
   }
 
   get clientInfo(): Implementation {
@@ -141,6 +165,7 @@ export class Upstream {
       failures: this.#failures,
       connections: this.#connections,
       ...(info ? { serverInfo: info } : {}),
+      ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
       resources: this.catalogue.resources.length,
@@ -243,34 +268,85 @@ export class Upstream {
     }
   }
 
-  /** A new control session: channel, handshake, first discovery; closed again if a step fails. */
+  /** A new control session: channel, era, handshake, first discovery; closed again if a step fails. */
   async #open(): Promise<UpstreamClient> {
-    const { policy, clientInfo } = this.#options;
-    let client: UpstreamClient | undefined;
+    let opened = await this.#openClient();
     try {
-      const channel = await this.openChannel();
-      const opened: UpstreamClient = (client = new UpstreamClient(channel, this.name, policy.timeoutMs, {
-        onNotification: (notification, peer) => this.#onNotification(notification, peer),
-        peerFor: () => (this.#inFlight.size === 1 ? [...this.#inFlight][0] : undefined),
-        // Only a session that was in use: one that is opening fails its own handshake.
-        renewed: () => (this.#forgotten === opened ? (this.#client ?? this.#renewing) : undefined),
-      }));
-      let lostWhileConnecting: Error | undefined;
-      channel.onclose = (error) => {
-        if (this.#client === opened) this.#lost(opened, error ?? new Error('connection closed'));
-        else lostWhileConnecting = error ?? new Error('connection closed');
-      };
+      const verdict = await this.#findEra(opened.client);
+      if (verdict.era === 'legacy' && verdict.restart) {
+        await opened.client.close().catch(() => {});
+        opened = await this.#openClient();
+      }
+      const { client } = opened;
+      if (verdict.era === 'modern') client.adopt(MODERN_VERSION, verdict.discovered, this.#options.clientInfo);
       // The control connection asks for nothing the gateway could not route: it never relays
       // sampling or elicitation, which per-client sessions carry with the real client's capabilities.
-      this.#initialize = await client.initialize(clientInfo, {}, this.#handshake());
+      else await client.initialize(this.#options.clientInfo, {}, this.#handshake());
+      this.#initialize = client.initializeResult;
       await this.#discover(client, allKinds);
       this.#stopping.signal.throwIfAborted();
-      if (lostWhileConnecting) throw lostWhileConnecting;
+      opened.throwIfLost();
       return client;
     } catch (error) {
-      await client?.close().catch(() => {});
+      await opened.client.close().catch(() => {});
       throw error;
     }
+  }
+
+  /** A client on a new channel, which reports the channel's loss once it is the one in use. */
+  async #openClient(): Promise<{ client: UpstreamClient; throwIfLost: () => void }> {
+    const channel = await this.openChannel();
+    const client: UpstreamClient = new UpstreamClient(channel, this.name, this.#options.policy.timeoutMs, {
+      onNotification: (notification, peer) => this.#onNotification(notification, peer),
+      peerFor: () => (this.#inFlight.size === 1 ? [...this.#inFlight][0] : undefined),
+      // Only a session that was in use: one that is opening fails its own handshake.
+      renewed: () => (this.#forgotten === client ? (this.#client ?? this.#renewing) : undefined),
+    });
+    let lostWhileConnecting: Error | undefined;
+    channel.onclose = (error) => {
+      if (this.#client === client) this.#lost(client, error ?? new Error('connection closed'));
+      else lostWhileConnecting = error ?? new Error('connection closed');
+    };
+    const throwIfLost = () => {
+      if (lostWhileConnecting) throw lostWhileConnecting;
+    };
+    return { client, throwIfLost };
+  }
+
+  /** The server's era: as `protocol:` pins it, as probed before while the server stayed up, or probed now. */
+  async #findEra(client: UpstreamClient): Promise<EraVerdict> {
+    const { protocol, clientInfo } = this.#options;
+    const era = protocol === 'auto' ? this.#era : protocol === MODERN_VERSION ? 'modern' : 'legacy';
+    if (era === 'legacy') return { era, reason: `protocol ${protocol}`, restart: false };
+    if (era === 'modern') {
+      const notModern = (answer: string) =>
+        new GatewayError(
+          ErrorCodes.UPSTREAM_PROTOCOL,
+          `upstream ${this.name} ${answer}: not a ${MODERN_VERSION} server`,
+        );
+      // What it offers is asked again: it may have changed since.
+      const discovered = await client
+        .discover(MODERN_VERSION, clientInfo, this.#handshake())
+        .catch((error: unknown) => {
+          throw error instanceof RpcError ? notModern(`answered server/discover with "${error.message}"`) : error;
+        });
+      if (isDiscoverResult(discovered)) return { era, discovered };
+      throw notModern('answered server/discover without a discover result that lists it');
+    }
+    const oneExchangePerRequest = client.channel.oneExchangePerRequest === true;
+    const { connectTimeoutMs } = this.#options.policy;
+    const verdict = await probeEra(
+      client,
+      clientInfo,
+      {
+        signal: this.#stopping.signal,
+        timeoutMs: oneExchangePerRequest ? connectTimeoutMs : Math.min(connectTimeoutMs, STREAM_PROBE_TIMEOUT_MS),
+      },
+      oneExchangePerRequest,
+    );
+    if (verdict.era === 'legacy') this.#log.debug({ reason: verdict.reason }, 'the upstream speaks the 2025 era');
+    this.#era = verdict.era;
+    return verdict;
   }
 
   /** An open control session becomes the one in use: the upstream is ready. */
@@ -285,6 +361,10 @@ export class Upstream {
     if (this.#state === 'ready') this.onstatechange?.('ready', 'ready', undefined);
     else this.#setState('ready');
     this.#startTimers(client);
+    if (client.modern) {
+      this.#listening = new AbortController();
+      listenForListChanges(client, this.#listening.signal, this.#log, () => void this.refresh());
+    }
     this.#log.info(
       {
         upstream: this.#initialize?.serverInfo,
@@ -299,6 +379,8 @@ export class Upstream {
   /** A failed attempt or a lost connection: down, and another attempt after the backoff. */
   #fail(error: unknown): void {
     if (this.#stopping.signal.aborted) return;
+    // The server that comes back may be another one, or another version: its era is asked again.
+    this.#era = undefined;
     this.#failures += 1;
     this.#error = error instanceof Error ? error.message : String(error);
     this.#setState('down');
@@ -354,11 +436,17 @@ export class Upstream {
     );
   }
 
-  /** A `ping` on the control session; no answer in time means the connection is lost. */
+  /**
+   * A `ping` on the control session (`server/discover` in the 2026-07-28 era, which has no `ping`);
+   * no answer in time means the connection is lost.
+   */
   #ping(client: UpstreamClient, failure: string): Promise<void> {
     const { heartbeat, timeoutMs } = this.#options.policy;
     return client
-      .request('ping', undefined, { timeoutMs: heartbeat?.timeoutMs ?? timeoutMs, signal: this.#stopping.signal })
+      .request(client.modern ? 'server/discover' : 'ping', undefined, {
+        timeoutMs: heartbeat?.timeoutMs ?? timeoutMs,
+        signal: this.#stopping.signal,
+      })
       .then(
         () => {},
         (error: unknown) =>
@@ -369,6 +457,8 @@ export class Upstream {
   #stopTimers(): void {
     clearInterval(this.#heartbeatTimer);
     clearInterval(this.#rediscoveryTimer);
+    this.#listening?.abort();
+    this.#listening = undefined;
   }
 
   /** Fetch the lists this upstream offers; a list that fails is logged and kept as it was. */

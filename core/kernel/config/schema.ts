@@ -7,6 +7,16 @@ import { z } from 'zod';
 import { duration, size } from './units.ts';
 import { policyDefaults, policyOverrideKeys, policyOverrides } from './upstream-policy.ts';
 
+/** What `protocol:` of a server may say; see `UpstreamProtocol`. */
+const upstreamProtocols = ['auto', '2026-07-28', '2025-11-25'] as const;
+
+/**
+ * The protocol era the gateway speaks to one upstream server: `auto` probes it with
+ * `server/discover` (2026-07-28 if it answers as a server of that era, else 2025-11-25 with
+ * `initialize`); a version pins that era.
+ */
+export type UpstreamProtocol = (typeof upstreamProtocols)[number];
+
 /** Server names and prefixes end up in tool names, so they use the MCP tool-name alphabet. */
 const nameAlphabet = /^[A-Za-z0-9_.-]+$/;
 
@@ -21,12 +31,14 @@ export const upstreamEntrySchema = z.looseObject({
     .optional(),
   /** A required upstream that is down makes `/ready` fail. */
   required: z.boolean().default(false),
+  /** The protocol era spoken to the server: `auto` asks it (`server/discover`), falling back to 2025-11-25. */
+  protocol: z.enum(upstreamProtocols).default('auto'),
   ...policyOverrides,
   connection: z.looseObject({ timeout: duration.optional() }).optional(),
 });
 
 /** Keys of a server entry that the kernel owns; everything else goes to the transport's schema. */
-export const kernelServerKeys = ['name', 'type', 'prefix', 'required', ...policyOverrideKeys];
+export const kernelServerKeys = ['name', 'type', 'prefix', 'required', 'protocol', ...policyOverrideKeys];
 
 export const pluginEntrySchema = z.union([
   z.string().min(1),

@@ -10,7 +10,13 @@ import satisfies from 'semver/functions/satisfies.js';
 import type { z } from 'zod';
 import { ConfigError, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
 import type { GatewayConfig } from '../config/gateway-config.ts';
-import { kernelSections, kernelServerKeys, upstreamEntrySchema, type PluginEntry } from '../config/schema.ts';
+import {
+  kernelSections,
+  kernelServerKeys,
+  upstreamEntrySchema,
+  type PluginEntry,
+  type UpstreamProtocol,
+} from '../config/schema.ts';
 import { resolvePolicy } from '../config/upstream-policy.ts';
 import type { UpstreamPolicy } from '../config/upstream-policy.ts';
 import { ErrorCodes } from '../errors.ts';
@@ -36,6 +42,8 @@ export interface PlannedServer {
   readonly type: string;
   readonly prefix: string;
   readonly required: boolean;
+  /** The protocol era spoken to it (`protocol:`). */
+  readonly protocol: UpstreamProtocol;
   readonly policy: UpstreamPolicy;
   /** The transport plugin's validated settings for this server. */
   readonly settings: unknown;
@@ -355,6 +363,7 @@ function planServers(input: PlanInput, plugins: readonly PlannedPlugin[]): Plann
       type: server.type,
       prefix: server.prefix ?? server.name,
       required: server.required,
+      protocol: server.protocol,
       policy: resolvePolicy(
         config.proxy,
         server,
