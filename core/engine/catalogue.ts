@@ -118,7 +118,6 @@ export class Catalogue {
     this.#promptsByName = prompts;
     this.clashes = clashes;
 
-
     const templateOwners = new Map<string, string>();
     const templates: ResourceTemplateItem[] = [];
     for (const source of sources) {

@@ -64,24 +64,40 @@ async function conformance(url: string, revision: Revision): Promise<Map<string,
 
 let fixture: FixtureHttp;
 let neighbour: FixtureHttp;
-let gateway: RunningGateway;
+/**
+ * A gateway per revision, speaking that revision to the fixture (`protocol:` pinned): the fixture's
+ * tools for one era's scenarios use that era's ways of asking the client (a request on the stream
+ * in 2025-11-25, an `input_required` result in 2026-07-28), so each run reaches it in its own era.
+ */
+const gateways: Partial<Record<Revision, RunningGateway>> = {};
 
 beforeAll(async () => {
   [fixture, neighbour] = await Promise.all([startConformanceFixture(), startFixtureHttp('neighbour')]);
-  gateway = await startGateway({
-    config: {
-      proxy: {
-        servers: [
-          { name: 'conformance', type: 'streamable-http', prefix: '', connection: { url: fixture.url } },
-          { name: 'neighbour', type: 'streamable-http', connection: { url: neighbour.url } },
-        ],
-      },
-    },
-  });
+  const revisions: Revision[] = ['2025-11-25', '2026-07-28'];
+  await Promise.all(
+    revisions.map(async (revision) => {
+      gateways[revision] = await startGateway({
+        config: {
+          proxy: {
+            servers: [
+              {
+                name: 'conformance',
+                type: 'streamable-http',
+                prefix: '',
+                protocol: revision,
+                connection: { url: fixture.url },
+              },
+              { name: 'neighbour', type: 'streamable-http', connection: { url: neighbour.url } },
+            ],
+          },
+        },
+      });
+    }),
+  );
 });
 
 afterAll(async () => {
-  await gateway?.stop();
+  await Promise.all(Object.values(gateways).map((gateway) => gateway.stop()));
   await Promise.all([neighbour?.stop(), fixture?.stop()]);
 });
 
@@ -96,7 +112,7 @@ describe.each<[Revision, number]>([
     // The two runs are independent: one server each, at the same time.
     const [direct, throughGateway] = await Promise.all([
       conformance(fixture.url, revision),
-      conformance(gateway.mcpUrl, revision),
+      conformance(gateways[revision]!.mcpUrl, revision),
     ]);
     expect(direct.size).toBe(scenarios);
     const gaps = knownGaps[revision];

@@ -44,7 +44,8 @@ afterAll(async () => {
 
 it('names each tool’s App by a ui:// URI that reads that server’s App', async () => {
   const { tools } = await client.listTools();
-  const appOf = Object.fromEntries(tools.map((tool) => [tool.name, tool._meta as Record<string, any>]));
+  type AppMeta = { ui: { resourceUri: string } };
+  const appOf = Object.fromEntries(tools.map((tool) => [tool.name, tool._meta as AppMeta]));
   expect(appOf.first__show).toEqual({ ui: { resourceUri: view, visibility: ['model'] }, 'ui/resourceUri': view });
   expect(appOf.second__show).toEqual({
     ui: { resourceUri: 'ui://second+board/view.html', visibility: ['model'] },
@@ -53,7 +54,7 @@ it('names each tool’s App by a ui:// URI that reads that server’s App', asyn
   const { resources } = await client.listResources();
   expect(resources.map((resource) => resource.uri)).toEqual([view, 'ui://second+board/view.html']);
   for (const [server, meta] of Object.entries(appOf)) {
-    const uri = meta.ui.resourceUri as string;
+    const uri = meta.ui.resourceUri;
     const { contents } = await client.readResource({ uri });
     expect(contents).toEqual([{ uri, mimeType: 'text/html;profile=mcp-app', text: `<p>${server.split('__')[0]}</p>` }]);
   }

@@ -1,15 +1,19 @@
 /**
- * Multi-round-trip requests (MRTR) for 2026-07-28 callers of 2025-era upstreams. Such a caller has
- * no stream the gateway could send a request on, so an upstream's sampling, elicitation or roots
- * request during a call becomes an `input_required` result (held-call.ts), with a `requestState`
- * the gateway signs (request-state.ts); the caller's retry, which runs the plugins' chain again
- * (so permissions are checked on every round), continues the held upstream call instead of
- * starting another.
+ * Multi-round-trip requests (MRTR) for 2026-07-28 callers, which have no stream the gateway could
+ * send a request on.
  *
- * The upstream must know the client can answer: calls that may be asked something go on an upstream
- * session opened with the caller's input capabilities (`sampling`, `elicitation`, `roots`), one per
- * upstream, set of capabilities and call in flight, reused by the calls of any caller that declares that set. Callers that
- * declare none keep to the upstream's shared session, where nothing can be asked of them.
+ * A 2026-07-28 upstream asks for input itself, with an `input_required` result: the gateway only
+ * wraps its `requestState` in its own (request-state.ts), so a retry is checked and bound to the
+ * caller before the upstream sees it.
+ *
+ * A 2025-era upstream sends sampling, elicitation or roots requests during the call instead: the
+ * gateway holds the call and hands the requests out as an `input_required` result (held-call.ts);
+ * the caller's retry, which runs the plugins' chain again (so permissions are checked on every
+ * round), continues the held upstream call instead of starting another. The upstream must know
+ * the client can answer: such calls go on an upstream session opened with the caller's input
+ * capabilities (`sampling`, `elicitation`, `roots`), one per upstream, set of capabilities and call
+ * in flight, reused by the calls of any caller that declares that set. Callers that declare none
+ * keep to the upstream's shared session, where nothing can be asked of them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../kernel/context.ts';
@@ -45,6 +49,11 @@ interface StatePayload {
   readonly r: string;
 }
 
+/** What a state carries for a 2026-07-28 upstream: the state that upstream gave. */
+interface UpstreamState {
+  readonly u: string;
+}
+
 /** The input capabilities, and the parts of each that change what a server may ask. */
 /** Idle sessions kept per upstream and set of capabilities, for the calls to come. */
 const IDLE_SESSIONS_KEPT = 4;
@@ -73,48 +82,72 @@ export class InputBridge implements CallRouter {
     });
   }
 
-  route(upstream: Upstream, call: RoutedCall, runtime: OperationRuntime, method: string, params: Params) {
+  route(
+    upstream: Upstream,
+    call: RoutedCall,
+    runtime: OperationRuntime,
+    method: string,
+    params: Params,
+    send: (params: Params) => Promise<Result>,
+  ) {
     // Answers without a state continue nothing: the call starts afresh, as a server ignores what it does not know.
     const retry = params.requestState !== undefined;
+    const { modern } = upstream;
     // Checked first, and cheaply: most calls take the usual way.
-    const link = retry ? undefined : this.#link(upstream, runtime.peer.client.capabilities);
-    if (!retry && !link) return undefined;
-    const { requestState, inputResponses, ...sent } = params;
-    const binding = `${call.principal?.subject ?? ''}\n${method}\n${call.server}\n${String(sent.name ?? sent.uri)}`;
+    const link = retry || modern ? undefined : this.#link(upstream, runtime.peer.client.capabilities);
+    if (!retry && !link && !modern) return undefined;
+    const binding = `${call.principal?.subject ?? ''}\n${method}\n${call.server}\n${String(params.name ?? params.uri)}`;
+    if (retry) return this.#retry(params, binding, runtime, send);
+    if (modern) return this.#relay(params, binding, send);
+    const { inputResponses: _, ...sent } = params;
     const listener = { peer: runtime.peer, progressToken: sent._meta?.progressToken };
-    if (link) {
-      if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
-      const id = randomUUID();
-      const held = new HeldCall(id, binding, link.capabilities, listener);
-      const asked =
-        listener.progressToken === undefined
-          ? sent
-          : { ...sent, _meta: { ...sent._meta, progressToken: held.upstreamToken } };
-      const headers = { ...call.upstreamHeaders, 'x-request-id': call.requestId };
-      const peer = held.peer(runtime.peer.client);
-      held.follow(link.request(method, asked, { signal: held.cancellation, headers, peer }));
-      return this.#round(id, held, listener, runtime.cancellation);
-    }
-    return this.#continue(requestState, inputResponses, binding, listener, runtime);
+    if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
+    const id = randomUUID();
+    const held = new HeldCall(id, binding, link!.capabilities, listener);
+    const asked =
+      listener.progressToken === undefined
+        ? sent
+        : { ...sent, _meta: { ...sent._meta, progressToken: held.upstreamToken } };
+    const headers = { ...call.upstreamHeaders, 'x-request-id': call.requestId };
+    const peer = held.peer(runtime.peer.client);
+    held.follow(link!.request(method, asked, { signal: held.cancellation, headers, peer }));
+    return this.#round(id, held, listener, runtime.cancellation);
   }
 
-  /** A retry: the answers go to the held call the state names, which goes on to its next round. */
-  async #continue(
-    requestState: unknown,
-    inputResponses: unknown,
+  /**
+   * A retry: the state is the gateway's, checked before anything acts on it. It names a call held
+   * here or on another replica, or carries the state a 2026-07-28 upstream gave, sent back to it.
+   */
+  async #retry(
+    params: Params,
     binding: string,
-    listener: Listener,
     runtime: OperationRuntime,
+    send: (params: Params) => Promise<Result>,
   ): Promise<Result> {
-    const { c: id, n: round, r: replica } = this.#options.seal.open(requestState, binding) as StatePayload;
+    const { requestState, inputResponses, ...rest } = params;
+    const state = this.#options.seal.open(requestState, binding) as StatePayload | UpstreamState;
     if (
       inputResponses !== undefined &&
       (typeof inputResponses !== 'object' || inputResponses === null || Array.isArray(inputResponses))
     )
       throw invalidParams('inputResponses must be an object of the answers by key');
+    if ('u' in state) return this.#relay({ ...params, requestState: state.u }, binding, send);
+    const { c: id, n: round, r: replica } = state;
     const answers = (inputResponses as Record<string, unknown> | undefined) ?? {};
     if (replica !== this.#replica) return this.#continueThere(replica, id, round, answers, runtime);
+    const listener = { peer: runtime.peer, progressToken: rest._meta?.progressToken };
     return this.#round(id, this.#take(id, round, answers), listener, runtime.cancellation);
+  }
+
+  /**
+   * A call to a 2026-07-28 upstream, which asks for input itself: its state is wrapped in the
+   * gateway's own, so that the retry is checked (and bound to the caller) before the upstream sees it.
+   */
+  async #relay(params: Params, binding: string, send: (params: Params) => Promise<Result>): Promise<Result> {
+    const result = await send(params);
+    if (result.resultType !== 'input_required' || typeof result.requestState !== 'string') return result;
+    const state: UpstreamState = { u: result.requestState };
+    return { ...result, requestState: this.#options.seal.seal(state, binding) };
   }
 
   /** The held call a state names, its timer stopped and its answers given; a clear error if it is gone. */

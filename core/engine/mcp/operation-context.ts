@@ -44,6 +44,8 @@ export interface CallRouter {
     runtime: OperationRuntime,
     method: string,
     params: Record<string, unknown>,
+    /** The usual way, with these params. */
+    send: (params: Record<string, unknown>) => Promise<Record<string, unknown>>,
   ): Promise<Record<string, unknown>> | undefined;
 }
 
@@ -56,6 +58,8 @@ export interface OperationRuntime {
   readonly session: SessionHandle | undefined;
   /** How a caller that cannot be sent requests has its upstream calls made. */
   readonly router?: CallRouter;
+  /** The log level the caller asked for, when it has no session to keep it (a 2026-07-28 request). */
+  readonly logLevel?: string;
 }
 
 /** Where a request's scope is read from: its id, logger, principal and state. */

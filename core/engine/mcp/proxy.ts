@@ -18,6 +18,7 @@ import type {
   ReadResourceResult,
   ResourceReadContext,
   ToolCallContext,
+  ToolItem,
 } from '../../kernel/context.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
@@ -26,6 +27,8 @@ import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
 import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
+import { paramHeaders } from '../../lib/http/modern-headers.ts';
+import { answerRounds } from './input-rounds.ts';
 import { listPage } from './serialized.ts';
 import { shown } from './shown.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
@@ -47,6 +50,10 @@ type Result = Record<string, unknown>;
 
 /** An operation's context, as the terminal steps get it back from the hooks. */
 type WithRuntime = { readonly [RUNTIME]?: OperationRuntime };
+type Forwarded = OperationContext & WithRuntime & { server: string; upstreamHeaders?: Record<string, string> };
+
+/** The methods whose results may ask the client for input (2026-07-28). */
+const multiRound = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 let progressTokens = 0;
 
@@ -112,6 +119,11 @@ export class McpProxy {
       ctx,
     );
     return this.#page('resourceTemplates', items, params);
+  }
+
+  /** The tool a client calls by `name`, as listed. */
+  tool(name: string): ToolItem | undefined {
+    return this.#deps.catalogue().tool(name);
   }
 
   /** All of a kind of list that `ctx`'s caller sees (the catalogue through the list hooks), unpaginated. */
@@ -274,17 +286,35 @@ export class McpProxy {
    * Not an async function: a request that is not retried is the upstream's promise itself, with no
    * step of this function's own on the way back (on a path every tool call takes).
    */
-  #forward(
-    ctx: OperationContext & WithRuntime & { server: string; upstreamHeaders?: Record<string, string> },
+  #forward(ctx: Forwarded, method: string, params: Params, idempotent: boolean): Promise<Result> {
+    const upstream = this.#deps.upstream(ctx.server);
+    if (!upstream) return Promise.reject(unknownServer(ctx.server));
+    const runtime = ctx[RUNTIME];
+    if (runtime?.router) {
+      const send = (given: Params) => this.#send(upstream, ctx, runtime, method, given, idempotent);
+      const routed = runtime.router.route(upstream, ctx, runtime, method, params, send);
+      if (routed) return routed;
+    } else if (runtime && upstream.modern && multiRound.has(method)) {
+      // A client with a stream to be asked on: the gateway answers a 2026-07-28 upstream's
+      // input_required rounds by asking it, and sends the answers back.
+      const retry = (inputResponses: Params, requestState: unknown) =>
+        this.#send(upstream, ctx, runtime, method, { ...params, inputResponses, requestState }, false);
+      return this.#send(upstream, ctx, runtime, method, params, idempotent).then((result) =>
+        answerRounds(result, runtime, retry),
+      );
+    }
+    return this.#send(upstream, ctx, runtime, method, params, idempotent);
+  }
+
+  /** Send a request upstream the usual way: on the client's own upstream session or the shared one, retried when safe. */
+  #send(
+    upstream: Upstream,
+    ctx: Forwarded,
+    runtime: OperationRuntime | undefined,
     method: string,
     params: Params,
     idempotent: boolean,
   ): Promise<Result> {
-    const upstream = this.#deps.upstream(ctx.server);
-    if (!upstream) return Promise.reject(unknownServer(ctx.server));
-    const runtime = ctx[RUNTIME];
-    const routed = runtime?.router?.route(upstream, ctx, runtime, method, params);
-    if (routed) return routed;
     const callerToken = params._meta?.progressToken;
     // A shared upstream session serves many clients, whose progress tokens may collide: send a
     // token of our own and give the caller's back on the way out.
@@ -294,11 +324,17 @@ export class McpProxy {
     const peer = runtime && relayingPeer(runtime.peer, upstreamToken, callerToken);
     // The call's cancellation rather than `ctx.signal`, which would make an AbortSignal per call.
     const signal = runtime?.cancellation ?? ctx.signal;
+    // A 2026-07-28 upstream checks the arguments its tool mirrors in headers (SEP-2243): derived
+    // from the arguments sent, which a hook may have changed.
+    const mirrored =
+      upstream.modern && method === 'tools/call'
+        ? paramHeaders((ctx as Partial<ToolCallContext>).definition?.inputSchema, params.arguments as Params)
+        : undefined;
     const options = {
       signal,
-      headers: { ...ctx.upstreamHeaders, 'x-request-id': ctx.requestId },
+      headers: { ...ctx.upstreamHeaders, ...mirrored, 'x-request-id': ctx.requestId },
       peer,
-      logLevel: runtime?.session?.logLevel,
+      logLevel: runtime?.session?.logLevel ?? runtime?.logLevel,
     };
     const { retry, sessions } = upstream.policy;
     const session = sessions === 'per-client' ? runtime?.session : undefined;

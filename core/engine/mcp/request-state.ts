@@ -13,8 +13,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { RpcCodes, RpcError } from '../../kernel/errors.ts';
 
-/** Longer states are refused unread: the gateway's own are far shorter. */
-export const MAX_REQUEST_STATE_LENGTH = 4096;
+/** Longer states are refused unread: room for the state of an upstream inside, but not for a flood. */
+export const MAX_REQUEST_STATE_LENGTH = 64 * 1024;
 
 /** Keys shorter than this are refused: HMAC-SHA256 wants at least its own output's length. */
 export const MIN_KEY_BYTES = 32;

@@ -29,6 +29,7 @@ import {
   withoutEnvelope,
 } from './era.ts';
 import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
+import { decodeHeaderValue, mirroredArguments } from '../../lib/http/modern-headers.ts';
 import { Listeners, stamp } from './listen.ts';
 import { shown } from './shown.ts';
 import { type CallRouter, OperationCall } from './operation-context.ts';
@@ -134,6 +135,8 @@ export class StatelessServer {
     if (!MODERN_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(version, id);
     const missing = kind === 'request' ? headerMissing(header, method, body.params) : undefined;
     if (missing) return mismatched(missing, id);
+    const mirrored = method === 'tools/call' ? this.#paramMismatch(header, body.params!) : undefined;
+    if (mirrored) return mismatched(mirrored, id);
     const accept = header('accept');
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream'))
       return jsonRpcErrorResponse(
@@ -158,6 +161,31 @@ export class StatelessServer {
     if (method === 'server/discover') return this.#answer(id, method, this.#discover());
     const client = this.#client(info, capabilities, version);
     return this.#run(id, method, withoutEnvelope(body.params), client, meta[META.logLevel], scope);
+  }
+
+  /**
+   * What is wrong with a call's `Mcp-Param-*` headers (SEP-2243): each argument the tool's input
+   * schema marks `x-mcp-header` must be repeated in its header, as its value (plain or base64),
+   * and a header must not stand for an argument the call does not give.
+   */
+  #paramMismatch(header: Header, params: Record<string, unknown>): string | undefined {
+    const name = params.name;
+    const schema = typeof name === 'string' ? this.#options.proxy.tool(name)?.value.inputSchema : undefined;
+    const args = params.arguments as Record<string, unknown> | undefined;
+    for (const [argument, field] of mirroredArguments(schema)) {
+      const given = header(field as Lowercase<string>);
+      const value = args?.[argument];
+      if (value === undefined || value === null || typeof value === 'object') {
+        if (given !== undefined) return `${field} is given, the body has no ${shown(argument)} to repeat`;
+        continue;
+      }
+      if (given === undefined) return `${field} is missing, the body's ${shown(argument)} is ${shown(String(value))}`;
+      const decoded = decodeHeaderValue(given);
+      if (decoded === undefined) return `${field} is not in the =?base64?...?= form`;
+      if (decoded !== String(value))
+        return `${field} is ${shown(decoded)}, the body's ${shown(argument)} is ${shown(String(value))}`;
+    }
+    return undefined;
   }
 
   /** A list of the catalogue changed: tell the listeners that see the difference. */
@@ -243,7 +271,8 @@ export class StatelessServer {
       this.#serving.delete(cancellation);
       gone();
     };
-    const runtime = { cancellation, peer, session: undefined, router: this.#options.router };
+    const level = typeof logLevel === 'string' ? logLevel : undefined;
+    const runtime = { cancellation, peer, session: undefined, router: this.#options.router, logLevel: level };
     runOperation(this.#options, method, params, scope, runtime, undefined).then(
       (result) => {
         done();
@@ -337,7 +366,7 @@ function headerMissing(
   if (key === undefined) return undefined;
   const expected = params?.[key];
   const given = header('mcp-name');
-  const name = given === undefined ? undefined : decodeName(given);
+  const name = given === undefined ? undefined : decodeHeaderValue(given);
   if (given !== undefined && name === undefined) return 'Mcp-Name is not in the =?base64?...?= form';
   if (name !== expected) return `Mcp-Name is ${shown(name ?? 'missing')}, the body's ${key} is ${shown(expected)}`;
   return undefined;
@@ -345,25 +374,6 @@ function headerMissing(
 
 const mismatched = (why: string, id: RequestId | undefined) =>
   jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${why}`, id);
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * `Mcp-Name` as sent: plain, or `=?base64?...?=` for a name that is not ASCII; undefined for a
- * base64 form that is not canonical or not UTF-8 (the spec has servers reject those, so that two
- * spellings of one name cannot pass one check and another).
- */
-function decodeName(value: string): string | undefined {
-  const encoded = /^=\?base64\?(.*)\?=$/s.exec(value)?.[1];
-  if (encoded === undefined) return value;
-  const bytes = Buffer.from(encoded, 'base64');
-  if (bytes.toString('base64') !== encoded) return undefined;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
-}
 
 const isInputRequired = (result: Record<string, unknown>) =>
   isObject(result.inputRequests) || typeof result.requestState === 'string';

@@ -17,4 +17,10 @@ export {
 } from './settings.ts';
 export { defaultAllowedOrigins, originMatcher } from './origin.ts';
 export { rpcErrorResponse } from './rpc-error-response.ts';
-export { modernRequestHeaders } from './modern-headers.ts';
+export {
+  decodeHeaderValue,
+  encodeHeaderValue,
+  mirroredArguments,
+  modernRequestHeaders,
+  paramHeaders,
+} from './modern-headers.ts';

@@ -29,7 +29,7 @@ export function modernRequestHeaders(message: JSONRPCMessage): Record<string, st
   const headers: Record<string, string> = { 'mcp-protocol-version': version, 'mcp-method': method };
   const key = namedBy[method];
   const name = key === undefined ? undefined : params?.[key];
-  if (typeof name === 'string') headers['mcp-name'] = headerValue(name);
+  if (typeof name === 'string') headers['mcp-name'] = encodeHeaderValue(name);
   return headers;
 }
 
@@ -38,8 +38,51 @@ export function modernRequestHeaders(message: JSONRPCMessage): Record<string, st
  * else `=?base64?<UTF-8 in base64>?=` (so is a value that already looks encoded, which would
  * otherwise be decoded by the server into something else).
  */
-function headerValue(value: string): string {
+export function encodeHeaderValue(value: string): string {
   const plain =
     value !== '' && value === value.trim() && /^[\t\x20-\x7e]*$/.test(value) && !/^=\?base64\?.*\?=$/.test(value);
   return plain ? value : `=?base64?${Buffer.from(value, 'utf8').toString('base64')}?=`;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header's value as sent: plain, or decoded from `=?base64?...?=`; undefined for a base64 form
+ * that is not canonical or not UTF-8 (the spec has servers reject those, so that two spellings of
+ * one value cannot pass one check and another).
+ */
+export function decodeHeaderValue(value: string): string | undefined {
+  const encoded = /^=\?base64\?(.*)\?=$/s.exec(value)?.[1];
+  if (encoded === undefined) return value;
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.toString('base64') !== encoded) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The arguments a tool's input schema has mirrored in headers (SEP-2243): each top-level property
+ * marked `x-mcp-header: <Name>`, as `[argument, header]` with the header `mcp-param-<name>`.
+ */
+export function mirroredArguments(inputSchema: unknown): readonly (readonly [string, string])[] {
+  const properties = (inputSchema as { properties?: unknown } | undefined)?.properties;
+  if (typeof properties !== 'object' || properties === null) return [];
+  return Object.entries(properties).flatMap(([argument, schema]) => {
+    const name = (schema as { 'x-mcp-header'?: unknown } | null)?.['x-mcp-header'];
+    return typeof name === 'string' && name !== '' ? [[argument, `mcp-param-${name.toLowerCase()}`] as const] : [];
+  });
+}
+
+/** The `Mcp-Param-*` headers of a `tools/call` with `args`, for a tool with `inputSchema`. */
+export function paramHeaders(inputSchema: unknown, args: Readonly<Record<string, unknown>> | undefined) {
+  const headers: Record<string, string> = {};
+  for (const [argument, header] of mirroredArguments(inputSchema)) {
+    const value = args?.[argument];
+    if (value !== undefined && value !== null && typeof value !== 'object')
+      headers[header] = encodeHeaderValue(String(value));
+  }
+  return headers;
 }
