@@ -8,6 +8,7 @@
  */
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,49 @@ describe('through the gateway', () => {
       expect(await echo(client, 'legacy__echo')).toEqual({ text: 'hi', era: 'legacy' });
       expect(await echo(client, 'pinned__echo')).toEqual({ text: 'hi', era: 'modern' });
       expect(await echo(client, 'stdio__echo')).toEqual({ text: 'hi', era: 'modern' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("asks a 1.x client what a 2026-07-28 upstream's input_required result asks, and sends the answers back", async () => {
+    const client = await gateway.connect({ capabilities: { elicitation: { form: {} } } });
+    const asked: unknown[] = [];
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return { action: 'accept', content: { day: 'Friday' } };
+    });
+    const result = await client.callTool({ name: 'auto__book', arguments: {} });
+    expect(result.content).toEqual([{ type: 'text', text: 'booked Friday (state asked-for-a-day)' }]);
+    expect(asked).toEqual(['Which day?']);
+  });
+
+  it("wraps a 2026-07-28 upstream's requestState for a stateless client, and refuses a tampered one before the upstream sees it", async () => {
+    const client = new V2Client(
+      { name: 'v2-booker', version: '2' },
+      { versionNegotiation: { mode: { pin: MODERN } }, capabilities: { elicitation: { form: {} } } },
+    );
+    client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { day: 'Monday' } }));
+    await client.connect(new V2Transport(new URL(gateway.url), { fetch: gateway.fetch }));
+    try {
+      const booked = await client.callTool({ name: 'auto__book', arguments: {} });
+      expect(booked.content).toEqual([{ type: 'text', text: 'booked Monday (state asked-for-a-day)' }]);
+      const first = (await client.callTool(
+        { name: 'auto__book', arguments: {} },
+        { allowInputRequired: true },
+      )) as unknown as { resultType: string; requestState: string };
+      expect(first.resultType).toBe('input_required');
+      expect(first.requestState).toMatch(/^v1\./);
+      expect(first.requestState).not.toContain('asked-for-a-day');
+      const before = (await received(both)).length;
+      const tampered = {
+        name: 'auto__book',
+        arguments: {},
+        inputResponses: { day: { action: 'accept', content: { day: 'Sunday' } } },
+        requestState: `${first.requestState}x`,
+      };
+      await expect(client.callTool(tampered, { allowInputRequired: true })).rejects.toThrow(/requestState/);
+      expect((await received(both)).length).toBe(before);
     } finally {
       await client.close();
     }
