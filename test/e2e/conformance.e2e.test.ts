@@ -3,8 +3,8 @@
  * fetched with `npx -y -p node@22`), run with the requirements of each protocol era
  * (`--requirements 2025-11-25` and `2026-07-28`, which also run, unscored, the scenarios a revision
  * does not require) against our fixture of both eras (the SDK's v2 line) directly and through the
- * gateway, where the fixture is an upstream with an empty prefix beside a second, prefixed
- * upstream. Every scenario that passes directly must pass through the gateway, with the same
+ * gateway (one per era, which speaks that era to the fixture), where the fixture is an upstream with
+ * an empty prefix beside a second, prefixed upstream. Every scenario that passes directly must pass through the gateway, with the same
  * checks, but for the gateway's known gaps (knownGaps below).
  */
 import { execFile } from 'node:child_process';
