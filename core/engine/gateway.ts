@@ -26,6 +26,7 @@ import { mcpEndpoint } from './mcp/endpoint.ts';
 import { StatelessServer } from './mcp/stateless.ts';
 import { InputBridge } from './mcp/input-bridge.ts';
 import { RequestStateSeal } from './mcp/request-state.ts';
+import { TaskIds } from './mcp/task-ids.ts';
 import { McpProxy } from './mcp/proxy.ts';
 import { DownstreamSession } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
@@ -221,6 +222,9 @@ export class Gateway {
       },
     });
     this.#sessions = sessions;
+    // What 2026-07-28 clients echo back (a requestState, a task id) is signed with the replicas' key.
+    const seal = new RequestStateSeal(requestStateKey, config.stateless.input_timeout);
+    const tasks = new TaskIds(seal);
     const proxy = new McpProxy({
       kernel: this.kernel,
       catalogue: () => this.catalogue,
@@ -230,6 +234,7 @@ export class Gateway {
       separator: config.proxy.separator,
       pageSize: config.proxy.page_size,
       subscriptions,
+      tasks,
     });
     this.#instructions = describeServers(plan, config.proxy.separator);
     const policy = this.kernel.services.get('origin-policy');
@@ -244,7 +249,8 @@ export class Gateway {
       discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
       cancel: this.#cancel.signal,
       router: (this.#bridge = new InputBridge({
-        seal: new RequestStateSeal(requestStateKey, config.stateless.input_timeout),
+        seal,
+        tasks,
         holdMs: config.stateless.input_timeout,
         bus,
         logger,
@@ -521,13 +527,16 @@ const defaultOrigins = (config: GatewayConfig, baseUrl: string): string[] =>
   config.server.allowed_origins ?? defaultAllowedOrigins(baseUrl);
 
 /**
- * What the gateway offers a client at `initialize`: tools always (its list may be empty), and
- * prompts, resources (with subscriptions), completions and logging when some upstream offers them.
+ * What the gateway offers a client at `initialize` (and `server/discover`): tools always (its list
+ * may be empty), and prompts, resources (with subscriptions), completions and logging when some
+ * upstream offers them, and the extensions the upstreams declare (the first one's settings of each).
  */
 function advertisedCapabilities(upstreams: readonly Upstream[]): ServerCapabilities {
   const known = upstreams.flatMap((u) => u.capabilities ?? []);
   const any = (test: (c: ServerCapabilities) => unknown) => known.some(test);
+  const extensions: Record<string, object> = Object.assign({}, ...known.map((c) => c.extensions ?? {}).reverse());
   return {
+    ...(Object.keys(extensions).length > 0 && { extensions }),
     tools: { listChanged: true },
     ...(any((c) => c.prompts) && { prompts: { listChanged: true } }),
     ...(any((c) => c.resources) && {

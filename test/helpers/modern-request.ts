@@ -11,7 +11,7 @@ export function modernRequest(
   headers: Record<string, string> = {},
   capabilities: Record<string, unknown> = {},
 ): Promise<Response> {
-  const name = params.name ?? params.uri;
+  const name = params.name ?? params.uri ?? params.taskId;
   return gateway.request('/mcp', {
     method: 'POST',
     headers: {

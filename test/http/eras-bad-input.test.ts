@@ -63,6 +63,7 @@ const INVALID_REQUEST = refused(400, -32600);
 const INVALID_PARAMS = refused(400, -32602);
 const HEADER_MISMATCH = refused(400, -32020);
 const NOT_FOUND = refused(404, -32601);
+const UNKNOWN_TASK = refused(200, -32602);
 
 const probe = (
   label: string,
@@ -161,12 +162,12 @@ const families: Record<string, (r: Random) => Probe> = {
   },
   'a tasks request without its name header': (r) => {
     const body = modernBody(r.pick(['tasks/get', 'tasks/update', 'tasks/cancel']), { taskId: r.word() });
-    // The gateway has no tasks: named right, the request is refused only as unknown.
+    // Named right, a task id the gateway never gave is refused as such (in the answer, not by HTTP).
     const named = r.next() < 0.3;
     return probe(
       String(named),
       body,
-      named ? NOT_FOUND : HEADER_MISMATCH,
+      named ? UNKNOWN_TASK : HEADER_MISMATCH,
       named ? {} : { 'mcp-name': r.pick([undefined, 'other']) },
     );
   },

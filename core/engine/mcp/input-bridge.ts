@@ -29,12 +29,15 @@ import { HeldCall, type Listener } from './held-call.ts';
 import type { CallRouter, OperationRuntime, RoutedCall } from './operation-context.ts';
 import { toRpcError } from './operations.ts';
 import type { RequestStateSeal } from './request-state.ts';
+import type { TaskIds } from './task-ids.ts';
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
 type Result = Record<string, unknown>;
 
 export interface InputBridgeOptions {
   readonly seal: RequestStateSeal;
+  /** The ids given for an upstream's tasks. */
+  readonly tasks: TaskIds;
   /** How long a held call waits for the caller's retry before it is cancelled. */
   readonly holdMs: number;
   /** The replicas' bus: a retry that reaches another replica than the one holding its call is continued there. */
@@ -97,8 +100,8 @@ export class InputBridge implements CallRouter {
     const link = retry || modern ? undefined : this.#link(upstream, runtime.peer.client.capabilities);
     if (!retry && !link && !modern) return undefined;
     const binding = `${call.principal?.subject ?? ''}\n${method}\n${call.server}\n${String(params.name ?? params.uri)}`;
-    if (retry) return this.#retry(params, binding, runtime, send);
-    if (modern) return this.#relay(params, binding, send);
+    if (retry) return this.#retry(params, binding, call, runtime, send);
+    if (modern) return this.#relay(params, binding, call, send);
     const { inputResponses: _, ...sent } = params;
     const listener = { peer: runtime.peer, progressToken: sent._meta?.progressToken };
     if (upstream.state !== 'ready') return Promise.reject(upstream.unavailable());
@@ -121,6 +124,7 @@ export class InputBridge implements CallRouter {
   async #retry(
     params: Params,
     binding: string,
+    call: RoutedCall,
     runtime: OperationRuntime,
     send: (params: Params) => Promise<Result>,
   ): Promise<Result> {
@@ -131,7 +135,7 @@ export class InputBridge implements CallRouter {
       (typeof inputResponses !== 'object' || inputResponses === null || Array.isArray(inputResponses))
     )
       throw invalidParams('inputResponses must be an object of the answers by key');
-    if ('u' in state) return this.#relay({ ...params, requestState: state.u }, binding, send);
+    if ('u' in state) return this.#relay({ ...params, requestState: state.u }, binding, call, send);
     const { c: id, n: round, r: replica } = state;
     const answers = (inputResponses as Record<string, unknown> | undefined) ?? {};
     if (replica !== this.#replica) return this.#continueThere(replica, id, round, answers, runtime);
@@ -141,10 +145,20 @@ export class InputBridge implements CallRouter {
 
   /**
    * A call to a 2026-07-28 upstream, which asks for input itself: its state is wrapped in the
-   * gateway's own, so that the retry is checked (and bound to the caller) before the upstream sees it.
+   * gateway's own, so that the retry is checked (and bound to the caller) before the upstream sees
+   * it; a task it makes instead of answering gets an id of the gateway's (task-ids.ts).
    */
-  async #relay(params: Params, binding: string, send: (params: Params) => Promise<Result>): Promise<Result> {
+  async #relay(
+    params: Params,
+    binding: string,
+    call: RoutedCall,
+    send: (params: Params) => Promise<Result>,
+  ): Promise<Result> {
     const result = await send(params);
+    if (result.resultType === 'task' && typeof result.taskId === 'string') {
+      const task = { server: call.server, taskId: result.taskId, tool: call.name ?? '' };
+      return { ...result, taskId: this.#options.tasks.wrap(task, result.ttlMs, call.principal) };
+    }
     if (result.resultType !== 'input_required' || typeof result.requestState !== 'string') return result;
     const state: UpstreamState = { u: result.requestState };
     return { ...result, requestState: this.#options.seal.seal(state, binding) };

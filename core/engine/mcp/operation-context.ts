@@ -29,6 +29,8 @@ export interface SessionHandle {
 /** What the proxy knows of a call it sends to an upstream. */
 export type RoutedCall = Pick<OperationContext, 'requestId' | 'principal'> & {
   readonly server: string;
+  /** The exposed name of the tool or prompt called. */
+  readonly name?: string;
   readonly upstreamHeaders?: Readonly<Record<string, string>>;
 };
 

@@ -28,6 +28,9 @@ const methods: Record<string, Handler> = {
   'resources/unsubscribe': (proxy, ctx, params, runtime) => proxy.subscribe(ctx, params, runtime, false),
   'completion/complete': (proxy, ctx, params, runtime) => proxy.complete(ctx, params, runtime),
   'logging/setLevel': (proxy, ctx, params, runtime) => proxy.setLogLevel(ctx, params, runtime),
+  'tasks/get': (proxy, ctx, params, runtime) => proxy.task(ctx, 'tasks/get', params, runtime),
+  'tasks/update': (proxy, ctx, params, runtime) => proxy.task(ctx, 'tasks/update', params, runtime),
+  'tasks/cancel': (proxy, ctx, params, runtime) => proxy.task(ctx, 'tasks/cancel', params, runtime),
 };
 
 /** Whether `method` is one of the gateway's operations (the others are the protocol's own: `initialize`, `ping`, ...). */

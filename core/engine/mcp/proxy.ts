@@ -31,6 +31,7 @@ import { paramHeaders } from '../../lib/http/modern-headers.ts';
 import { answerRounds } from './input-rounds.ts';
 import { listPage } from './serialized.ts';
 import { shown } from './shown.ts';
+import type { TaskIds } from './task-ids.ts';
 import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
@@ -43,6 +44,8 @@ export interface ProxyDeps {
   readonly separator: string;
   readonly pageSize: number;
   readonly subscriptions: SharedSubscriptions;
+  /** The ids given to clients for upstreams' tasks. */
+  readonly tasks: TaskIds;
 }
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
@@ -201,6 +204,27 @@ export class McpProxy {
     if (subscribe) await this.#deps.subscriptions.subscribe(upstream, target.uri, who);
     else await this.#deps.subscriptions.unsubscribe(upstream, target.uri, who);
     return {};
+  }
+
+  /**
+   * `tasks/get|update|cancel` (the tasks extension): at the upstream whose task the gateway's id
+   * names, with that upstream's id, and only while the caller may still see the tool that made it.
+   */
+  async task(base: OperationContext, method: string, params: Params, runtime: OperationRuntime): Promise<Result> {
+    const task = this.#deps.tasks.open(params.taskId, base.principal);
+    const tool = this.#deps.catalogue().tool(task.tool);
+    const visible = tool && (await this.#deps.kernel.runList('onListTools', [tool], base)).length > 0;
+    if (task.tool !== '' && !visible)
+      throw new GatewayError(
+        ErrorCodes.FORBIDDEN,
+        `Forbidden: the task's tool ${shown(task.tool)} is not yours to use`,
+        {
+          rpcCode: RpcCodes.FORBIDDEN,
+        },
+      );
+    const ctx = operation(base, runtime, { server: task.server });
+    const result = await this.#forward(ctx, method, { ...params, taskId: task.taskId }, method === 'tasks/get');
+    return result.taskId === task.taskId ? { ...result, taskId: params.taskId } : result;
   }
 
   /** `completion/complete` for a prompt's or a resource template's argument, at its owner. */

@@ -1,6 +1,6 @@
 /**
- * The `requestState` the gateway gives a 2026-07-28 client in an `input_required` result. The
- * client echoes it back on its retry, so it is attacker-controlled input: it is signed (HMAC-SHA256),
+ * The `requestState` the gateway gives a 2026-07-28 client in an `input_required` result (and
+ * the task ids it gives, task-ids.ts). The client echoes it back on its retry, so it is attacker-controlled input: it is signed (HMAC-SHA256),
  * dated, and bound to the caller and the operation it was issued for (the principal, the method, the
  * server and the item), so a state that was altered, is out of date, or is replayed by another
  * principal or for another tool is refused before anything acts on it. Signed, not encrypted: it
@@ -32,14 +32,18 @@ export class RequestStateSeal {
     this.#ttlMs = ttlMs;
   }
 
-  /** A state carrying `payload`, for the caller and operation that `binding` names. */
-  seal(payload: unknown, binding: string): string {
-    const body = base64url(JSON.stringify({ p: payload, exp: Date.now() + this.#ttlMs, b: this.#tag(binding) }));
+  /** A state carrying `payload`, for the caller and operation that `binding` names, valid for `ttlMs`. */
+  seal(payload: unknown, binding: string, ttlMs = this.#ttlMs): string {
+    const body = base64url(JSON.stringify({ p: payload, exp: Date.now() + ttlMs, b: this.#tag(binding) }));
     return `v1.${body}.${this.#mac(`v1.${body}`).toString('base64url')}`;
   }
 
-  /** The payload of a state this gateway sealed for `binding`; an `RpcError` (-32602) saying why not, otherwise. */
-  open(state: unknown, binding: string): unknown {
+  /**
+   * The payload of a state this gateway sealed for `binding`; an `RpcError` (-32602) saying why
+   * not, otherwise, naming the parameter that carried it (`what`).
+   */
+  open(state: unknown, binding: string, what = 'requestState'): unknown {
+    const refused = (why: string) => new RpcError(RpcCodes.INVALID_PARAMS, `Invalid params: ${what} ${why}`);
     if (typeof state !== 'string' || state.length > MAX_REQUEST_STATE_LENGTH)
       throw refused('is not one this gateway issued');
     const [version, body, mac, extra] = state.split('.');
@@ -69,5 +73,3 @@ export class RequestStateSeal {
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 const sameBytes = (a: Buffer, b: Buffer) => a.length === b.length && timingSafeEqual(a, b);
-
-const refused = (why: string) => new RpcError(RpcCodes.INVALID_PARAMS, `Invalid params: requestState ${why}`);

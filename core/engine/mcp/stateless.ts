@@ -299,9 +299,7 @@ export class StatelessServer {
     const meta = result._meta as Record<string, unknown> | undefined;
     return {
       ...result,
-      // A result that asks for input says so with what the retry needs; any other is complete
-      // (a 2025 upstream knows nothing of the field).
-      resultType: result.resultType === 'input_required' && isInputRequired(result) ? 'input_required' : 'complete',
+      resultType: resultTypeOf(result),
       ...(cacheable.has(method) && cacheHints),
       _meta: { ...meta, [META.serverInfo]: this.#options.serverInfo },
     };
@@ -375,5 +373,17 @@ function headerMissing(
 const mismatched = (why: string, id: RequestId | undefined) =>
   jsonRpcErrorResponse(400, EraErrors.HEADER_MISMATCH, `Header mismatch: ${why}`, id);
 
-const isInputRequired = (result: Record<string, unknown>) =>
-  isObject(result.inputRequests) || typeof result.requestState === 'string';
+/**
+ * A result's type as this era says it: one that asks for input, or stands for a task, says so
+ * with what the client needs to go on; any other is complete (a 2025 upstream knows nothing of
+ * the field, and an unknown type would leave the client with nothing it can do).
+ */
+function resultTypeOf(result: Record<string, unknown>): string {
+  if (
+    result.resultType === 'input_required' &&
+    (isObject(result.inputRequests) || typeof result.requestState === 'string')
+  )
+    return 'input_required';
+  if (result.resultType === 'task' && typeof result.taskId === 'string') return 'task';
+  return 'complete';
+}
