@@ -25,6 +25,7 @@ import { diffPlans, type PlanDiff } from '../kernel/loader/plan-diff.ts';
 import { mcpEndpoint } from './mcp/endpoint.ts';
 import { StatelessServer } from './mcp/stateless.ts';
 import { InputBridge } from './mcp/input-bridge.ts';
+import { META } from './mcp/era.ts';
 import { RequestStateSeal } from './mcp/request-state.ts';
 import { TaskIds } from './mcp/task-ids.ts';
 import { McpProxy } from './mcp/proxy.ts';
@@ -338,9 +339,16 @@ export class Gateway {
         ...(state === 'ready' && { protocolVersion: upstream.protocolVersion }),
       });
     upstream.onresourceupdated = (uri, notification) => {
+      // A 2026-07-28 upstream stamps it with the gateway's own listen stream, which no client knows.
+      const { _meta, ...params } = notification.params ?? {};
+      const { [META.subscriptionId]: _, ...meta } = (_meta ?? {}) as Record<string, unknown>;
       const exposed = {
         ...notification,
-        params: { ...notification.params, uri: this.catalogue.exposeUri(server.name, uri) },
+        params: {
+          ...params,
+          uri: this.catalogue.exposeUri(server.name, uri),
+          ...(Object.keys(meta).length > 0 && { _meta: meta }),
+        },
       };
       for (const subscriber of this.#subscriptions.subscribers(server.name, uri)) void subscriber.notify(exposed);
     };

@@ -8,7 +8,7 @@
  */
 import { Client as V2Client, StreamableHTTPClientTransport as V2Transport } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +29,8 @@ interface Received {
   readonly name?: string;
   readonly headers: Record<string, string>;
   readonly meta?: Record<string, unknown>;
+  /** A listen request's filter. */
+  readonly listening?: { resourceSubscriptions?: string[] };
 }
 
 let both: FixtureHttp;
@@ -252,6 +254,31 @@ describe('through the gateway', () => {
     expect(
       seen.filter((r) => r.method === 'initialize').every((r) => r.headers['mcp-protocol-version'] === undefined),
     ).toBe(true);
+  });
+
+  it("subscribes a client to a 2026-07-28 upstream's resource through its listen stream, and relays the updates", async () => {
+    const client = await gateway.connect();
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      updates.push(notification.params.uri);
+    });
+    const listensBefore = (await received(both)).filter((r) => r.method === 'subscriptions/listen').length;
+    await client.subscribeResource({ uri: 'note://hello' });
+    // The era has no resources/subscribe: the gateway listens again, with the resource in its filter.
+    await expect
+      .poll(async () => (await received(both)).filter((r) => r.method === 'subscriptions/listen').length)
+      .toBeGreaterThan(listensBefore);
+    const listen = (await received(both)).filter((r) => r.method === 'subscriptions/listen').at(-1);
+    expect(listen?.listening?.resourceSubscriptions).toEqual(['note://hello']);
+    expect((await received(both)).some((r) => r.method === 'resources/subscribe')).toBe(false);
+    await expect
+      .poll(async () => {
+        await fetch(new URL('/update-note', both.url), { method: 'POST' });
+        return updates;
+      })
+      .toContain('note://hello');
+    await client.unsubscribeResource({ uri: 'note://hello' });
+    await client.close();
   });
 
   it("hears of a 2026-07-28 upstream's list changes on its listen stream, reopened when it is cut", async () => {

@@ -194,7 +194,7 @@ export class McpProxy {
     const target = this.#resource(requireString(params, 'uri'));
     const upstream = this.#upstream(target.server);
     if (upstream.state !== 'ready') throw upstream.unavailable();
-    if (upstream.policy.sessions === 'per-client' && runtime.session) {
+    if (upstream.policy.sessions === 'per-client' && runtime.session && !upstream.modern) {
       const method = subscribe ? 'resources/subscribe' : 'resources/unsubscribe';
       return runtime.session
         .link(upstream)

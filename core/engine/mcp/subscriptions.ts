@@ -1,6 +1,7 @@
 /**
- * Resource subscriptions to upstreams in `shared` session mode: the upstream gets one
- * `resources/subscribe` per URI however many clients subscribe, one `resources/unsubscribe` when
+ * Resource subscriptions to upstreams in `shared` session mode (and to every 2026-07-28 upstream,
+ * which has no sessions): the upstream gets one subscription per URI however many clients
+ * subscribe (`resources/subscribe`, or its listen stream's filter), dropped when
  * the last one leaves (or its session ends), and each update goes to exactly the clients that
  * subscribed. (A `per-client` upstream session subscribes for its own client directly.)
  */
@@ -18,7 +19,7 @@ export class SharedSubscriptions {
     if (existing) return void existing.add(who);
     this.#subscribers.set(key, new Set([who]));
     try {
-      await upstream.request('resources/subscribe', { uri });
+      await upstream.subscribe(uri, true);
     } catch (error) {
       this.#subscribers.delete(key);
       throw error;
@@ -30,7 +31,7 @@ export class SharedSubscriptions {
     const set = this.#subscribers.get(key);
     if (!set?.delete(who) || set.size > 0) return;
     this.#subscribers.delete(key);
-    await upstream.request('resources/unsubscribe', { uri });
+    await upstream.subscribe(uri, false);
   }
 
   /** Drop every subscription of a session that ended. */
@@ -40,7 +41,7 @@ export class SharedSubscriptions {
       this.#subscribers.delete(key);
       const [server, uri] = key.split('\n') as [string, string];
       upstreams(server)
-        ?.request('resources/unsubscribe', { uri })
+        ?.subscribe(uri, false)
         .catch(() => {});
     }
   }

@@ -25,7 +25,7 @@ import type {
 import { backoffDelay } from './backoff.ts';
 import { UpstreamClient, type UpstreamRequestOptions } from './client.ts';
 import { type EraVerdict, isDiscoverResult, MODERN_VERSION, probeEra } from './era-probe.ts';
-import { listenForListChanges } from './list-changes.ts';
+import { ListenStream } from './list-changes.ts';
 import type { DownstreamPeer } from './peer.ts';
 import type { UpstreamProtocol } from '../../kernel/config/schema.ts';
 import type { UpstreamPolicy } from '../../kernel/config/upstream-policy.ts';
@@ -100,6 +100,9 @@ export class Upstream {
   #era: EraVerdict['era'] | undefined;
   /** Ends the control session's `subscriptions/listen` stream (2026-07-28). */
   #listening: AbortController | undefined;
+  #listen: ListenStream | undefined;
+  /** The resources the gateway's clients subscribed to, for a 2026-07-28 server's listen filter. */
+  readonly #subscribed = new Set<string>();
   #initialize: InitializeResult | undefined;
   #state: UpstreamState = 'connecting';
   #since = new Date();
@@ -197,6 +200,24 @@ export class Upstream {
     } finally {
       if (peer) this.#inFlight.delete(peer);
     }
+  }
+
+  /**
+   * Hear of `uri`'s updates (or no longer, with `subscribe` false), for the gateway's clients: with
+   * `resources/subscribe|unsubscribe` in the 2025 era, through the listen stream's filter in 2026-07-28.
+   */
+  async subscribe(uri: string, subscribe: boolean): Promise<void> {
+    if (!this.modern) {
+      await this.request(subscribe ? 'resources/subscribe' : 'resources/unsubscribe', { uri });
+      return;
+    }
+    if (this.#state !== 'ready') throw this.unavailable();
+    if (subscribe && !this.capabilities?.resources?.subscribe)
+      throw new RpcError(RpcCodes.METHOD_NOT_FOUND, `upstream server "${this.name}" has no resource subscriptions`);
+    const changed = subscribe ? !this.#subscribed.has(uri) : this.#subscribed.has(uri);
+    if (subscribe) this.#subscribed.add(uri);
+    else this.#subscribed.delete(uri);
+    if (changed) this.#listen?.refilter();
   }
 
   unavailable(): GatewayError {
@@ -363,7 +384,13 @@ export class Upstream {
     this.#startTimers(client);
     if (client.modern) {
       this.#listening = new AbortController();
-      listenForListChanges(client, this.#listening.signal, this.#log, () => void this.refresh());
+      this.#listen = new ListenStream(
+        client,
+        this.#listening.signal,
+        this.#log,
+        () => void this.refresh(),
+        () => [...this.#subscribed],
+      );
     }
     this.#log.info(
       {
@@ -459,6 +486,7 @@ export class Upstream {
     clearInterval(this.#rediscoveryTimer);
     this.#listening?.abort();
     this.#listening = undefined;
+    this.#listen = undefined;
   }
 
   /** Fetch the lists this upstream offers; a list that fails is logged and kept as it was. */
