@@ -7,6 +7,7 @@
  */
 import { classifyInboundRequest } from '@modelcontextprotocol/server';
 import { expect } from 'vitest';
+import { namedParam } from 'mcp-gateway/http';
 
 export const MODERN = '2026-07-28';
 
@@ -41,16 +42,6 @@ export function seeded(seed: number) {
 }
 export type Random = ReturnType<typeof seeded>;
 
-/** What the `Mcp-Name` header repeats of each method's params. */
-const namedBy: Record<string, string> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
-
 /** A request body of the new era; `params._meta` gets the envelope unless `params` has its own `_meta`. */
 export function modernBody(method: string, params: Record<string, unknown> = {}, id: unknown = 1) {
   return { jsonrpc: '2.0', id, method, params: { _meta: envelope(), ...params } };
@@ -66,7 +57,7 @@ export function impliedHeaders(body: unknown): Record<string, string> {
   const meta = params._meta as Record<string, unknown> | undefined;
   const version = typeof meta?.[KEY.version] === 'string' ? (meta[KEY.version] as string) : MODERN;
   const method = typeof message.method === 'string' ? message.method : undefined;
-  const field = method !== undefined && Object.hasOwn(namedBy, method) ? namedBy[method]! : undefined;
+  const field = method === undefined ? undefined : namedParam(method);
   const name = field === undefined ? undefined : params[field];
   return {
     'mcp-protocol-version': version,

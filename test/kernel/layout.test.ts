@@ -122,6 +122,7 @@ describe('entry points', () => {
         'httpServerSettings',
         'mirroredArguments',
         'modernRequestHeaders',
+        'namedParam',
         'originMatcher',
         'paramHeaders',
         'readBody',

@@ -29,7 +29,7 @@ import {
   withoutEnvelope,
 } from './era.ts';
 import { jsonRpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
-import { decodeHeaderValue, mirroredArguments } from '../../lib/http/modern-headers.ts';
+import { decodeHeaderValue, mirroredArguments, namedParam } from '../../lib/http/modern-headers.ts';
 import { Listeners, stamp } from './listen.ts';
 import { shown } from './shown.ts';
 import { type CallRouter, OperationCall } from './operation-context.ts';
@@ -57,16 +57,6 @@ const cacheable = new Set([
   'resources/templates/list',
   'resources/read',
 ]);
-
-/** What `Mcp-Name` repeats of each method's params. */
-const namedBy: Record<string, string> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
 
 /**
  * The hints on cacheable results. Not to be cached (`ttlMs: 0`) and per caller (`private`): lists
@@ -360,7 +350,7 @@ function headerMissing(
   if (header('mcp-protocol-version') === undefined) return 'MCP-Protocol-Version is missing';
   if (header('mcp-method') === undefined) return 'Mcp-Method is missing';
   // Own keys only: a method named `constructor` names nothing.
-  const key = Object.hasOwn(namedBy, method) ? namedBy[method] : undefined;
+  const key = namedParam(method);
   if (key === undefined) return undefined;
   const expected = params?.[key];
   const given = header('mcp-name');

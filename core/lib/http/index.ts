@@ -22,5 +22,6 @@ export {
   encodeHeaderValue,
   mirroredArguments,
   modernRequestHeaders,
+  namedParam,
   paramHeaders,
 } from './modern-headers.ts';

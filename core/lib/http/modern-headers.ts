@@ -18,6 +18,10 @@ const namedBy: Readonly<Record<string, string>> = {
   'tasks/cancel': 'taskId',
 };
 
+/** The parameter of `method` that `Mcp-Name` repeats (`name`, `uri`, `taskId`); undefined for a method it does not name. */
+export const namedParam = (method: string): string | undefined =>
+  Object.hasOwn(namedBy, method) ? namedBy[method] : undefined;
+
 /**
  * The headers of `message` if it is a request of the 2026-07-28 era (its `params._meta` claims a
  * protocol version); undefined for any other message, which belongs to a 2025 session.
@@ -27,7 +31,7 @@ export function modernRequestHeaders(message: JSONRPCMessage): Record<string, st
   const version = (params?._meta as Record<string, unknown> | undefined)?.[PROTOCOL_VERSION_META_KEY];
   if (typeof method !== 'string' || typeof version !== 'string') return undefined;
   const headers: Record<string, string> = { 'mcp-protocol-version': version, 'mcp-method': method };
-  const key = namedBy[method];
+  const key = namedParam(method);
   const name = key === undefined ? undefined : params?.[key];
   if (typeof name === 'string') headers['mcp-name'] = encodeHeaderValue(name);
   return headers;
