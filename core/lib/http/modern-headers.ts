@@ -72,7 +72,17 @@ export function decodeHeaderValue(value: string): string | undefined {
  * marked `x-mcp-header: <Name>`, as `[argument, header]` with the header `mcp-param-<name>`.
  */
 export function mirroredArguments(inputSchema: unknown): readonly (readonly [string, string])[] {
-  const properties = (inputSchema as { properties?: unknown } | undefined)?.properties;
+  if (typeof inputSchema !== 'object' || inputSchema === null) return [];
+  // Read once per schema: every call of the tool asks again.
+  let mirrored = mirroredBySchema.get(inputSchema);
+  if (!mirrored) mirroredBySchema.set(inputSchema, (mirrored = readMirrored(inputSchema)));
+  return mirrored;
+}
+
+const mirroredBySchema = new WeakMap<object, readonly (readonly [string, string])[]>();
+
+function readMirrored(inputSchema: object): readonly (readonly [string, string])[] {
+  const properties = (inputSchema as { properties?: unknown }).properties;
   if (typeof properties !== 'object' || properties === null) return [];
   return Object.entries(properties).flatMap(([argument, schema]) => {
     const name = (schema as { 'x-mcp-header'?: unknown } | null)?.['x-mcp-header'];
