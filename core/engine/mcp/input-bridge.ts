@@ -12,8 +12,9 @@
  * round), continues the held upstream call instead of starting another. The upstream must know
  * the client can answer: such calls go on an upstream session opened with the caller's input
  * capabilities (`sampling`, `elicitation`, `roots`), one per upstream, set of capabilities and call
- * in flight, reused by the calls of any caller that declares that set. Callers that declare none
- * keep to the upstream's shared session, where nothing can be asked of them.
+ * in flight, reused by the calls of any caller that declares that set. Callers that declare none,
+ * and servers of `shared` upstream sessions, keep to the shared session, where nothing can be
+ * asked of a client.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../kernel/context.ts';
@@ -264,11 +265,14 @@ export class InputBridge implements CallRouter {
   /**
    * A session for a call of a caller with these capabilities, if it declared any a server may ask
    * for: an idle one, or a new one. One call at a time per session, because a transport may not
-   * relate a server's request to the call it is about (stdio relates none).
+   * relate a server's request to the call it is about (an HTTP server may send it on its GET
+   * stream; stdio relates none), so the session's only call is the one asked.
    */
   #link(upstream: Upstream, capabilities: ClientCapabilities | undefined): BridgeLink | undefined {
     const declared = declaredInput(capabilities);
-    if (!declared) return undefined;
+    // A server of `shared` sessions (a stdio child, by default: a session there is a process) is
+    // asked nothing on behalf of any client, as for 2025 clients: its calls stay on the shared one.
+    if (!declared || upstream.policy.sessions === 'shared') return undefined;
     for (const gone of [...this.#links.keys()].filter((known) => known.state === 'closed')) {
       for (const link of [...this.#links.get(gone)!.values()].flat()) void link.close();
       this.#links.delete(gone);
@@ -295,18 +299,22 @@ class BridgeLink {
   readonly capabilities: ClientCapabilities;
   readonly #link: UpstreamLink;
   readonly #idle: () => void;
-  #call: DownstreamPeer | undefined;
+  readonly #calls = new Set<DownstreamPeer>();
 
   constructor(upstream: Upstream, capabilities: ClientCapabilities, idle: () => void) {
     this.capabilities = capabilities;
     this.#idle = idle;
-    // What the transport could not relate to a request is the call's: the session serves only it.
+    // What the transport could not relate to a request is the call's, if only one is in flight.
+    const only = () => (this.#calls.size === 1 ? [...this.#calls][0] : undefined);
     const peer: DownstreamPeer = {
       client: { info: undefined, capabilities, protocolVersion: undefined },
-      notify: (notification: JSONRPCNotification) => this.#call?.notify(notification) ?? Promise.resolve(),
+      notify: (notification: JSONRPCNotification) => only()?.notify(notification) ?? Promise.resolve(),
       request: (request, signal) =>
-        this.#call?.request(request, signal) ??
-        Promise.reject({ code: RpcCodes.METHOD_NOT_FOUND, message: `no call of this session asks ${request.method}` }),
+        only()?.request(request, signal) ??
+        Promise.reject({
+          code: RpcCodes.METHOD_NOT_FOUND,
+          message: `mcp-gateway cannot tell which call ${request.method} is for`,
+        }),
     };
     this.#link = new UpstreamLink(upstream, {
       peer,
@@ -316,7 +324,7 @@ class BridgeLink {
   }
 
   get busy(): boolean {
-    return this.#call !== undefined;
+    return this.#calls.size > 0;
   }
 
   async request(
@@ -324,12 +332,12 @@ class BridgeLink {
     params: Params,
     options: UpstreamRequestOptions & { peer: DownstreamPeer },
   ): Promise<Result> {
-    this.#call = options.peer;
+    this.#calls.add(options.peer);
     try {
       return await this.#link.request(method, params, options);
     } finally {
-      this.#call = undefined;
-      this.#idle();
+      this.#calls.delete(options.peer);
+      if (this.#calls.size === 0) this.#idle();
     }
   }
 
