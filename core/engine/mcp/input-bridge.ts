@@ -58,10 +58,10 @@ interface UpstreamState {
   readonly u: string;
 }
 
-/** The input capabilities, and the parts of each that change what a server may ask. */
 /** Idle sessions kept per upstream and set of capabilities, for the calls to come. */
 const IDLE_SESSIONS_KEPT = 4;
 
+/** The input capabilities, and the parts of each that change what a server may ask. */
 const inputCapabilities: Record<string, readonly string[]> = {
   elicitation: ['form', 'url'],
   roots: ['listChanged'],
