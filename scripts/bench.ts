@@ -5,9 +5,10 @@
  *   npm run bench -- [--only call,eras,stdio,list,sessions,startup,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
  *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--kills 20] [--json]
  *
- * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), stdio
- * (a stdio upstream served by the gateway, against the SDK's own HTTP server), list (tools/list over
- * 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
+ * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), eras
+ * (tools/call in both protocol eras, direct, through the gateway and through the byte proxy, with
+ * the gateway's and the byte proxy's CPU per call), stdio (a stdio upstream served by the gateway,
+ * against the SDK's own HTTP server), list (tools/list over 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
  * peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them), and
  * replicas (1 and 3 gateways behind nginx, sessions in Redis; not by default, since it needs
  * Debian's nginx and redis-server), and chaos (an HTTP upstream killed and restarted under load,

@@ -13,6 +13,7 @@ export interface Target {
   readonly client?: LoadOptions['client'];
   readonly transport?: LoadOptions['transport'];
   readonly operation: LoadOptions['operation'];
+  readonly cpuOf?: LoadOptions['cpuOf'];
 }
 
 export interface CompareOptions {

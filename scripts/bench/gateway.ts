@@ -25,7 +25,7 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
   writeFileSync(file, stringify(config));
   const started = await start(
     process.execPath,
-    ['core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'],
+    [...nodeArgs(), 'core/cli/bin.js', 'serve', '--config', file, '--port', '0', '--log-format', 'json'],
     {
       label: 'mcp-gateway',
       env: withoutGatewaySettings(process.env),
@@ -63,6 +63,12 @@ export async function startGateway(config: object): Promise<GatewayProcess> {
     stop: () => stop(started.child),
   };
 }
+
+/**
+ * Node's own options for the gateway's process, from `BENCH_GATEWAY_NODE_ARGS` (space-separated):
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it under the load of a section, `--trace-gc`.
+ */
+const nodeArgs = () => process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /** The environment without `MCP_GATEWAY_*`, which would override the measured configuration (a debug log level, say). */
 function withoutGatewaySettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -9,6 +9,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { openSession, rpc, send, statelessRpc } from './raw-http.ts';
 import { connectedClient } from './client.ts';
+import { cpuMs } from './processes.ts';
 
 export interface LoadResult {
   readonly calls: number;
@@ -17,6 +18,8 @@ export interface LoadResult {
   readonly p50: number;
   readonly p90: number;
   readonly p99: number;
+  /** With `cpuOf`: the CPU time (user + system, ms) that process used over the measured window. */
+  readonly cpuMs?: number;
 }
 
 export interface LoadOptions {
@@ -30,6 +33,8 @@ export interface LoadOptions {
   readonly durationMs: number;
   /** One request: a tools/call of this tool, or a tools/list. */
   readonly operation: { kind: 'call'; tool: string } | { kind: 'list' };
+  /** A server process whose CPU time over the measured window is read from /proc (Linux). */
+  readonly cpuOf?: number;
 }
 
 const toolArguments = { text: 'hello', a: 1, b: 2 };
@@ -126,9 +131,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const warmupEnd = performance.now() + options.warmupMs;
   await Promise.all(clients.map((client) => loop(client, warmupEnd)));
   const record = { latencies: [] as number[], errors: 0 };
+  const cpuBefore = options.cpuOf === undefined ? undefined : cpuMs(options.cpuOf);
   const started = performance.now();
   await Promise.all(clients.map((client) => loop(client, started + options.durationMs, record)));
   const elapsed = performance.now() - started;
+  const cpu = cpuBefore === undefined ? undefined : cpuMs(options.cpuOf!) - cpuBefore;
   await Promise.all(clients.map((client) => client.close()));
 
   const sorted = record.latencies.sort((a, b) => a - b);
@@ -140,12 +147,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50: at(0.5),
     p90: at(0.9),
     p99: at(0.99),
+    ...(cpu !== undefined && { cpuMs: cpu }),
   };
 }
 
 /** Several rounds as one: calls and errors add up (one error must never round away), the rest is the mean. */
 export function combine(results: readonly LoadResult[]): LoadResult {
-  const total = (key: keyof LoadResult) => results.reduce((sum, result) => sum + result[key], 0);
+  const total = (key: keyof LoadResult) => results.reduce((sum, result) => sum + (result[key] ?? 0), 0);
   const mean = (key: keyof LoadResult) => total(key) / results.length;
   return {
     calls: total('calls'),
@@ -154,5 +162,6 @@ export function combine(results: readonly LoadResult[]): LoadResult {
     p50: mean('p50'),
     p90: mean('p90'),
     p99: mean('p99'),
+    ...(results.every((result) => result.cpuMs !== undefined) && { cpuMs: total('cpuMs') }),
   };
 }

@@ -213,6 +213,20 @@ export async function stop(child: ChildProcess): Promise<void> {
 export const rssKb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN);
 
+const clockTicksPerSecond = 100; // USER_HZ, which /proc reports in on Linux whatever the kernel's own HZ
+
+/**
+ * CPU time the process has used so far, user and system, all its threads, in ms (from
+ * /proc/<pid>/stat: utime and stime, in ticks of 10 ms), so that what a window of load cost a
+ * server is read from the outside, with nothing added to the server.
+ */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name, in parentheses, may hold spaces: the fields are counted after it.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicksPerSecond;
+}
+
 /** The highest RSS seen, sampled every 100 ms until `stop()`. */
 export function watchRss(pid: number): { stop(): number } {
   let peak = rssKb(pid);
@@ -259,6 +273,17 @@ export async function startEchoServer(tools = 0, port = 0): Promise<EchoServer> 
       label: 'echo-server',
       ready: /\{"port":(\d+)\}/,
     },
+  );
+  const startMs = performance.now() - started.spawnedAt;
+  return { started, startMs, url: (path = '/mcp') => `http://127.0.0.1:${started.match![1]}${path}` };
+}
+
+/** scripts/bench/modern-echo-server.ts (the 2026-07-28 era) over HTTP, on a port it picks; `raw`: the hand-written answerer. */
+export async function startModernEchoServer(raw = false): Promise<EchoServer> {
+  const started = await start(
+    process.execPath,
+    typeScriptArgs('scripts/bench/modern-echo-server.ts', ...(raw ? ['--raw'] : [])),
+    { label: 'modern-echo-server', ready: /\{"port":(\d+)\}/ },
   );
   const startMs = performance.now() - started.spawnedAt;
   return { started, startMs, url: (path = '/mcp') => `http://127.0.0.1:${started.match![1]}${path}` };

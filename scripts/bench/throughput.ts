@@ -163,8 +163,8 @@ export const callSection = (options: CompareOptions, progress: Progress) =>
     ),
   );
 
-/** scripts/bench/byte-proxy.ts in front of `url`, for as long as `run` runs. */
-async function withByteProxy<T>(url: string, run: (proxied: string) => Promise<T>): Promise<T> {
+/** scripts/bench/byte-proxy.ts in front of `url`, for as long as `run` runs (given its URL for `url` and its pid). */
+export async function withByteProxy<T>(url: string, run: (proxied: string, pid: number) => Promise<T>): Promise<T> {
   const target = new URL(url);
   const started = await start(
     process.execPath,
@@ -175,7 +175,7 @@ async function withByteProxy<T>(url: string, run: (proxied: string) => Promise<T
     },
   );
   try {
-    return await run(`http://127.0.0.1:${started.match![1]}${target.pathname}`);
+    return await run(`http://127.0.0.1:${started.match![1]}${target.pathname}`, started.pid);
   } finally {
     await stop(started.child);
   }
