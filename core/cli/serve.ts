@@ -36,7 +36,7 @@ export async function serve(prepared: Prepared, reloading: ReloadOptions): Promi
     },
     'starting mcp-gateway',
   );
-  const gateway = new Gateway({ config, plan, baseDir, logger });
+  const gateway = new Gateway({ config, plan, baseDir, logger, configFile: prepared.location.file });
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {

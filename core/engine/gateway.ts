@@ -33,7 +33,7 @@ import { DownstreamSession } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
 import { SharedSubscriptions } from './mcp/subscriptions.ts';
 import { BoundedEventStore } from './mcp/event-store.ts';
-import type { GatewayPhase, GatewayStatus, GatewayView } from '../kernel/plugin.ts';
+import type { GatewayPhase, GatewayStatus, GatewayView, ReloadOutcome, RunningPlan } from '../kernel/plugin.ts';
 import type { UpstreamSessionState } from '../kernel/session-store.ts';
 import { MemorySessionStore } from './mcp/memory-session-store.ts';
 import { Upstream } from './upstream/upstream.ts';
@@ -49,6 +49,8 @@ export interface GatewayOptions {
   readonly plan: GatewayPlan;
   readonly baseDir: string;
   readonly logger: Logger;
+  /** The configuration file it was started from, if any (shown in `GatewayView.plan()`). */
+  readonly configFile?: string;
 }
 
 export class Gateway {
@@ -80,6 +82,8 @@ export class Gateway {
   #listeningOn: string | undefined;
   #stopping: Promise<void> | undefined;
   #options: GatewayOptions;
+  readonly #startedAt = new Date().toISOString();
+  #lastReload: ReloadOutcome | undefined;
   readonly #log: Logger;
 
   constructor(options: GatewayOptions) {
@@ -96,6 +100,12 @@ export class Gateway {
       },
       status: () => this.status(),
       eventsDelivered: afterAnswers,
+      catalogue: () => this.catalogue,
+      plan: () => this.#runningPlan(),
+      sessions: () => ({
+        ...(this.#sessions?.counts() ?? { open: 0, byProtocolVersion: {}, bySubject: {} }),
+        store: this.kernel.services.get('session-store') ? 'shared' : 'memory',
+      }),
     };
     this.kernel = new Kernel({
       plugins: options.plan.plugins,
@@ -368,6 +378,21 @@ export class Gateway {
     config: GatewayConfig;
     plan: GatewayPlan;
   }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
+    const at = new Date().toISOString();
+    try {
+      const report = await this.#reload(next);
+      this.#lastReload = { at, applied: true, notApplied: report.needRestart };
+      return report;
+    } catch (error) {
+      this.#lastReload = { at, applied: false, refused: error instanceof Error ? error.message : String(error) };
+      throw error;
+    }
+  }
+
+  async #reload(next: {
+    config: GatewayConfig;
+    plan: GatewayPlan;
+  }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
     if (this.#phase !== 'ready')
       throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
     const diff = diffPlans(this.#options, next);
@@ -423,6 +448,19 @@ export class Gateway {
     await Promise.all(retired.map((upstream) => upstream.stop()));
     await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
     return { ...diff, needRestart, reloadedPlugins };
+  }
+
+  #runningPlan(): RunningPlan {
+    return {
+      plugins: this.#options.plan.plugins.map(({ definition, from }) => ({
+        name: definition.name,
+        version: definition.version,
+        from,
+      })),
+      configFile: this.#options.configFile,
+      startedAt: this.#startedAt,
+      lastReload: this.#lastReload,
+    };
   }
 
   /**

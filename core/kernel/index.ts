@@ -11,13 +11,18 @@ export { z } from 'zod';
 
 export { definePlugin, KERNEL_API_VERSION } from './plugin.ts';
 export type {
+  CatalogueView,
   GatewayPhase,
   GatewayStatus,
   GatewayView,
   HttpMethod,
   HttpRoutes,
   PluginDefinition,
+  ReloadOutcome,
   RouteOptions,
+  RunningPlan,
+  RunningPlugin,
+  SessionCounts,
   SetupContext,
   TransportDeclaration,
 } from './plugin.ts';

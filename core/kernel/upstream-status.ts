@@ -19,6 +19,8 @@ export interface UpstreamStatus {
   readonly serverInfo?: Implementation;
   /** The protocol version spoken with it (`2026-07-28`, or the 2025 one `initialize` agreed), once reached. */
   readonly protocolVersion?: string;
+  /** The round trip of the last heartbeat `ping` answered, in milliseconds (kernel API 1.3). */
+  readonly heartbeatMs?: number;
   readonly tools: number;
   readonly prompts: number;
   readonly resources: number;

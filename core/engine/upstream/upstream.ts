@@ -111,6 +111,8 @@ export class Upstream {
   #connections = 0;
   #retryTimer: NodeJS.Timeout | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The round trip of the last ping answered (ms). */
+  #heartbeatMs: number | undefined;
   #rediscoveryTimer: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
   #discovering: Promise<void> | undefined;
@@ -169,6 +171,7 @@ export class Upstream {
       connections: this.#connections,
       ...(info ? { serverInfo: info } : {}),
       ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
+      ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
       resources: this.catalogue.resources.length,
@@ -469,13 +472,14 @@ export class Upstream {
    */
   #ping(client: UpstreamClient, failure: string): Promise<void> {
     const { heartbeat, timeoutMs } = this.#options.policy;
+    const sent = performance.now();
     return client
       .request(client.modern ? 'server/discover' : 'ping', undefined, {
         timeoutMs: heartbeat?.timeoutMs ?? timeoutMs,
         signal: this.#stopping.signal,
       })
       .then(
-        () => {},
+        () => void (this.#heartbeatMs = Math.round((performance.now() - sent) * 100) / 100),
         (error: unknown) =>
           this.#lost(client, new Error(`${failure}: ${error instanceof Error ? error.message : String(error)}`)),
       );
