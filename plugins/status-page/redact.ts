@@ -5,7 +5,7 @@
  */
 const urlWithSecrets = /\b([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/@]*@)?([^\s?#]*)(?:\?[^\s#]*)?/gi;
 const authScheme = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
-const secretPair = /\b(token|secret|password|api[_-]?key|authorization)(["']?\s*[:=]\s*["']?)[^\s"',;]+/gi;
+const secretPair = /\b([\w-]*(?:token|secret|password|api[_-]?key|authorization))(["']?\s*[:=]\s*["']?)[^\s"',;]+/gi;
 
 export function redactSecrets(text: string): string {
   return text

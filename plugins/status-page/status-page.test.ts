@@ -109,6 +109,21 @@ describe('access', () => {
     );
   });
 
+  it('takes a new token on reload; a change of access mode waits for a restart', async () => {
+    const [first, second] = ['status-token-first-0123', 'status-token-second-012'];
+    const config = (access: object) => ({ plugins: [{ use: 'status-page', options: { access } }] });
+    gateway = await startTestGateway({ config: config({ token: first }), servers: { alpha: server('alpha') } });
+    const withToken = (token: string) => get('/status/api/plan', { headers: { authorization: `Bearer ${token}` } });
+    expect((await withToken(first)).status).toBe(200);
+    expect((await gateway.reload(config({ token: second }))).reloadedPlugins).toEqual(['status-page']);
+    expect((await withToken(first)).status).toBe(401);
+    expect((await withToken(second)).status).toBe(200);
+    expect((await gateway.reload(config({ scopes: ['ops'] }))).needRestart).toContain(
+      'plugin status-page: options (refused)',
+    );
+    expect((await withToken(second)).status).toBe(200);
+  });
+
   it('refuses a token together with scopes at boot', async () => {
     await expect(start({ access: { token: 'status-token-0123456789', scopes: ['a'] } })).rejects.toThrow(
       /either a token or scopes/,
