@@ -32,7 +32,7 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * requests (`UpstreamChannel.request`), `UpstreamChannel.oneExchangePerRequest`, and
  * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`; and `RetryParams` (the
  * answers and state a multi-round retry brings); 1.3, read-only views for dashboards:
- * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs`, and the
+ * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs` and `retryAt`, and the
  * `permissions` service's contract (`PermissionsService`).
  */
 export const KERNEL_API_VERSION = '1.3.0';

@@ -12,6 +12,8 @@ export interface UpstreamStatus {
   /** When the upstream entered its current state (ISO 8601). */
   readonly since: string;
   readonly error?: string;
+  /** While `down`: when the next connection attempt is due, after the backoff (ISO 8601; kernel API 1.3). */
+  readonly retryAt?: string;
   /** Failed connection attempts since the last success. */
   readonly failures: number;
   /** Connections established since boot: 1 while healthy; a growing number means it keeps dropping. */

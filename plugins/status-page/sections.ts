@@ -26,7 +26,9 @@ const orDash = (value: string | number | undefined) => (value === undefined || v
 function stateCell(u: UpstreamRow): Markup {
   const { symbol, word } = stateLabels[u.state];
   const retrying =
-    u.state === 'down' ? html`<br /><small>reconnecting with backoff (${u.failures} failed)</small>` : '';
+    u.state === 'down'
+      ? html`<br /><small>${u.failures} failed; ${u.retryAt ? html`backing off until ${time(u.retryAt)}` : 'reconnecting'}</small>`
+      : '';
   return html`<td data-state="${u.state}"><span class="badge state-${u.state}"><span aria-hidden="true">${symbol}</span> ${word}</span>${retrying}<br /><small>since ${time(u.since)}</small></td>`;
 }
 

@@ -20,6 +20,8 @@ export interface UpstreamRow {
   readonly reconnects: number;
   /** Failed attempts since the last success (with backoff between them). */
   readonly failures: number;
+  /** While down: when the next attempt is due. */
+  readonly retryAt: string | undefined;
   readonly heartbeatMs: number | undefined;
   readonly server: { readonly name: string; readonly version: string } | undefined;
   readonly counts: { readonly tools: number; readonly prompts: number; readonly resources: number };
@@ -56,7 +58,9 @@ export function upstreamRows(gateway: GatewayView, stats: CallStats): UpstreamRo
     lastError: u.error === undefined ? undefined : redactSecrets(u.error),
     reconnects: Math.max(0, u.connections - 1),
     failures: u.failures,
-    heartbeatMs: u.heartbeatMs,
+    retryAt: u.retryAt,
+    // The last answered ping says nothing of a connection that has since been lost.
+    heartbeatMs: u.state === 'ready' ? u.heartbeatMs : undefined,
     server: u.serverInfo && { name: u.serverInfo.name, version: u.serverInfo.version },
     counts: { tools: u.tools, prompts: u.prompts, resources: u.resources },
     calls: stats.summary(u.name),

@@ -38,7 +38,7 @@ let alpha: FixtureHttp;
 let beta: FixtureHttp;
 let gateway: RunningGateway;
 let browser: Browser;
-const output = tempDir('status-page-screenshots-');
+const output = process.env.STATUS_PAGE_SCREENSHOTS ?? tempDir('status-page-screenshots-');
 
 beforeAll(async () => {
   [alpha, beta] = await Promise.all([startFixtureHttp('alpha'), startFixtureHttp('beta')]);
@@ -166,7 +166,13 @@ it('shows an upstream going down and coming back, live, without a reload', async
   expect(Date.now() - down).toBeLessThan(10_000);
   expect(await stateOf(page, 'alpha')).toBe('ready');
   expect(await page.locator('tr[data-upstream="beta"] .badge').textContent()).toContain('down');
+  expect(await page.locator('tr[data-upstream="beta"] td[data-state]').textContent()).toMatch(
+    /failed; (backing off until|reconnecting)/,
+  );
   await page.screenshot({ path: join(output, 'status-page-beta-down.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(output, 'status-page-beta-down-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
 
   beta = await startFixtureHttp('beta', port);
   await waitForState(page, 'beta', 'ready', 15_000);

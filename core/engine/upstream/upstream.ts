@@ -110,6 +110,8 @@ export class Upstream {
   #failures = 0;
   #connections = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** When the attempt the retry timer starts is due. */
+  #retryAt: Date | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   /** The round trip of the last ping answered (ms). */
   #heartbeatMs: number | undefined;
@@ -172,6 +174,7 @@ export class Upstream {
       ...(info ? { serverInfo: info } : {}),
       ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
       ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
+      ...(this.#state === 'down' && this.#retryAt ? { retryAt: this.#retryAt.toISOString() } : {}),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
       resources: this.catalogue.resources.length,
@@ -424,6 +427,7 @@ export class Upstream {
   #scheduleReconnect(): void {
     const delay = backoffDelay(this.#failures - 1, this.#options.policy.backoff);
     this.#log.warn({ error: this.#error, failures: this.#failures, retryInMs: delay }, 'upstream unavailable');
+    this.#retryAt = new Date(Date.now() + delay);
     this.#retryTimer = setTimeout(() => this.#attempt(), delay);
     this.#retryTimer.unref();
   }
