@@ -172,7 +172,10 @@ export interface GatewayView {
    * counted every earlier request (a metrics scrape) waits for this first.
    */
   eventsDelivered(): Promise<void>;
-  /** The exposed catalogue, unfiltered (kernel API 1.3). */
+  /**
+   * The exposed catalogue, unfiltered (kernel API 1.3): the same object until the catalogue
+   * changes, so that a reader can tell a change by identity.
+   */
   catalogue(): CatalogueView;
   /** The plugin chain, the configuration file and the last reload (kernel API 1.3). */
   plan(): RunningPlan;

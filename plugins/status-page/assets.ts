@@ -73,7 +73,10 @@ function swapIn(text) {
 
 async function refresh() {
   try {
-    const response = await fetch(body.dataset.live, { cache: 'no-store', credentials: 'same-origin' });
+    // The catalogue comes back only when it changed since the one shown.
+    const shown = document.getElementById('catalogue-table').dataset.generation;
+    const url = body.dataset.live + '?catalogue=' + encodeURIComponent(shown);
+    const response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' });
     if (!response.ok) throw new Error('HTTP ' + response.status);
     swapIn(await response.text());
     filterCatalogue();

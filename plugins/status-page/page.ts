@@ -5,6 +5,7 @@
  */
 import { html } from 'hono/html';
 import {
+  type CatalogueShown,
   catalogueTable,
   type Markup,
   planSection,
@@ -12,14 +13,14 @@ import {
   updatedLine,
   upstreamsSection,
 } from './sections.ts';
-import type { CatalogueEntry, Overview } from './snapshot.ts';
+import type { Overview } from './snapshot.ts';
 
 export interface PageSettings {
   readonly path: string;
   readonly refreshMs: number;
 }
 
-export function statusPage(settings: PageSettings, view: Overview, catalogue: readonly CatalogueEntry[]): Markup {
+export function statusPage(settings: PageSettings, view: Overview, catalogue: CatalogueShown): Markup {
   const { path } = settings;
   return html`<!doctype html>
 <html lang="en">

@@ -9,7 +9,7 @@ import { script, stylesheet } from './assets.ts';
 import type { CallStats } from './call-stats.ts';
 import { statusPage } from './page.ts';
 import { liveFragments, whoSeesWhatResult } from './sections.ts';
-import { catalogueEntries, overview } from './snapshot.ts';
+import { catalogueEntries, catalogueGenerations, overview } from './snapshot.ts';
 import { principalInput, syntheticPrincipal, type WhoSeesWhat, whoSeesWhat } from './who-sees-what.ts';
 
 export interface StatusRoutesOptions {
@@ -33,6 +33,8 @@ export function registerStatusRoutes(http: HttpRoutes, options: StatusRoutesOpti
   const { path, gateway, stats } = options;
   // The events of the requests answered so far first, so that a call just made is counted.
   const fresh = () => gateway.eventsDelivered().then(() => overview(gateway, stats));
+  const generationOf = catalogueGenerations();
+  const catalogue = () => ({ generation: generationOf(gateway), entries: catalogueEntries(gateway) });
   const route = (method: HttpMethod, sub: string, handler: (c: GatewayContext) => Response | Promise<Response>) =>
     http.route(method, `${path}${sub}`, guarded(options.access, path, handler), {
       auth: options.access().routeAuth,
@@ -48,13 +50,14 @@ export function registerStatusRoutes(http: HttpRoutes, options: StatusRoutesOpti
   };
 
   route('GET', '', async (c) =>
-    c.html(await statusPage({ path, refreshMs: options.refreshMs() }, await fresh(), catalogueEntries(gateway))),
+    c.html(await statusPage({ path, refreshMs: options.refreshMs() }, await fresh(), catalogue())),
   );
   route('GET', '/assets/status.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8' }));
   route('GET', '/assets/status.js', (c) => c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
-  route('GET', '/fragments/live', async (c) =>
-    c.html(await liveFragments(overview(gateway, stats), catalogueEntries(gateway))),
-  );
+  route('GET', '/fragments/live', async (c) => {
+    const unchanged = c.req.query('catalogue') === String(generationOf(gateway));
+    return c.html(await liveFragments(await fresh(), unchanged ? undefined : catalogue()));
+  });
   route('POST', '/fragments/who-sees-what', async (c) => {
     const answer = whoFor(await c.req.parseBody());
     return answer.ok ? c.html(await whoSeesWhatResult(answer.result)) : c.text(answer.error, 400);

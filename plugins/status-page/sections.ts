@@ -102,12 +102,17 @@ const annotationText = (annotations: CatalogueEntry['annotations']) =>
         .join(', ')
     : '';
 
-export function catalogueTable(entries: readonly CatalogueEntry[]): Markup {
+export interface CatalogueShown {
+  readonly generation: number;
+  readonly entries: readonly CatalogueEntry[];
+}
+
+export function catalogueTable({ generation, entries }: CatalogueShown): Markup {
   const rows = entries.map(
     (e) =>
       html`<tr><td>${e.kind}</td><th scope="row"><code>${e.exposed}</code></th><td>${e.server}</td><td><code>${e.original}</code></td><td>${e.title ?? e.description ?? ''}</td><td>${annotationText(e.annotations)}</td></tr>`,
   );
-  return html`<div id="catalogue-table" class="scroll"><table>
+  return html`<div id="catalogue-table" class="scroll" data-generation="${generation}"><table>
 <caption>${entries.length} items exposed</caption>
 <thead><tr><th scope="col">Kind</th><th scope="col">Exposed as</th><th scope="col">Server</th><th scope="col">Original name</th><th scope="col">Description</th><th scope="col">Annotations</th></tr></thead>
 <tbody>${rows}</tbody>
@@ -136,7 +141,7 @@ export function whoSeesWhatResult(result: WhoSeesWhat): Markup {
 export const updatedLine = (view: Overview): Markup =>
   html`<p id="updated">Updated ${time(view.gateway.at)}; gateway ${view.gateway.phase}.</p>`;
 
-/** What the open page swaps in on each poll. */
-export function liveFragments(view: Overview, catalogue: readonly CatalogueEntry[]): Markup {
-  return html`${updatedLine(view)}${upstreamsSection(view.upstreams)}${sessionsSection(view)}${planSection(view)}${catalogueTable(catalogue)}`;
+/** What the open page swaps in on each poll; the catalogue only when it changed since the page's. */
+export function liveFragments(view: Overview, catalogue: CatalogueShown | undefined): Markup {
+  return html`${updatedLine(view)}${upstreamsSection(view.upstreams)}${sessionsSection(view)}${planSection(view)}${catalogue ? catalogueTable(catalogue) : ''}`;
 }

@@ -107,3 +107,18 @@ export function overview(gateway: GatewayView, stats: CallStats): Overview {
     plan: gateway.plan(),
   };
 }
+
+/**
+ * A number that changes when the catalogue does, so that the open page fetches the catalogue only
+ * then (it may hold thousands of items): `GatewayView.catalogue()` keeps its identity until then.
+ */
+export function catalogueGenerations(): (gateway: GatewayView) => number {
+  const generations = new WeakMap<object, number>();
+  let last = 0;
+  return function catalogueGeneration(gateway) {
+    const catalogue = gateway.catalogue();
+    let generation = generations.get(catalogue);
+    if (generation === undefined) generations.set(catalogue, (generation = ++last));
+    return generation;
+  };
+}

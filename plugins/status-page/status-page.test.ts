@@ -214,6 +214,18 @@ describe('the JSON API', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('sends the open page the catalogue only when it changed', async () => {
+    await start();
+    const page = await (await get('/status')).text();
+    const generation = /id="catalogue-table" class="scroll" data-generation="(\d+)"/.exec(page)![1];
+    const live = async (query: string) => (await get(`/status/fragments/live${query}`)).text();
+    const same = await live(`?catalogue=${generation}`);
+    expect(same).toContain('id="upstreams"');
+    expect(same).not.toContain('id="catalogue-table"');
+    expect(await live('?catalogue=0')).toContain(`data-generation="${generation}"`);
+    expect(await live('')).toContain('alpha__delete_all');
+  });
+
   it('records what the last reload could not apply', async () => {
     await start({}, { auth: policy });
     await gateway!.reload({ auth: policy, sessions: { max: 7 } });

@@ -170,6 +170,10 @@ it('shows an upstream going down and coming back, live, without a reload', async
     /failed; (backing off until|reconnecting)/,
   );
   await page.screenshot({ path: join(output, 'status-page-beta-down.png'), fullPage: true });
+  // Its items leave the catalogue, which the page fetches again since it changed.
+  await expect
+    .poll(() => page.locator('#catalogue-table').textContent(), { timeout: 5000 })
+    .not.toContain('beta__echo');
   await page.emulateMedia({ colorScheme: 'dark' });
   await page.screenshot({ path: join(output, 'status-page-beta-down-dark.png'), fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
@@ -177,6 +181,10 @@ it('shows an upstream going down and coming back, live, without a reload', async
   beta = await startFixtureHttp('beta', port);
   await waitForState(page, 'beta', 'ready', 15_000);
   expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+  await expect.poll(() => page.locator('#catalogue-table').textContent(), { timeout: 5000 }).toContain('beta__echo');
+  // The search keeps filtering the catalogue as it is refreshed.
+  await page.getByLabel('Search the catalogue').fill('greet');
+  await expect.poll(() => page.locator('#catalogue-table tbody tr:visible').count()).toBe(2);
   expect(await page.locator('tr[data-upstream="beta"] td').nth(4).textContent()).not.toBe(''); // reconnects shown
   await page.context().close();
 });
