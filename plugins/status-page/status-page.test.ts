@@ -269,6 +269,9 @@ it('shows no secret in any page or JSON', async () => {
       '/status/fragments/live',
     ].map(async (path) => (await get(path, { headers })).text()),
   );
+  const remote = JSON.parse(bodies[2]!).upstreams.find((u: UpstreamRow) => u.name === 'remote') as UpstreamRow;
+  expect(remote).toMatchObject({ state: 'down', failures: 1, lastError: expect.any(String) });
+  expect(Date.parse(remote.retryAt!)).toBeGreaterThan(Date.now() + 5000); // backing off for 10 s
   expect(bodies.join('\n')).toContain('remote'); // the server is shown...
   for (const body of bodies) for (const secret of [...secrets, 'user:pw']) expect(body).not.toContain(secret); // ...its secrets are not
 });

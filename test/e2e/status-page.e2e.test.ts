@@ -155,6 +155,10 @@ it('shows an upstream going down and coming back, live, without a reload', async
   await waitForState(page, 'alpha', 'ready');
   await waitForState(page, 'beta', 'ready');
   await expect.poll(() => page.locator('tr[data-upstream="beta"] .badge').textContent()).toContain('ready');
+  // The heartbeat (every second) has been answered: its round trip is shown.
+  await expect
+    .poll(() => page.locator('tr[data-upstream="alpha"] td').nth(5).textContent(), { timeout: 5000 })
+    .toMatch(/^\d+(\.\d+)? ms$/);
   await page.screenshot({ path: join(output, 'status-page-ready.png'), fullPage: true });
   // A mark on this document: a reload would make a new one without it.
   await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
