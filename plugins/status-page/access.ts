@@ -78,7 +78,7 @@ function tokenMatcher(token: string): (presented: string | undefined) => boolean
 }
 
 /** The token of the `Authorization: Bearer` header, else of the page's cookie. */
-export function presentedToken(c: Context): string | undefined {
+function presentedToken(c: Context): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
   if (bearer) return bearer[1];
   const cookie = (c.req.header('cookie') ?? '')
@@ -94,7 +94,7 @@ function remoteAddress(c: Context): string | undefined {
 }
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6; an unknown peer is not loopback. */
-export function isLoopback(address: string | undefined): boolean {
+function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
   const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
   return address === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);

@@ -34,7 +34,7 @@ export default definePlugin({
       onEvent(event) {
         if (event.type === 'operation') stats.record(event);
       },
-      // Closest to the upstream (after permissions, limits and caches): a call counts while the upstream has it.
+      // Late in the chain (`post`), after permissions and limits: a call counts while it is on its way to the upstream.
       onCallTool: { ...track, handler: (call, next) => stats.track(call.server, next) },
       onGetPrompt: { ...track, handler: (get, next) => stats.track(get.server, next) },
       onReadResource: { ...track, handler: (read, next) => stats.track(read.server, next) },

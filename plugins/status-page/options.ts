@@ -41,5 +41,4 @@ export const optionsSchema = z.strictObject({
   access: accessSchema.prefault({}),
 });
 
-export type StatusPageOptions = z.output<typeof optionsSchema>;
-export type AccessOptions = StatusPageOptions['access'];
+export type AccessOptions = z.output<typeof optionsSchema>['access'];

@@ -47,7 +47,7 @@ export interface Overview {
   readonly plan: RunningPlan;
 }
 
-export function upstreamRows(gateway: GatewayView, stats: CallStats): UpstreamRow[] {
+function upstreamRows(gateway: GatewayView, stats: CallStats): UpstreamRow[] {
   return gateway.status().upstreams.map((u) => ({
     name: u.name,
     transport: u.type,

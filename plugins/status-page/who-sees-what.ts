@@ -36,8 +36,6 @@ export const principalInput = z.strictObject({
     }),
 });
 
-export type PrincipalInput = z.input<typeof principalInput>;
-
 export function syntheticPrincipal(input: z.output<typeof principalInput>): Principal {
   const claims = { ...input.claims, ...(input.groups.length > 0 && { [input.groups_claim]: input.groups }) };
   return { subject: input.subject, scopes: input.scopes, claims, provider: 'status-page' };
