@@ -214,7 +214,21 @@ it('tells who sees what as MCP clients with those principals list', async () => 
   const exit = page.locator('#who-result table[data-list="refused"] tr', { hasText: 'alpha__exit' });
   expect(await exit.textContent()).toMatch(/alpha:exit.*scope:admin/);
 
-  const samSees = await ask({ subject: 'sam', scopes: 'scope:echo' });
+  // From the keyboard alone: type in the fields, Tab between them, Enter sends; the answer takes the focus.
+  await page.getByLabel('Subject').focus();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type('sam');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('scope:echo');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Enter');
+  await page.locator('#who-result[data-subject="sam"]').waitFor();
+  await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('What sam sees');
+  const samSees = (
+    await page.locator('#who-result table[data-list="allowed"] tr[data-kind="tool"] code').allTextContents()
+  ).sort();
   expect(samSees).toEqual(await listedBy(principals.sam));
   expect(samSees).toEqual(['beta__echo']);
   await page.screenshot({ path: join(output, 'status-page-who-sees-what.png'), fullPage: true });
