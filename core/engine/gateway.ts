@@ -103,7 +103,7 @@ export class Gateway {
       catalogue: () => this.catalogue,
       plan: () => this.#runningPlan(),
       sessions: () => ({
-        ...(this.#sessions?.counts() ?? { open: 0, byProtocolVersion: {}, bySubject: {} }),
+        ...(this.#sessions?.counts() ?? { open: 0, byProtocolVersion: {}, bySubject: {}, unrecordedEnds: 0 }),
         store: this.kernel.services.get('session-store') ? 'shared' : 'memory',
       }),
     };

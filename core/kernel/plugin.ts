@@ -154,6 +154,8 @@ export interface SessionCounts {
   readonly bySubject: Readonly<Record<string, number>>;
   /** `memory`, or `shared` when a plugin provides the `session-store` replicas share. */
   readonly store: 'memory' | 'shared';
+  /** Ends of sessions the store could not record yet, retried until it can: above 0, the store is failing. */
+  readonly unrecordedEnds: number;
 }
 
 /** A read-only view of the running gateway. */

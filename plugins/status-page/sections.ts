@@ -66,7 +66,7 @@ const countRows = (counts: Readonly<Record<string, number>>, empty: string) => {
 export function sessionsSection({ sessions }: Overview): Markup {
   return html`<section id="sessions" aria-labelledby="sessions-title">
 <h2 id="sessions-title">Sessions</h2>
-<p><strong data-open-sessions>${sessions.open}</strong> open on this replica; session store: ${sessions.store}. Clients of the 2026-07-28 era open no session: their calls count in the upstreams' numbers.</p>
+<p><strong data-open-sessions>${sessions.open}</strong> open on this replica; session store: ${sessions.store}${sessions.unrecordedEnds > 0 ? html`, <strong>failing</strong>: ${sessions.unrecordedEnds} session ends not recorded yet` : ''}. Clients of the 2026-07-28 era open no session: their calls count in the upstreams' numbers.</p>
 <div class="pair">
 <table><caption>By protocol version</caption><thead><tr><th scope="col">Version</th><th scope="col">Sessions</th></tr></thead><tbody>${countRows(sessions.byProtocolVersion, 'none')}</tbody></table>
 <table><caption>By principal</caption><thead><tr><th scope="col">Subject</th><th scope="col">Sessions</th></tr></thead><tbody>${countRows(sessions.bySubject, 'none')}</tbody></table>

@@ -173,7 +173,7 @@ describe('the JSON API', () => {
     expect(plan.lastReload).toBeUndefined();
 
     const sessions = await (await get('/status/api/sessions')).json();
-    expect(sessions).toMatchObject({ open: 2, bySubject: { dana: 1, sam: 1 }, store: 'memory' });
+    expect(sessions).toMatchObject({ open: 2, bySubject: { dana: 1, sam: 1 }, store: 'memory', unrecordedEnds: 0 });
     expect(Object.values((sessions as { byProtocolVersion: Record<string, number> }).byProtocolVersion)).toEqual([2]);
   });
 

@@ -75,7 +75,12 @@ export class SessionRegistry {
   }
 
   /** How many sessions are open here, by protocol version and by subject (anonymous: ''). */
-  counts(): { open: number; byProtocolVersion: Record<string, number>; bySubject: Record<string, number> } {
+  counts(): {
+    open: number;
+    byProtocolVersion: Record<string, number>;
+    bySubject: Record<string, number>;
+    unrecordedEnds: number;
+  } {
     const byProtocolVersion: Record<string, number> = {};
     const bySubject: Record<string, number> = {};
     for (const session of this.#live.values()) {
@@ -83,7 +88,7 @@ export class SessionRegistry {
       const subject = session.subject ?? '';
       bySubject[subject] = (bySubject[subject] ?? 0) + 1;
     }
-    return { open: this.#live.size, byProtocolVersion, bySubject };
+    return { open: this.#live.size, byProtocolVersion, bySubject, unrecordedEnds: this.#unrecorded.size };
   }
 
   get full(): boolean {
