@@ -379,20 +379,6 @@ export class Gateway {
     plan: GatewayPlan;
   }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
     const at = new Date().toISOString();
-    try {
-      const report = await this.#reload(next);
-      this.#lastReload = { at, applied: true, notApplied: report.needRestart };
-      return report;
-    } catch (error) {
-      this.#lastReload = { at, applied: false, refused: error instanceof Error ? error.message : String(error) };
-      throw error;
-    }
-  }
-
-  async #reload(next: {
-    config: GatewayConfig;
-    plan: GatewayPlan;
-  }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
     if (this.#phase !== 'ready')
       throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
     const diff = diffPlans(this.#options, next);
@@ -447,7 +433,13 @@ export class Gateway {
     await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
     await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
+    this.#lastReload = { at, applied: true, notApplied: needRestart };
     return { ...diff, needRestart, reloadedPlugins };
+  }
+
+  /** A reload that changed nothing (the file did not load, or `reload` refused it), for `GatewayView.plan()`. */
+  reloadRefused(reason: string): void {
+    this.#lastReload = { at: new Date().toISOString(), applied: false, refused: reason };
   }
 
   #runningPlan(): RunningPlan {

@@ -6,12 +6,13 @@
  * no secret appears in the page or its JSON. Screenshots go to the test's output folder (with
  * UPDATE_STATUS_PAGE_SCREENSHOT=1, also to config/status-page.png for the README).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import type { RunningPlan } from '../../core/kernel/plugin.ts';
 import { principalHeader } from '../fixtures/plugins/claims-principal.ts';
 import { chromium as chromiumBrowser, itWith } from '../helpers/debian.ts';
 import {
@@ -240,6 +241,27 @@ it('tells who sees what as MCP clients with those principals list', async () => 
     await page.screenshot({ path: join(output, 'status-page.png') });
     copyFileSync(join(output, 'status-page.png'), join(repoRoot, 'config/status-page.png'));
   }
+  await page.context().close();
+});
+
+it('shows the last reload: refused with why, then applied', async () => {
+  const page = await openStatusPage();
+  const plan = async () => (await (await page.request.get(`${statusUrl()}/api/plan`)).json()) as RunningPlan;
+  expect((await plan()).configFile).toBe(gateway.configFile);
+  expect((await plan()).lastReload).toBeUndefined();
+  const good = readFileSync(gateway.configFile, 'utf8');
+  writeFileSync(gateway.configFile, `${good}\nbogus_section: 1\n`);
+  gateway.child.kill('SIGHUP');
+  await expect
+    .poll(async () => (await plan()).lastReload, { timeout: 10_000 })
+    .toMatchObject({
+      applied: false,
+      refused: expect.stringContaining('bogus_section'),
+    });
+  await expect.poll(() => page.locator('#plan').textContent(), { timeout: 5000 }).toContain('refused');
+  writeFileSync(gateway.configFile, good);
+  gateway.child.kill('SIGHUP');
+  await expect.poll(async () => (await plan()).lastReload, { timeout: 10_000 }).toMatchObject({ applied: true });
   await page.context().close();
 });
 
