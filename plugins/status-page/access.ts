@@ -29,7 +29,15 @@ export function accessMode(options: AccessOptions): AccessMode {
   return options.scopes.length > 0 || options.groups.length > 0 ? 'principal' : 'loopback';
 }
 
-export function createAccess(options: AccessOptions, permissions: () => Services['permissions'] | undefined): Access {
+/**
+ * `publicHost`: the host of the gateway's public URL, which a browser may also name in loopback mode
+ * (besides `localhost` and loopback addresses).
+ */
+export function createAccess(
+  options: AccessOptions,
+  permissions: () => Services['permissions'] | undefined,
+  publicHost: string,
+): Access {
   const mode = accessMode(options);
   switch (mode) {
     case 'token': {
@@ -52,7 +60,12 @@ export function createAccess(options: AccessOptions, permissions: () => Services
         },
       };
     case 'loopback':
-      return { mode, routeAuth: 'none', check: (c) => (isLoopback(remoteAddress(c)) ? allow : deny(403)) };
+      return {
+        mode,
+        routeAuth: 'none',
+        check: (c) =>
+          isLoopback(remoteAddress(c)) && namesThisMachine(new URL(c.req.url).hostname, publicHost) ? allow : deny(403),
+      };
   }
 }
 
@@ -91,6 +104,16 @@ function presentedToken(c: Context): string | undefined {
 function remoteAddress(c: Context): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return env?.incoming?.socket?.remoteAddress;
+}
+
+/**
+ * DNS rebinding: a web page of any site, its name pointed at 127.0.0.1, is loopback to the
+ * gateway and same-origin to itself, so it could read the page. Its `Host` (the request URL's
+ * host, as the HTTP server builds it) gives it away.
+ */
+function namesThisMachine(hostname: string, publicHost: string): boolean {
+  const name = hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name === publicHost || isLoopback(name);
 }
 
 /** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6; an unknown peer is not loopback. */

@@ -18,7 +18,8 @@ export default definePlugin({
   setup(ctx) {
     let options = ctx.options;
     const permissions = () => ctx.find('permissions');
-    let access = createAccess(options.access, permissions);
+    const publicHost = new URL(ctx.gateway.urls.base).hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    let access = createAccess(options.access, permissions, publicHost);
     const stats = new CallStats(options.window);
     registerStatusRoutes(ctx.http, {
       path: options.path,
@@ -43,7 +44,7 @@ export default definePlugin({
           throw new Error('status-page: path and window change only with a restart');
         if (accessMode(next.access) !== access.mode)
           throw new Error('status-page: the access mode (token, scopes/groups, loopback) changes only with a restart');
-        access = createAccess(next.access, permissions);
+        access = createAccess(next.access, permissions, publicHost);
         options = next;
         ctx.logger.info({ access: access.mode }, 'status page options reloaded');
       },

@@ -63,6 +63,11 @@ describe('access', () => {
     const forwarded = await get('/status', { remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '127.0.0.1' } });
     expect(forwarded.status).toBe(403);
     expect((await gateway!.request('/status/api/upstreams')).status).toBe(403); // no peer known
+    // DNS rebinding: another site's name pointed at 127.0.0.1.
+    const rebound = await get('http://evil.example:8082/status/api/overview');
+    expect(rebound.status).toBe(403);
+    expect((await get('http://127.0.0.1:8082/status/api/overview')).status).toBe(200);
+    expect((await get('http://[::1]:8082/status/api/overview')).status).toBe(200);
   });
 
   it('with a token, wants it as a bearer token or in the cookie a ?token= link sets', async () => {
