@@ -54,13 +54,18 @@ export function upstreamsSection(upstreams: readonly UpstreamRow[]): Markup {
 </section>`;
 }
 
+/** Rows shown per count table: a gateway with thousands of principals keeps a readable page (the JSON has them all). */
+const MAX_COUNT_ROWS = 25;
+
 const countRows = (counts: Readonly<Record<string, number>>, empty: string) => {
   const entries = Object.entries(counts).sort(([, a], [, b]) => b - a);
-  return entries.length
-    ? entries.map(
-        ([key, n]) => html`<tr><th scope="row">${key === '' ? html`<i>anonymous</i>` : key}</th><td>${n}</td></tr>`,
-      )
-    : html`<tr><td colspan="2">${empty}</td></tr>`;
+  if (entries.length === 0) return html`<tr><td colspan="2">${empty}</td></tr>`;
+  const rest = entries.slice(MAX_COUNT_ROWS);
+  return html`${entries
+    .slice(0, MAX_COUNT_ROWS)
+    .map(
+      ([key, n]) => html`<tr><th scope="row">${key === '' ? html`<i>anonymous</i>` : key}</th><td>${n}</td></tr>`,
+    )}${rest.length ? html`<tr><th scope="row"><i>${rest.length} more</i></th><td>${rest.reduce((sum, [, n]) => sum + n, 0)}</td></tr>` : ''}`;
 };
 
 export function sessionsSection({ sessions }: Overview): Markup {

@@ -231,6 +231,17 @@ describe('the JSON API', () => {
     expect(await live('')).toContain('alpha__delete_all');
   });
 
+  it('lists the 25 principals with the most sessions on the page, and the rest as one row', async () => {
+    await start();
+    for (let i = 0; i < 27; i++) await gateway!.connect({ headers: as({ sub: `user-${i}` }) });
+    await gateway!.connect({ headers: as({ sub: 'user-0' }) });
+    const html = await (await get('/status/fragments/live')).text();
+    expect(html).toContain('<th scope="row">user-0</th><td>2</td>');
+    expect(html).toContain('<th scope="row"><i>2 more</i></th><td>2</td>');
+    const sessions = (await (await get('/status/api/sessions')).json()) as { bySubject: object };
+    expect(Object.keys(sessions.bySubject)).toHaveLength(27);
+  });
+
   it('records what the last reload could not apply', async () => {
     await start({}, { auth: policy });
     await gateway!.reload({ auth: policy, sessions: { max: 7 } });
