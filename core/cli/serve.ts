@@ -36,7 +36,7 @@ export async function serve(prepared: Prepared, reloading: ReloadOptions): Promi
     },
     'starting mcp-gateway',
   );
-  const gateway = new Gateway({ config, plan, baseDir, logger });
+  const gateway = new Gateway({ config, plan, baseDir, logger, configFile: prepared.location.file });
   let stopping = false;
   const stopped = new Promise<number>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
@@ -91,7 +91,7 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
   try {
     next = await reprepare();
   } catch (error) {
-    return refused(logger, error);
+    return refused(gateway, logger, secrets, error);
   }
   secrets.add(secretValues(next.raw, process.env));
   try {
@@ -110,7 +110,7 @@ async function reload(gateway: Gateway, reprepare: Reprepare, secrets: LineSecre
         : 'configuration reloaded',
     );
   } catch (error) {
-    refused(logger, error);
+    refused(gateway, logger, secrets, error);
   }
 }
 
@@ -137,9 +137,11 @@ function watchFile(file: string, changed: () => void, logger: Logger): () => voi
 }
 
 /** A reload that fails is logged, never thrown: the gateway keeps serving with what it runs. */
-function refused(logger: Logger, error: unknown): void {
+function refused(gateway: Gateway, logger: Logger, secrets: LineSecrets, error: unknown): void {
   const reason =
     error instanceof GatewayError ? error.describe() : error instanceof Error ? error.message : String(error);
+  // Plugins may show it (a status page): blanked as the log blanks it, since it may quote the file.
+  gateway.reloadRefused(secrets.blank(reason));
   logger.error(
     { ...(error instanceof GatewayError && { code: error.code }) },
     `configuration reload refused, the running one stays: ${reason}`,

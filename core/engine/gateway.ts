@@ -33,7 +33,7 @@ import { DownstreamSession } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
 import { SharedSubscriptions } from './mcp/subscriptions.ts';
 import { BoundedEventStore } from './mcp/event-store.ts';
-import type { GatewayPhase, GatewayStatus, GatewayView } from '../kernel/plugin.ts';
+import type { GatewayPhase, GatewayStatus, GatewayView, ReloadOutcome, RunningPlan } from '../kernel/plugin.ts';
 import type { UpstreamSessionState } from '../kernel/session-store.ts';
 import { MemorySessionStore } from './mcp/memory-session-store.ts';
 import { Upstream } from './upstream/upstream.ts';
@@ -49,6 +49,8 @@ export interface GatewayOptions {
   readonly plan: GatewayPlan;
   readonly baseDir: string;
   readonly logger: Logger;
+  /** The configuration file it was started from, if any (shown in `GatewayView.plan()`). */
+  readonly configFile?: string;
 }
 
 export class Gateway {
@@ -80,6 +82,8 @@ export class Gateway {
   #listeningOn: string | undefined;
   #stopping: Promise<void> | undefined;
   #options: GatewayOptions;
+  readonly #startedAt = new Date().toISOString();
+  #lastReload: ReloadOutcome | undefined;
   readonly #log: Logger;
 
   constructor(options: GatewayOptions) {
@@ -96,6 +100,12 @@ export class Gateway {
       },
       status: () => this.status(),
       eventsDelivered: afterAnswers,
+      catalogue: () => this.catalogue,
+      plan: () => this.#runningPlan(),
+      sessions: () => ({
+        ...(this.#sessions?.counts() ?? { open: 0, byProtocolVersion: {}, bySubject: {}, unrecordedEnds: 0 }),
+        store: this.kernel.services.get('session-store') ? 'shared' : 'memory',
+      }),
     };
     this.kernel = new Kernel({
       plugins: options.plan.plugins,
@@ -368,6 +378,7 @@ export class Gateway {
     config: GatewayConfig;
     plan: GatewayPlan;
   }): Promise<PlanDiff & { readonly reloadedPlugins: readonly string[] }> {
+    const at = new Date().toISOString();
     if (this.#phase !== 'ready')
       throw new GatewayError(ErrorCodes.UNAVAILABLE, `the gateway is ${this.#phase}; reload when it is ready`);
     const diff = diffPlans(this.#options, next);
@@ -422,7 +433,26 @@ export class Gateway {
     await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
     await Promise.all(fresh.map((upstream) => upstream.firstAttempt));
+    this.#lastReload = { at, applied: true, notApplied: needRestart };
     return { ...diff, needRestart, reloadedPlugins };
+  }
+
+  /** A reload that changed nothing (the file did not load, or `reload` refused it), for `GatewayView.plan()`. */
+  reloadRefused(reason: string): void {
+    this.#lastReload = { at: new Date().toISOString(), applied: false, refused: reason };
+  }
+
+  #runningPlan(): RunningPlan {
+    return {
+      plugins: this.#options.plan.plugins.map(({ definition, from }) => ({
+        name: definition.name,
+        version: definition.version,
+        from,
+      })),
+      configFile: this.#options.configFile,
+      startedAt: this.#startedAt,
+      lastReload: this.#lastReload,
+    };
   }
 
   /**

@@ -11,13 +11,18 @@ export { z } from 'zod';
 
 export { definePlugin, KERNEL_API_VERSION } from './plugin.ts';
 export type {
+  CatalogueView,
   GatewayPhase,
   GatewayStatus,
   GatewayView,
   HttpMethod,
   HttpRoutes,
   PluginDefinition,
+  ReloadOutcome,
   RouteOptions,
+  RunningPlan,
+  RunningPlugin,
+  SessionCounts,
   SetupContext,
   TransportDeclaration,
 } from './plugin.ts';
@@ -79,7 +84,16 @@ export type { UpstreamState, UpstreamStatus } from './upstream-status.ts';
 export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';
 export type { ErrorCode, GatewayErrorOptions } from './errors.ts';
 
-export type { MetricLabels, MetricsService, OriginPolicy, ServiceName, Services } from './services.ts';
+export type {
+  MetricLabels,
+  MetricsService,
+  OriginPolicy,
+  PermissionDecision,
+  PermissionItemKind,
+  PermissionsService,
+  ServiceName,
+  Services,
+} from './services.ts';
 export type { ClientAnswer, ReplicaMessage, SessionBus } from './session-bus.ts';
 export type { SessionRecord, SessionStore, UpstreamSessionState } from './session-store.ts';
 export type {

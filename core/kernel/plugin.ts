@@ -12,7 +12,15 @@
 import type { Handler } from 'hono';
 import type { z } from 'zod';
 import type { GatewayConfig } from './config/gateway-config.ts';
-import type { GatewayEnv, Logger, RouteAuth } from './context.ts';
+import type {
+  GatewayEnv,
+  Logger,
+  PromptItem,
+  ResourceItem,
+  ResourceTemplateItem,
+  RouteAuth,
+  ToolItem,
+} from './context.ts';
 import type { PluginHooks } from './hooks.ts';
 import type { ServiceName, Services } from './services.ts';
 import type { UpstreamStatus } from './upstream-status.ts';
@@ -23,9 +31,11 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * `cancellation`); 1.2, upstreams of the 2026-07-28 era: what a transport does with their
  * requests (`UpstreamChannel.request`), `UpstreamChannel.oneExchangePerRequest`, and
  * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`; and `RetryParams` (the
- * answers and state a multi-round retry brings).
+ * answers and state a multi-round retry brings); 1.3, read-only views for dashboards:
+ * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs` and `retryAt`, and the
+ * `permissions` service's contract (`PermissionsService`).
  */
-export const KERNEL_API_VERSION = '1.2.0';
+export const KERNEL_API_VERSION = '1.3.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
@@ -101,6 +111,53 @@ export interface GatewayStatus {
   readonly upstreams: readonly UpstreamStatus[];
 }
 
+/**
+ * Everything the upstreams expose, under the names clients see, before any plugin's list hook
+ * filters it per caller (kernel API 1.3). Each item has its server and its original name.
+ */
+export interface CatalogueView {
+  readonly tools: readonly ToolItem[];
+  readonly prompts: readonly PromptItem[];
+  readonly resources: readonly ResourceItem[];
+  readonly resourceTemplates: readonly ResourceTemplateItem[];
+}
+
+/** A plugin of the running chain, in load order. */
+export interface RunningPlugin {
+  readonly name: string;
+  readonly version: string;
+  /** Where it was asked for: `plugins[2]`, `--plugins`, `implied`, `in-process`. */
+  readonly from: string;
+}
+
+/** The last configuration reload: what it could not apply (it takes a restart), or why it was refused. */
+export type ReloadOutcome =
+  | { readonly at: string; readonly applied: true; readonly notApplied: readonly string[] }
+  | { readonly at: string; readonly applied: false; readonly refused: string };
+
+/** What the gateway runs (kernel API 1.3): no option values, which may hold secrets. */
+export interface RunningPlan {
+  readonly plugins: readonly RunningPlugin[];
+  /** The configuration file, when the gateway was started from one. */
+  readonly configFile: string | undefined;
+  /** When the gateway started (ISO 8601). */
+  readonly startedAt: string;
+  readonly lastReload: ReloadOutcome | undefined;
+}
+
+/** The open downstream sessions of this replica (kernel API 1.3): counts only, never their ids. */
+export interface SessionCounts {
+  readonly open: number;
+  /** By the protocol version each session agreed (2025 era; 2026-07-28 clients open no sessions). */
+  readonly byProtocolVersion: Readonly<Record<string, number>>;
+  /** By principal subject; anonymous sessions under the empty string. */
+  readonly bySubject: Readonly<Record<string, number>>;
+  /** `memory`, or `shared` when a plugin provides the `session-store` replicas share. */
+  readonly store: 'memory' | 'shared';
+  /** Ends of sessions the store could not record yet, retried until it can: above 0, the store is failing. */
+  readonly unrecordedEnds: number;
+}
+
 /** A read-only view of the running gateway. */
 export interface GatewayView {
   readonly version: string;
@@ -117,6 +174,15 @@ export interface GatewayView {
    * counted every earlier request (a metrics scrape) waits for this first.
    */
   eventsDelivered(): Promise<void>;
+  /**
+   * The exposed catalogue, unfiltered (kernel API 1.3): the same object until the catalogue
+   * changes, so that a reader can tell a change by identity.
+   */
+  catalogue(): CatalogueView;
+  /** The plugin chain, the configuration file and the last reload (kernel API 1.3). */
+  plan(): RunningPlan;
+  /** Counts of the open sessions (kernel API 1.3). */
+  sessions(): SessionCounts;
 }
 
 export interface SetupContext<Options = unknown> {

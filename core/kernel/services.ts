@@ -4,6 +4,7 @@
  * provides `session-store`; a third-party plugin may add its own names by declaration merging:
  * `declare module 'mcp-gateway' { interface Services { 'my-service': MyApi } }`.
  */
+import type { Principal } from './context.ts';
 import { ErrorCodes, GatewayError } from './errors.ts';
 import type { SessionBus } from './session-bus.ts';
 import type { SessionStore } from './session-store.ts';
@@ -37,6 +38,31 @@ export interface OriginPolicy {
   allows(origin: string | undefined): boolean;
 }
 
+/** What a permission policy checks: a tool, a prompt, or a resource (by URI or URI template). */
+export type PermissionItemKind = 'tool' | 'prompt' | 'resource';
+
+/** A permission policy's decision about one item, with the reason (kernel API 1.3). */
+export interface PermissionDecision {
+  readonly allowed: boolean;
+  /** The rule that decided, as the policy writes it (a `server:tool` pattern), or undefined when none did. */
+  readonly rule: string | undefined;
+  /** The scopes the item needs (empty: anyone, or no one when no rule and no default apply). */
+  readonly requiredScopes: readonly string[];
+  /** Whether one of `requiredScopes` suffices (`any`) or every one is needed (`all`). */
+  readonly scopeMode: 'any' | 'all';
+}
+
+/**
+ * The permission policy in force, provided by a permissions plugin (`ctx.find('permissions')`), so
+ * that others (a status page) can ask it what it would decide, with the very code its hooks run.
+ */
+export interface PermissionsService {
+  /** The scopes the policy grants a principal (its own and those its claims map to). */
+  scopesOf(principal: Principal | undefined): readonly string[];
+  /** Whether `principal` may use an item, named by its server's `name` and its own (upstream) name or URI. */
+  decide(principal: Principal | undefined, kind: PermissionItemKind, server: string, name: string): PermissionDecision;
+}
+
 export interface Services {
   /** Upstream connections for servers of this `type:` in `proxy.servers`. */
   [transport: `transport:${string}`]: TransportFactory;
@@ -44,6 +70,8 @@ export interface Services {
   'session-store': SessionStore;
   /** Messages between replicas sharing the session store (default: none, one replica). */
   'session-bus': SessionBus;
+  /** The permission policy, when a permissions plugin is loaded. */
+  permissions: PermissionsService;
   /** Prometheus metrics, when the metrics plugin is loaded. */
   metrics: MetricsService;
   /**

@@ -2,8 +2,8 @@
  * How a denial reads. The client learns which item was refused (by the name it used) and which
  * scopes would allow it, so that it can ask the user to step up (MCP's `insufficient_scope`).
  */
-import { ErrorCodes, GatewayError, RpcCodes } from 'mcp-gateway';
-import type { Requirement } from './policy.ts';
+import { ErrorCodes, GatewayError, type PermissionDecision, RpcCodes } from 'mcp-gateway';
+import type { Decision, Requirement } from './policy.ts';
 import type { ItemKind } from './subjects.ts';
 
 export function forbiddenMessage(kind: ItemKind, exposed: string, requirement: Requirement): string {
@@ -22,4 +22,19 @@ export function forbiddenError(kind: ItemKind, exposed: string, requirement: Req
     status: 403,
     data: { requiredScopes: requirement.scopes },
   });
+}
+
+/** A decision as the `permissions` service tells it: the rule that decided and what it requires. */
+export function explain({ allowed, requirement }: Decision): PermissionDecision {
+  return {
+    allowed,
+    rule:
+      requirement.kind === 'pattern'
+        ? requirement.pattern
+        : requirement.kind === 'default'
+          ? 'options.default_scope'
+          : undefined,
+    requiredScopes: requirement.scopes,
+    scopeMode: requirement.kind === 'pattern' ? requirement.mode : 'any',
+  };
 }

@@ -17,7 +17,7 @@ import {
 } from 'mcp-gateway';
 import { insufficientScopeResponse } from 'mcp-gateway/auth';
 import { BoundedCache } from './bounded-cache.ts';
-import { forbiddenError, forbiddenMessage } from './denial.ts';
+import { explain, forbiddenError, forbiddenMessage } from './denial.ts';
 import { optionsSchema, type PermissionsOptions } from './options.ts';
 import { Policy } from './policy.ts';
 import { callerResolver, type Caller } from './scopes.ts';
@@ -69,6 +69,11 @@ export default definePlugin({
 
     const check = (caller: Caller, kind: ItemKind, server: string, name: string) =>
       rules.policy.decide(caller, subjectOf(kind, server, name));
+
+    ctx.provide('permissions', {
+      scopesOf: (principal) => [...callerOf(principal).scopes],
+      decide: (principal, kind, server, name) => explain(check(callerOf(principal), kind, server, name)),
+    });
 
     const logDenial = (
       log: Logger,

@@ -17,6 +17,9 @@ export const gateway: GatewayView = {
   },
   status: () => ({ phase: 'ready', upstreams: [] }),
   eventsDelivered: () => Promise.resolve(),
+  catalogue: () => ({ tools: [], prompts: [], resources: [], resourceTemplates: [] }),
+  plan: () => ({ plugins: [], configFile: undefined, startedAt: '2026-01-01T00:00:00.000Z', lastReload: undefined }),
+  sessions: () => ({ open: 0, byProtocolVersion: {}, bySubject: {}, store: 'memory', unrecordedEnds: 0 }),
 };
 
 export function planned(definition: PluginDefinition, options: unknown = {}): PlannedPlugin {

@@ -74,6 +74,23 @@ export class SessionRegistry {
     return this.#live.size;
   }
 
+  /** How many sessions are open here, by protocol version and by subject (anonymous: ''). */
+  counts(): {
+    open: number;
+    byProtocolVersion: Record<string, number>;
+    bySubject: Record<string, number>;
+    unrecordedEnds: number;
+  } {
+    const byProtocolVersion: Record<string, number> = {};
+    const bySubject: Record<string, number> = {};
+    for (const session of this.#live.values()) {
+      byProtocolVersion[session.protocolVersion] = (byProtocolVersion[session.protocolVersion] ?? 0) + 1;
+      const subject = session.subject ?? '';
+      bySubject[subject] = (bySubject[subject] ?? 0) + 1;
+    }
+    return { open: this.#live.size, byProtocolVersion, bySubject, unrecordedEnds: this.#unrecorded.size };
+  }
+
   get full(): boolean {
     return this.#live.size >= this.#options.max;
   }

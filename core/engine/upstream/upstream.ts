@@ -110,7 +110,11 @@ export class Upstream {
   #failures = 0;
   #connections = 0;
   #retryTimer: NodeJS.Timeout | undefined;
+  /** When the attempt the retry timer starts is due. */
+  #retryAt: Date | undefined;
   #heartbeatTimer: NodeJS.Timeout | undefined;
+  /** The round trip of the last ping answered (ms). */
+  #heartbeatMs: number | undefined;
   #rediscoveryTimer: NodeJS.Timeout | undefined;
   #connecting: Promise<void> | undefined;
   #discovering: Promise<void> | undefined;
@@ -169,6 +173,8 @@ export class Upstream {
       connections: this.#connections,
       ...(info ? { serverInfo: info } : {}),
       ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
+      ...(this.#heartbeatMs === undefined ? {} : { heartbeatMs: this.#heartbeatMs }),
+      ...(this.#state === 'down' && this.#retryAt ? { retryAt: this.#retryAt.toISOString() } : {}),
       tools: this.catalogue.tools.length,
       prompts: this.catalogue.prompts.length,
       resources: this.catalogue.resources.length,
@@ -421,6 +427,7 @@ export class Upstream {
   #scheduleReconnect(): void {
     const delay = backoffDelay(this.#failures - 1, this.#options.policy.backoff);
     this.#log.warn({ error: this.#error, failures: this.#failures, retryInMs: delay }, 'upstream unavailable');
+    this.#retryAt = new Date(Date.now() + delay);
     this.#retryTimer = setTimeout(() => this.#attempt(), delay);
     this.#retryTimer.unref();
   }
@@ -469,13 +476,14 @@ export class Upstream {
    */
   #ping(client: UpstreamClient, failure: string): Promise<void> {
     const { heartbeat, timeoutMs } = this.#options.policy;
+    const sent = performance.now();
     return client
       .request(client.modern ? 'server/discover' : 'ping', undefined, {
         timeoutMs: heartbeat?.timeoutMs ?? timeoutMs,
         signal: this.#stopping.signal,
       })
       .then(
-        () => {},
+        () => void (this.#heartbeatMs = Math.round((performance.now() - sent) * 100) / 100),
         (error: unknown) =>
           this.#lost(client, new Error(`${failure}: ${error instanceof Error ? error.message : String(error)}`)),
       );
