@@ -68,7 +68,7 @@ beforeAll(async () => {
       const result = {
         resultType: 'complete',
         ...answer(method, params),
-        _meta: { [`io.modelcontextprotocol/serverInfo`]: { name: 'render', version: '1' } },
+        _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'render', version: '1' } },
       };
       return Response.json({ jsonrpc: '2.0', id, result });
     },
