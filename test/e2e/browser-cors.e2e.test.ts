@@ -5,7 +5,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../helpers/browser.ts';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { startGateway, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
@@ -63,18 +64,7 @@ beforeAll(async () => {
   });
   // The gateway on "localhost", the pages on "127.0.0.1": different origins, so CORS applies.
   html = page(gateway.mcpUrl.replace('127.0.0.1', 'localhost'));
-  browser = await chromium.launch({
-    executablePath: chromiumBrowser.program,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
