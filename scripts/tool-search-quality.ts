@@ -2,8 +2,8 @@
  * The quality and speed of tool search's ranking (plugins/tool-search/ranking.ts), in process:
  * recall@1 and recall@5 of the queries in test/fixtures/tool-search/queries.json over the corpus
  * of real tool definitions beside them, then the index build time and the p50 search time over
- * 10,000 tools (the corpus copied under new server names). Tools are named `server__tool`, as the
- * gateway names them to clients.
+ * 10,000 tools (the corpus copied under new server names), with recall@1 at that size. Tools
+ * are named `server__tool`, as the gateway names them to clients.
  *
  *   npx tsx scripts/tool-search-quality.ts [--misses]
  */
@@ -28,30 +28,36 @@ const showMisses = process.argv.includes('--misses');
 /** The corpus's tools as a client of the gateway sees them, the server's name in front. */
 function catalogue(copy = 0): SearchableTool[] {
   return corpus.servers.flatMap(({ server, tools }) =>
-    tools.map((tool) => ({ ...tool, name: `${copy ? `${server}${copy}` : server}__${tool.name}` })),
+    tools.map((tool) => ({ ...tool, name: `${copy ? `${server}-copy${copy}` : server}__${tool.name}` })),
   );
 }
 
 const gatewayName = (expected: string) => expected.replace('/', '__');
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
 
-function quality(): void {
-  const index = new ToolIndex(catalogue());
-  let top1 = 0;
-  let top5 = 0;
+/** The share of queries whose expected tool (any copy of it, in a replicated catalogue) is in the top `k`. */
+function recall(index: ToolIndex, k: number): number {
+  // `github-copy7__create_issue` is a copy of `github__create_issue`.
+  const original = (name: string) => name.replace(/-copy\d+__/, '__');
+  let found = 0;
   for (const { query, expected } of queries) {
-    const names = index.search(query, { limit: 5 }).map((hit) => hit.name);
+    const names = index.search(query, { limit: k }).map((hit) => original(hit.name));
     const wanted = expected.map(gatewayName);
     const rank = names.findIndex((name) => wanted.includes(name));
-    if (rank === 0) top1++;
-    if (rank >= 0) top5++;
-    if (showMisses && rank !== 0)
+    if (rank >= 0) found++;
+    if (showMisses && k === 5 && index.size === catalogue().length && rank !== 0) {
       console.log(`  ${rank < 0 ? 'miss' : `#${rank + 1}`}  "${query}" -> ${names.join(', ')}`);
+    }
   }
+  return found / queries.length;
+}
+
+function quality(): void {
+  const index = new ToolIndex(catalogue());
   const tools = corpus.servers.reduce((sum, server) => sum + server.tools.length, 0);
   console.log(`corpus: ${corpus.servers.length} servers, ${tools} tools; ${queries.length} queries`);
-  console.log(`recall@1 ${(top1 / queries.length).toFixed(3)} (target >= 0.7)`);
-  console.log(`recall@5 ${(top5 / queries.length).toFixed(3)} (target >= 0.9)`);
+  console.log(`recall@5 ${recall(index, 5).toFixed(3)} (target >= 0.9)`);
+  console.log(`recall@1 ${recall(index, 1).toFixed(3)} (target >= 0.7)`);
 }
 
 function speed(target = 10_000): void {
@@ -69,7 +75,12 @@ function speed(target = 10_000): void {
   start = performance.now();
   index.update(changed);
   const update = performance.now() - start;
+  // A large catalogue leaves its most common words out of a search (ranking.ts, `#common`): the
+  // corpus's tools must still come first among their copies.
+  console.log(`recall@1 over ${tools.length} tools (any copy of the tool) ${recall(index, 1).toFixed(3)}`);
   const times: number[] = [];
+  // CPU time beside wall time: on a shared machine the wall time includes waiting for a core.
+  const cpu = process.cpuUsage();
   for (let round = 0; round < 5; round++) {
     for (const { query } of queries) {
       start = performance.now();
@@ -77,10 +88,11 @@ function speed(target = 10_000): void {
       times.push(performance.now() - start);
     }
   }
+  const { user, system } = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
   console.log(`index of ${tools.length} tools: build ${build.toFixed(0)} ms, update of 10% ${update.toFixed(0)} ms`);
   console.log(
-    `search over ${tools.length} tools: p50 ${percentile(times, 0.5).toFixed(2)} ms, p90 ${percentile(times, 0.9).toFixed(2)} ms (${times.length} searches)`,
+    `search over ${tools.length} tools: p50 ${percentile(times, 0.5).toFixed(2)} ms, p90 ${percentile(times, 0.9).toFixed(2)} ms, mean CPU ${((user + system) / 1000 / times.length).toFixed(2)} ms (${times.length} searches)`,
   );
 }
 

@@ -37,6 +37,9 @@ const MAX_SCHEMA_DEPTH = 4;
  * many tools share parameter names (`path`, `url`), and a match there says less about the tool.
  */
 const boost = { name: 3, description: 1.5, parameters: 0.5 };
+/** See `#common`: the lowest share that lost nothing on the corpus (0.2 did), measured by scripts/tool-search-quality.ts. */
+const COMMON_SHARE = 0.3;
+const COMMON_CUT_FROM = 1000;
 /** A synonym of a query word counts for less than the word itself. */
 const SYNONYM_WEIGHT = 0.4;
 
@@ -83,13 +86,31 @@ export class ToolIndex {
   readonly #search = new MiniSearch<ToolDocument>({
     fields: ['name', 'description', 'parameters'],
     // `terms()` both splits and normalises; the per-term hook is then the identity.
-    tokenize: terms,
+    tokenize: (text) => {
+      const found = terms(text);
+      for (const term of found) this.#adding.add(term);
+      return found;
+    },
     processTerm: (term) => term,
   });
   readonly #indexed = new Map<string, string>();
+  /** In how many tools each term occurs, to leave out of a search the words most tools share. */
+  readonly #frequency = new Map<string, number>();
+  /** The terms of the tool being added. */
+  readonly #adding = new Set<string>();
 
   constructor(tools: readonly SearchableTool[] = []) {
     this.update(tools);
+  }
+
+  /**
+   * Words in more than this share of a large catalogue's tools barely rank (BM25 weighs them
+   * little) but are what a search spends its time on: the tools they match. They are left out of
+   * a search, unless nothing else is left. A small catalogue keeps every word: it is searched in
+   * well under a millisecond, and there a word in 2 tools of 5 still tells them apart.
+   */
+  get #common(): number {
+    return this.size < COMMON_CUT_FROM ? Number.POSITIVE_INFINITY : COMMON_SHARE * this.size;
   }
 
   get size(): number {
@@ -109,12 +130,23 @@ export class ToolIndex {
       const print = fingerprint(doc);
       const previous = this.#indexed.get(tool.name);
       if (previous === print) continue;
-      if (previous !== undefined) this.#search.discard(tool.name);
+      if (previous !== undefined) this.#remove(tool.name, previous);
       this.#search.add(doc);
+      for (const term of this.#adding) this.#frequency.set(term, (this.#frequency.get(term) ?? 0) + 1);
+      this.#adding.clear();
       this.#indexed.set(tool.name, print);
     }
-    for (const name of this.#indexed.keys()) {
-      if (!current.has(name)) this.#search.discard(name), this.#indexed.delete(name);
+    for (const [name, print] of this.#indexed) if (!current.has(name)) this.#remove(name, print);
+  }
+
+  #remove(name: string, print: string): void {
+    this.#search.discard(name);
+    this.#indexed.delete(name);
+    // The fingerprint is the indexed text: its terms are the ones counted when it was added.
+    for (const term of new Set(terms(print))) {
+      const count = this.#frequency.get(term)! - 1;
+      if (count === 0) this.#frequency.delete(term);
+      else this.#frequency.set(term, count);
     }
   }
 
@@ -124,9 +156,11 @@ export class ToolIndex {
    */
   search(query: string, options: SearchOptions = {}): ToolHit[] {
     if (typeof query !== 'string') return [];
-    const own = [...new Set(terms(query.slice(0, MAX_QUERY_CHARS)))].slice(0, MAX_QUERY_TERMS);
+    const words = [...new Set(terms(query.slice(0, MAX_QUERY_CHARS)))].slice(0, MAX_QUERY_TERMS);
+    const rare = (term: string) => (this.#frequency.get(term) ?? 0) <= this.#common;
+    const own = words.some(rare) ? words.filter(rare) : words;
     if (own.length === 0) return [];
-    const extra = [...new Set(own.flatMap(synonyms))].filter((term) => !own.includes(term));
+    const extra = [...new Set(own.flatMap(synonyms))].filter((term) => !own.includes(term) && rare(term));
     const limit = Math.min(Math.max(Math.floor(options.limit ?? 10) || 10, 1), 100);
     return this.#search
       .search([...own, ...extra].join(' '), {
