@@ -113,6 +113,14 @@ describe('ToolIndex.update', () => {
     for (const query of ['cycle', 'harbour', 'port', 'stops']) expect(top(index, query)).toEqual(['m__route']);
   });
 
+  it('in a large catalogue, still searches a word every tool has when it is the whole query', () => {
+    const letters = (i: number) => [...i.toString(26)].map((c) => String.fromCharCode(97 + parseInt(c, 26))).join('');
+    const tools = Array.from({ length: 1200 }, (_, i) => tool(`g__t${letters(i)}`, `Gadget z${letters(i)}`));
+    const index = new ToolIndex(tools);
+    expect(top(index, 'gadget zbc')[0]).toBe('g__tbc');
+    expect(top(index, 'gadget')).toHaveLength(5);
+  });
+
   it('indexes a tool with no description or schema, and a schema that is not an object', () => {
     const index = new ToolIndex([{ name: 'x__ping' }, { name: 'x__odd', inputSchema: 'nonsense' }]);
     expect(top(index, 'ping')).toEqual(['x__ping']);
