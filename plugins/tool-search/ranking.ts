@@ -37,7 +37,7 @@ const MAX_SCHEMA_DEPTH = 4;
  * many tools share parameter names (`path`, `url`), and a match there says less about the tool.
  */
 const boost = { name: 3, description: 1.5, parameters: 0.5 };
-/** See `#common`: the lowest share that lost nothing on the corpus (0.2 did), measured by scripts/tool-search-quality.ts. */
+/** See `#common`: the lowest share that lost no query on the corpus (0.2 lost four), by scripts/tool-search-quality.ts. */
 const COMMON_SHARE = 0.3;
 const COMMON_CUT_FROM = 1000;
 /** A synonym of a query word counts for less than the word itself. */
@@ -169,7 +169,7 @@ export class ToolIndex {
         boostTerm: (_term, i) => (i < own.length ? 1 : SYNONYM_WEIGHT),
         // Prefixes of the query's own words long enough to mean something ("navigat" finds
         // "navigation"). No typo tolerance (fuzzy): models rarely misspell, and on the corpus it
-        // found nothing more, for a tenth of each search's time.
+        // found nothing more, for about a tenth of each search's time.
         prefix: (term, i) => i < own.length && term.length >= 4,
       })
       .slice(0, limit)

@@ -47,19 +47,22 @@ export function stem(word: string): string {
 }
 
 /**
- * A word's term, or '' for a word that is not searched. Remembered: a catalogue of thousands of
- * tools has a vocabulary of a few thousand words, and this halves the cost of indexing it. The
- * memory is bounded, against catalogues (or queries) of endless distinct words.
+ * A word's term, or '' for a word that is not searched. Remembered: the tools of a catalogue
+ * repeat a vocabulary of a few thousand words. The memory is bounded in words and in their length,
+ * against catalogues (or queries) of endless or endlessly long distinct words.
  */
 const known = new Map<string, string>();
 const MAX_KNOWN = 50_000;
+const MAX_KNOWN_LENGTH = 40;
 
 function term(word: string): string {
   let found = known.get(word);
   if (found === undefined) {
     found = word.length > 1 && !stopWords.has(word) ? stem(word) : '';
-    if (known.size >= MAX_KNOWN) known.clear();
-    known.set(word, found);
+    if (word.length <= MAX_KNOWN_LENGTH) {
+      if (known.size >= MAX_KNOWN) known.clear();
+      known.set(word, found);
+    }
   }
   return found;
 }
