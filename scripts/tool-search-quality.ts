@@ -8,6 +8,7 @@
  *   npx tsx scripts/tool-search-quality.ts [--misses]
  */
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type SearchableTool, ToolIndex } from '../plugins/tool-search/ranking.ts';
@@ -97,4 +98,8 @@ function speed(target = 10_000): void {
 }
 
 quality();
+// Times mean little without the machine's load beside them.
+console.log(
+  `machine: ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}, Node ${process.version}`,
+);
 speed();
