@@ -33,9 +33,10 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`; and `RetryParams` (the
  * answers and state a multi-round retry brings); 1.3, read-only views for dashboards:
  * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs` and `retryAt`, and the
- * `permissions` service's contract (`PermissionsService`).
+ * `permissions` service's contract (`PermissionsService`); 1.4, the `onCatalogue` hook (each
+ * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`.
  */
-export const KERNEL_API_VERSION = '1.3.0';
+export const KERNEL_API_VERSION = '1.4.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
