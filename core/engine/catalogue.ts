@@ -253,7 +253,8 @@ function indexNames<T extends { name: string }>(
   for (const source of sources) {
     for (const raw of items(source)) {
       const item = toItem(raw, source);
-      const claimant = raw.value.name === raw.name ? { server: source.name } : { server: source.name, renamedFrom: raw.name };
+      const claimant =
+        raw.value.name === raw.name ? { server: source.name } : { server: source.name, renamedFrom: raw.name };
       const key = item.value.name;
       const owner = index.get(key);
       if (!owner) {
