@@ -42,6 +42,12 @@ function github() {
   server.registerPrompt('summarize', { description: 'upstream summarize' }, () => ({
     messages: [{ role: 'user', content: { type: 'text', text: 'summarize' } }],
   }));
+  server.registerResource('readme', 'repo://readme', {}, async (uri) => ({
+    contents: [{ uri: uri.href, text: 'hi' }],
+  }));
+  server.registerResource('secrets', 'repo://secrets', {}, async (uri) => ({
+    contents: [{ uri: uri.href, text: 'no' }],
+  }));
   made.push(server);
   return server;
 }
@@ -184,4 +190,11 @@ it("the operation event of a renamed tool's call names the upstream's tool and t
   const exposed = view!.catalogue().tools.map((t) => [t.name, t.value.name]);
   expect(exposed).toContainEqual(['get_issue', 'github__issue']);
   expect(exposed.map(([, name]) => name)).not.toContain('github__get_issue');
+});
+
+it('resources are filtered by URI, and a hidden one cannot be read', async () => {
+  gateway = await start({ resources: { exclude: ['repo://secret*'] } });
+  const client = await gateway.connect();
+  expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['repo://readme']);
+  await expect(client.readResource({ uri: 'repo://secrets' })).rejects.toThrow(/Unknown resource/);
 });
