@@ -8,7 +8,7 @@ import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { definePlugin, ErrorCodes, type GatewayView, type OperationEvent } from 'mcp-gateway';
-import { startTestGateway, type TestGateway } from 'mcp-gateway/testing';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from 'mcp-gateway/testing';
 import { afterEach, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 
@@ -60,7 +60,7 @@ afterEach(async () => {
   called = [];
 });
 
-const start = (toolFilter: Record<string, unknown>, plugins: Parameters<typeof startTestGateway>[0]['plugins'] = []) =>
+const start = (toolFilter: Record<string, unknown>, plugins: TestGatewayOptions['plugins'] = []) =>
   startTestGateway({ config: { tool_filter: { servers: { github: toolFilter } } }, servers: { github }, plugins });
 
 const toolNames = async (client: Awaited<ReturnType<TestGateway['connect']>>) =>

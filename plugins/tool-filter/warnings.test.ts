@@ -2,7 +2,7 @@
  * Rules that name nothing are almost always typos: each is warned once, naming it, when the
  * server's lists are first seen (not while it is down), and again after a reload.
  */
-import type { GatewayConfig, SetupContext, UpstreamLists } from 'mcp-gateway';
+import type { GatewayConfig, PluginHooks, SetupContext, UpstreamLists } from 'mcp-gateway';
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import plugin from './index.ts';
@@ -26,7 +26,7 @@ function setUp(options: unknown) {
     logger,
     gateway: { status: () => ({ phase: 'ready', upstreams: [{ name: 'github' }] }) },
   } as unknown as SetupContext<never>;
-  const hooks = plugin.setup(ctx as never) as Required<Awaited<ReturnType<typeof plugin.setup>>>;
+  const hooks = plugin.setup(ctx as never) as PluginHooks;
   return { hooks, lines };
 }
 
