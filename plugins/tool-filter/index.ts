@@ -5,7 +5,7 @@
  * everywhere (lists, calls, completions, the status page, `list_changed`) and a renamed one is
  * routed by its new name only, while audit records keep the upstream's name beside it.
  */
-import { definePlugin, type Logger } from 'mcp-gateway';
+import { definePlugin, ErrorCodes, GatewayError, type Logger, RpcCodes } from 'mcp-gateway';
 import { optionsSchema, type ToolFilterOptions } from './options.ts';
 import { serverShaper, type ServerShaper } from './shape.ts';
 
@@ -41,6 +41,16 @@ export default definePlugin({
           }
         }
         return shaper.shape(lists);
+      },
+      // A URI that no list shows is still readable through a template or as
+      // `mcp-gateway:<server>:<uri>`: the resource rules hold for it too. (Tools and prompts need
+      // no such guard: calls are routed by exact lookup in the shaped catalogue.)
+      async onReadResource(read, next) {
+        if (shapers.get(read.server)?.keepsResource(read.uri) !== false) return next();
+        const exposed = typeof read.params.uri === 'string' ? read.params.uri : read.uri;
+        throw new GatewayError(ErrorCodes.UNKNOWN_NAME, `Unknown resource: ${exposed}`, {
+          rpcCode: RpcCodes.INVALID_PARAMS,
+        });
       },
       onReload({ options }) {
         shapers = compile(

@@ -17,6 +17,8 @@ const hintDefaults: Required<Hints> = {
 
 export interface ServerShaper {
   shape(lists: UpstreamLists): UpstreamLists;
+  /** Whether the rules let a resource URI be read (one the server never listed included). */
+  keepsResource(uri: string): boolean;
   /** Labels of the patterns and keys that name nothing in `lists` (`include: "x"`, `prompts.rename: "y"`). */
   unmatched(lists: UpstreamLists): string[];
 }
@@ -37,6 +39,7 @@ export function serverShaper(rules: ServerRules): ServerShaper {
   }));
   const resources = selection(rules.resources);
   return {
+    keepsResource: (uri) => resources.keeps(uri),
     shape: (lists) => ({
       ...lists,
       tools: tools.shape(lists.tools).filter((item) => meetsRequirements(item.value)),

@@ -197,4 +197,9 @@ it('resources are filtered by URI, and a hidden one cannot be read', async () =>
   const client = await gateway.connect();
   expect((await client.listResources()).resources.map((r) => r.uri)).toEqual(['repo://readme']);
   await expect(client.readResource({ uri: 'repo://secrets' })).rejects.toThrow(/Unknown resource/);
+  // The form that reaches a server directly, listed or not, is held to the same rules.
+  await expect(client.readResource({ uri: 'mcp-gateway:github:repo://secrets' })).rejects.toThrow(
+    /Unknown resource: mcp-gateway:github:repo:\/\/secrets/,
+  );
+  expect((await client.readResource({ uri: 'mcp-gateway:github:repo://readme' })).contents).toHaveLength(1);
 });
