@@ -4,8 +4,8 @@
  * indexed for routing. Rebuilt (cheaply) whenever an upstream's lists or state change, never per
  * request.
  *
- * Each upstream's lists first go through the `onCatalogue` hooks (filters, renames: see
- * `shapedLists`). Tools and prompts: a name `t` of a server with prefix `p` is exposed as
+ * Each upstream's lists (`upstreamLists`) first go through the `onCatalogue` hooks (filters,
+ * renames; the gateway runs them). Tools and prompts: a name `t` of a server with prefix `p` is exposed as
  * `p<separator>t`, where `t` is the hooks' name for it (the upstream's, unless renamed); an empty
  * prefix exposes `t` as is. Routing is by exact lookup of the exposed name, never by splitting it,
  * so names may themselves contain the separator. When two servers expose the same name, the server

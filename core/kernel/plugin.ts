@@ -114,7 +114,8 @@ export interface GatewayStatus {
 
 /**
  * Everything the upstreams expose, under the names clients see, before any plugin's list hook
- * filters it per caller (kernel API 1.3). Each item has its server and its original name.
+ * filters it per caller (kernel API 1.3); since 1.4, as the `onCatalogue` hooks shaped it. Each
+ * item has its server and its original name (the upstream's, also when renamed).
  */
 export interface CatalogueView {
   readonly tools: readonly ToolItem[];
