@@ -5,7 +5,7 @@
  * everywhere (lists, calls, completions, the status page, `list_changed`) and a renamed one is
  * routed by its new name only, while audit records keep the upstream's name beside it.
  */
-import { definePlugin, ErrorCodes, GatewayError, type Logger, RpcCodes } from 'mcp-gateway';
+import { definePlugin, type Logger, type RequestId, RpcCodes } from 'mcp-gateway';
 import { optionsSchema, type ToolFilterOptions } from './options.ts';
 import { serverShaper, type ServerShaper } from './shape.ts';
 
@@ -42,15 +42,16 @@ export default definePlugin({
         }
         return shaper.shape(lists);
       },
-      // A URI that no list shows is still readable through a template or as
-      // `mcp-gateway:<server>:<uri>`: the resource rules hold for it too. (Tools and prompts need
-      // no such guard: calls are routed by exact lookup in the shaped catalogue.)
-      async onReadResource(read, next) {
-        if (shapers.get(read.server)?.keepsResource(read.uri) !== false) return next();
-        const exposed = typeof read.params.uri === 'string' ? read.params.uri : read.uri;
-        throw new GatewayError(ErrorCodes.UNKNOWN_NAME, `Unknown resource: ${exposed}`, {
-          rpcCode: RpcCodes.INVALID_PARAMS,
-        });
+      // A URI that no list shows is still reachable through a template or as
+      // `mcp-gateway:<server>:<uri>` (read, subscribed to, completed): the resource rules hold for
+      // it too. Tools and prompts need no such guard: calls are routed by exact lookup in the
+      // shaped catalogue, so a hidden or old name is unknown there.
+      async onMcpMessage(message, next) {
+        const { target } = message;
+        if (target?.kind !== 'resource' || shapers.get(target.server)?.keepsResource(target.name) !== false) {
+          return next();
+        }
+        return unknownResource(message.id, target.exposed);
       },
       onReload({ options }) {
         shapers = compile(
@@ -71,4 +72,12 @@ function compile(options: ToolFilterOptions, servers: readonly string[], logger:
     }
   }
   return new Map(Object.entries(options.servers).map(([server, rules]) => [server, serverShaper(rules)]));
+}
+
+/** The answer the gateway gives for a resource it does not know (a JSON-RPC error naming the URI). */
+function unknownResource(id: RequestId | undefined, uri: string): Response {
+  const error = { code: RpcCodes.INVALID_PARAMS, message: `Unknown resource: ${uri}`, data: { uri } };
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: id ?? null, error }), {
+    headers: { 'content-type': 'application/json' },
+  });
 }

@@ -201,5 +201,8 @@ it('resources are filtered by URI, and a hidden one cannot be read', async () =>
   await expect(client.readResource({ uri: 'mcp-gateway:github:repo://secrets' })).rejects.toThrow(
     /Unknown resource: mcp-gateway:github:repo:\/\/secrets/,
   );
+  await expect(client.subscribeResource({ uri: 'mcp-gateway:github:repo://secrets' })).rejects.toThrow(
+    /Unknown resource/,
+  );
   expect((await client.readResource({ uri: 'mcp-gateway:github:repo://readme' })).contents).toHaveLength(1);
 });
