@@ -5,12 +5,15 @@
  * gets its own), overrides show in lists, and the shaping follows `list_changed` and reloads.
  */
 import { completable } from '@modelcontextprotocol/sdk/server/completable.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { definePlugin, ErrorCodes, type GatewayView, type OperationEvent } from 'mcp-gateway';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from 'mcp-gateway/testing';
 import { afterEach, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { tempDir } from '../../test/helpers/processes.ts';
 
 /** Every McpServer made, so that a test can change the upstream's tools. */
 let made: McpServer[] = [];
@@ -205,4 +208,26 @@ it('resources are filtered by URI, and a hidden one cannot be read', async () =>
     /Unknown resource/,
   );
   expect((await client.readResource({ uri: 'mcp-gateway:github:repo://readme' })).contents).toHaveLength(1);
+});
+
+it("the audit record of a renamed tool's call keeps the upstream's name beside the exposed one", async () => {
+  const dir = tempDir('mcpgw-tool-filter-');
+  gateway = await startTestGateway({
+    config: {
+      tool_filter: { servers: { github: { rename: { get_issue: 'issue' } } } },
+      audit: { sink: 'file', file: { path: 'audit.jsonl' } },
+    },
+    servers: { github },
+    baseDir: dir,
+  });
+  const client = await gateway.connect();
+  await client.callTool({ name: 'github__issue', arguments: {} });
+  const file = join(dir, 'audit.jsonl');
+  await vi.waitFor(() => expect(existsSync(file) && readFileSync(file, 'utf8')).toContain('tools/call'));
+  const record = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((r) => r.method === 'tools/call');
+  expect(record).toMatchObject({ kind: 'tool', server: 'github', name: 'get_issue', exposed: 'github__issue' });
 });
