@@ -19,6 +19,8 @@ export const impliedPlugins: ImpliedPlugins = (config, sections) => {
     'metrics',
     // Before authentication: preflights carry no credentials.
     ...when(sections, 'cors'),
+    // What each server exposes, for everyone: shaped where the catalogue is built, before any list hook.
+    ...when(sections, 'tool_filter', 'tool-filter'),
     // Authentication, then permissions, which read the principal it sets. The original's `oauth:`
     // section means Okta (auth-okta reads `oauth.enabled` itself); `oidc:` is any other issuer.
     ...when(sections, 'oauth', 'auth-okta'),

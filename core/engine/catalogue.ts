@@ -4,7 +4,9 @@
  * indexed for routing. Rebuilt (cheaply) whenever an upstream's lists or state change, never per
  * request.
  *
- * Tools and prompts: a name `t` of a server with prefix `p` is exposed as `p<separator>t`; an empty
+ * Each upstream's lists (`upstreamLists`) first go through the `onCatalogue` hooks (filters,
+ * renames; the gateway runs them). Tools and prompts: a name `t` of a server with prefix `p` is exposed as
+ * `p<separator>t`, where `t` is the hooks' name for it (the upstream's, unless renamed); an empty
  * prefix exposes `t` as is. Routing is by exact lookup of the exposed name, never by splitting it,
  * so names may themselves contain the separator. When two servers expose the same name, the server
  * listed first in `proxy.servers` keeps it and the clash is reported (and refused at boot).
@@ -15,7 +17,14 @@
  * A read goes to the server that listed the URI, else to the first server with a matching template.
  */
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
-import type { CatalogueItem, PromptItem, ResourceItem, ResourceTemplateItem, ToolItem } from '../kernel/context.ts';
+import type {
+  CatalogueItem,
+  PromptItem,
+  ResourceItem,
+  ResourceTemplateItem,
+  ToolItem,
+  UpstreamLists,
+} from '../kernel/context.ts';
 import type { Prompt, Tool } from '../kernel/protocol.ts';
 import type { UpstreamCatalogue } from './upstream/upstream.ts';
 
@@ -25,14 +34,34 @@ export type ListKind = 'tools' | 'prompts' | 'resources';
 export interface CatalogueSource {
   readonly name: string;
   readonly prefix: string;
-  readonly catalogue: UpstreamCatalogue;
+  /** The server's lists as the `onCatalogue` hooks left them. */
+  readonly lists: UpstreamLists;
+}
+
+/** What claims a clashing name: a server, and the upstream name of its item when a hook renamed it. */
+export interface Claimant {
+  readonly server: string;
+  readonly renamedFrom?: string;
 }
 
 export interface NameClash {
   readonly kind: 'tool' | 'prompt';
   readonly name: string;
-  /** The server that keeps the name, then the ones it hides. */
-  readonly servers: readonly string[];
+  /** The one that keeps the name, then the ones it hides. */
+  readonly claimants: readonly Claimant[];
+}
+
+/** An upstream's lists as `onCatalogue` hooks receive them: every item under its own name. */
+export function upstreamLists(server: string, ready: boolean, catalogue: UpstreamCatalogue): UpstreamLists {
+  const item = <T extends { name: string }>(value: T): CatalogueItem<T> => ({ server, name: value.name, value });
+  return {
+    server,
+    ready,
+    tools: catalogue.tools.map(item),
+    prompts: catalogue.prompts.map(item),
+    resources: catalogue.resources,
+    resourceTemplates: catalogue.resourceTemplates,
+  };
 }
 
 export interface ResourceTarget {
@@ -74,7 +103,7 @@ export class Catalogue {
     const owners = new Map<string, string>();
     const resources: ResourceItem[] = [];
     for (const source of sources) {
-      for (const resource of source.catalogue.resources) {
+      for (const resource of source.lists.resources) {
         const owner = owners.get(resource.uri);
         if (owner === undefined) owners.set(resource.uri, source.name);
         const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
@@ -90,26 +119,26 @@ export class Catalogue {
 
     const tools = indexNames<Tool>(
       sources,
-      (s) => s.catalogue.tools,
+      (s) => s.lists.tools,
       'tool',
       clashes,
       (tool, s) => ({
         server: s.name,
         name: tool.name,
-        value: withAppUri({ ...tool, name: exposedName(s.prefix, tool.name, separator) }, (uri) =>
+        value: withAppUri({ ...tool.value, name: exposedName(s.prefix, tool.value.name, separator) }, (uri) =>
           this.exposeUri(s.name, uri),
         ),
       }),
     );
     const prompts = indexNames<Prompt>(
       sources,
-      (s) => s.catalogue.prompts,
+      (s) => s.lists.prompts,
       'prompt',
       clashes,
       (prompt, s) => ({
         server: s.name,
         name: prompt.name,
-        value: { ...prompt, name: exposedName(s.prefix, prompt.name, separator) },
+        value: { ...prompt.value, name: exposedName(s.prefix, prompt.value.name, separator) },
       }),
     );
     this.tools = [...tools.values()];
@@ -121,7 +150,7 @@ export class Catalogue {
     const templateOwners = new Map<string, string>();
     const templates: ResourceTemplateItem[] = [];
     for (const source of sources) {
-      for (const template of source.catalogue.resourceTemplates) {
+      for (const template of source.lists.resourceTemplates) {
         const owner = templateOwners.get(template.uriTemplate);
         if (owner === undefined) templateOwners.set(template.uriTemplate, source.name);
         const exposed =
@@ -212,29 +241,31 @@ function withAppUri(tool: Tool, expose: (uri: string) => string): Tool {
   };
 }
 
-function indexNames<T>(
+function indexNames<T extends { name: string }>(
   sources: readonly CatalogueSource[],
-  items: (source: CatalogueSource) => readonly T[],
+  items: (source: CatalogueSource) => readonly CatalogueItem<T>[],
   kind: NameClash['kind'],
   clashes: NameClash[],
-  toItem: (item: T, source: CatalogueSource) => CatalogueItem<T>,
+  toItem: (item: CatalogueItem<T>, source: CatalogueSource) => CatalogueItem<T>,
 ): Map<string, CatalogueItem<T>> {
-  const index = new Map<string, CatalogueItem<T>>();
-  const clashByName = new Map<string, string[]>();
+  const index = new Map<string, { item: CatalogueItem<T>; claimant: Claimant }>();
+  const clashByName = new Map<string, Claimant[]>();
   for (const source of sources) {
     for (const raw of items(source)) {
       const item = toItem(raw, source);
-      const key = (item.value as { name: string }).name;
+      const claimant =
+        raw.value.name === raw.name ? { server: source.name } : { server: source.name, renamedFrom: raw.name };
+      const key = item.value.name;
       const owner = index.get(key);
       if (!owner) {
-        index.set(key, item);
+        index.set(key, { item, claimant });
         continue;
       }
-      const servers = clashByName.get(key) ?? [owner.server];
-      if (!servers.includes(source.name)) servers.push(source.name);
-      clashByName.set(key, servers);
+      const claimants = clashByName.get(key) ?? [owner.claimant];
+      claimants.push(claimant);
+      clashByName.set(key, claimants);
     }
   }
-  for (const [name, servers] of clashByName) clashes.push({ kind, name, servers });
-  return index;
+  for (const [name, claimants] of clashByName) clashes.push({ kind, name, claimants });
+  return new Map([...index].map(([name, { item }]) => [name, item]));
 }

@@ -9,7 +9,7 @@ import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAnswer, afterAnswers } from './after-answer.ts';
-import { Catalogue, type ListKind, type NameClash } from './catalogue.ts';
+import { Catalogue, type CatalogueSource, type ListKind, type NameClash, upstreamLists } from './catalogue.ts';
 import type { GatewayConfig } from '../kernel/config/gateway-config.ts';
 import type { GatewayEnv, Logger } from '../kernel/context.ts';
 import type { OperationEvent } from '../kernel/events.ts';
@@ -529,7 +529,8 @@ export class Gateway {
     this.#catalogueStale = false;
     const previous = this.#catalogue;
     const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
-    const next = new Catalogue(this.#upstreams.filter(listed), this.#options.config.proxy.separator);
+    const sources = this.#upstreams.filter(listed).map((u) => this.#shaped(u));
+    const next = new Catalogue(sources, this.#options.config.proxy.separator);
     this.#catalogue = next;
     for (const clash of next.clashes) {
       if (!previous.clashes.some((c) => c.kind === clash.kind && c.name === clash.name)) {
@@ -549,6 +550,21 @@ export class Gateway {
       ),
     ];
     for (const kind of kinds) this.#listChanged(kind);
+  }
+
+  /**
+   * An upstream's lists through the `onCatalogue` hooks. A hook that fails withholds the server's
+   * lists (fail closed: a broken filter must not reveal what it was meant to hide).
+   */
+  #shaped(upstream: Upstream): CatalogueSource {
+    const lists = upstreamLists(upstream.name, upstream.state === 'ready', upstream.catalogue);
+    try {
+      return { name: upstream.name, prefix: upstream.prefix, lists: this.kernel.shapeCatalogue(lists) };
+    } catch (error) {
+      this.#log.error({ err: error, server: upstream.name }, `the lists of server "${upstream.name}" are withheld`);
+      const empty = { ...lists, tools: [], prompts: [], resources: [], resourceTemplates: [] };
+      return { name: upstream.name, prefix: upstream.prefix, lists: empty };
+    }
   }
 
   /** Tell the clients of both eras that a list may have changed: sessions, and stateless listeners. */
@@ -586,12 +602,18 @@ function advertisedCapabilities(upstreams: readonly Upstream[]): ServerCapabilit
 }
 
 function clashError(clash: NameClash): GatewayError {
-  const [owner, ...hidden] = clash.servers;
+  const named = clash.claimants.map((c) =>
+    c.renamedFrom === undefined ? `"${c.server}"` : `"${c.server}" (renaming "${c.renamedFrom}")`,
+  );
+  const [owner, ...hidden] = named;
+  const renamed = clash.claimants.some((c) => c.renamedFrom !== undefined);
   return new GatewayError(
     ErrorCodes.NAME_CLASH,
-    `${clash.kind} "${clash.name}" is exposed by ${clash.servers.map((s) => `"${s}"`).join(' and ')}; ` +
-      `"${owner}" keeps it${hidden.length ? `, ${hidden.map((s) => `"${s}"`).join(', ')} lose it` : ''}. ` +
-      'Give the servers distinct prefixes (proxy.servers[].prefix)',
+    `${clash.kind} "${clash.name}" is exposed by ${named.join(' and ')}; ` +
+      `${owner} keeps it${hidden.length ? `, ${hidden.join(', ')} lose it` : ''}. ` +
+      (renamed
+        ? 'Rename to distinct names, or give the servers distinct prefixes (proxy.servers[].prefix)'
+        : 'Give the servers distinct prefixes (proxy.servers[].prefix)'),
   );
 }
 

@@ -138,6 +138,22 @@ export interface CatalogueItem<T> {
   readonly value: T;
 }
 
+/**
+ * One upstream's lists as the engine is about to expose them, for `onCatalogue` hooks (kernel API
+ * 1.4). A tool or prompt item's `name` is what the upstream calls it (where calls go; keep it) and
+ * its `value.name` the local name the server's prefix will be put before (a hook may change it: a
+ * rename). Resources and templates keep their URIs, which tool results refer to: filter them only.
+ */
+export interface UpstreamLists {
+  readonly server: string;
+  /** False while the server is down (listed for `when_down: error`): its lists may be old or empty. */
+  readonly ready: boolean;
+  readonly tools: readonly CatalogueItem<Tool>[];
+  readonly prompts: readonly CatalogueItem<Prompt>[];
+  readonly resources: readonly Resource[];
+  readonly resourceTemplates: readonly ResourceTemplate[];
+}
+
 export type ToolItem = CatalogueItem<Tool>;
 export type PromptItem = CatalogueItem<Prompt>;
 export type ResourceItem = CatalogueItem<Resource>;

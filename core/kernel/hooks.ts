@@ -34,6 +34,7 @@ import type {
   ResourceTemplateItem,
   ToolCallContext,
   ToolItem,
+  UpstreamLists,
 } from './context.ts';
 import type { EventHook } from './events.ts';
 
@@ -46,6 +47,13 @@ export type ListHook<Item> = (
   items: readonly Item[],
   ctx: OperationContext,
 ) => readonly Item[] | void | Promise<readonly Item[] | void>;
+
+/**
+ * A reduce-kind hook over one upstream's lists, run when the catalogue is built (at boot, when an
+ * upstream's lists or state change, after a reload), never per request: synchronous, and free to
+ * filter items and rename them (routing follows the names it returns).
+ */
+export type CatalogueHook = (lists: UpstreamLists) => UpstreamLists | void;
 
 /** An onion-kind hook around one upstream operation. */
 export type OperationHook<Ctx, Result> = (ctx: Ctx, next: () => Promise<Result>) => Promise<Result>;
@@ -68,6 +76,12 @@ export type ReloadHook<Options = unknown> = (ctx: ReloadContext<Options>) => voi
 export interface HookSignatures {
   /** onion over HTTP: every request, before routing (CORS, auth, request limits). */
   onRequest: RequestHook;
+  /**
+   * reduce: what each upstream exposes, for every client, before any prefix or list hook (kernel
+   * API 1.4): the one place where items may be renamed. Names clashing after it are refused at boot
+   * like any clash. A throwing hook withholds that server's lists (fail closed) and is logged.
+   */
+  onCatalogue: CatalogueHook;
   /** reduce: the tools a client sees in `tools/list` (return new items for what changes; never mutate them). */
   onListTools: ListHook<ToolItem>;
   /** reduce: the prompts a client sees in `prompts/list`. */
@@ -104,6 +118,7 @@ export type HookName = keyof HookSignatures;
 /** The kind of each hook: data, so that the kernel validates names and picks the runner. */
 export const hookKinds = {
   onRequest: 'onion',
+  onCatalogue: 'reduce',
   onListTools: 'reduce',
   onListPrompts: 'reduce',
   onListResources: 'reduce',

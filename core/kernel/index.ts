@@ -29,6 +29,7 @@ export type {
 
 export { hookKinds } from './hooks.ts';
 export type {
+  CatalogueHook,
   HookEntry,
   HookKind,
   HookName,
@@ -67,6 +68,7 @@ export type {
   RouteInfo,
   ToolCallContext,
   ToolItem,
+  UpstreamLists,
 } from './context.ts';
 export type {
   AuthEvent,

@@ -7,7 +7,7 @@ import type { Handler } from 'hono';
 import { composeOnion, type OnionLayer } from './compose.ts';
 import type { GatewayConfig } from './config/gateway-config.ts';
 import { closest } from './config/errors.ts';
-import type { GatewayEnv, OperationContext } from './context.ts';
+import type { GatewayEnv, OperationContext, UpstreamLists } from './context.ts';
 import { ErrorCodes, GatewayError, tagError } from './errors.ts';
 import type { GatewayEvent } from './events.ts';
 import { LogThrottle } from './log-throttle.ts';
@@ -40,7 +40,10 @@ export interface KernelOptions {
   readonly gateway: GatewayView;
 }
 
-type ListHookName = { [K in HookName]: (typeof hookKinds)[K] extends 'reduce' ? K : never }[HookName];
+type ListHookName = Exclude<
+  { [K in HookName]: (typeof hookKinds)[K] extends 'reduce' ? K : never }[HookName],
+  'onCatalogue'
+>;
 type OperationHookName = Exclude<
   { [K in HookName]: (typeof hookKinds)[K] extends 'onion' ? K : never }[HookName],
   'onRequest'
@@ -110,6 +113,28 @@ export class Kernel {
         });
       }
       current = next as readonly ListItem<K>[];
+    }
+    return current;
+  }
+
+  /** Run the `onCatalogue` chain over one upstream's lists; a failing hook throws, tagged with its plugin. */
+  shapeCatalogue(lists: UpstreamLists): UpstreamLists {
+    let current = lists;
+    for (const hook of this.hooks('onCatalogue')) {
+      let next: UpstreamLists | void;
+      try {
+        next = hook.handler(current);
+      } catch (error) {
+        throw tagError(error, hook.plugin, 'onCatalogue');
+      }
+      if (next === undefined) continue;
+      if (!isLists(next)) {
+        throw new GatewayError(ErrorCodes.HOOK_FAILED, 'an onCatalogue hook must return the lists or nothing', {
+          plugin: hook.plugin,
+          hook: 'onCatalogue',
+        });
+      }
+      current = next;
     }
     return current;
   }
@@ -342,3 +367,11 @@ function normalizeEntry(entry: unknown): { handler: unknown; order: HookOrder | 
   }
   return { handler: entry, order: undefined };
 }
+
+/** A hook's answer has the four lists (a promise, or a forgotten spread, would not). */
+const isLists = (value: unknown): value is UpstreamLists =>
+  typeof value === 'object' &&
+  value !== null &&
+  ['tools', 'prompts', 'resources', 'resourceTemplates'].every((key) =>
+    Array.isArray((value as Record<string, unknown>)[key]),
+  );

@@ -33,9 +33,10 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * `UpstreamStatus.protocolVersion` and `UpstreamEvent.protocolVersion`; and `RetryParams` (the
  * answers and state a multi-round retry brings); 1.3, read-only views for dashboards:
  * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs` and `retryAt`, and the
- * `permissions` service's contract (`PermissionsService`).
+ * `permissions` service's contract (`PermissionsService`); 1.4, the `onCatalogue` hook (each
+ * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`.
  */
-export const KERNEL_API_VERSION = '1.3.0';
+export const KERNEL_API_VERSION = '1.4.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
@@ -113,7 +114,8 @@ export interface GatewayStatus {
 
 /**
  * Everything the upstreams expose, under the names clients see, before any plugin's list hook
- * filters it per caller (kernel API 1.3). Each item has its server and its original name.
+ * filters it per caller (kernel API 1.3); since 1.4, as the `onCatalogue` hooks shaped it. Each
+ * item has its server and its original name (the upstream's, also when renamed).
  */
 export interface CatalogueView {
   readonly tools: readonly ToolItem[];
