@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
-import { entryPoints } from '../core/kernel/loader/plugin-hooks.js';
+import { entryPoints } from '../core/boot/loader/plugin-hooks.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

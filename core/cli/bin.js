@@ -3,7 +3,7 @@
 // A checkout that was never built runs its TypeScript sources through tsx instead (slower start).
 // Stack traces name the built files; NODE_OPTIONS=--enable-source-maps maps them to the sources.
 import { existsSync } from 'node:fs';
-import { registerPluginHooks } from '../kernel/loader/plugin-hooks.js';
+import { registerPluginHooks } from '../boot/loader/plugin-hooks.js';
 
 const built = new URL('../../dist/core/cli/main.js', import.meta.url);
 let entry = built.href;

@@ -2,11 +2,12 @@
  * Everything `serve` and `validate` share: settle flags, environment and file into one validated
  * configuration, and plan the plugins. Nothing is started here.
  */
-import type { ConfigLocation } from '../kernel/config/load.ts';
-import { loadConfig, locateConfig } from '../kernel/config/load.ts';
-import { applyOverrides, environmentOverrides, parsePort, type Overrides } from '../kernel/config/overrides.ts';
-import { parseGatewayConfig, type GatewayConfig } from '../kernel/config/gateway-config.ts';
-import { planGateway, type GatewayPlan } from '../kernel/loader/plan.ts';
+import type { ConfigLocation } from '../boot/config/load.ts';
+import { loadConfig, locateConfig } from '../boot/config/load.ts';
+import { applyOverrides, environmentOverrides, parsePort, type Overrides } from '../boot/config/overrides.ts';
+import { parseGatewayConfig } from '../boot/config/gateway-config.ts';
+import type { GatewayConfig } from '../kernel/config/schema.ts';
+import { planGateway, type GatewayPlan } from '../boot/loader/plan.ts';
 
 export interface CliFlags {
   readonly config?: string;

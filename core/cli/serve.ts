@@ -5,7 +5,7 @@
  */
 import { watch as watchFolder } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { secretValues } from '../kernel/config/secrets.ts';
+import { secretValues } from '../boot/config/secrets.ts';
 import { GatewayError } from '../kernel/errors.ts';
 import { createLogger, LineSecrets, type Logger } from '../engine/logger.ts';
 import { Gateway } from '../engine/gateway.ts';

@@ -1,4 +1,4 @@
-import { environmentSettings } from '../kernel/config/overrides.ts';
+import { environmentSettings } from '../boot/config/overrides.ts';
 import { gatewayVersion } from '../engine/version.ts';
 
 export const usage = `mcp-gateway ${gatewayVersion}: one endpoint, one login and one policy for many MCP servers

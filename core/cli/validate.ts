@@ -1,6 +1,6 @@
 /** `mcp-gateway validate`: check the configuration end to end (without starting anything) and print the plan. */
 import { relative } from 'node:path';
-import type { ConfigOrigin } from '../kernel/config/load.ts';
+import type { ConfigOrigin } from '../boot/config/load.ts';
 import { formatDuration } from '../kernel/config/units.ts';
 import type { Prepared } from './prepare.ts';
 

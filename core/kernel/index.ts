@@ -107,8 +107,8 @@ export type {
   UpstreamServer,
 } from './transport.ts';
 
-export type { GatewayConfig } from './config/gateway-config.ts';
-export type { ImpliedPlugins } from './loader/plan.ts';
+export type { GatewayConfig } from './config/schema.ts';
+export type { ImpliedPlugins } from './planned-plugin.ts';
 export { duration, formatDuration, size } from './config/units.ts';
 export { LogThrottle } from './log-throttle.ts';
 

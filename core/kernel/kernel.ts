@@ -5,8 +5,8 @@
 import type { Logger } from 'pino';
 import type { Handler } from 'hono';
 import { composeOnion, type OnionLayer } from './compose.ts';
-import type { GatewayConfig } from './config/gateway-config.ts';
-import { closest } from './config/errors.ts';
+import type { GatewayConfig } from '../kernel/config/schema.ts';
+import { closest } from './closest.ts';
 import type { GatewayEnv, OperationContext, UpstreamLists } from './context.ts';
 import { ErrorCodes, GatewayError, tagError } from './errors.ts';
 import type { GatewayEvent } from './events.ts';
@@ -20,7 +20,7 @@ import {
   type PluginHooks,
   type RegisteredHook,
 } from './hooks.ts';
-import type { PlannedPlugin } from './loader/plan.ts';
+import type { PlannedPlugin } from './planned-plugin.ts';
 import type { GatewayView, HttpMethod, RouteOptions, SetupContext } from './plugin.ts';
 import { ServiceRegistry } from './services.ts';
 

@@ -11,7 +11,7 @@
  */
 import type { Handler } from 'hono';
 import type { z } from 'zod';
-import type { GatewayConfig } from './config/gateway-config.ts';
+import type { GatewayConfig } from '../kernel/config/schema.ts';
 import type {
   GatewayEnv,
   Logger,

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { embeddedConfigFile, locateConfig, systemConfigFile } from '../../core/kernel/config/load.ts';
+import { embeddedConfigFile, locateConfig, systemConfigFile } from '../../core/boot/config/load.ts';
 import { runCli, tempDir } from '../helpers/processes.ts';
 import { writeYaml } from './temp-config.ts';
 

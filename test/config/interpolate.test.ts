@@ -1,6 +1,6 @@
 /** `${VAR}` substitution as loadConfig applies it to a YAML file. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../core/kernel/config/errors.ts';
+import { ConfigError } from '../../core/boot/config/errors.ts';
 import { loadYaml } from './temp-config.ts';
 
 const raw = async (text: string, env: Record<string, string> = {}) => (await loadYaml(text, env)).raw;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../helpers/processes.ts';
-import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import { loadYaml } from './temp-config.ts';
 
 const originalConfig = readFileSync(join(repoRoot, 'test/fixtures/original-product.yaml'), 'utf8');

@@ -1,7 +1,7 @@
 /** Temporary configuration files for the config tests. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type LoadedConfig } from '../../core/kernel/config/load.ts';
+import { loadConfig, type LoadedConfig } from '../../core/boot/config/load.ts';
 import { tempDir } from '../helpers/processes.ts';
 
 /** Write YAML text to `name` in a fresh temp folder (or `dir`) and return the file's path. */

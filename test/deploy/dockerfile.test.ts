@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernelConfigSchema } from '../../core/kernel/config/schema.ts';
-import { systemConfigFile } from '../../core/kernel/config/load.ts';
+import { systemConfigFile } from '../../core/boot/config/load.ts';
 import { repoRoot } from '../helpers/processes.ts';
 import { startInProcess } from '../helpers/in-process.ts';
 

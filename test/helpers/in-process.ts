@@ -1,8 +1,8 @@
 /** A gateway built in this process, not listening: drive it with `gateway.app.request(...)`. */
 import { pino } from 'pino';
-import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import { Gateway } from '../../core/engine/gateway.ts';
-import { planGateway } from '../../core/kernel/loader/plan.ts';
+import { planGateway } from '../../core/boot/loader/plan.ts';
 import { repoRoot } from './processes.ts';
 
 interface PlanOptions {

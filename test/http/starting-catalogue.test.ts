@@ -5,9 +5,9 @@
  */
 import { pino } from 'pino';
 import { expect, it, vi } from 'vitest';
-import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import { Gateway } from '../../core/engine/gateway.ts';
-import { planGateway } from '../../core/kernel/loader/plan.ts';
+import { planGateway } from '../../core/boot/loader/plan.ts';
 import { cleanupAfterEach } from '../helpers/cleanup.ts';
 import { recordingServer } from '../helpers/http-server.ts';
 import { mcpHeaders, messagesOf, openSession } from '../helpers/in-process.ts';

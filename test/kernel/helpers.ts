@@ -1,11 +1,11 @@
 /** Shared scaffolding for the kernel tests: a Kernel built straight from plugin definitions. */
 import { pino } from 'pino';
-import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
+import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import type { CallToolResult, OperationContext, ToolCallContext } from '../../core/kernel/context.ts';
 import type { GatewayError } from '../../core/kernel/errors.ts';
 import type { PluginHooks } from '../../core/kernel/hooks.ts';
 import { Kernel } from '../../core/kernel/kernel.ts';
-import type { PlannedPlugin } from '../../core/kernel/loader/plan.ts';
+import type { PlannedPlugin } from '../../core/kernel/planned-plugin.ts';
 import { definePlugin, type GatewayView, type PluginDefinition, type SetupContext } from '../../core/kernel/plugin.ts';
 
 export const gateway: GatewayView = {

@@ -1,6 +1,6 @@
 /** What a reloaded configuration changes, from configurations planned by the real planner. */
 import { expect, it } from 'vitest';
-import { diffPlans } from '../../core/kernel/loader/plan-diff.ts';
+import { diffPlans } from '../../core/boot/loader/plan-diff.ts';
 import { planRaw } from '../helpers/in-process.ts';
 
 const http = (name: string, url: string, extra: Record<string, unknown> = {}) => ({

@@ -1,7 +1,7 @@
 /** Where a `use:` entry is found: a built-in, a path, a `--plugins` entry, or an npm package. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinsDir } from '../../core/kernel/loader/resolve.ts';
+import { builtinsDir } from '../../core/boot/loader/resolve.ts';
 import { planError, planYaml, pluginNames, simplePlugin, tempDir, writeFile, yaml } from './temp-plan.ts';
 
 describe('plugin resolution', () => {

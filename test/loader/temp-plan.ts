@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { ConfigError } from '../../core/kernel/config/errors.ts';
-import { parseGatewayConfig } from '../../core/kernel/config/gateway-config.ts';
-import { loadConfig } from '../../core/kernel/config/load.ts';
-import { planGateway, type GatewayPlan } from '../../core/kernel/loader/plan.ts';
+import { ConfigError } from '../../core/boot/config/errors.ts';
+import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
+import { loadConfig } from '../../core/boot/config/load.ts';
+import { planGateway, type GatewayPlan } from '../../core/boot/loader/plan.ts';
 import { tempDir } from '../helpers/processes.ts';
 
 export { tempDir };

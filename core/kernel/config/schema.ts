@@ -143,6 +143,8 @@ export const kernelConfigSchema = z.looseObject({
 });
 
 export type KernelConfig = z.output<typeof kernelConfigSchema>;
+/** The validated kernel configuration that the kernel and plugins read. */
+export type GatewayConfig = Readonly<KernelConfig>;
 export type UpstreamEntry = z.output<typeof upstreamEntrySchema>;
 export type PluginEntry = z.output<typeof pluginEntrySchema>;
 

@@ -6,8 +6,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { closest } from '../config/errors.ts';
-import type { PluginDefinition } from '../plugin.ts';
+import { closest } from '../../kernel/closest.ts';
+import type { PluginDefinition } from '../../kernel/plugin.ts';
 import { builtinFile, builtinsDir } from './resolve.ts';
 
 export interface SuggestOptions {

@@ -1,8 +1,6 @@
-/** The validated kernel configuration that the kernel and plugins read. */
+/** The kernel configuration, validated: what the boot gives the kernel. */
 import { fromZodError, type ConfigSource } from './errors.ts';
-import { kernelConfigSchema, type KernelConfig } from './schema.ts';
-
-export type GatewayConfig = Readonly<KernelConfig>;
+import { kernelConfigSchema, type GatewayConfig } from '../../kernel/config/schema.ts';
 
 export function parseGatewayConfig(raw: Record<string, unknown>, source?: ConfigSource): GatewayConfig {
   const parsed = kernelConfigSchema.safeParse(raw);

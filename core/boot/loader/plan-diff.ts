@@ -5,9 +5,10 @@
  * reordered, the kernel's other sections) is set up once at start, so a change there is reported
  * as needing a restart rather than half-applied.
  */
-import type { GatewayConfig } from '../config/gateway-config.ts';
-import { kernelSections } from '../config/schema.ts';
-import type { GatewayPlan, PlannedPlugin, PlannedServer } from './plan.ts';
+import type { GatewayConfig } from '../../kernel/config/schema.ts';
+import { kernelSections } from '../../kernel/config/schema.ts';
+import type { PlannedPlugin } from '../../kernel/planned-plugin.ts';
+import type { GatewayPlan, PlannedServer } from './plan.ts';
 
 export interface PlanDiff {
   readonly added: readonly PlannedServer[];

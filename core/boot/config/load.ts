@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cosmiconfig } from 'cosmiconfig';
 import { LineCounter, parseDocument, type Node } from 'yaml';
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes } from '../../kernel/errors.ts';
 import { ConfigError, type ConfigSource, type KeyPath } from './errors.ts';
 import { interpolateDocument } from './interpolate.ts';
 

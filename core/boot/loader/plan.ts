@@ -9,33 +9,22 @@ import { pathToFileURL } from 'node:url';
 import satisfies from 'semver/functions/satisfies.js';
 import type { z } from 'zod';
 import { ConfigError, fromZodError, type ConfigSource, type KeyPath } from '../config/errors.ts';
-import type { GatewayConfig } from '../config/gateway-config.ts';
+import type { GatewayConfig } from '../../kernel/config/schema.ts';
 import {
   kernelSections,
   kernelServerKeys,
   upstreamEntrySchema,
   type PluginEntry,
   type UpstreamProtocol,
-} from '../config/schema.ts';
-import { resolvePolicy } from '../config/upstream-policy.ts';
-import type { UpstreamPolicy } from '../config/upstream-policy.ts';
-import { ErrorCodes } from '../errors.ts';
-import { KERNEL_API_VERSION, type PluginDefinition } from '../plugin.ts';
+} from '../../kernel/config/schema.ts';
+import { resolvePolicy } from '../../kernel/config/upstream-policy.ts';
+import type { UpstreamPolicy } from '../../kernel/config/upstream-policy.ts';
+import { ErrorCodes } from '../../kernel/errors.ts';
+import { KERNEL_API_VERSION, type PluginDefinition } from '../../kernel/plugin.ts';
 import { prepareForeignPlugin } from './foreign-plugin.ts';
-import { builtinsDir, indexFile, resolvePlugin, type PluginOrigin } from './resolve.ts';
+import type { ImpliedPlugins, PlannedPlugin, PluginOrigin } from '../../kernel/planned-plugin.ts';
+import { builtinsDir, indexFile, resolvePlugin } from './resolve.ts';
 import { suggestFix } from './suggest.ts';
-
-/** What `plugins/index.ts` exports: the built-ins a configuration implies when it lists none. */
-export type ImpliedPlugins = (config: GatewayConfig, sections: ReadonlySet<string>) => string[];
-
-export interface PlannedPlugin {
-  readonly definition: PluginDefinition;
-  readonly options: unknown;
-  readonly origin: PluginOrigin;
-  readonly file: string;
-  /** Where the plugin was asked for: `plugins[2]`, `--plugins`, `implied`, or `in-process`. */
-  readonly from: string;
-}
 
 export interface PlannedServer {
   readonly name: string;

@@ -4,8 +4,9 @@
  * not know is an error (a typo must not be silently ignored), except the ones Kubernetes injects
  * for a Service named `mcp-gateway` (`MCP_GATEWAY_SERVICE_HOST`, `MCP_GATEWAY_PORT=tcp://...`).
  */
-import { ErrorCodes } from '../errors.ts';
-import { closest, ConfigError } from './errors.ts';
+import { ErrorCodes } from '../../kernel/errors.ts';
+import { closest } from '../../kernel/closest.ts';
+import { ConfigError } from './errors.ts';
 
 export interface Overrides {
   host?: string;

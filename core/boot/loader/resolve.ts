@@ -8,11 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { resolve as resolveModule } from 'import-meta-resolve';
-import { ErrorCodes } from '../errors.ts';
+import { ErrorCodes } from '../../kernel/errors.ts';
+import type { PluginOrigin } from '../../kernel/planned-plugin.ts';
 import { ConfigError, type ConfigSource, type KeyPath } from '../config/errors.ts';
-
-/** Where a plugin came from: `in-process` is a definition given as an object (`mcp-gateway/testing`). */
-export type PluginOrigin = 'builtin' | 'path' | 'package' | 'in-process';
 
 export interface ResolvedPlugin {
   readonly origin: PluginOrigin;
