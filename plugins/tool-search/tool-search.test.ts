@@ -5,7 +5,9 @@
  * finds the ones it may use, calls them through `call_tool` as it would directly, and the index
  * follows `list_changed` and reloads.
  */
+import { Client as ModernClient, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { definePlugin, ErrorCodes, GatewayError, type OperationEvent, RpcCodes } from 'mcp-gateway';
 import { startTestGateway, type TestGateway, type TestGatewayOptions } from 'mcp-gateway/testing';
@@ -215,6 +217,33 @@ it('a refusal by a hook reaches the caller of call_tool as it reaches a direct c
   expect(direct).toMatchObject({ code: RpcCodes.FORBIDDEN, message: expect.stringContaining('no writing today') });
   expect(through).toMatchObject({ code: (direct as { code: number }).code, message: (direct as Error).message });
   expect(called).toEqual([]);
+});
+
+it('a 2026-07-28 client answers, in rounds, what a tool called through call_tool asks', async () => {
+  const desk = () => {
+    const server = new McpServer({ name: 'desk', version: '1.0.0' });
+    server.registerTool('book', { description: 'Books a room after asking which' }, async () => {
+      const room = await server.server.elicitInput({
+        message: 'Which room?',
+        requestedSchema: { type: 'object', properties: { answer: { type: 'string' } } },
+      });
+      return { content: [{ type: 'text', text: `booked ${room.content?.answer}` }] };
+    });
+    return server;
+  };
+  gateway = await startTestGateway({ config: { tool_search: {} }, servers: { desk } });
+  const client = new ModernClient(
+    { name: 'v2-client', version: '1.0.0' },
+    { versionNegotiation: { mode: 'auto' }, capabilities: { elicitation: { form: {} } } },
+  );
+  client.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { answer: 'Blue' } }));
+  await client.connect(new StreamableHTTPClientTransport(new URL(gateway.url), { fetch: gateway.fetch }));
+  try {
+    const result = await client.callTool({ name: 'call_tool', arguments: { name: 'desk__book' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'booked Blue' }]);
+  } finally {
+    await client.close();
+  }
 });
 
 it('the index follows an upstream list_changed and a reload that hides tools', async () => {
