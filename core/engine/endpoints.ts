@@ -59,6 +59,10 @@ export class EndpointViews {
     this.#endpoints = new Map(endpoints.map((e) => [e.name, e]));
   }
 
+  serves(endpoint: string, server: string): boolean {
+    return this.#endpoints.get(endpoint)?.servers?.has(server) ?? true;
+  }
+
   view(catalogue: Catalogue, endpoint: string): CatalogueLookup {
     if (catalogue !== this.#of) {
       this.#of = catalogue;

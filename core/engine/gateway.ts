@@ -249,6 +249,7 @@ export class Gateway {
       kernel: this.kernel,
       catalogue: () => this.catalogue,
       view: (endpoint) => this.#views.view(this.catalogue, endpoint),
+      serves: (endpoint, server) => this.#views.serves(endpoint, server),
       upstream: (name) => this.#byName.get(name),
       upstreams: () => this.#upstreams,
       prefixes: this.#prefixes,
@@ -353,16 +354,14 @@ export class Gateway {
 
   /** The upstreams whose items an endpoint serves. */
   #upstreamsOf(endpoint: string): readonly Upstream[] {
-    const servers = this.#endpoints.find((e) => e.name === endpoint)?.servers;
-    return servers ? this.#upstreams.filter((u) => servers.has(u.name)) : this.#upstreams;
+    return this.#upstreams.filter((u) => this.#views.serves(endpoint, u.name));
   }
 
   /** The `instructions` an endpoint's clients get: its servers only. */
   #instructions(endpoint: string): string {
-    const servers = this.#endpoints.find((e) => e.name === endpoint)?.servers;
     const { plan, config } = this.#options;
     return describeServers(
-      servers ? plan.servers.filter((s) => servers.has(s.name)) : plan.servers,
+      plan.servers.filter((s) => this.#views.serves(endpoint, s.name)),
       config.proxy.separator,
     );
   }

@@ -40,6 +40,8 @@ export interface ProxyDeps {
   readonly catalogue: () => Catalogue;
   /** The part of the catalogue an endpoint serves (endpoints.ts): what its operations may name. */
   readonly view: (endpoint: string) => CatalogueLookup;
+  /** Whether an endpoint serves a server's items: an unknown name explains itself only by those. */
+  readonly serves: (endpoint: string, server: string) => boolean;
   readonly upstream: (name: string) => Upstream | undefined;
   readonly upstreams: () => readonly Upstream[];
   /** Names of configured servers and their prefixes, to explain why a name is unknown. */
@@ -148,7 +150,7 @@ export class McpProxy {
   callTool(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<CallToolResult> {
     const name = requireString(params, 'name');
     const item = this.#deps.view(base.endpoint).tool(name);
-    if (!item) throw this.#unknown('tool', name);
+    if (!item) throw this.#unknown('tool', name, base.endpoint);
     const ctx: ToolCallContext = operation(base, runtime, {
       server: item.server,
       tool: item.name,
@@ -164,7 +166,7 @@ export class McpProxy {
   getPrompt(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<GetPromptResult> {
     const name = requireString(params, 'name');
     const item = this.#deps.view(base.endpoint).prompt(name);
-    if (!item) throw this.#unknown('prompt', name);
+    if (!item) throw this.#unknown('prompt', name, base.endpoint);
     const ctx: PromptGetContext = operation(base, runtime, {
       server: item.server,
       prompt: item.name,
@@ -238,7 +240,7 @@ export class McpProxy {
     const catalogue = this.#deps.view(base.endpoint);
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
       const item = catalogue.prompt(ref.name);
-      if (!item) throw this.#unknown('prompt', ref.name);
+      if (!item) throw this.#unknown('prompt', ref.name, base.endpoint);
       (server = item.server), (upstreamRef = { ...ref, name: item.name });
     } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
       const target = catalogue.template(ref.uri) ?? catalogue.resource(ref.uri);
@@ -429,10 +431,11 @@ export class McpProxy {
     );
   }
 
-  #unknown(kind: 'tool' | 'prompt', name: string): Error {
-    const { prefixes, separator } = this.#deps;
+  #unknown(kind: 'tool' | 'prompt', name: string, endpoint: string): Error {
+    const { prefixes, separator, serves } = this.#deps;
     for (const [server, prefix] of prefixes) {
-      if (prefix === '' || !name.startsWith(`${prefix}${separator}`)) continue;
+      // A server outside the endpoint is not named: there, it does not exist.
+      if (prefix === '' || !name.startsWith(`${prefix}${separator}`) || !serves(endpoint, server)) continue;
       const state = this.#deps.upstream(server)?.state;
       if (state !== 'ready') {
         return new GatewayError(

@@ -37,9 +37,7 @@ const endpointSchema = z.strictObject({
   resources: globs,
 });
 
-export const endpointsSchema = z
-  .record(z.string().regex(/^[a-z0-9-]+$/, 'use lowercase letters, digits and "-"'), endpointSchema)
-  .default({});
+export const endpointsSchema = z.record(z.string(), endpointSchema).default({});
 
 export type EndpointConfig = z.output<typeof endpointSchema>;
 
@@ -55,6 +53,12 @@ export function endpointIssues(
   const byPath = new Map<string, string>([[DEFAULT_ENDPOINT_PATH, DEFAULT_ENDPOINT]]);
   for (const [name, endpoint] of Object.entries(endpoints)) {
     const { path } = endpoint;
+    if (!/^[a-z0-9-]+$/.test(name))
+      issues.push({
+        path: [name],
+        message: `endpoint name "${name}" is not lowercase letters, digits and "-"`,
+        fix: `name it "${name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}"`,
+      });
     if (name === DEFAULT_ENDPOINT) {
       if (path !== undefined && path !== DEFAULT_ENDPOINT_PATH)
         issues.push({
