@@ -71,8 +71,11 @@ export function endpointIssues(
     } else {
       const reserved = RESERVED_PATHS.find((r) => path === r || path.startsWith(`${r}/`));
       const twin = byPath.get(path);
-      if (reserved) issues.push({ path: [name, 'path'], message: `path ${path} is the gateway's own (${reserved})` });
-      else if (twin) issues.push({ path: [name, 'path'], message: `path ${path} is already endpoint "${twin}"'s` });
+      const fix = `choose another path, e.g. /mcp/${name}`;
+      if (reserved)
+        issues.push({ path: [name, 'path'], message: `path ${path} is the gateway's own (${reserved})`, fix });
+      else if (twin)
+        issues.push({ path: [name, 'path'], message: `path ${path} is already endpoint "${twin}"'s`, fix });
       byPath.set(path, name);
     }
     endpoint.servers?.forEach((server, index) => {
