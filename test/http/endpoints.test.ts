@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import type { GatewayError } from '../../core/kernel/errors.ts';
-import { mcpHeaders, messagesOf } from '../helpers/in-process.ts';
+import { MemorySessionStore } from '../../core/engine/mcp/memory-session-store.ts';
+import { initializeBody, mcpHeaders, messagesOf } from '../helpers/in-process.ts';
 import { modernRequest } from '../helpers/modern-request.ts';
 
 const made: Record<'alpha' | 'beta', McpServer[]> = { alpha: [], beta: [] };
@@ -153,6 +154,48 @@ describe('an endpoint serves its part of the catalogue', () => {
     // The change is beta's, which /mcp/dev does not serve: its view did not change.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(devTold).toEqual([]);
+  });
+});
+
+describe('a session another replica takes over', () => {
+  it("is served on the endpoint it was opened on only; a record from before endpoints is /mcp's", async () => {
+    const store = new MemorySessionStore();
+    const sharing = {
+      name: 'shared-store',
+      version: '1.0.0',
+      setup: (ctx: SetupContext) => ctx.provide('session-store', store),
+    };
+    const replica = () =>
+      startTestGateway({
+        plugins: [sharing],
+        servers: { alpha: upstream('alpha') },
+        config: { endpoints: { dev: { path: '/mcp/dev' }, support: { path: '/mcp/support' } } },
+      });
+    const [first, second] = [await replica(), await replica()];
+    try {
+      const opened = await first.request('/mcp/dev', {
+        method: 'POST',
+        headers: mcpHeaders(),
+        body: JSON.stringify(initializeBody()),
+      });
+      const id = opened.headers.get('mcp-session-id')!;
+      expect((await store.get(id))?.endpoint).toBe('dev');
+      const ping = (path: string, session: string) =>
+        second.request(path, {
+          method: 'POST',
+          headers: mcpHeaders(session),
+          body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+        });
+      expect((await ping('/mcp/support', id)).status).toBe(404);
+      expect((await ping('/mcp/dev', id)).status).toBe(200);
+
+      const { endpoint: _, ...old } = (await store.get(id))!;
+      await store.set({ ...old, id: 'from-before-endpoints' }, 60_000);
+      expect((await ping('/mcp/dev', 'from-before-endpoints')).status).toBe(404);
+      expect((await ping('/mcp', 'from-before-endpoints')).status).toBe(200);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
   });
 });
 
