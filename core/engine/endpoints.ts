@@ -49,11 +49,13 @@ export function configuredEndpoints(config: Readonly<Record<string, EndpointConf
 
 const narrows = (e: Endpoint) => e.servers || e.tools || e.prompts || e.resources;
 
-/** The views of every endpoint over the current catalogue, made on first use and kept until it changes. */
+/**
+ * The views of every endpoint over a catalogue, made on first use and kept as long as that
+ * catalogue lives (a rebuild compares the views of the old one with the new one's).
+ */
 export class EndpointViews {
   readonly #endpoints: ReadonlyMap<string, Endpoint>;
-  #of: Catalogue | undefined;
-  readonly #views = new Map<string, CatalogueLookup>();
+  readonly #views = new WeakMap<Catalogue, Map<string, CatalogueLookup>>();
 
   constructor(endpoints: readonly Endpoint[]) {
     this.#endpoints = new Map(endpoints.map((e) => [e.name, e]));
@@ -64,15 +66,13 @@ export class EndpointViews {
   }
 
   view(catalogue: Catalogue, endpoint: string): CatalogueLookup {
-    if (catalogue !== this.#of) {
-      this.#of = catalogue;
-      this.#views.clear();
-    }
-    let view = this.#views.get(endpoint);
+    let views = this.#views.get(catalogue);
+    if (!views) this.#views.set(catalogue, (views = new Map()));
+    let view = views.get(endpoint);
     if (!view) {
       const config = this.#endpoints.get(endpoint);
       view = config && narrows(config) ? new EndpointView(catalogue, config) : catalogue;
-      this.#views.set(endpoint, view);
+      views.set(endpoint, view);
     }
     return view;
   }

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import type { GatewayError } from '../../core/kernel/errors.ts';
+import { Catalogue } from '../../core/engine/catalogue.ts';
+import { configuredEndpoints, EndpointViews } from '../../core/engine/endpoints.ts';
 import { MemorySessionStore } from '../../core/engine/mcp/memory-session-store.ts';
 import { initializeBody, mcpHeaders, messagesOf } from '../helpers/in-process.ts';
 import { modernRequest } from '../helpers/modern-request.ts';
@@ -154,6 +156,29 @@ describe('an endpoint serves its part of the catalogue', () => {
     // The change is beta's, which /mcp/dev does not serve: its view did not change.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(devTold).toEqual([]);
+  });
+});
+
+describe('the views', () => {
+  const tool = (name: string) => ({ server: 'alpha', name, value: { name, inputSchema: { type: 'object' as const } } });
+  const lists = { server: 'alpha', ready: true, prompts: [], resources: [], resourceTemplates: [] };
+  const catalogue = new Catalogue(
+    [{ name: 'alpha', prefix: 'alpha', lists: { ...lists, tools: [tool('echo'), tool('add')] } }],
+    '__',
+  );
+  const views = new EndpointViews(configuredEndpoints({ dev: { path: '/mcp/dev', tools: ['*__echo'] } }));
+
+  it('are made once per catalogue and endpoint; an endpoint that narrows nothing is the catalogue', () => {
+    const dev = views.view(catalogue, 'dev');
+    expect(dev.tools.map((t) => t.value.name)).toEqual(['alpha__echo']);
+    expect(views.view(catalogue, 'dev')).toBe(dev);
+    expect(views.view(catalogue, 'default')).toBe(catalogue);
+    const rebuilt = new Catalogue(
+      [{ name: 'alpha', prefix: 'alpha', lists: { ...lists, tools: [tool('echo')] } }],
+      '__',
+    );
+    expect(views.view(rebuilt, 'dev')).not.toBe(dev);
+    expect(views.view(catalogue, 'dev')).toBe(dev);
   });
 });
 
