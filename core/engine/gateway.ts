@@ -24,7 +24,7 @@ import { InFlight } from './in-flight.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import type { GatewayPlan, PlannedServer } from '../boot/loader/plan.ts';
 import { diffPlans, type PlanDiff } from '../boot/loader/plan-diff.ts';
-import { mcpEndpoint } from './mcp/endpoint.ts';
+import { type McpEndpointOptions, mcpEndpoint } from './mcp/endpoint.ts';
 import { StatelessServer } from './mcp/stateless.ts';
 import { InputBridge } from './mcp/input-bridge.ts';
 import { META } from './mcp/era.ts';
@@ -280,62 +280,60 @@ export class Gateway {
         logger,
       })),
     }));
-    const endpoint = (name: string) =>
-      mcpEndpoint({
-        endpoint: name,
-        sessions,
-        stateless,
-        onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
-        onAnswered: (event, log) => this.#operation(event, log),
-        target: (message, endpoint) => proxy.target(message, endpoint),
-        allowOrigin,
-        accepting: () => this.#phase !== 'stopping',
-        createSession: (endpoint, subject, protocolVersion, restore) =>
-          new DownstreamSession({
-            endpoint,
-            subject,
-            protocolVersion,
-            restore,
-            bus,
-            ...(bus && {
-              onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) =>
-                void sessions.rememberUpstream(session.id!, server, state),
-            }),
-            proxy,
-            inFlight: this.inFlight,
-            cancel: this.#cancel.signal,
-            serverInfo: { name: gatewayName, version: gatewayVersion },
-            capabilities: advertisedCapabilities(this.#upstreamsOf(endpoint)),
-            instructions: this.#instructions(endpoint),
-            eventStore: new BoundedEventStore(),
-            logger,
-            onInitialized: async (session) => {
-              await sessions.add(session, {
-                id: session.id!,
-                subject,
-                endpoint,
-                protocolVersion,
-                clientInfo: session.hello?.clientInfo,
-                clientCapabilities: session.hello?.capabilities,
-                createdAt: restore?.createdAt ?? Date.now(),
-                ...(restore?.upstreamSessions && { upstreamSessions: restore.upstreamSessions }),
-              });
-              this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
-            },
-            onClosed: (session, how) => {
-              const ended = sessions.remove(session, how);
-              subscriptions.forget(session.peer, (name) => this.#byName.get(name));
-              if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
-              return ended;
-            },
-            onOperation: (event, log) => this.#operation(event, log),
+    const shared: Omit<McpEndpointOptions, 'endpoint'> = {
+      sessions,
+      stateless,
+      onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
+      onAnswered: (event, log) => this.#operation(event, log),
+      target: (message, endpoint) => proxy.target(message, endpoint),
+      allowOrigin,
+      accepting: () => this.#phase !== 'stopping',
+      createSession: (endpoint, subject, protocolVersion, restore) =>
+        new DownstreamSession({
+          endpoint,
+          subject,
+          protocolVersion,
+          restore,
+          bus,
+          ...(bus && {
+            onUpstreamSession: (session: DownstreamSession, server: string, state: UpstreamSessionState) =>
+              void sessions.rememberUpstream(session.id!, server, state),
           }),
-      });
+          proxy,
+          inFlight: this.inFlight,
+          cancel: this.#cancel.signal,
+          serverInfo: { name: gatewayName, version: gatewayVersion },
+          capabilities: advertisedCapabilities(this.#upstreamsOf(endpoint)),
+          instructions: this.#instructions(endpoint),
+          eventStore: new BoundedEventStore(),
+          logger,
+          onInitialized: async (session) => {
+            await sessions.add(session, {
+              id: session.id!,
+              subject,
+              endpoint,
+              protocolVersion,
+              clientInfo: session.hello?.clientInfo,
+              clientCapabilities: session.hello?.capabilities,
+              createdAt: restore?.createdAt ?? Date.now(),
+              ...(restore?.upstreamSessions && { upstreamSessions: restore.upstreamSessions }),
+            });
+            this.kernel.emit({ type: 'session', action: 'open', sessionId: session.id!, subject });
+          },
+          onClosed: (session, how) => {
+            const ended = sessions.remove(session, how);
+            subscriptions.forget(session.peer, (name) => this.#byName.get(name));
+            if (session.id) this.kernel.emit({ type: 'session', action: 'close', sessionId: session.id, subject });
+            return ended;
+          },
+          onOperation: (event, log) => this.#operation(event, log),
+        }),
+    };
     this.#app = createApp({
       kernel: this.kernel,
       inFlight: this.inFlight,
       logger,
-      mcp: this.#endpoints.map(({ name, path }) => ({ path, handler: endpoint(name) })),
+      mcp: this.#endpoints.map(({ name, path }) => ({ path, handler: mcpEndpoint({ ...shared, endpoint: name }) })),
       maxBodyBytes: config.server.max_body_size,
     });
   }
