@@ -562,8 +562,15 @@ export class Gateway {
     const ready = upstreams.filter((u) => u.state === 'ready').length;
     const servers = counted(upstreams.length, 'server');
     const tools = this.#catalogue.tools.length;
+    // Where the clients of the other endpoints connect: beside /mcp's URL, not instead.
+    const endpoints = this.#endpoints.slice(1).map((e) => `${e.name}:${e.path}`);
     this.#log.info(
-      { url, tools, upstreams: upstreams.map((u) => `${u.name}:${u.state}`) },
+      {
+        url,
+        tools,
+        upstreams: upstreams.map((u) => `${u.name}:${u.state}`),
+        ...(endpoints.length > 0 && { endpoints }),
+      },
       `mcp-gateway ready: ${url} (${ready === upstreams.length ? servers : `${ready} of ${servers} ready`}, ${counted(tools, 'tool')})`,
     );
   }

@@ -9,7 +9,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectClient, postOnSession, textOf } from '../helpers/client.ts';
 import { startIdp, type Idp } from '../helpers/idp.ts';
-import { startGateway, type RunningGateway } from '../helpers/processes.ts';
+import { isReadyLine, startGateway, type RunningGateway } from '../helpers/processes.ts';
 import { stdioFixture } from '../helpers/servers.ts';
 
 const PUBLIC_URL = 'http://mcp-gateway.test';
@@ -116,6 +116,11 @@ describe('one principal, two endpoints, two policies', () => {
     expect(dev.pid).toBe(support.pid);
     expect(support.sessions).toBe(1);
   });
+});
+
+it('names the virtual endpoints in its ready line', async () => {
+  const ready = await gateway.waitForLog(isReadyLine);
+  expect(ready.endpoints).toEqual(['dev:/mcp/dev', 'support:/mcp/support']);
 });
 
 describe('each endpoint is an OAuth protected resource', () => {
