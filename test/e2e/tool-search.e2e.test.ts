@@ -1,9 +1,11 @@
 /**
- * Tool search across real processes: the gateway's CLI with the oidc, permissions, tool-search and
- * audit plugins, two fixture servers as stdio children, tokens signed by a real authorization
- * server, the SDK client. A caller finds and calls what its scopes allow and nothing else; the
- * index follows an upstream's `list_changed` and a SIGHUP reload; the audit record of a call made
- * through `call_tool` names the real tool.
+ * Catalogue shaping across real processes: the gateway's CLI with the oidc, permissions,
+ * tool-filter, tool-search and audit plugins and two endpoints (search on `/mcp`, the whole list on
+ * `/mcp/full`), two fixture servers as stdio children, tokens signed by a real authorization
+ * server, the SDK client. A caller finds and calls what its scopes allow and nothing else; renamed
+ * and hidden tools are so in every list, search and call; the index follows an upstream's
+ * `list_changed` and a SIGHUP reload; the audit record of a call made through `call_tool` names
+ * the real tool.
  */
 import { writeFileSync } from 'node:fs';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -33,13 +35,19 @@ const config = (addScopes: string[]) => ({
       'math:*': ['mcp:admin'],
     },
   },
-  tool_search: { results: 5 },
+  endpoints: { full: { path: '/mcp/full' } },
+  tool_filter: {
+    servers: {
+      text: { exclude: ['exit', 'freeze'], rename: { echo: 'say' }, prompts: { rename: { greet: 'hello' } } },
+    },
+  },
+  tool_search: { endpoints: ['default'], results: 5 },
   audit: { sink: 'stdout' },
   proxy: { servers: [stdioFixture('math'), stdioFixture('text')] },
 });
 
-const connectAs = async (sub: string, scope: string) =>
-  connectClient(gateway.mcpUrl, {
+const connectAs = async (sub: string, scope: string, path = '/mcp') =>
+  connectClient(new URL(path, gateway.mcpUrl).href, {
     headers: { authorization: `Bearer ${await idp.token({ aud: AUDIENCE, sub, scope })}` },
   });
 
@@ -78,8 +86,29 @@ it('lists the three tools; each caller finds and calls what its scopes allow, an
     content: [{ text: 'Unknown tool: "math__add". search_tools finds tools.' }],
   });
   // What bob may use, he finds and calls.
-  expect(await found(bob, 'echoes its text')).toContain('text__echo');
-  expect(textOf(await callThrough(bob, 'text__echo', { text: 'hi' }))).toContain('hi');
+  expect(await found(bob, 'echoes its text')).toContain('text__say');
+  expect(textOf(await callThrough(bob, 'text__say', { text: 'hi' }))).toContain('hi');
+});
+
+it('renamed and hidden tools are so in the whole list, in calls, in search and in the audit record', async () => {
+  const full = await connectAs('bob', 'mcp:other', '/mcp/full');
+  try {
+    const names = (await full.listTools()).tools.map((t) => t.name);
+    expect(names).toContain('text__say');
+    for (const gone of ['text__echo', 'text__exit', 'text__freeze', 'search_tools', 'math__add']) {
+      expect(names).not.toContain(gone);
+    }
+    expect(textOf(await full.callTool({ name: 'text__say', arguments: { text: 'direct' } }))).toContain('direct');
+    await expect(full.callTool({ name: 'text__echo', arguments: { text: 'x' } })).rejects.toThrow(/Unknown tool/);
+    expect((await full.listPrompts()).prompts.map((p) => p.name)).toContain('text__hello');
+    expect((await full.getPrompt({ name: 'text__hello', arguments: { who: 'Ann' } })).messages).toHaveLength(1);
+  } finally {
+    await full.close();
+  }
+  expect(await found(bob, 'exit the server process')).not.toContain('text__exit');
+  expect(await callThrough(bob, 'text__echo', { text: 'x' })).toMatchObject({ isError: true });
+  const audit = await gateway.waitForLog((line) => line.type === 'audit' && line.exposed === 'text__say');
+  expect(audit).toMatchObject({ server: 'text', name: 'echo' });
 });
 
 it('the audit record of a call through call_tool names the real tool, beside the record of call_tool', async () => {
