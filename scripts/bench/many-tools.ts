@@ -7,8 +7,8 @@
  *
  * A generation stands for the servers' tools changing (a `list_changed`): every tool of every
  * server gets another domain, so every name and description changes, and one tool per server
- * carries the generation's codename, a word found nowhere else in the catalogue, which a search
- * finds only once the new generation is indexed.
+ * carries a codename of the generation, a word found nowhere else in the catalogue, which a
+ * search finds only once the new generation is indexed.
  */
 import { readFileSync } from 'node:fs';
 
@@ -80,7 +80,7 @@ const domains = [
   'localization',
 ] as const;
 
-/** Words absent from the corpus (checked by scripts/bench/many-tools.test.ts), one per generation. */
+/** Words absent from the corpus (checked by test/bench/many-tools.test.ts). */
 export const codenames = [
   'aurora',
   'borealis',
@@ -92,10 +92,23 @@ export const codenames = [
   'lumen',
   'isotope',
   'halcyon',
+  'meridian',
+  'nimbus',
+  'obsidian',
+  'quasar',
+  'zephyr',
 ] as const;
 
-/** The generation's codename. */
-export const codename = (generation: number) => codenames[generation % codenames.length]!;
+/**
+ * Servers fall into this many groups (by their number), each with a codename of its own in a
+ * generation, so that one search finds a group's marked tools within the search tool's usual
+ * limits (a tenth of 50 servers in each).
+ */
+export const codenameGroups = 5;
+
+/** The codename of server `server`'s group in `generation`: consecutive generations share none. */
+export const codename = (generation: number, server: number) =>
+  codenames[(generation * codenameGroups + ((server - 1) % codenameGroups)) % codenames.length]!;
 
 /** The one tool of a server (its index) that carries the generation's codename. */
 export const codenameTool = (server: number, tools: number, generation: number) => (server * 7 + generation) % tools;
@@ -122,7 +135,7 @@ export function serverTools(server: number, count: number, generation = 0): Tool
       ...tool,
       name: `${domain}_${tool.name}`,
       description:
-        i === marked ? `${description} Part of the ${capitalized(codename(generation))} release.` : description,
+        i === marked ? `${description} Part of the ${capitalized(codename(generation, server))} release.` : description,
     };
   });
 }

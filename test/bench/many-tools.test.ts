@@ -27,7 +27,8 @@ describe('many-tools catalogue', () => {
     const text = JSON.stringify(corpus()).toLowerCase();
     for (const word of codenames) expect(text).not.toContain(word);
     const tools = serverTools(3, 200, 4);
-    const marked = tools.filter((tool) => tool.description.toLowerCase().includes(codename(4)));
+    const marked = tools.filter((tool) => tool.description.toLowerCase().includes(codename(4, 3)));
     expect(marked).toEqual([tools[codenameTool(3, 200, 4)]]);
+    for (let server = 1; server <= 50; server++) expect(codename(5, server)).not.toBe(codename(4, server));
   });
 });
