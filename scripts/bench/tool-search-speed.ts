@@ -4,7 +4,8 @@
  * `ping` on the same session as the floor. Indexing: from the gateway's "ready" line, then from
  * `list_changed` of every server (every tool renamed), to the first searches that find the new
  * generation in every server (each server has one tool with a codename of the generation, a word
- * found nowhere else, one per fifth of the servers); meanwhile a `ping` is sent every few ms on another session, not waiting
+ * found nowhere else, one per fifth of the servers), and the same on a gateway without search for
+ * reference; meanwhile a `ping` is sent every few ms on another session, not waiting
  * for the last one, so that an event loop held by a build shows as their latency.
  */
 import { performance } from 'node:perf_hooks';
@@ -42,39 +43,49 @@ const giveUpMs = 60_000;
 
 interface Latencies {
   readonly count: number;
-  readonly errors: number;
   readonly p50: number;
   readonly p99: number;
   readonly max: number;
 }
 
-function summary(latencies: number[], errors = 0): Latencies {
+function summary(latencies: number[]): Latencies {
   const sorted = latencies.sort((a, b) => a - b);
   return {
     count: sorted.length,
-    errors,
     p50: percentile(sorted, 0.5),
     p99: percentile(sorted, 0.99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
   };
 }
 
+/** Failed requests: how many, and what the first one said. */
+class Failures {
+  count = 0;
+  first: string | undefined;
+
+  add(error: unknown): void {
+    this.count++;
+    this.first ??= error instanceof Error ? error.message.slice(0, 200) : String(error);
+  }
+}
+
 /** Pings every `pingEveryMs`, each timed from when it was sent, whether or not the last has come back. */
 async function startPinging(mcpUrl: string) {
   const session = await RawSession.open(mcpUrl);
   const pings: { at: number; latency: number }[] = [];
-  let errors = 0;
+  const failures = new Failures();
   const inFlight = new Set<Promise<void>>();
   const timer = setInterval(() => {
     const at = performance.now();
     const ping = session.request('ping').then(
       () => void pings.push({ at, latency: performance.now() - at }),
-      () => void errors++,
+      (error: unknown) => failures.add(error),
     );
     inFlight.add(ping);
     void ping.finally(() => inFlight.delete(ping));
   }, pingEveryMs);
   return {
+    failures,
     /** The pings sent from `from` to `to`. */
     between: (from: number, to: number) =>
       summary(pings.filter(({ at }) => at >= from && at <= to).map(({ latency }) => latency)),
@@ -82,10 +93,10 @@ async function startPinging(mcpUrl: string) {
       clearInterval(timer);
       await Promise.all(inFlight);
       await session.close();
-      return errors;
     },
   };
 }
+type Pinger = Awaited<ReturnType<typeof startPinging>>;
 
 /** Per codename of `generation`, the names of the tools that carry it, as the gateway names them. */
 function codenameTools(generation: number): Map<string, Set<string>> {
@@ -117,10 +128,31 @@ async function searchable(session: RawSession, generation: number): Promise<numb
   );
 }
 
+/** When (performance.now()) the generation's codename tools can all be called: the catalogue has them (for a gateway without search). */
+async function callable(session: RawSession, generation: number): Promise<number> {
+  const wanted = [...codenameTools(generation).values()].flatMap((names) => [...names]);
+  const until = performance.now() + giveUpMs;
+  while (performance.now() < until) {
+    let missing = 0;
+    for (const name of wanted) {
+      const called = await session
+        .request<{ isError?: boolean }>('tools/call', { name, arguments: { generation } })
+        .then(
+          ({ result }) => !result.isError,
+          () => false,
+        );
+      if (!called) missing++;
+    }
+    if (missing === 0) return performance.now();
+    await sleep(pollEveryMs);
+  }
+  throw new Error(`after ${giveUpMs / 1000} s, some of generation ${generation}'s tools still cannot be called`);
+}
+
 /** Closed-loop requests on one session for `durationMs` after `warmupMs`. */
 async function closedLoop(once: (i: number) => Promise<unknown>, warmupMs: number, durationMs: number) {
   const latencies: number[] = [];
-  let errors = 0;
+  const failures = new Failures();
   let i = 0;
   const run = async (until: number, record: boolean) => {
     while (performance.now() < until) {
@@ -128,14 +160,14 @@ async function closedLoop(once: (i: number) => Promise<unknown>, warmupMs: numbe
       try {
         await once(i++);
         if (record) latencies.push(performance.now() - started);
-      } catch {
-        if (record) errors++;
+      } catch (error) {
+        if (record) failures.add(error);
       }
     }
   };
   await run(performance.now() + warmupMs, false);
   await run(performance.now() + durationMs, true);
-  return summary(latencies, errors);
+  return { ...summary(latencies), failures };
 }
 
 interface Indexing {
@@ -143,9 +175,34 @@ interface Indexing {
   readonly ms: number;
   readonly pings: Latencies;
   readonly quiet?: Latencies;
+  /** Whether the targets apply (not to the gateway without search, the reference). */
+  readonly checked: boolean;
 }
 
-async function measure(fixture: ManyTools, options: CompareOptions, progress: Progress) {
+/** Every upstream's tools renamed (`list_changed`), timed to when `until` sees the new generation, pings meanwhile. */
+async function listChanged(
+  fixture: ManyTools,
+  pinger: Pinger,
+  event: string,
+  until: (generation: number) => Promise<number>,
+  checked: boolean,
+): Promise<Indexing> {
+  const quietFrom = performance.now();
+  await sleep(quietMs);
+  const changedAt = performance.now();
+  const { generation, notified } = await fixture.nextGeneration();
+  if (notified < servers) throw new Error(`only ${notified} of ${servers} upstream sessions to tell of the change`);
+  const done = await until(generation);
+  return {
+    event,
+    ms: done - changedAt,
+    pings: pinger.between(changedAt, done),
+    quiet: pinger.between(quietFrom, changedAt),
+    checked,
+  };
+}
+
+async function withSearch(fixture: ManyTools, options: CompareOptions, progress: Progress) {
   return withGateway(gatewayConfig(fixture, true), async (gateway) => {
     const readyAt = gateway.started.spawnedAt + gateway.readyMs;
     const idleKb = rssKb(gateway.pid);
@@ -161,6 +218,7 @@ async function measure(fixture: ManyTools, options: CompareOptions, progress: Pr
         event: 'start: "ready" → searchable',
         ms: firstSearchable - readyAt,
         pings: pinger.between(readyAt, firstSearchable),
+        checked: true,
       });
 
       progress(
@@ -177,30 +235,34 @@ async function measure(fixture: ManyTools, options: CompareOptions, progress: Pr
 
       for (let round = 1; round <= options.rounds; round++) {
         progress(`tool-search-speed: list_changed ${round} of ${options.rounds}`);
-        const quietFrom = performance.now();
-        await sleep(quietMs);
-        const changedAt = performance.now();
-        const { generation, notified } = await fixture.nextGeneration();
-        if (notified < servers)
-          throw new Error(`only ${notified} of ${servers} upstream sessions to tell of the change`);
-        const done = await searchable(session, generation);
-        indexing.push({
-          event: `\`list_changed\` ${round}: every tool renamed → searchable`,
-          ms: done - changedAt,
-          pings: pinger.between(changedAt, done),
-          quiet: pinger.between(quietFrom, changedAt),
-        });
+        const event = `\`list_changed\` ${round}: every tool renamed → searchable`;
+        indexing.push(await listChanged(fixture, pinger, event, (g) => searchable(session, g), true));
       }
-      const pingErrors = await pinger.stop();
-      return {
-        indexing,
-        search,
-        ping,
-        pingErrors,
-        rssKb: { idle: idleKb, peak: rss.stop(), after: rssKb(gateway.pid) },
-      };
+      await pinger.stop();
+      const rssKbs = { idle: idleKb, peak: rss.stop(), after: rssKb(gateway.pid) };
+      return { indexing, search, ping, pingFailures: pinger.failures, rssKb: rssKbs };
     } finally {
       rss.stop();
+      await session.close();
+    }
+  });
+}
+
+/** The same `list_changed` on a gateway without search: what the gateway costs without an index to keep. */
+async function withoutSearch(fixture: ManyTools, options: CompareOptions, progress: Progress) {
+  return withGateway(gatewayConfig(fixture, false), async (gateway) => {
+    const pinger = await startPinging(gateway.mcpUrl);
+    const session = await RawSession.open(gateway.mcpUrl);
+    try {
+      const indexing: Indexing[] = [];
+      for (let round = 1; round <= options.rounds; round++) {
+        progress(`tool-search-speed: without tool_search, list_changed ${round} of ${options.rounds}`);
+        const event = `without search, \`list_changed\` ${round}: every tool renamed → callable`;
+        indexing.push(await listChanged(fixture, pinger, event, (g) => callable(session, g), false));
+      }
+      await pinger.stop();
+      return { indexing, pingFailures: pinger.failures };
+    } finally {
       await session.close();
     }
   });
@@ -210,12 +272,21 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
   withManyTools(servers, toolsPerServer, async (fixture) => {
     const total = servers * toolsPerServer;
     progress(`tool-search-speed: a gateway with tool_search over ${total.toLocaleString('en')} tools`);
-    const result = await measure(fixture, options, progress);
+    const result = await withSearch(fixture, options, progress);
+    const reference = await withoutSearch(fixture, options, progress);
     const checks = new Checks();
     const msText = (n: number) => `${ms(n)} ms`;
     const latencyCells = (l: Latencies, check?: string) => `${check ?? ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}`;
-    const pingCells = (l: Latencies, what: string) =>
-      `${l.count}: ${ms(l.p50)} / ${ms(l.p99)} / ${checks.atMost(`longest ping ${what}`, l.max, maxPingMs, ms)}`;
+    const pingCells = (l: Latencies, check: string | undefined) =>
+      `${l.count}: ${ms(l.p50)} / ${ms(l.p99)} / ${check === undefined ? ms(l.max) : checks.atMost(`longest ping ${check}`, l.max, maxPingMs, msText)}`;
+    const indexingRow = (row: Indexing, i: number) => {
+      const what = i === 0 ? 'at start' : `after list_changed ${i}`;
+      return [
+        row.event,
+        row.checked ? checks.atMost(`indexing ${what}`, row.ms, maxIndexingMs, msText) : ms(row.ms),
+        pingCells(row.pings, row.checked ? `while indexing ${what}` : undefined),
+      ];
+    };
     const rows = [
       [
         `\`search_tools\`, 1 client (${result.search.count} searches)`,
@@ -223,14 +294,13 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
         '—',
       ],
       [`\`ping\`, 1 client (${result.ping.count}), the floor`, latencyCells(result.ping), '—'],
-      ...result.indexing.map((row, i) => [
-        row.event,
-        checks.atMost(`indexing (${i === 0 ? 'start' : `list_changed ${i}`})`, row.ms, maxIndexingMs, msText),
-        pingCells(row.pings, i === 0 ? 'while indexing at start' : `while re-indexing (list_changed ${i})`),
-      ]),
+      ...result.indexing.map(indexingRow),
+      ...reference.indexing.map((row, i) => indexingRow(row, i + 1)),
     ];
-    const quiet = result.indexing.flatMap((row) => (row.quiet ? [row.quiet.max] : []));
-    const errors = result.search.errors + result.ping.errors + result.pingErrors;
+    const quiet = [...result.indexing, ...reference.indexing].flatMap((row) => (row.quiet ? [row.quiet.max] : []));
+    const failures = [result.search.failures, result.ping.failures, result.pingFailures, reference.pingFailures];
+    const errors = failures.reduce((sum, f) => sum + f.count, 0);
+    const firstError = failures.find((f) => f.first !== undefined)?.first;
     return {
       key: 'tool-search-speed',
       title: `Tool search over ${servers} servers × ${toolsPerServer} tools (${total.toLocaleString('en')}) through the gateway`,
@@ -238,15 +308,16 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
         `Upstreams: ${servers} servers of ${toolsPerServer} tools in one process (scripts/bench/many-tools-server.ts, the tools made from the real definitions of test/fixtures/tool-search/corpus.json); a gateway with \`tool_search: {}\`. ` +
         `Search: the ${queries().length} tasks of test/fixtures/tool-search/queries.json in turn, default limit, closed loop on one session of plain keep-alive HTTP (answers read whole), ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s of warm-up. ` +
         `Indexing: from the gateway's "ready" line (its upstreams connected), then from the upstreams' \`list_changed\` (every server's every tool renamed; the time includes the gateway listing the ${total.toLocaleString('en')} tools again), to the first searches that find the new tools in all ${servers} servers (each server has one tool with a codename of the generation, a word found nowhere else; the ${codenameGroups} codenames searched every ${pollEveryMs} ms). ` +
+        `Reference (no target): a gateway without \`tool_search\` on the same upstreams, the same \`list_changed\`, to when the ${servers} codename tools can all be called (its catalogue has them). ` +
         `Meanwhile a \`ping\` every ${pingEveryMs} ms on another session, not waiting for the last one: their count, p50 / p99 / longest, a held event loop showing as the longest (target ≤ ${maxPingMs} ms, ours: a tenth of the indexing target).`,
       align: 'lrr',
       columns: ['measure', 'ms: p50 / p99 / longest, or time', 'pings meanwhile: count: p50 / p99 / longest ms'],
       rows,
       checks: checks.list,
       notes: [
-        `Longest ping in the ${quietMs} ms before each \`list_changed\`: ${quiet.map(ms).join(', ')} ms. Errors: ${errors}.`,
+        `Longest ping in the ${quietMs} ms before each \`list_changed\`: ${quiet.map(ms).join(', ')} ms. Errors: ${errors}${firstError ? ` (the first: ${firstError})` : ''}.`,
         `Gateway RSS: ${mib(result.rssKb.idle)} MiB when ready, ${mib(result.rssKb.peak)} MiB at peak, ${mib(result.rssKb.after)} MiB after.`,
       ],
-      data: { servers, toolsPerServer, ...result },
+      data: { servers, toolsPerServer, ...result, withoutSearch: reference },
     };
   });
