@@ -28,6 +28,8 @@ export const impliedPlugins: ImpliedPlugins = (config, sections) => {
     ...when(sections, 'auth', 'permissions'),
     // Rate limits: after authentication (the principal is known) and permissions (a denied call is not counted).
     ...when(sections, 'rate_limit', 'rate-limit'),
+    // Tool search: three tools instead of the catalogue; its list hook runs after every other (order: 'post').
+    ...when(sections, 'tool_search', 'tool-search'),
     // Sessions shared by replicas through Redis: they provide the session store the kernel uses.
     ...when(sections, 'shared_sessions', 'shared-sessions'),
     // Result cache: its onCallTool runs closest to the upstream (order: 'post') wherever it loads.

@@ -29,6 +29,8 @@ import { META } from './mcp/era.ts';
 import { RequestStateSeal } from './mcp/request-state.ts';
 import { TaskIds } from './mcp/task-ids.ts';
 import { McpProxy } from './mcp/proxy.ts';
+import { runOperation } from './mcp/operations.ts';
+import { ServedTools } from './served-tools.ts';
 import { DownstreamSession } from './mcp/session.ts';
 import { SessionRegistry } from './mcp/sessions.ts';
 import { SharedSubscriptions } from './mcp/subscriptions.ts';
@@ -69,6 +71,7 @@ export class Gateway {
    */
   #catalogueStale = false;
   #sessions: SessionRegistry | undefined;
+  #served = new ServedTools([], []);
   #stateless: StatelessServer | undefined;
   #bridge: InputBridge | undefined;
   readonly #byName = new Map<string, Upstream>();
@@ -236,8 +239,19 @@ export class Gateway {
     // What 2026-07-28 clients echo back (a requestState, a task id) is signed with the replicas' key.
     const seal = new RequestStateSeal(requestStateKey, config.stateless.input_timeout);
     const tasks = new TaskIds(seal);
-    const proxy = new McpProxy({
+    const served = (this.#served = new ServedTools(
+      this.kernel.tools,
+      plan.servers.map((server) => server.name),
+    ));
+    const operations = {
+      inFlight: this.inFlight,
+      onOperation: (event: OperationEvent, log: Logger) => this.#operation(event, log),
+    };
+    const proxy: McpProxy = new McpProxy({
       kernel: this.kernel,
+      served: (server, tool) => served.find(server, tool),
+      nested: (method, params, scope, runtime, sessionId) =>
+        runOperation({ proxy, ...operations }, method, params, scope, runtime, sessionId),
       catalogue: () => this.catalogue,
       upstream: (name) => this.#byName.get(name),
       upstreams: () => this.#upstreams,
@@ -529,7 +543,7 @@ export class Gateway {
     this.#catalogueStale = false;
     const previous = this.#catalogue;
     const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
-    const sources = this.#upstreams.filter(listed).map((u) => this.#shaped(u));
+    const sources = [...this.#served.sources, ...this.#upstreams.filter(listed).map((u) => this.#shaped(u))];
     const next = new Catalogue(sources, this.#options.config.proxy.separator);
     this.#catalogue = next;
     for (const clash of next.clashes) {

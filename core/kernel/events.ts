@@ -56,6 +56,11 @@ export interface OperationEvent {
   readonly requested: RequestedItem | undefined;
   /** What it named, when that exists (the tool of a `tools/call`, ...). */
   readonly target: McpTarget | undefined;
+  /**
+   * The served tool it was made through, when a plugin's tool called it for the client (kernel API
+   * 1.5): the client's own request named that tool, and has an event of its own.
+   */
+  readonly via?: McpTarget;
   /** `tool_error`: a `tools/call` whose result has `isError: true`. */
   readonly outcome: 'success' | 'tool_error' | 'error';
   readonly reason: OperationFailure | undefined;

@@ -82,6 +82,7 @@ export type {
   UpstreamEvent,
 } from './events.ts';
 export type { UpstreamState, UpstreamStatus } from './upstream-status.ts';
+export type { CallerTools, ServedTool, ServedToolHandler, ToolCallParams } from './served-tool.ts';
 
 export { ErrorCodes, GatewayError, RpcCodes, RpcError } from './errors.ts';
 export type { ErrorCode, GatewayErrorOptions } from './errors.ts';

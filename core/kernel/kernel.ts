@@ -21,6 +21,7 @@ import {
   type RegisteredHook,
 } from './hooks.ts';
 import type { PlannedPlugin } from './planned-plugin.ts';
+import type { ServedTool } from './served-tool.ts';
 import type { GatewayView, HttpMethod, RouteOptions, SetupContext } from './plugin.ts';
 import { ServiceRegistry } from './services.ts';
 
@@ -62,6 +63,8 @@ const SHUTDOWN_HOOK_TIMEOUT_MS = 5_000;
 export class Kernel {
   readonly services = new ServiceRegistry();
   readonly routes: PluginRoute[] = [];
+  /** The tools plugins serve themselves, in load order. */
+  readonly tools: ServedTool[] = [];
   readonly #options: KernelOptions;
   readonly #hooks = new Map<HookName, RegisteredHook<HookName>[]>();
   readonly #observerErrors = new Map<string, LogThrottle>();
@@ -91,14 +94,19 @@ export class Kernel {
     return this.#hooks.get(name) as unknown as RegisteredHook<K>[];
   }
 
-  /** Run a reduce-kind hook chain over a list. A failing hook fails the request. */
+  /**
+   * Run a reduce-kind hook chain over a list, but for the hooks of `except` (a plugin asking what
+   * the others make of the list). A failing hook fails the request.
+   */
   async runList<K extends ListHookName>(
     name: K,
     items: readonly ListItem<K>[],
     ctx: OperationContext,
+    except?: string,
   ): Promise<readonly ListItem<K>[]> {
     let current = items;
     for (const hook of this.hooks(name)) {
+      if (hook.plugin === except) continue;
       let next: unknown;
       try {
         next = await (hook.handler as (items: readonly unknown[], ctx: OperationContext) => unknown)(current, ctx);
@@ -259,6 +267,9 @@ export class Kernel {
         }),
       },
       provide: during('provide', (service, value) => this.services.provide(service, value, name)),
+      serveTool: during('serveTool', (definition, handler) => {
+        this.tools.push({ plugin: name, definition, handler });
+      }),
       use: (service) => this.services.use(service, name),
       find: (service) => this.services.get(service),
     };

@@ -22,6 +22,8 @@ import type {
   ToolItem,
 } from './context.ts';
 import type { PluginHooks } from './hooks.ts';
+import type { Tool } from './protocol.ts';
+import type { ServedToolHandler } from './served-tool.ts';
 import type { ServiceName, Services } from './services.ts';
 import type { UpstreamStatus } from './upstream-status.ts';
 
@@ -34,9 +36,11 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * answers and state a multi-round retry brings); 1.3, read-only views for dashboards:
  * `GatewayView.catalogue()`, `plan()` and `sessions()`, `UpstreamStatus.heartbeatMs` and `retryAt`, and the
  * `permissions` service's contract (`PermissionsService`); 1.4, the `onCatalogue` hook (each
- * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`.
+ * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`;
+ * 1.5, tools a plugin serves itself (`SetupContext.serveTool`, `CallerTools`) and
+ * `OperationEvent.via`.
  */
-export const KERNEL_API_VERSION = '1.4.0';
+export const KERNEL_API_VERSION = '1.5.0';
 
 /** Declares that a plugin connects to upstream servers of one `type:`. */
 export interface TransportDeclaration<Settings extends z.ZodType = z.ZodType> {
@@ -211,4 +215,10 @@ export interface SetupContext<Options = unknown> {
    * plugin's services, whatever the load order), e.g. `ctx.find('metrics')?.counter(...)`.
    */
   find<K extends ServiceName>(name: K): Services[K] | undefined;
+  /**
+   * Serve a tool (kernel API 1.5): it is listed and called as a tool of a server named after this
+   * plugin, with no prefix, through every hook like an upstream's; `handler` answers its calls.
+   * Its name must not clash with an exposed tool's (refused at boot like any clash).
+   */
+  serveTool(definition: Tool, handler: ServedToolHandler): void;
 }

@@ -32,6 +32,7 @@ export interface TestGatewayOptions {
   /**
    * Upstream servers made in this process, by name: each is added to `proxy.servers` and its
    * factory is called for every connection the gateway opens to it (one per client session).
+   * A `proxy.servers` entry of the same name adds its keys (`prefix`, `upstream_sessions`, ...).
    */
   readonly servers?: Readonly<Record<string, ServerFactory>>;
   /** Where relative paths of the configuration and `use:` strings start (default: the working directory). */
@@ -140,9 +141,17 @@ function givenPlugin(plugin: TestPlugin): GivenPlugin | string {
 function withInProcessServers(raw: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
   if (names.length === 0) return raw;
   const proxy = (raw.proxy ?? {}) as Record<string, unknown>;
-  const listed = Array.isArray(proxy.servers) ? proxy.servers : [];
+  const listed = (Array.isArray(proxy.servers) ? proxy.servers : []) as { name?: unknown }[];
+  // An in-process server listed by name keeps its other keys (a `prefix`, say).
+  const given = (name: string) => listed.find((entry) => entry.name === name);
   return {
     ...raw,
-    proxy: { ...proxy, servers: [...names.map((name) => ({ name, type: IN_PROCESS_TYPE })), ...listed] },
+    proxy: {
+      ...proxy,
+      servers: [
+        ...names.map((name) => ({ name, type: IN_PROCESS_TYPE, ...given(name) })),
+        ...listed.filter((entry) => typeof entry.name !== 'string' || !names.includes(entry.name)),
+      ],
+    },
   };
 }

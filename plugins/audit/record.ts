@@ -34,6 +34,8 @@ export interface AuditRecord {
   readonly name: string | null;
   /** The name or URI as the client sent it. */
   readonly exposed: string | null;
+  /** The served tool (tool search's `call_tool`) the client called to make this call, which has its own record. */
+  readonly via?: string;
   readonly decision: 'allowed' | 'denied';
   readonly outcome: OperationEvent['outcome'];
   readonly reason: OperationEvent['reason'] | null;
@@ -62,6 +64,7 @@ export function auditRecord(event: OperationEvent, options: RecordOptions): Audi
     server: target?.server ?? null,
     name: target?.name ?? null,
     exposed: target?.exposed ?? event.requested?.exposed ?? null,
+    ...(event.via && { via: event.via.exposed }),
     decision: event.reason === 'denied' ? 'denied' : 'allowed',
     outcome: event.outcome,
     reason: event.reason ?? null,

@@ -23,7 +23,12 @@ export interface ToolHit {
 export interface SearchOptions {
   /** At most this many hits (default 10, at most 100). */
   limit?: number;
+  /** Only the tools it accepts are found (those the caller may use). */
+  allowed?: (name: string) => boolean;
 }
+
+/** How long a slice of `updateInSlices` works before it lets other work run. */
+const SLICE_MS = 8;
 
 /** Bounds on what one query may cost: a pasted document is searched by its beginning. */
 export const MAX_QUERY_CHARS = 1000;
@@ -123,6 +128,28 @@ export class ToolIndex {
    * the unchanged ones cost one string comparison.
    */
   update(tools: readonly SearchableTool[]): void {
+    for (const _ of this.#steps(tools));
+  }
+
+  /**
+   * `update`, in slices of a few milliseconds with other work (requests) let run between them:
+   * indexing a catalogue of thousands of tools must not hold the gateway up. Stops early, with
+   * false, when `superseded()` says that a newer list is waiting (the index then holds part of
+   * each: the next update makes it exact).
+   */
+  async updateInSlices(tools: readonly SearchableTool[], superseded: () => boolean): Promise<boolean> {
+    let sliceEnd = performance.now() + SLICE_MS;
+    for (const _ of this.#steps(tools)) {
+      if (performance.now() < sliceEnd) continue;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (superseded()) return false;
+      sliceEnd = performance.now() + SLICE_MS;
+    }
+    return true;
+  }
+
+  /** The work of an update, one tool at a time. */
+  *#steps(tools: readonly SearchableTool[]): Generator<void> {
     const current = new Set<string>();
     for (const tool of tools) {
       current.add(tool.name);
@@ -135,8 +162,13 @@ export class ToolIndex {
       for (const term of this.#adding) this.#frequency.set(term, (this.#frequency.get(term) ?? 0) + 1);
       this.#adding.clear();
       this.#indexed.set(tool.name, print);
+      yield;
     }
-    for (const [name, print] of this.#indexed) if (!current.has(name)) this.#remove(name, print);
+    for (const [name, print] of this.#indexed) {
+      if (current.has(name)) continue;
+      this.#remove(name, print);
+      yield;
+    }
   }
 
   #remove(name: string, print: string): void {
@@ -171,6 +203,7 @@ export class ToolIndex {
         // "navigation"). No typo tolerance (fuzzy): models rarely misspell, and on the corpus it
         // found nothing more, for about a tenth of each search's time.
         prefix: (term, i) => i < own.length && term.length >= 4,
+        ...(options.allowed && { filter: (result) => options.allowed!(result.id as string) }),
       })
       .slice(0, limit)
       .map((result) => ({ name: result.id as string, score: result.score }));

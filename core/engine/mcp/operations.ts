@@ -3,7 +3,7 @@
  * transport, a stateless 2026-07-28 request): the method's handler in the proxy, through the
  * plugins' hooks, counted in flight, and told as an operation event once it ended.
  */
-import type { Logger, OperationContext } from '../../kernel/context.ts';
+import type { Logger, McpTarget, OperationContext } from '../../kernel/context.ts';
 import { ErrorCodes, GatewayError, RpcCodes, RpcError } from '../../kernel/errors.ts';
 import type { OperationEvent } from '../../kernel/events.ts';
 import type { InFlight } from '../in-flight.ts';
@@ -44,12 +44,18 @@ export interface OperationDeps {
   readonly onOperation: (event: OperationEvent, logger: Logger) => void;
 }
 
+/** What an operation knows of the request that carried it. */
+export type OperationScope = Pick<HttpScope, 'requestId' | 'logger' | 'principal' | 'state' | 'target'> & {
+  /** The served tool that made this operation for the client (kernel API 1.5). */
+  readonly via?: McpTarget;
+};
+
 /** Run `method`; rejects with the `RpcError` the client is to see. */
 export async function runOperation(
   deps: OperationDeps,
   method: string,
   given: Params | undefined,
-  scope: HttpScope,
+  scope: OperationScope,
   runtime: OperationRuntime,
   sessionId: string | undefined,
 ): Promise<Record<string, unknown>> {
@@ -81,6 +87,7 @@ export async function runOperation(
         method,
         requested: requestedItem(method, params),
         target: scope.target,
+        ...(scope.via && { via: scope.via }),
         ...outcome!,
         durationMs: performance.now() - started,
         subject: scope.principal?.subject,

@@ -23,10 +23,12 @@ import type {
 import { ErrorCodes, GatewayError, RpcCodes } from '../../kernel/errors.ts';
 import type { Kernel } from '../../kernel/kernel.ts';
 import type { JSONRPCMessage, JSONRPCNotification } from '../../kernel/protocol.ts';
+import type { CallerTools, ServedTool } from '../../kernel/served-tool.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';
 import type { Upstream } from '../upstream/upstream.ts';
 import { paginate } from './pagination.ts';
-import { operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
+import { OperationCall, operation, RUNTIME, type OperationRuntime } from './operation-context.ts';
+import type { OperationScope } from './operations.ts';
 import { paramHeaders } from '../../lib/http/modern-headers.ts';
 import { answerRounds } from './input-rounds.ts';
 import { listPage } from './serialized.ts';
@@ -36,6 +38,10 @@ import type { SharedSubscriptions } from './subscriptions.ts';
 
 export interface ProxyDeps {
   readonly kernel: Kernel;
+  /** The tool a plugin serves under this server and tool name, if it is one. */
+  readonly served: (server: string, tool: string) => ServedTool | undefined;
+  /** Runs an operation a served tool makes for its caller, as the caller's own are run (operations.ts). */
+  readonly nested: NestedRun;
   readonly catalogue: () => Catalogue;
   readonly upstream: (name: string) => Upstream | undefined;
   readonly upstreams: () => readonly Upstream[];
@@ -49,6 +55,14 @@ export interface ProxyDeps {
 }
 
 type Params = Record<string, unknown> & { _meta?: Record<string, unknown> };
+
+export type NestedRun = (
+  method: string,
+  params: Params,
+  scope: OperationScope,
+  runtime: OperationRuntime,
+  sessionId: string | undefined,
+) => Promise<Record<string, unknown>>;
 type Result = Record<string, unknown>;
 
 /** An operation's context, as the terminal steps get it back from the hooks. */
@@ -70,6 +84,8 @@ export class McpProxy {
     this.#deps = deps;
     const { kernel } = deps;
     this.#callTool = kernel.operation('onCallTool', (ctx) => {
+      const served = deps.served(ctx.server, ctx.tool);
+      if (served) return served.handler(ctx, this.#callerTools(ctx, served.plugin));
       const retry = this.#upstream(ctx.server).policy.retry;
       const idempotent = retry.toolCalls || ctx.definition.annotations?.idempotentHint === true;
       return this.#forward(
@@ -423,6 +439,38 @@ export class McpProxy {
       page.nextCursor,
       { list: items, cursor: String(params.cursor ?? '') },
     );
+  }
+
+  /** What a served tool may do as its caller: see what the caller sees, call what the caller may. */
+  #callerTools(ctx: ToolCallContext, plugin: string): CallerTools {
+    const runtime = (ctx as WithRuntime)[RUNTIME]!;
+    const via: McpTarget = { kind: 'tool', server: ctx.server, name: ctx.tool, exposed: ctx.name };
+    return {
+      list: () =>
+        this.#deps.kernel.runList(
+          'onListTools',
+          this.#deps.catalogue().tools,
+          new OperationCall('tools/list', ctx, ctx.sessionId, runtime),
+          plugin,
+        ),
+      call: (params) => {
+        const item = this.#deps.catalogue().tool(params.name);
+        const target: McpTarget | undefined = item && {
+          kind: 'tool',
+          server: item.server,
+          name: item.name,
+          exposed: params.name,
+        };
+        const scope = { requestId: ctx.requestId, logger: ctx.logger, principal: ctx.principal, state: ctx.state };
+        return this.#deps.nested(
+          'tools/call',
+          { ...params },
+          { ...scope, target, via },
+          runtime,
+          ctx.sessionId,
+        ) as Promise<CallToolResult>;
+      },
+    };
   }
 
   #unknown(kind: 'tool' | 'prompt', name: string): Error {
