@@ -7,7 +7,8 @@
  *
  * `POST /generation` moves every server to the next generation of its tools (every name and
  * description changes) and sends `notifications/tools/list_changed` on every session's GET
- * stream; it answers `{"generation": g, "notified": n}`.
+ * stream; `POST /generation?server=n`, server n alone. It answers `{"notified": n}`, the
+ * sessions told.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -27,17 +28,17 @@ const { values } = parseArgs({
 const serverCount = Number(values.servers);
 const toolCount = Number(values.tools);
 
-let generation = 0;
-/** Per server, this generation's tools, made once per generation (10,000 tools take a while). */
-let catalogues = new Map<number, Tool[]>();
+/** Per server, its generation, and its tools made once per generation (10,000 tools take a while). */
+const generations = new Map<number, number>();
+const catalogues = new Map<number, Tool[]>();
 const toolsOf = (server: number) => {
   let tools = catalogues.get(server);
-  if (!tools) catalogues.set(server, (tools = serverTools(server, toolCount, generation)));
+  if (!tools) catalogues.set(server, (tools = serverTools(server, toolCount, generations.get(server) ?? 0)));
   return tools;
 };
 
-/** Every session's server, to tell each of them that its tools changed. */
-const live = new Set<Server>();
+/** Every session's server (by its number), to tell them that their tools changed. */
+const live = new Map<Server, number>();
 
 function createMcpServer(server: number): Server {
   const mcp = new Server(
@@ -57,12 +58,16 @@ const sessions = new Map<string, StreamableHTTPServerTransport>();
 const http = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'POST' && url.pathname === '/generation') {
-    generation++;
-    catalogues = new Map();
-    const notified = [...live];
+    const only = url.searchParams.get('server');
+    const changed = only === null ? Array.from({ length: serverCount }, (_, i) => i + 1) : [Number(only)];
+    for (const server of changed) {
+      generations.set(server, (generations.get(server) ?? 0) + 1);
+      catalogues.delete(server);
+    }
+    const notified = [...live].filter(([, server]) => changed.includes(server)).map(([mcp]) => mcp);
     await Promise.all(notified.map((mcp) => mcp.sendToolListChanged().catch(() => {})));
     res.writeHead(200, { 'content-type': 'application/json' });
-    return void res.end(JSON.stringify({ generation, notified: notified.length }));
+    return void res.end(JSON.stringify({ notified: notified.length }));
   }
   const server = Number(/^\/s(\d+)$/.exec(url.pathname)?.[1]);
   if (!(server >= 1 && server <= serverCount)) return void res.writeHead(404).end();
@@ -73,7 +78,7 @@ const http = createServer(async (req, res) => {
     const mcp = createMcpServer(server);
     const created = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sid) => void (sessions.set(sid, created), live.add(mcp)),
+      onsessioninitialized: (sid) => void (sessions.set(sid, created), live.set(mcp, server)),
       onsessionclosed: (sid) => void (sessions.delete(sid), live.delete(mcp)),
     });
     await mcp.connect(created);

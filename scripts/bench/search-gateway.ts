@@ -18,8 +18,10 @@ export interface ManyTools {
   readonly tools: number;
   /** Server n's URL (1-based). */
   url(server: number): string;
-  /** Every server to its next generation of tools, each session told with `list_changed`. */
-  nextGeneration(): Promise<{ generation: number; notified: number }>;
+  /** Each server's generation (index 0: server 1), as far as this side moved them. */
+  readonly generations: number[];
+  /** Every server (or one) to its next generation of tools, each of its sessions told with `list_changed`; how many were. */
+  nextGeneration(server?: number): Promise<number>;
 }
 
 /** scripts/bench/many-tools-server.ts for as long as `run` runs. */
@@ -39,9 +41,16 @@ export async function withManyTools<T>(
     servers,
     tools,
     url: (server) => `${base}/s${server}`,
-    async nextGeneration() {
-      const response = await fetch(`${base}/generation`, { method: 'POST', signal: AbortSignal.timeout(30_000) });
-      return (await response.json()) as { generation: number; notified: number };
+    generations: Array.from({ length: servers }, () => 0),
+    async nextGeneration(server?: number) {
+      const query = server === undefined ? '' : `?server=${server}`;
+      const response = await fetch(`${base}/generation${query}`, {
+        method: 'POST',
+        signal: AbortSignal.timeout(30_000),
+      });
+      const { notified } = (await response.json()) as { notified: number };
+      for (let i = 0; i < servers; i++) if (server === undefined || server === i + 1) this.generations[i]!++;
+      return notified;
     },
   };
   try {

@@ -1,12 +1,12 @@
 /**
  * Section `tool-search-speed`: tool search over 50 servers × 200 tools (10,000) through the
  * gateway. Search latency at one client (plain HTTP in a session, each answer read whole), with
- * `ping` on the same session as the floor. Indexing: from the gateway's "ready" line, then from
- * `list_changed` of every server (every tool renamed), to the first searches that find the new
- * generation in every server (each server has one tool with a codename of the generation, a word
- * found nowhere else, one per fifth of the servers), and the same on a gateway without search for
- * reference; meanwhile a `ping` is sent every few ms on another session, not waiting
- * for the last one, so that an event loop held by a build shows as their latency.
+ * `ping` on the same session as the floor. Indexing: from the gateway's "ready" line, then from a
+ * `list_changed` of every server (every tool renamed), then of one server, to the first searches
+ * that find the new tools (each server has one tool with a codename of its generation, a word
+ * found nowhere else, one per fifth of the servers), and the same on a gateway without search
+ * for reference. Meanwhile a `ping` is sent every few ms on another session, not waiting for the
+ * last one, so that an event loop held by a build shows as their latency.
  */
 import { performance } from 'node:perf_hooks';
 import type { CompareOptions } from './compare.ts';
@@ -98,10 +98,14 @@ async function startPinging(mcpUrl: string) {
 }
 type Pinger = Awaited<ReturnType<typeof startPinging>>;
 
-/** Per codename of `generation`, the names of the tools that carry it, as the gateway names them. */
-function codenameTools(generation: number): Map<string, Set<string>> {
+/** The servers `only` names, or all of them. */
+const chosen = (only?: number) => (only === undefined ? Array.from({ length: servers }, (_, i) => i + 1) : [only]);
+
+/** Per codename, the names of the tools of `chosen` servers that carry it in their current generation, as the gateway names them. */
+function codenameTools(fixture: ManyTools, only?: number): Map<string, Set<string>> {
   const byCodename = new Map<string, Set<string>>();
-  for (let server = 1; server <= servers; server++) {
+  for (const server of chosen(only)) {
+    const generation = fixture.generations[server - 1]!;
     const tool = serverTools(server, toolsPerServer, generation)[codenameTool(server, toolsPerServer, generation)]!;
     const word = codename(generation, server);
     if (!byCodename.has(word)) byCodename.set(word, new Set());
@@ -110,43 +114,40 @@ function codenameTools(generation: number): Map<string, Set<string>> {
   return byCodename;
 }
 
-/** When (performance.now()) searches for the generation's codenames first find its tools in every server. */
-async function searchable(session: RawSession, generation: number): Promise<number> {
-  const wanted = [...codenameTools(generation)];
+/** When (performance.now()) searches for the codenames first find the current tools of every server (or of `only`). */
+async function searchable(session: RawSession, fixture: ManyTools, only?: number): Promise<number> {
+  const wanted = [...codenameTools(fixture, only)];
   const until = performance.now() + giveUpMs;
   while (performance.now() < until) {
     let missing = 0;
     for (const [word, names] of wanted) {
-      const found = (await session.search(word, names.size)).tools.filter((tool) => names.has(tool.name));
-      missing += names.size - found.length;
+      // As many as share the codename in all servers, so that the one wanted is not crowded out.
+      const found = (await session.search(word, Math.ceil(servers / codenameGroups))).tools;
+      missing += names.size - found.filter((tool) => names.has(tool.name)).length;
     }
     if (missing === 0) return performance.now();
     await sleep(pollEveryMs);
   }
-  throw new Error(
-    `after ${giveUpMs / 1000} s, searches for generation ${generation}'s codenames still miss some of its ${servers} tools`,
-  );
+  throw new Error(`after ${giveUpMs / 1000} s, searches for the codenames still miss some of the current tools`);
 }
 
-/** When (performance.now()) the generation's codename tools can all be called: the catalogue has them (for a gateway without search). */
-async function callable(session: RawSession, generation: number): Promise<number> {
-  const wanted = [...codenameTools(generation).values()].flatMap((names) => [...names]);
+/** When (performance.now()) the current codename tools can all be called: the catalogue has them (for a gateway without search). */
+async function callable(session: RawSession, fixture: ManyTools, only?: number): Promise<number> {
+  const wanted = [...codenameTools(fixture, only).values()].flatMap((names) => [...names]);
   const until = performance.now() + giveUpMs;
   while (performance.now() < until) {
     let missing = 0;
     for (const name of wanted) {
-      const called = await session
-        .request<{ isError?: boolean }>('tools/call', { name, arguments: { generation } })
-        .then(
-          ({ result }) => !result.isError,
-          () => false,
-        );
+      const called = await session.request<{ isError?: boolean }>('tools/call', { name, arguments: { name } }).then(
+        ({ result }) => !result.isError,
+        () => false,
+      );
       if (!called) missing++;
     }
     if (missing === 0) return performance.now();
     await sleep(pollEveryMs);
   }
-  throw new Error(`after ${giveUpMs / 1000} s, some of generation ${generation}'s tools still cannot be called`);
+  throw new Error(`after ${giveUpMs / 1000} s, some of the current tools still cannot be called`);
 }
 
 /** Closed-loop requests on one session for `durationMs` after `warmupMs`. */
@@ -172,6 +173,8 @@ async function closedLoop(once: (i: number) => Promise<unknown>, warmupMs: numbe
 
 interface Indexing {
   readonly event: string;
+  /** The event in the targets' line. */
+  readonly label: string;
   readonly ms: number;
   readonly pings: Latencies;
   readonly quiet?: Latencies;
@@ -179,27 +182,58 @@ interface Indexing {
   readonly checked: boolean;
 }
 
-/** Every upstream's tools renamed (`list_changed`), timed to when `until` sees the new generation, pings meanwhile. */
+/** The tools of every server (or of `only`) renamed (`list_changed`), timed to when `until` sees them, pings meanwhile. */
 async function listChanged(
   fixture: ManyTools,
   pinger: Pinger,
   event: string,
-  until: (generation: number) => Promise<number>,
+  label: string,
+  until: () => Promise<number>,
   checked: boolean,
+  only?: number,
 ): Promise<Indexing> {
   const quietFrom = performance.now();
   await sleep(quietMs);
   const changedAt = performance.now();
-  const { generation, notified } = await fixture.nextGeneration();
-  if (notified < servers) throw new Error(`only ${notified} of ${servers} upstream sessions to tell of the change`);
-  const done = await until(generation);
+  const notified = await fixture.nextGeneration(only);
+  const expected = chosen(only).length;
+  if (notified < expected) throw new Error(`only ${notified} of ${expected} upstream sessions to tell of the change`);
+  const done = await until();
   return {
     event,
+    label,
     ms: done - changedAt,
     pings: pinger.between(changedAt, done),
     quiet: pinger.between(quietFrom, changedAt),
     checked,
   };
+}
+
+/** The `list_changed` rounds: every server's tools renamed, `rounds` times, then one server's, `rounds` times. */
+async function rounds(
+  fixture: ManyTools,
+  pinger: Pinger,
+  options: CompareOptions,
+  progress: Progress,
+  search: boolean,
+  until: (only?: number) => Promise<number>,
+): Promise<Indexing[]> {
+  const rows: Indexing[] = [];
+  const prefix = search ? '' : 'without search, ';
+  const outcome = search ? 'searchable' : 'callable';
+  for (const one of [false, true]) {
+    for (let round = 1; round <= options.rounds; round++) {
+      const only = one ? ((round * 17) % servers) + 1 : undefined;
+      const what = one
+        ? `server s${only}'s ${toolsPerServer} tools renamed`
+        : `all ${servers * toolsPerServer} tools renamed`;
+      progress(`tool-search-speed: ${prefix}list_changed, ${what}`);
+      const event = `${prefix}\`list_changed\`: ${what} → ${outcome}`;
+      const label = `after list_changed ${one ? 'of one server' : 'of all'} (${round})`;
+      rows.push(await listChanged(fixture, pinger, event, label, () => until(only), search, only));
+    }
+  }
+  return rows;
 }
 
 async function withSearch(fixture: ManyTools, options: CompareOptions, progress: Progress) {
@@ -213,9 +247,10 @@ async function withSearch(fixture: ManyTools, options: CompareOptions, progress:
       const problem = notASearchEndpoint((await session.listTools()).tools);
       if (problem) throw new Error(problem);
       const indexing: Indexing[] = [];
-      const firstSearchable = await searchable(session, 0);
+      const firstSearchable = await searchable(session, fixture);
       indexing.push({
         event: 'start: "ready" → searchable',
+        label: 'at start',
         ms: firstSearchable - readyAt,
         pings: pinger.between(readyAt, firstSearchable),
         checked: true,
@@ -233,11 +268,9 @@ async function withSearch(fixture: ManyTools, options: CompareOptions, progress:
       progress('tool-search-speed: ping, the floor');
       const ping = await closedLoop(() => session.request('ping'), options.warmupMs, options.durationMs);
 
-      for (let round = 1; round <= options.rounds; round++) {
-        progress(`tool-search-speed: list_changed ${round} of ${options.rounds}`);
-        const event = `\`list_changed\` ${round}: every tool renamed → searchable`;
-        indexing.push(await listChanged(fixture, pinger, event, (g) => searchable(session, g), true));
-      }
+      indexing.push(
+        ...(await rounds(fixture, pinger, options, progress, true, (only) => searchable(session, fixture, only))),
+      );
       await pinger.stop();
       const rssKbs = { idle: idleKb, peak: rss.stop(), after: rssKb(gateway.pid) };
       return { indexing, search, ping, pingFailures: pinger.failures, rssKb: rssKbs };
@@ -254,12 +287,9 @@ async function withoutSearch(fixture: ManyTools, options: CompareOptions, progre
     const pinger = await startPinging(gateway.mcpUrl);
     const session = await RawSession.open(gateway.mcpUrl);
     try {
-      const indexing: Indexing[] = [];
-      for (let round = 1; round <= options.rounds; round++) {
-        progress(`tool-search-speed: without tool_search, list_changed ${round} of ${options.rounds}`);
-        const event = `without search, \`list_changed\` ${round}: every tool renamed → callable`;
-        indexing.push(await listChanged(fixture, pinger, event, (g) => callable(session, g), false));
-      }
+      const indexing = await rounds(fixture, pinger, options, progress, false, (only) =>
+        callable(session, fixture, only),
+      );
       await pinger.stop();
       return { indexing, pingFailures: pinger.failures };
     } finally {
@@ -279,14 +309,11 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
     const latencyCells = (l: Latencies, check?: string) => `${check ?? ms(l.p50)} / ${ms(l.p99)} / ${ms(l.max)}`;
     const pingCells = (l: Latencies, check: string | undefined) =>
       `${l.count}: ${ms(l.p50)} / ${ms(l.p99)} / ${check === undefined ? ms(l.max) : checks.atMost(`longest ping ${check}`, l.max, maxPingMs, msText)}`;
-    const indexingRow = (row: Indexing, i: number) => {
-      const what = i === 0 ? 'at start' : `after list_changed ${i}`;
-      return [
-        row.event,
-        row.checked ? checks.atMost(`indexing ${what}`, row.ms, maxIndexingMs, msText) : ms(row.ms),
-        pingCells(row.pings, row.checked ? `while indexing ${what}` : undefined),
-      ];
-    };
+    const indexingRow = (row: Indexing) => [
+      row.event,
+      row.checked ? checks.atMost(`indexing ${row.label}`, row.ms, maxIndexingMs, msText) : ms(row.ms),
+      pingCells(row.pings, row.checked ? `while indexing ${row.label}` : undefined),
+    ];
     const rows = [
       [
         `\`search_tools\`, 1 client (${result.search.count} searches)`,
@@ -295,7 +322,7 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
       ],
       [`\`ping\`, 1 client (${result.ping.count}), the floor`, latencyCells(result.ping), '—'],
       ...result.indexing.map(indexingRow),
-      ...reference.indexing.map((row, i) => indexingRow(row, i + 1)),
+      ...reference.indexing.map(indexingRow),
     ];
     const quiet = [...result.indexing, ...reference.indexing].flatMap((row) => (row.quiet ? [row.quiet.max] : []));
     const failures = [result.search.failures, result.ping.failures, result.pingFailures, reference.pingFailures];
@@ -307,8 +334,8 @@ export const toolSearchSpeedSection = (options: CompareOptions, progress: Progre
       settings:
         `Upstreams: ${servers} servers of ${toolsPerServer} tools in one process (scripts/bench/many-tools-server.ts, the tools made from the real definitions of test/fixtures/tool-search/corpus.json); a gateway with \`tool_search: {}\`. ` +
         `Search: the ${queries().length} tasks of test/fixtures/tool-search/queries.json in turn, default limit, closed loop on one session of plain keep-alive HTTP (answers read whole), ${options.durationMs / 1000} s after ${options.warmupMs / 1000} s of warm-up. ` +
-        `Indexing: from the gateway's "ready" line (its upstreams connected), then from the upstreams' \`list_changed\` (every server's every tool renamed; the time includes the gateway listing the ${total.toLocaleString('en')} tools again), to the first searches that find the new tools in all ${servers} servers (each server has one tool with a codename of the generation, a word found nowhere else; the ${codenameGroups} codenames searched every ${pollEveryMs} ms). ` +
-        `Reference (no target): a gateway without \`tool_search\` on the same upstreams, the same \`list_changed\`, to when the ${servers} codename tools can all be called (its catalogue has them). ` +
+        `Indexing: from the gateway's "ready" line (its upstreams connected), then from a \`list_changed\` of every server (every tool renamed; the time includes the gateway listing the ${total.toLocaleString('en')} tools again), then of one server (its ${toolsPerServer} tools renamed), to the first searches that find the new tools (each server has one tool with a codename of its generation, a word found nowhere else; the ${codenameGroups} codenames searched every ${pollEveryMs} ms). ` +
+        `Reference (no target): a gateway without \`tool_search\` on the same upstreams, the same \`list_changed\`, to when the renamed codename tools can all be called (its catalogue has them). ` +
         `Meanwhile a \`ping\` every ${pingEveryMs} ms on another session, not waiting for the last one: their count, p50 / p99 / longest, a held event loop showing as the longest (target ≤ ${maxPingMs} ms, ours: a tenth of the indexing target).`,
       align: 'lrr',
       columns: ['measure', 'ms: p50 / p99 / longest, or time', 'pings meanwhile: count: p50 / p99 / longest ms'],
