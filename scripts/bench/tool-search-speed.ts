@@ -226,7 +226,7 @@ async function rounds(
       const only = one ? ((round * 17) % servers) + 1 : undefined;
       const what = one
         ? `server s${only}'s ${toolsPerServer} tools renamed`
-        : `all ${servers * toolsPerServer} tools renamed`;
+        : `all ${(servers * toolsPerServer).toLocaleString('en')} tools renamed`;
       progress(`tool-search-speed: ${prefix}list_changed, ${what}`);
       const event = `${prefix}\`list_changed\`: ${what} → ${outcome}`;
       const label = `after list_changed ${one ? 'of one server' : 'of all'} (${round})`;
