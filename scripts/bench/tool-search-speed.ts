@@ -75,6 +75,7 @@ async function startPinging(mcpUrl: string) {
   const pings: { at: number; latency: number }[] = [];
   const failures = new Failures();
   const inFlight = new Set<Promise<void>>();
+  let closed = false;
   const timer = setInterval(() => {
     const at = performance.now();
     const ping = session.request('ping').then(
@@ -92,6 +93,8 @@ async function startPinging(mcpUrl: string) {
     async stop() {
       clearInterval(timer);
       await Promise.all(inFlight);
+      if (closed) return;
+      closed = true;
       await session.close();
     },
   };
@@ -275,7 +278,9 @@ async function withSearch(fixture: ManyTools, options: CompareOptions, progress:
       const rssKbs = { idle: idleKb, peak: rss.stop(), after: rssKb(gateway.pid) };
       return { indexing, search, ping, pingFailures: pinger.failures, rssKb: rssKbs };
     } finally {
+      // Again if a step failed: no ping may outlive its gateway (stopping twice is harmless).
       rss.stop();
+      await pinger.stop();
       await session.close();
     }
   });
@@ -293,6 +298,7 @@ async function withoutSearch(fixture: ManyTools, options: CompareOptions, progre
       await pinger.stop();
       return { indexing, pingFailures: pinger.failures };
     } finally {
+      await pinger.stop();
       await session.close();
     }
   });
