@@ -1,6 +1,6 @@
 /**
  * The catalogue of scripts/bench/many-tools-server.ts: many realistic tools, made from the real
- * tool definitions of test/fixtures/tool-search/corpus.json (164 tools of 13 published servers),
+ * tool definitions of test/fixtures/tool-search/corpus.json (the tools of published servers),
  * each paired with a business domain, so that a list is as large and worded as real ones are
  * (schemas and parameter descriptions included), not filler text. Deterministic: the same server,
  * size and generation always give the same tools, so the benchmark knows what to search for.
@@ -33,9 +33,10 @@ export function corpus(): readonly Tool[] {
 }
 
 /**
- * Forty domains. A server's tool i is corpus tool (i + 13·server) mod 164 in domain
- * (i + 5·server + generation) mod 40: two tools of one server share a corpus tool only 164 apart,
- * and 164 is not a multiple of 40, so they never share a domain too, and names stay unique.
+ * A server's tool i is corpus tool (i + 13·server) mod C in domain (i + 5·server + generation)
+ * mod D (C tools in the corpus, D domains): two tools of one server share a corpus tool only C
+ * apart, so while C is not a multiple of D they never share a domain too, and names stay unique
+ * (test/bench/many-tools.test.ts checks it on the corpus as it is).
  */
 const domains = [
   'billing',
@@ -102,7 +103,7 @@ export const codenames = [
 /**
  * Servers fall into this many groups (by their number), each with a codename of its own in a
  * generation, so that one search finds a group's marked tools within the search tool's usual
- * limits (a tenth of 50 servers in each).
+ * limits (a fifth of the servers in each).
  */
 export const codenameGroups = 5;
 
