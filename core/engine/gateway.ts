@@ -17,12 +17,14 @@ import type { ServerCapabilities } from '../kernel/protocol.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from '../kernel/errors.ts';
 import { METADATA_PATH } from '../lib/auth/protected-resource.ts';
 import { createApp } from './http/app.ts';
+import { configuredEndpoints, type Endpoint, EndpointViews } from './endpoints.ts';
+import { DEFAULT_ENDPOINT_PATH as MCP_PATH } from '../kernel/config/endpoints.ts';
 import { defaultAllowedOrigins, originMatcher } from '../lib/http/origin.ts';
 import { InFlight } from './in-flight.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import type { GatewayPlan, PlannedServer } from '../boot/loader/plan.ts';
 import { diffPlans, type PlanDiff } from '../boot/loader/plan-diff.ts';
-import { mcpEndpoint } from './mcp/endpoint.ts';
+import { type McpEndpointOptions, mcpEndpoint } from './mcp/endpoint.ts';
 import { StatelessServer } from './mcp/stateless.ts';
 import { InputBridge } from './mcp/input-bridge.ts';
 import { META } from './mcp/era.ts';
@@ -40,8 +42,6 @@ import type { UpstreamSessionState } from '../kernel/session-store.ts';
 import { MemorySessionStore } from './mcp/memory-session-store.ts';
 import { Upstream } from './upstream/upstream.ts';
 import { gatewayName, gatewayVersion } from './version.ts';
-
-export const MCP_PATH = '/mcp';
 
 /** After cancelling at shutdown, how long the error responses get to reach their clients. */
 const CANCEL_FLUSH_MS = 1000;
@@ -78,7 +78,9 @@ export class Gateway {
   /** Server name → prefix, kept current across reloads (the proxy reads it to explain unknown names). */
   readonly #prefixes = new Map<string, string>();
   readonly #subscriptions = new SharedSubscriptions();
-  #instructions = '';
+  /** The MCP endpoints, `default` first: fixed until a restart. */
+  readonly #endpoints: readonly Endpoint[];
+  readonly #views: EndpointViews;
   #server: HttpServer | undefined;
   #port: number;
   /** `http://<address>:<port>` as bound, which may differ from `server.host` (`localhost`). */
@@ -93,14 +95,20 @@ export class Gateway {
     this.#options = options;
     this.#log = options.logger;
     this.#port = options.config.server.port;
+    this.#endpoints = configuredEndpoints(options.config.endpoints);
+    this.#views = new EndpointViews(this.#endpoints, (server) => this.#served.serves(server));
     const gateway = this;
+    const endpointUrls = (path: string) => {
+      const url = new URL(path.slice(1), `${gateway.baseUrl.replace(/\/$/, '')}/`);
+      return { url: url.href, resourceMetadata: `${url.origin}${METADATA_PATH}${url.pathname}` };
+    };
     this.view = {
       version: gatewayVersion,
       get urls() {
-        const base = gateway.baseUrl;
-        const mcp = new URL(MCP_PATH.slice(1), `${base.replace(/\/$/, '')}/`);
-        return { base, mcp: mcp.href, resourceMetadata: `${mcp.origin}${METADATA_PATH}${mcp.pathname}` };
+        const { url, resourceMetadata } = endpointUrls(MCP_PATH);
+        return { base: gateway.baseUrl, mcp: url, resourceMetadata };
       },
+      endpoints: () => this.#endpoints.map(({ name, path }) => ({ name, path, ...endpointUrls(path) })),
       status: () => this.status(),
       eventsDelivered: afterAnswers,
       catalogue: () => this.catalogue,
@@ -161,6 +169,7 @@ export class Gateway {
       );
     }
     try {
+      this.#checkEndpointPaths();
       this.#assemble(await this.#requestStateKey());
       if (options.listen ?? true) await this.#listen();
       for (const upstream of this.#upstreams) upstream.start();
@@ -253,6 +262,8 @@ export class Gateway {
       nested: (method, params, scope, runtime, sessionId) =>
         runOperation({ proxy, ...operations }, method, params, scope, runtime, sessionId),
       catalogue: () => this.catalogue,
+      view: (endpoint) => this.#views.view(this.catalogue, endpoint),
+      serves: (endpoint, server) => this.#views.serves(endpoint, server),
       upstream: (name) => this.#byName.get(name),
       upstreams: () => this.#upstreams,
       prefixes: this.#prefixes,
@@ -261,7 +272,6 @@ export class Gateway {
       subscriptions,
       tasks,
     });
-    this.#instructions = describeServers(plan, config.proxy.separator);
     const policy = this.kernel.services.get('origin-policy');
     const allowOrigin = policy
       ? (origin: string | undefined) => policy.allows(origin)
@@ -271,7 +281,10 @@ export class Gateway {
       inFlight: this.inFlight,
       onOperation: (event, log) => this.#operation(event, log),
       serverInfo: { name: gatewayName, version: gatewayVersion },
-      discover: () => ({ capabilities: advertisedCapabilities(this.#upstreams), instructions: this.#instructions }),
+      discover: (endpoint) => ({
+        capabilities: advertisedCapabilities(this.#upstreamsOf(endpoint)),
+        instructions: this.#instructions(endpoint),
+      }),
       cancel: this.#cancel.signal,
       router: (this.#bridge = new InputBridge({
         seal,
@@ -281,16 +294,17 @@ export class Gateway {
         logger,
       })),
     }));
-    const endpoint = mcpEndpoint({
+    const shared: Omit<McpEndpointOptions, 'endpoint'> = {
       sessions,
       stateless,
       onMessage: (terminal) => this.kernel.operation('onMcpMessage', terminal),
       onAnswered: (event, log) => this.#operation(event, log),
-      target: (message) => proxy.target(message),
+      target: (message, endpoint) => proxy.target(message, endpoint),
       allowOrigin,
       accepting: () => this.#phase !== 'stopping',
-      createSession: (subject, protocolVersion, restore) =>
+      createSession: (endpoint, subject, protocolVersion, restore) =>
         new DownstreamSession({
+          endpoint,
           subject,
           protocolVersion,
           restore,
@@ -303,14 +317,15 @@ export class Gateway {
           inFlight: this.inFlight,
           cancel: this.#cancel.signal,
           serverInfo: { name: gatewayName, version: gatewayVersion },
-          capabilities: advertisedCapabilities(this.#upstreams),
-          instructions: this.#instructions,
+          capabilities: advertisedCapabilities(this.#upstreamsOf(endpoint)),
+          instructions: this.#instructions(endpoint),
           eventStore: new BoundedEventStore(),
           logger,
           onInitialized: async (session) => {
             await sessions.add(session, {
               id: session.id!,
               subject,
+              endpoint,
               protocolVersion,
               clientInfo: session.hello?.clientInfo,
               clientCapabilities: session.hello?.capabilities,
@@ -327,15 +342,40 @@ export class Gateway {
           },
           onOperation: (event, log) => this.#operation(event, log),
         }),
-    });
+    };
     this.#app = createApp({
       kernel: this.kernel,
       inFlight: this.inFlight,
       logger,
-      mcpPath: MCP_PATH,
-      mcpHandler: endpoint,
+      mcp: this.#endpoints.map(({ name, path }) => ({ path, handler: mcpEndpoint({ ...shared, endpoint: name }) })),
       maxBodyBytes: config.server.max_body_size,
     });
+  }
+
+  /** An endpoint on a plugin's route would shadow it, or be shadowed: refused at boot. */
+  #checkEndpointPaths(): void {
+    for (const { name, path } of this.#endpoints) {
+      const route = this.kernel.routes.find((r) => r.path === path);
+      if (route)
+        throw new GatewayError(
+          ErrorCodes.CONFIG,
+          `endpoint "${name}": path ${path} is a route of plugin ${route.plugin}; give endpoints.${name}.path another path`,
+        );
+    }
+  }
+
+  /** The upstreams whose items an endpoint serves. */
+  #upstreamsOf(endpoint: string): readonly Upstream[] {
+    return this.#upstreams.filter((u) => this.#views.serves(endpoint, u.name));
+  }
+
+  /** The `instructions` an endpoint's clients get: its servers only. */
+  #instructions(endpoint: string): string {
+    const { plan, config } = this.#options;
+    return describeServers(
+      plan.servers.filter((s) => this.#views.serves(endpoint, s.name)),
+      config.proxy.separator,
+    );
   }
 
   #createUpstream(server: PlannedServer): Upstream {
@@ -439,10 +479,14 @@ export class Gateway {
     );
     const plugins = this.#options.plan.plugins.map((p) => applied.get(p.definition.name) ?? p);
     this.#options = { ...this.#options, plan: { plugins, servers: next.plan.servers } };
-    this.#instructions = describeServers(next.plan, this.#options.config.proxy.separator);
     this.#refreshCatalogue();
     // A plugin's new options (permissions, say) may change what each client sees in every list.
-    if (reloadedPlugins.length) for (const kind of ['tools', 'prompts', 'resources'] as const) this.#listChanged(kind);
+    if (reloadedPlugins.length)
+      for (const kind of ['tools', 'prompts', 'resources'] as const)
+        this.#listChanged(
+          kind,
+          this.#endpoints.map((e) => e.name),
+        );
     for (const upstream of fresh) upstream.start();
     await unlinked;
     await Promise.all(retired.map((upstream) => upstream.stop()));
@@ -532,8 +576,15 @@ export class Gateway {
     const ready = upstreams.filter((u) => u.state === 'ready').length;
     const servers = counted(upstreams.length, 'server');
     const tools = this.#catalogue.tools.length;
+    // Where the clients of the other endpoints connect: beside /mcp's URL, not instead.
+    const endpoints = this.#endpoints.slice(1).map((e) => `${e.name}:${e.path}`);
     this.#log.info(
-      { url, tools, upstreams: upstreams.map((u) => `${u.name}:${u.state}`) },
+      {
+        url,
+        tools,
+        upstreams: upstreams.map((u) => `${u.name}:${u.state}`),
+        ...(endpoints.length > 0 && { endpoints }),
+      },
       `mcp-gateway ready: ${url} (${ready === upstreams.length ? servers : `${ready} of ${servers} ready`}, ${counted(tools, 'tool')})`,
     );
   }
@@ -554,16 +605,23 @@ export class Gateway {
     if (this.#phase !== 'ready') return;
     const changed = (kind: ListKind, a: readonly unknown[], b: readonly unknown[]) =>
       a.length !== b.length || JSON.stringify(a) !== JSON.stringify(b) ? [kind] : [];
-    const kinds: ListKind[] = [
-      ...changed('tools', previous.tools, next.tools),
-      ...changed('prompts', previous.prompts, next.prompts),
-      ...changed(
-        'resources',
-        [previous.resources, previous.resourceTemplates],
-        [next.resources, next.resourceTemplates],
-      ),
-    ];
-    for (const kind of kinds) this.#listChanged(kind);
+    // Each endpoint's clients hear of a change only when their own view of that list changed.
+    const heard = new Map<ListKind, string[]>();
+    for (const { name } of this.#endpoints) {
+      const before = this.#views.view(previous, name);
+      const after = this.#views.view(next, name);
+      const kinds: ListKind[] = [
+        ...changed('tools', before.tools, after.tools),
+        ...changed('prompts', before.prompts, after.prompts),
+        ...changed(
+          'resources',
+          [before.resources, before.resourceTemplates],
+          [after.resources, after.resourceTemplates],
+        ),
+      ];
+      for (const kind of kinds) heard.set(kind, [...(heard.get(kind) ?? []), name]);
+    }
+    for (const [kind, endpoints] of heard) this.#listChanged(kind, endpoints);
   }
 
   /**
@@ -581,9 +639,12 @@ export class Gateway {
     }
   }
 
-  /** Tell the clients of both eras that a list may have changed: sessions, and stateless listeners. */
-  #listChanged(kind: ListKind): void {
-    this.#sessions?.broadcast(kind);
+  /**
+   * Tell the clients of both eras on an endpoint that a list may have changed: its sessions, and
+   * the stateless listeners (each compares what it sees, so hears only of its own endpoint's change).
+   */
+  #listChanged(kind: ListKind, endpoints: readonly string[]): void {
+    for (const endpoint of endpoints) this.#sessions?.broadcast(kind, endpoint);
     this.#stateless?.changed(kind);
   }
 }
@@ -632,12 +693,12 @@ function clashError(clash: NameClash): GatewayError {
 }
 
 /** The `instructions` of the gateway's initialize result: which servers are behind it, and how names map. */
-function describeServers(plan: GatewayPlan, separator: string): string {
-  if (plan.servers.length === 0) return 'This MCP gateway has no upstream servers configured.';
-  const lines = plan.servers.map((s) =>
+function describeServers(servers: readonly PlannedServer[], separator: string): string {
+  if (servers.length === 0) return 'This MCP gateway has no upstream servers configured.';
+  const lines = servers.map((s) =>
     s.prefix === ''
       ? `- ${s.name}: tools and prompts keep their own names`
       : `- ${s.name}: tools and prompts are named "${s.prefix}${separator}<name>"`,
   );
-  return `This MCP gateway aggregates ${plan.servers.length} MCP server${plan.servers.length > 1 ? 's' : ''}:\n${lines.join('\n')}`;
+  return `This MCP gateway aggregates ${servers.length} MCP server${servers.length > 1 ? 's' : ''}:\n${lines.join('\n')}`;
 }

@@ -36,6 +36,11 @@ export class ServedTools {
     }));
   }
 
+  /** Whether `server` is a plugin serving tools. */
+  serves(server: string): boolean {
+    return this.sources.some((source) => source.name === server);
+  }
+
   find(server: string, tool: string): ServedTool | undefined {
     return this.#byKey.size === 0 ? undefined : this.#byKey.get(key(server, tool));
   }

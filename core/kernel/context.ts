@@ -119,6 +119,11 @@ export interface OperationContext {
   /** The correlation id of the HTTP request (from `X-Request-Id` or generated). */
   readonly requestId: string;
   readonly sessionId: string | undefined;
+  /**
+   * The name of the MCP endpoint the request came to (kernel API 1.5): `default` for `/mcp`, else
+   * a name under `endpoints:`. Each endpoint sees its own part of the catalogue.
+   */
+  readonly endpoint: string;
   readonly principal: Principal | undefined;
   readonly client: ClientIdentity;
   /** Aborted when the client cancels or disconnects, or the gateway shuts down. */
@@ -229,6 +234,8 @@ export interface McpMessageContext {
   readonly target: McpTarget | undefined;
   /** Undefined for `initialize`, which opens the session. */
   readonly sessionId: string | undefined;
+  /** The name of the MCP endpoint the message was POSTed to (kernel API 1.5), `default` for `/mcp`. */
+  readonly endpoint: string;
   readonly principal: Principal | undefined;
   readonly requestId: string;
   readonly logger: Logger;

@@ -12,6 +12,7 @@ export { z } from 'zod';
 export { definePlugin, KERNEL_API_VERSION } from './plugin.ts';
 export type {
   CatalogueView,
+  EndpointInfo,
   GatewayPhase,
   GatewayStatus,
   GatewayView,

@@ -38,7 +38,8 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * `permissions` service's contract (`PermissionsService`); 1.4, the `onCatalogue` hook (each
  * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`;
  * 1.5, tools a plugin serves itself (`SetupContext.serveTool`, `CallerTools`) and
- * `OperationEvent.via`.
+ * `OperationEvent.via`; virtual endpoints: `OperationContext.endpoint`, `McpMessageContext.endpoint`,
+ * `GatewayView.endpoints()` and the `permissions` service's `endpoint` argument.
  */
 export const KERNEL_API_VERSION = '1.5.0';
 
@@ -164,12 +165,25 @@ export interface SessionCounts {
   readonly unrecordedEnds: number;
 }
 
+/** One MCP endpoint the gateway serves (kernel API 1.5): `/mcp`, and each one under `endpoints:`. */
+export interface EndpointInfo {
+  /** `default` for `/mcp`; else its key under `endpoints:`. */
+  readonly name: string;
+  /** Its path, e.g. `/mcp/dev`. */
+  readonly path: string;
+  /** Its public URL: its OAuth resource identifier. */
+  readonly url: string;
+  /** The URL of its protected resource metadata (RFC 9728), for `WWW-Authenticate` challenges. */
+  readonly resourceMetadata: string;
+}
+
 /** A read-only view of the running gateway. */
 export interface GatewayView {
   readonly version: string;
   /**
-   * The gateway's public base URL (`server.url`), its MCP endpoint URL, and the URL of the
-   * endpoint's protected resource metadata (RFC 9728), for `WWW-Authenticate` challenges.
+   * The gateway's public base URL (`server.url`), its default MCP endpoint's URL (`/mcp`), and the
+   * URL of that endpoint's protected resource metadata (RFC 9728), for `WWW-Authenticate`
+   * challenges. The other endpoints' are in `endpoints()`.
    */
   readonly urls: { readonly base: string; readonly mcp: string; readonly resourceMetadata: string };
   status(): GatewayStatus;
@@ -189,6 +203,11 @@ export interface GatewayView {
   plan(): RunningPlan;
   /** Counts of the open sessions (kernel API 1.3). */
   sessions(): SessionCounts;
+  /**
+   * The MCP endpoints, `default` (`/mcp`, the one `urls` names) first (kernel API 1.5): a plugin
+   * configured with endpoint names checks them against these at setup.
+   */
+  endpoints(): readonly EndpointInfo[];
 }
 
 export interface SetupContext<Options = unknown> {

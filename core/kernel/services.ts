@@ -57,10 +57,19 @@ export interface PermissionDecision {
  * that others (a status page) can ask it what it would decide, with the very code its hooks run.
  */
 export interface PermissionsService {
-  /** The scopes the policy grants a principal (its own and those its claims map to). */
-  scopesOf(principal: Principal | undefined): readonly string[];
-  /** Whether `principal` may use an item, named by its server's `name` and its own (upstream) name or URI. */
-  decide(principal: Principal | undefined, kind: PermissionItemKind, server: string, name: string): PermissionDecision;
+  /**
+   * The scopes the policy grants a principal (its own and those its claims map to). `endpoint`
+   * (kernel API 1.5): the policy of that MCP endpoint, `default` (`/mcp`) when omitted.
+   */
+  scopesOf(principal: Principal | undefined, endpoint?: string): readonly string[];
+  /** Whether `principal` may use an item, named by its server's `name` and its own (upstream) name or URI, on `endpoint` (default: `default`). */
+  decide(
+    principal: Principal | undefined,
+    kind: PermissionItemKind,
+    server: string,
+    name: string,
+    endpoint?: string,
+  ): PermissionDecision;
 }
 
 export interface Services {

@@ -18,6 +18,8 @@ export interface SessionRecord {
   readonly id: string;
   /** The principal that opened the session; another principal may not use it. */
   readonly subject: string | undefined;
+  /** The MCP endpoint it was opened on, where alone it is served; absent in older records: `default`. */
+  readonly endpoint?: string;
   readonly protocolVersion: string | undefined;
   readonly clientInfo: Implementation | undefined;
   readonly clientCapabilities: ClientCapabilities | undefined;

@@ -63,6 +63,8 @@ export interface ConnectOptions {
   readonly headers?: Readonly<Record<string, string>>;
   readonly capabilities?: ClientCapabilities;
   readonly clientInfo?: { readonly name: string; readonly version: string };
+  /** The MCP endpoint's path (default `/mcp`): another one of `endpoints:`. */
+  readonly path?: string;
 }
 
 export interface TestGateway {
@@ -114,9 +116,9 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     url,
     request,
     fetch: request,
-    async connect({ headers = {}, capabilities = {}, clientInfo } = {}) {
+    async connect({ headers = {}, capabilities = {}, clientInfo, path } = {}) {
       const client = new Client(clientInfo ?? { name: 'mcp-gateway-testing', version: '1.0.0' }, { capabilities });
-      const transport = new StreamableHTTPClientTransport(new URL(url), {
+      const transport = new StreamableHTTPClientTransport(new URL(path ?? url, url), {
         fetch: request,
         requestInit: { headers: { ...headers } },
       });

@@ -6,7 +6,13 @@
  * configured, the user's groups come from the Okta API, for the permissions plugin to map.
  */
 import { definePlugin } from 'mcp-gateway';
-import { bearerAuth, createJwtVerifier, principalFromClaims, serveProtectedResourceMetadata } from 'mcp-gateway/auth';
+import {
+  bearerAuth,
+  createJwtVerifier,
+  principalFromClaims,
+  resourceMetadataOf,
+  serveProtectedResourceMetadata,
+} from 'mcp-gateway/auth';
 import { OktaGroups } from './groups.ts';
 import { oktaOptions } from './options.ts';
 
@@ -32,7 +38,11 @@ export default definePlugin({
           issuer: options.issuer,
           audience:
             options.audience ??
-            (() => [gateway.urls.base, gateway.urls.mcp, ...(options.resource ? [options.resource] : [])]),
+            (() => [
+              gateway.urls.base,
+              ...gateway.endpoints().map((e) => e.url),
+              ...(options.resource ? [options.resource] : []),
+            ]),
           clockToleranceSeconds: options.clockToleranceMs / 1000,
           keyRefreshCooldownMs: options.keyRefreshCooldownMs,
         }),
@@ -52,7 +62,7 @@ export default definePlugin({
       },
       onRequest: bearerAuth({
         logger,
-        resourceMetadata: () => gateway.urls.resourceMetadata,
+        resourceMetadata: (c) => resourceMetadataOf(gateway, c.req.path),
         async authenticate(token, c) {
           const { verifier, groups } = current;
           const principal = principalFromClaims(await verifier.verify(token), {

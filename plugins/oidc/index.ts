@@ -11,6 +11,7 @@ import {
   defaultAlgorithms,
   principalFromClaims,
   serveProtectedResourceMetadata,
+  resourceMetadataOf,
 } from 'mcp-gateway/auth';
 
 const stringOrList = z.union([
@@ -59,7 +60,7 @@ export default definePlugin({
       verifier: createJwtVerifier({
         issuer: options.issuer,
         jwksUri: options.jwks_uri,
-        audience: options.audience ?? (() => [gateway.urls.base, gateway.urls.mcp]),
+        audience: options.audience ?? (() => [gateway.urls.base, ...gateway.endpoints().map((e) => e.url)]),
         algorithms: options.algorithms,
         clockToleranceSeconds: options.clock_tolerance / 1000,
         keyRefreshCooldownMs: options.key_refresh_cooldown,
@@ -74,7 +75,7 @@ export default definePlugin({
     return {
       onRequest: bearerAuth({
         logger: ctx.logger,
-        resourceMetadata: () => gateway.urls.resourceMetadata,
+        resourceMetadata: (c) => resourceMetadataOf(gateway, c.req.path),
         authenticate: async (token) => {
           const { options, verifier } = current;
           return principalFromClaims(await verifier.verify(token), {

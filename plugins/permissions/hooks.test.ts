@@ -129,6 +129,7 @@ describe('onMcpMessage', () => {
     id: 3,
     target,
     sessionId: 's1',
+    endpoint: 'default',
     principal,
     requestId: 'r1',
     logger: pino({ level: 'silent' }),

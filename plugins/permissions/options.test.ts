@@ -43,6 +43,7 @@ describe('loading', () => {
       mappings: { 'groups:Developers': ['scope:dev'], 'roles:Admin': ['scope:admin'] },
       permissions: { 'n8n:*': ['scope:dev'], 'admin:user_management': ['scope:admin'] },
       options: { scope_mode: 'any', default_scope: null },
+      endpoints: {},
     });
   });
 
@@ -53,6 +54,7 @@ describe('loading', () => {
       mappings: {},
       permissions: {},
       options: { scope_mode: 'any', default_scope: null },
+      endpoints: {},
     });
   });
 

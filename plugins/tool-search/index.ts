@@ -7,9 +7,9 @@
  * call made through `call_tool` is the caller's own call of the real tool: permissions, rate
  * limits, the cache, audit and metrics see that tool.
  */
-import { definePlugin, type ToolItem } from 'mcp-gateway';
+import { definePlugin, ErrorCodes, GatewayError, RpcCodes, type ToolItem } from 'mcp-gateway';
 import { LiveIndex } from './live-index.ts';
-import { optionsSchema } from './options.ts';
+import { optionsSchema, type ToolSearchOptions } from './options.ts';
 import { definitions, toolHandlers } from './tools.ts';
 
 export default definePlugin({
@@ -19,7 +19,10 @@ export default definePlugin({
   section: 'tool_search',
   configSchema: optionsSchema,
   setup(ctx) {
-    let options = ctx.options;
+    const endpoints = ctx.gateway.endpoints().map((e) => e.name);
+    let options = checked(ctx.options, endpoints);
+    /** Whether search is on at an endpoint. */
+    const searching = (endpoint: string) => options.endpoints?.includes(endpoint) ?? true;
     const own = ctx.name;
     const isOwn = (item: ToolItem) => item.server === own;
     const index = new LiveIndex(
@@ -28,22 +31,33 @@ export default definePlugin({
     );
     const handlers = toolHandlers({ index, own, results: () => options });
     for (const definition of definitions) {
-      ctx.serveTool(definition, handlers[definition.name as keyof typeof handlers]);
+      const handler = handlers[definition.name as keyof typeof handlers];
+      ctx.serveTool(definition, (call, caller) => {
+        // Where search is off, these tools do not exist: answered as the gateway answers any unknown name.
+        if (!searching(call.endpoint)) throw unknownTool(call.name);
+        return handler(call, caller);
+      });
     }
 
-    /** The list a client sees: this plugin's tools that its other list hooks left (permissions may hide them). */
-    const shownLists = new WeakMap<readonly ToolItem[], readonly ToolItem[]>();
+    /**
+     * The list a client sees where search is on: this plugin's tools that the other list hooks left
+     * (permissions may hide them); elsewhere, every other tool.
+     */
+    const searchLists = new WeakMap<readonly ToolItem[], readonly ToolItem[]>();
+    const fullLists = new WeakMap<readonly ToolItem[], readonly ToolItem[]>();
+    const shown = (items: readonly ToolItem[], search: boolean) => {
+      const lists = search ? searchLists : fullLists;
+      let list = lists.get(items);
+      if (!list) lists.set(items, (list = items.filter((item) => isOwn(item) === search)));
+      return list;
+    };
     let indexing = false;
 
     return {
       onListTools: {
         // After every other list hook: what they leave of this plugin's tools is what the caller may use.
         order: 'post',
-        handler(items) {
-          let shown = shownLists.get(items);
-          if (!shown) shownLists.set(items, (shown = items.filter(isOwn)));
-          return shown;
-        },
+        handler: (items, op) => shown(items, searching(op.endpoint)),
       },
       // Shapes nothing: it is told that the catalogue is being rebuilt, and brings the index up to
       // date once the new catalogue is in place (the next turn), so that searches need not wait.
@@ -56,8 +70,23 @@ export default definePlugin({
         });
       },
       onReload({ options: next }) {
-        options = next;
+        options = checked(next, endpoints);
       },
     };
   },
 });
+
+/** The options, once their endpoints are known to exist (a typo would leave an endpoint listing everything). */
+function checked(options: ToolSearchOptions, endpoints: readonly string[]): ToolSearchOptions {
+  for (const name of options.endpoints ?? []) {
+    if (!endpoints.includes(name))
+      throw new GatewayError(
+        ErrorCodes.CONFIG,
+        `tool_search.endpoints: the gateway has no endpoint "${name}" (it has: ${endpoints.join(', ')}); declare it under endpoints: or fix the name`,
+      );
+  }
+  return options;
+}
+
+const unknownTool = (name: string) =>
+  new GatewayError(ErrorCodes.UNKNOWN_NAME, `Unknown tool: ${name}`, { rpcCode: RpcCodes.INVALID_PARAMS });

@@ -305,6 +305,40 @@ it('bad input is a tool error the model can read: empty, huge or missing query, 
   expect(called).toEqual([]);
 });
 
+it('searches on the endpoints it is enabled on; the others list every tool of their view and know no search tool', async () => {
+  gateway = await start({
+    endpoints: { agents: { path: '/mcp/agents', servers: ['filesystem'] }, full: { path: '/mcp/full' } },
+    tool_search: { endpoints: ['agents'] },
+  });
+  const agents = await gateway.connect({ path: '/mcp/agents' });
+  const full = await gateway.connect({ path: '/mcp/full' });
+  const plain = await gateway.connect();
+  expect((await agents.listTools()).tools.map((t) => t.name)).toEqual(['search_tools', 'describe_tool', 'call_tool']);
+  // The endpoint's view holds the filesystem's tools only: search finds nothing else, nor calls it.
+  expect(await found(agents, 'create an issue in the repository')).toEqual(
+    expect.not.arrayContaining([expect.stringMatching(/^github__/)]),
+  );
+  expect(await found(agents, 'list the files in a directory')).toContain(exposed('filesystem', 'list_directory'));
+  const outside = await agents.callTool({ name: 'call_tool', arguments: { name: exposed('github', 'create_issue') } });
+  expect(outside.isError).toBe(true);
+
+  const everything = [...corpusTools('github'), ...corpusTools('filesystem')].length;
+  for (const client of [full, plain]) {
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toHaveLength(everything);
+    expect(names).not.toContain('search_tools');
+    await expect(client.callTool({ name: 'search_tools', arguments: { query: 'file' } })).rejects.toThrow(
+      /Unknown tool: search_tools/,
+    );
+  }
+});
+
+it('refuses at boot an endpoint it does not know', async () => {
+  await expect(start({ tool_search: { endpoints: ['agnets'] } })).rejects.toThrow(
+    /tool_search.endpoints: the gateway has no endpoint "agnets" \(it has: default\)/,
+  );
+});
+
 it('refuses at boot a server named like the plugin, and an upstream tool named like a search tool', async () => {
   await expect(
     startTestGateway({ config: { tool_search: {} }, servers: { 'tool-search': servers.github } }),

@@ -162,6 +162,39 @@ describe('one-line configuration errors', () => {
     );
   });
 
+  it('rejects an endpoint naming an unknown server, with a guess', async () => {
+    await validateYaml(
+      lines(
+        'proxy:',
+        '  servers:',
+        '    - name: github',
+        '      type: stdio',
+        '      connection: { command: x }',
+        'endpoints:',
+        '  dev:',
+        '    path: /mcp/dev',
+        '    servers: [githb]',
+      ),
+      {
+        code: 'GW_ERR_CONFIG',
+        line: 'any',
+        path: 'endpoints.dev.servers[0]',
+        includes: ['no server is named "githb"'],
+        fix: /; fix: did you mean "github"\?$/,
+      },
+    );
+  });
+
+  it('rejects two endpoints on one path', async () => {
+    await validateYaml(lines('endpoints:', '  a: { path: /mcp/x }', '  b: { path: /mcp/x }'), {
+      code: 'GW_ERR_CONFIG',
+      line: 3,
+      path: 'endpoints.b.path',
+      includes: ['path /mcp/x is already endpoint "a"\'s'],
+      fix: /; fix: choose another path, e.g. \/mcp\/b$/,
+    });
+  });
+
   it('rejects a server whose type no plugin serves', async () => {
     await validateYaml(lines('proxy:', '  servers:', '    - name: a', '      type: carrier-pigeon'), {
       code: 'GW_ERR_TRANSPORT_MISSING',

@@ -10,9 +10,10 @@ export function modernRequest(
   params: Record<string, unknown> = {},
   headers: Record<string, string> = {},
   capabilities: Record<string, unknown> = {},
+  path = '/mcp',
 ): Promise<Response> {
   const name = params.name ?? params.uri ?? params.taskId;
-  return gateway.request('/mcp', {
+  return gateway.request(path, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',

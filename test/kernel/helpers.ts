@@ -20,6 +20,14 @@ export const gateway: GatewayView = {
   catalogue: () => ({ tools: [], prompts: [], resources: [], resourceTemplates: [] }),
   plan: () => ({ plugins: [], configFile: undefined, startedAt: '2026-01-01T00:00:00.000Z', lastReload: undefined }),
   sessions: () => ({ open: 0, byProtocolVersion: {}, bySubject: {}, store: 'memory', unrecordedEnds: 0 }),
+  endpoints: () => [
+    {
+      name: 'default',
+      path: '/mcp',
+      url: 'http://x/mcp',
+      resourceMetadata: 'http://x/.well-known/oauth-protected-resource/mcp',
+    },
+  ],
 };
 
 export function planned(definition: PluginDefinition, options: unknown = {}): PlannedPlugin {
@@ -57,6 +65,7 @@ export function operationCtx(): OperationContext {
     method: 'tools/list',
     requestId: 'req-1',
     sessionId: undefined,
+    endpoint: 'default',
     principal: undefined,
     client: { info: undefined, capabilities: undefined, protocolVersion: undefined },
     signal: new AbortController().signal,

@@ -146,6 +146,7 @@ describe('entry points', () => {
         'defaultAlgorithms',
         'insufficientScopeResponse',
         'principalFromClaims',
+        'resourceMetadataOf',
         'serveProtectedResourceMetadata',
         'unauthorizedResponse',
       ],

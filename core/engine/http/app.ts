@@ -20,8 +20,8 @@ export interface AppOptions {
   /** Requests whose responses are still being written; a graceful stop waits for them. */
   readonly inFlight: InFlight;
   readonly logger: Logger;
-  readonly mcpPath: string;
-  readonly mcpHandler: Handler<GatewayEnv>;
+  /** The MCP endpoints: `/mcp` and the virtual ones, each routed as `mcp` (rate limits and metrics key on it). */
+  readonly mcp: readonly { readonly path: string; readonly handler: Handler<GatewayEnv> }[];
   readonly maxBodyBytes: number;
 }
 
@@ -31,9 +31,9 @@ const usableRequestId = /^[\w.:@/+=-]{1,128}$/;
 const notFound: RouteInfo = { name: 'not-found', auth: 'none' };
 
 export function createApp(options: AppOptions): Hono<GatewayEnv> {
-  const { kernel, logger, mcpPath } = options;
+  const { kernel, logger } = options;
   const app = new Hono<GatewayEnv>();
-  const routes = new Map<string, RouteInfo>([[mcpPath, { name: 'mcp', auth: 'required' }]]);
+  const routes = new Map<string, RouteInfo>(options.mcp.map(({ path }) => [path, { name: 'mcp', auth: 'required' }]));
   for (const route of kernel.routes) {
     const { name = route.path, auth = 'required', polled } = route.options;
     routes.set(route.path, { name, auth, polled });
@@ -107,14 +107,16 @@ export function createApp(options: AppOptions): Hono<GatewayEnv> {
   const tooLarge = () =>
     rpcErrorResponse(413, RpcCodes.INVALID_REQUEST, `Request body larger than ${options.maxBodyBytes} bytes`);
   const countedLimit = bodyLimit({ maxSize: options.maxBodyBytes, onError: tooLarge });
-  app.post(mcpPath, (c, next) => {
-    // A declared length is checked without touching the body (Node's parser holds the client to
-    // it), which spares a web `Request` per message; only a body without one is counted as it comes.
-    const length = requestHeader(c, 'content-length');
-    if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return countedLimit(c, next);
-    return Number(length) > options.maxBodyBytes ? Promise.resolve(tooLarge()) : next();
-  });
-  app.all(mcpPath, options.mcpHandler);
+  for (const { path, handler } of options.mcp) {
+    app.post(path, (c, next) => {
+      // A declared length is checked without touching the body (Node's parser holds the client to
+      // it), which spares a web `Request` per message; only a body without one is counted as it comes.
+      const length = requestHeader(c, 'content-length');
+      if (length === undefined || requestHeader(c, 'transfer-encoding') !== undefined) return countedLimit(c, next);
+      return Number(length) > options.maxBodyBytes ? Promise.resolve(tooLarge()) : next();
+    });
+    app.all(path, handler);
+  }
 
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {

@@ -1,8 +1,8 @@
 /**
- * The `/mcp` endpoint (Streamable HTTP, MCP 2025-11-25): checks what the spec asks of the server
- * before a message reaches a session (allowed verbs, `Origin`, a parsable body, a known session
- * that belongs to the caller), opens a session on `initialize`, and hands everything else to the
- * session's transport.
+ * An MCP endpoint, `/mcp` or a virtual one (Streamable HTTP, MCP 2025-11-25): checks what the spec
+ * asks of the server before a message reaches a session (allowed verbs, `Origin`, a parsable body,
+ * a known session that belongs to the caller and to this endpoint), opens a session on
+ * `initialize`, and hands everything else to the session's transport.
  */
 import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
 import type { Handler } from 'hono';
@@ -21,8 +21,11 @@ import type { HttpScope } from './http-scope.ts';
 import { DownstreamSession } from './session.ts';
 import type { SessionRegistry } from './sessions.ts';
 import type { SessionRecord } from '../../kernel/session-store.ts';
+import { DEFAULT_ENDPOINT } from '../../kernel/config/endpoints.ts';
 
 export interface McpEndpointOptions {
+  /** The endpoint's name (`default`: `/mcp`): what its requests may see of the catalogue. */
+  readonly endpoint: string;
   readonly sessions: SessionRegistry;
   /** The plugins' `onMcpMessage` chain around the delivery of a POSTed message to its session. */
   readonly onMessage: (
@@ -30,10 +33,11 @@ export interface McpEndpointOptions {
   ) => (ctx: McpMessageContext) => Promise<Response>;
   /** A request a plugin answered before it reached its session (a denial): for the access log and observers. */
   readonly onAnswered: (event: OperationEvent, logger: Logger) => void;
-  /** What a request targets (its tool, prompt or resource), for the hooks. */
-  readonly target: (message: JSONRPCMessage) => McpTarget | undefined;
-  /** A new, unconnected session for a caller; with `restore`, the one another replica opened. */
+  /** What a request targets (its tool, prompt or resource) on an endpoint, for the hooks. */
+  readonly target: (message: JSONRPCMessage, endpoint: string) => McpTarget | undefined;
+  /** A new, unconnected session for a caller of an endpoint; with `restore`, the one another replica opened. */
   readonly createSession: (
+    endpoint: string,
     subject: string | undefined,
     protocolVersion: string,
     restore?: SessionRecord,
@@ -99,15 +103,17 @@ function errorResponse(error: unknown, messageId: RequestId | undefined, scope: 
  */
 class RequestScope implements HttpScope {
   readonly requestId: string;
+  readonly endpoint: string;
   readonly logger: Logger;
   readonly principal: HttpScope['principal'];
   readonly state: HttpScope['state'];
   readonly target: McpTarget | undefined;
   readonly #c: GatewayContext;
 
-  constructor(c: GatewayContext, target?: McpTarget) {
+  constructor(c: GatewayContext, endpoint: string, target?: McpTarget) {
     this.#c = c;
     this.requestId = c.get('requestId');
+    this.endpoint = endpoint;
     this.logger = c.get('logger');
     this.principal = c.get('principal');
     this.state = c.get('state');
@@ -152,7 +158,7 @@ const isInitialize = (body: unknown): body is { params?: { protocolVersion?: unk
   typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
 
 export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
-  const { sessions } = options;
+  const { sessions, endpoint } = options;
   /** Sessions being taken over from the store, so that concurrent requests share one restore. */
   const restoring = new Map<string, Promise<DownstreamSession | undefined>>();
   const delivering = async (ctx: McpMessageContext) => {
@@ -173,7 +179,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (!options.allowOrigin(requestHeader(c, 'origin'))) {
       return rpcErrorResponse(403, -32000, 'Forbidden: this Origin is not allowed');
     }
-    if (verb !== 'POST') return deliver(c, undefined, new RequestScope(c));
+    if (verb !== 'POST') return deliver(c, undefined, new RequestScope(c, endpoint));
     let body: unknown;
     try {
       body = JSON.parse(await requestText(c));
@@ -186,7 +192,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     if (typeof body !== 'object' || body === null)
       return rpcErrorResponse(400, RpcCodes.INVALID_REQUEST, 'Invalid Request: expected a JSON-RPC message');
     const message = body as JSONRPCMessage & { method?: unknown; id?: RequestId };
-    const scope = new RequestScope(c, options.target(message));
+    const scope = new RequestScope(c, endpoint, options.target(message, endpoint));
     const id = typeof message.method === 'string' ? message.id : undefined;
     if (!hooked) {
       try {
@@ -201,6 +207,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       id,
       target: scope.target,
       sessionId: requestHeader(c, 'mcp-session-id'),
+      endpoint,
       principal: scope.principal,
       requestId: scope.requestId,
       logger: scope.logger,
@@ -248,8 +255,9 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       return restore(sessionId, scope.principal?.subject).then((restored) =>
         restored ? serve(c, body, scope, restored) : notFound(),
       );
-    // A session is only ever used by the principal that opened it; to anyone else it does not exist.
-    if (session.subject !== scope.principal?.subject) return notFound();
+    // A session is only ever used by the principal that opened it, on the endpoint it was opened
+    // on; to anyone else, or elsewhere, it does not exist (its catalogue is another endpoint's).
+    if (session.subject !== scope.principal?.subject || session.endpoint !== endpoint) return notFound();
     if (sessions.unchecked(sessionId))
       return sessions.check(sessionId).then((live) => (live ? serve(c, body, scope, session) : notFound()));
     return serve(c, body, scope, session);
@@ -309,8 +317,12 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       pending = (async () => {
         const record = await sessions.record(sessionId).catch(() => undefined);
         // Past sessions.max this replica takes no more over; the client's next initialize says so (503).
-        if (!record || record.subject !== subject || !options.accepting() || sessions.full) return undefined;
+        // A record from before virtual endpoints is a session of `/mcp`.
+        const opened = record?.endpoint ?? DEFAULT_ENDPOINT;
+        if (!record || record.subject !== subject || opened !== endpoint || !options.accepting() || sessions.full)
+          return undefined;
         const session = options.createSession(
+          endpoint,
           record.subject,
           record.protocolVersion ?? LATEST_PROTOCOL_VERSION,
           record,
@@ -323,7 +335,9 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
       })().finally(() => restoring.delete(sessionId));
       restoring.set(sessionId, pending);
     }
-    return pending.then((session) => (session?.subject === subject ? session : undefined));
+    return pending.then((session) =>
+      session && session.subject === subject && session.endpoint === endpoint ? session : undefined,
+    );
   }
 
   function notFound(): Response {
@@ -339,7 +353,7 @@ export function mcpEndpoint(options: McpEndpointOptions): Handler<GatewayEnv> {
     const version = SUPPORTED_PROTOCOL_VERSIONS.includes(requested as string)
       ? (requested as string)
       : LATEST_PROTOCOL_VERSION;
-    const session = options.createSession(scope.principal?.subject, version);
+    const session = options.createSession(endpoint, scope.principal?.subject, version);
     await session.connect();
     const response = await session.handle(request, body, scope);
     // The transport refused the initialize (406, 415, invalid message): nothing to keep.

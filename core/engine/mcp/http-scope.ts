@@ -3,6 +3,8 @@ import type { Logger, McpTarget, Principal, RequestState } from '../../kernel/co
 /** What the HTTP layer knows about the request that carries an MCP message. */
 export interface HttpScope {
   readonly requestId: string;
+  /** The name of the MCP endpoint the request came to (`default`: `/mcp`). */
+  readonly endpoint: string;
   readonly logger: Logger;
   readonly principal: Principal | undefined;
   readonly state: RequestState;

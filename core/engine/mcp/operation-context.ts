@@ -65,7 +65,7 @@ export interface OperationRuntime {
 }
 
 /** Where a request's scope is read from: its id, logger, principal and state. */
-type RequestFields = Pick<OperationContext, 'requestId' | 'logger' | 'principal' | 'state'>;
+type RequestFields = Pick<OperationContext, 'requestId' | 'endpoint' | 'logger' | 'principal' | 'state'>;
 
 export const RUNTIME = Symbol('operation runtime');
 
@@ -73,6 +73,7 @@ export class OperationCall implements OperationContext {
   readonly method: string;
   readonly requestId: string;
   readonly sessionId: string | undefined;
+  readonly endpoint: string;
   readonly principal: Principal | undefined;
   readonly client: ClientIdentity;
   readonly logger: Logger;
@@ -83,6 +84,7 @@ export class OperationCall implements OperationContext {
     this.method = method;
     this.requestId = request.requestId;
     this.sessionId = sessionId;
+    this.endpoint = request.endpoint;
     this.principal = request.principal;
     this.client = runtime.peer.client;
     this.logger = request.logger;

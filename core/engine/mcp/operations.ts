@@ -45,7 +45,7 @@ export interface OperationDeps {
 }
 
 /** What an operation knows of the request that carried it. */
-export type OperationScope = Pick<HttpScope, 'requestId' | 'logger' | 'principal' | 'state' | 'target'> & {
+export type OperationScope = Pick<HttpScope, 'requestId' | 'endpoint' | 'logger' | 'principal' | 'state' | 'target'> & {
   /** The served tool that made this operation for the client (kernel API 1.5). */
   readonly via?: McpTarget;
 };

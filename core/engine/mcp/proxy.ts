@@ -6,6 +6,7 @@
  * annotations, `isError` and unknown fields included); only names and qualified URIs are mapped.
  */
 import type { Catalogue, ListKind } from '../catalogue.ts';
+import type { CatalogueLookup } from '../endpoints.ts';
 import type { StopSignal } from '../../lib/cancellation.ts';
 import type {
   CallToolResult,
@@ -43,6 +44,10 @@ export interface ProxyDeps {
   /** Runs an operation a served tool makes for its caller, as the caller's own are run (operations.ts). */
   readonly nested: NestedRun;
   readonly catalogue: () => Catalogue;
+  /** The part of the catalogue an endpoint serves (endpoints.ts): what its operations may name. */
+  readonly view: (endpoint: string) => CatalogueLookup;
+  /** Whether an endpoint serves a server's items: an unknown name explains itself only by those. */
+  readonly serves: (endpoint: string, server: string) => boolean;
   readonly upstream: (name: string) => Upstream | undefined;
   readonly upstreams: () => readonly Upstream[];
   /** Names of configured servers and their prefixes, to explain why a name is unknown. */
@@ -117,38 +122,38 @@ export class McpProxy {
   }
 
   async listTools(ctx: OperationContext, params: Params) {
-    const items = await this.#deps.kernel.runList('onListTools', this.#deps.catalogue().tools, ctx);
+    const items = await this.#deps.kernel.runList('onListTools', this.#deps.view(ctx.endpoint).tools, ctx);
     return this.#page('tools', items, params);
   }
 
   async listPrompts(ctx: OperationContext, params: Params) {
-    const items = await this.#deps.kernel.runList('onListPrompts', this.#deps.catalogue().prompts, ctx);
+    const items = await this.#deps.kernel.runList('onListPrompts', this.#deps.view(ctx.endpoint).prompts, ctx);
     return this.#page('prompts', items, params);
   }
 
   async listResources(ctx: OperationContext, params: Params) {
-    const items = await this.#deps.kernel.runList('onListResources', this.#deps.catalogue().resources, ctx);
+    const items = await this.#deps.kernel.runList('onListResources', this.#deps.view(ctx.endpoint).resources, ctx);
     return this.#page('resources', items, params);
   }
 
   async listResourceTemplates(ctx: OperationContext, params: Params) {
     const items = await this.#deps.kernel.runList(
       'onListResourceTemplates',
-      this.#deps.catalogue().resourceTemplates,
+      this.#deps.view(ctx.endpoint).resourceTemplates,
       ctx,
     );
     return this.#page('resourceTemplates', items, params);
   }
 
-  /** The tool a client calls by `name`, as listed. */
-  tool(name: string): ToolItem | undefined {
-    return this.#deps.catalogue().tool(name);
+  /** The tool a client calls by `name` on `endpoint`, as listed. */
+  tool(name: string, endpoint: string): ToolItem | undefined {
+    return this.#deps.view(endpoint).tool(name);
   }
 
   /** All of a kind of list that `ctx`'s caller sees (the catalogue through the list hooks), unpaginated. */
   async seen(kind: ListKind, ctx: OperationContext): Promise<readonly CatalogueItem<unknown>[]> {
     const { kernel } = this.#deps;
-    const catalogue = this.#deps.catalogue();
+    const catalogue = this.#deps.view(ctx.endpoint);
     if (kind === 'tools') return kernel.runList('onListTools', catalogue.tools, ctx);
     if (kind === 'prompts') return kernel.runList('onListPrompts', catalogue.prompts, ctx);
     const [resources, templates] = await Promise.all([
@@ -160,8 +165,8 @@ export class McpProxy {
 
   callTool(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<CallToolResult> {
     const name = requireString(params, 'name');
-    const item = this.#deps.catalogue().tool(name);
-    if (!item) throw this.#unknown('tool', name);
+    const item = this.#deps.view(base.endpoint).tool(name);
+    if (!item) throw this.#unknown('tool', name, base.endpoint);
     const ctx: ToolCallContext = operation(base, runtime, {
       server: item.server,
       tool: item.name,
@@ -176,8 +181,8 @@ export class McpProxy {
 
   getPrompt(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<GetPromptResult> {
     const name = requireString(params, 'name');
-    const item = this.#deps.catalogue().prompt(name);
-    if (!item) throw this.#unknown('prompt', name);
+    const item = this.#deps.view(base.endpoint).prompt(name);
+    if (!item) throw this.#unknown('prompt', name, base.endpoint);
     const ctx: PromptGetContext = operation(base, runtime, {
       server: item.server,
       prompt: item.name,
@@ -191,7 +196,7 @@ export class McpProxy {
   }
 
   readResource(base: OperationContext, params: Params, runtime: OperationRuntime): Promise<ReadResourceResult> {
-    const target = this.#resource(requireString(params, 'uri'));
+    const target = this.#resource(requireString(params, 'uri'), base.endpoint);
     const ctx: ResourceReadContext = operation(base, runtime, {
       server: target.server,
       uri: target.uri,
@@ -202,12 +207,12 @@ export class McpProxy {
   }
 
   async subscribe(
-    _base: OperationContext,
+    base: OperationContext,
     params: Params,
     runtime: OperationRuntime,
     subscribe: boolean,
   ): Promise<Result> {
-    const target = this.#resource(requireString(params, 'uri'));
+    const target = this.#resource(requireString(params, 'uri'), base.endpoint);
     const upstream = this.#upstream(target.server);
     if (upstream.state !== 'ready') throw upstream.unavailable();
     if (upstream.policy.sessions === 'per-client' && runtime.session && !upstream.modern) {
@@ -228,7 +233,7 @@ export class McpProxy {
    */
   async task(base: OperationContext, method: string, params: Params, runtime: OperationRuntime): Promise<Result> {
     const task = this.#deps.tasks.open(params.taskId, base.principal);
-    const tool = this.#deps.catalogue().tool(task.tool);
+    const tool = this.#deps.view(base.endpoint).tool(task.tool);
     const visible = tool && (await this.#deps.kernel.runList('onListTools', [tool], base)).length > 0;
     if (task.tool !== '' && !visible)
       throw new GatewayError(
@@ -248,12 +253,13 @@ export class McpProxy {
     const ref = params.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
     let server: string;
     let upstreamRef: Record<string, unknown>;
+    const catalogue = this.#deps.view(base.endpoint);
     if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
-      const item = this.#deps.catalogue().prompt(ref.name);
-      if (!item) throw this.#unknown('prompt', ref.name);
+      const item = catalogue.prompt(ref.name);
+      if (!item) throw this.#unknown('prompt', ref.name, base.endpoint);
       (server = item.server), (upstreamRef = { ...ref, name: item.name });
     } else if (ref?.type === 'ref/resource' && typeof ref.uri === 'string') {
-      const target = this.#deps.catalogue().template(ref.uri) ?? this.#deps.catalogue().resource(ref.uri);
+      const target = catalogue.template(ref.uri) ?? catalogue.resource(ref.uri);
       if (!target) throw unknownName(`Unknown resource template: ${shown(ref.uri)}`, echoed(ref.uri));
       (server = target.server), (upstreamRef = { ...ref, uri: target.uri });
     } else {
@@ -280,11 +286,11 @@ export class McpProxy {
   /**
    * The upstream item a request names, if it exists: the tool of `tools/call`, the prompt of
    * `prompts/get`, the resource of `resources/read|subscribe|unsubscribe`, and the prompt or
-   * resource template a `completion/complete` completes an argument of.
+   * resource template a `completion/complete` completes an argument of, on `endpoint`.
    */
-  target(message: JSONRPCMessage): McpTarget | undefined {
+  target(message: JSONRPCMessage, endpoint: string): McpTarget | undefined {
     const { method, params } = message as { method?: unknown; params?: Record<string, unknown> };
-    const catalogue = this.#deps.catalogue();
+    const catalogue = this.#deps.view(endpoint);
     if (method === 'completion/complete') {
       const ref = params?.ref as { type?: unknown; name?: unknown; uri?: unknown } | undefined;
       if (ref?.type === 'ref/prompt' && typeof ref.name === 'string') {
@@ -414,8 +420,8 @@ export class McpProxy {
     return upstream;
   }
 
-  #resource(uri: string) {
-    const target = this.#deps.catalogue().resource(uri);
+  #resource(uri: string, endpoint: string) {
+    const target = this.#deps.view(endpoint).resource(uri);
     if (!target) throw unknownName(`Unknown resource: ${shown(uri)}`, echoed(uri));
     return target;
   }
@@ -449,19 +455,20 @@ export class McpProxy {
       list: () =>
         this.#deps.kernel.runList(
           'onListTools',
-          this.#deps.catalogue().tools,
+          this.#deps.view(ctx.endpoint).tools,
           new OperationCall('tools/list', ctx, ctx.sessionId, runtime),
           plugin,
         ),
       call: (params) => {
-        const item = this.#deps.catalogue().tool(params.name);
+        const item = this.#deps.view(ctx.endpoint).tool(params.name);
         const target: McpTarget | undefined = item && {
           kind: 'tool',
           server: item.server,
           name: item.name,
           exposed: params.name,
         };
-        const scope = { requestId: ctx.requestId, logger: ctx.logger, principal: ctx.principal, state: ctx.state };
+        const { requestId, endpoint, logger, principal, state } = ctx;
+        const scope = { requestId, endpoint, logger, principal, state };
         return this.#deps.nested(
           'tools/call',
           { ...params },
@@ -473,10 +480,11 @@ export class McpProxy {
     };
   }
 
-  #unknown(kind: 'tool' | 'prompt', name: string): Error {
-    const { prefixes, separator } = this.#deps;
+  #unknown(kind: 'tool' | 'prompt', name: string, endpoint: string): Error {
+    const { prefixes, separator, serves } = this.#deps;
     for (const [server, prefix] of prefixes) {
-      if (prefix === '' || !name.startsWith(`${prefix}${separator}`)) continue;
+      // A server outside the endpoint is not named: there, it does not exist.
+      if (prefix === '' || !name.startsWith(`${prefix}${separator}`) || !serves(endpoint, server)) continue;
       const state = this.#deps.upstream(server)?.state;
       if (state !== 'ready') {
         return new GatewayError(

@@ -43,6 +43,8 @@ import type { ClientAnswer, ReplicaMessage, SessionBus } from '../../kernel/sess
 import type { SessionRecord, UpstreamSessionState } from '../../kernel/session-store.ts';
 
 export interface SessionOptions {
+  /** The MCP endpoint it is opened on: it is served there alone. */
+  readonly endpoint: string;
   /** The principal that opens the session; only it may use the session. */
   readonly subject: string | undefined;
   /** The protocol version negotiated at initialize. */
@@ -96,6 +98,7 @@ export class DownstreamSession implements SessionHandle {
   readonly transport: WebStandardStreamableHTTPServerTransport;
   readonly server: Server;
   readonly subject: string | undefined;
+  readonly endpoint: string;
   readonly protocolVersion: string;
   readonly peer: DownstreamPeer;
   logLevel: string | undefined;
@@ -115,6 +118,7 @@ export class DownstreamSession implements SessionHandle {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.subject = options.subject;
+    this.endpoint = options.endpoint;
     this.protocolVersion = options.protocolVersion;
     this.transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => options.restore?.id ?? randomUUID(),

@@ -222,8 +222,9 @@ export class SessionRegistry {
     }
   }
 
-  broadcast(kind: ListKind): void {
-    for (const session of this.#live.values()) session.notifyListChanged(kind);
+  /** Tell the sessions of `endpoint` that a list of theirs changed. */
+  broadcast(kind: ListKind, endpoint: string): void {
+    for (const session of this.#live.values()) if (session.endpoint === endpoint) session.notifyListChanged(kind);
   }
 
   /** Close every session's link to a server a reload removes or replaces (its upstream session ends). */

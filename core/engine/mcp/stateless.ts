@@ -67,8 +67,8 @@ const cacheHints = { ttlMs: 0, cacheScope: 'private' } as const;
 
 export interface StatelessOptions extends OperationDeps {
   readonly serverInfo: Implementation;
-  /** What `server/discover` tells, as of now. */
-  readonly discover: () => { readonly capabilities: ServerCapabilities; readonly instructions: string };
+  /** What `server/discover` tells on an endpoint, as of now. */
+  readonly discover: (endpoint: string) => { readonly capabilities: ServerCapabilities; readonly instructions: string };
   /** Aborted when the gateway gives up waiting for operations at shutdown. */
   readonly cancel: AbortSignal;
   /** Makes the upstream calls that may ask the caller for input (the caller cannot be sent requests). */
@@ -125,7 +125,7 @@ export class StatelessServer {
     if (!MODERN_PROTOCOL_VERSIONS.includes(version)) return unsupportedVersion(version, id);
     const missing = kind === 'request' ? headerMissing(header, method, body.params) : undefined;
     if (missing) return mismatched(missing, id);
-    const mirrored = method === 'tools/call' ? this.#paramMismatch(header, body.params!) : undefined;
+    const mirrored = method === 'tools/call' ? this.#paramMismatch(header, body.params!, scope.endpoint) : undefined;
     if (mirrored) return mismatched(mirrored, id);
     const accept = header('accept');
     if (!accept?.includes('application/json') || !accept.includes('text/event-stream'))
@@ -148,7 +148,7 @@ export class StatelessServer {
         `Method not found: ${shown(method)} (not in protocol ${version})`,
         id,
       );
-    if (method === 'server/discover') return this.#answer(id, method, this.#discover());
+    if (method === 'server/discover') return this.#answer(id, method, this.#discover(scope.endpoint));
     const client = this.#client(info, capabilities, version);
     return this.#run(id, method, withoutEnvelope(body.params), client, meta[META.logLevel], scope);
   }
@@ -158,9 +158,9 @@ export class StatelessServer {
    * schema marks `x-mcp-header` must be repeated in its header, as its value (plain or base64),
    * and a header must not stand for an argument the call does not give.
    */
-  #paramMismatch(header: Header, params: Record<string, unknown>): string | undefined {
+  #paramMismatch(header: Header, params: Record<string, unknown>, endpoint: string): string | undefined {
     const name = params.name;
-    const schema = typeof name === 'string' ? this.#options.proxy.tool(name)?.value.inputSchema : undefined;
+    const schema = typeof name === 'string' ? this.#options.proxy.tool(name, endpoint)?.value.inputSchema : undefined;
     const args = params.arguments as Record<string, unknown> | undefined;
     for (const [argument, field] of mirroredArguments(schema)) {
       const given = header(field as Lowercase<string>);
@@ -237,8 +237,8 @@ export class StatelessServer {
     };
   }
 
-  #discover(): Record<string, unknown> {
-    const { capabilities, instructions } = this.#options.discover();
+  #discover(endpoint: string): Record<string, unknown> {
+    const { capabilities, instructions } = this.#options.discover(endpoint);
     return { supportedVersions: SPOKEN_PROTOCOL_VERSIONS, capabilities, instructions };
   }
 

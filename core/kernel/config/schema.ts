@@ -4,6 +4,7 @@
  * kernel nor a loaded plugin claims is an error, so a typo never silently disables a feature.
  */
 import { z } from 'zod';
+import { endpointIssues, endpointsSchema } from './endpoints.ts';
 import { duration, size } from './units.ts';
 import { policyDefaults, policyOverrideKeys, policyOverrides } from './upstream-policy.ts';
 
@@ -55,7 +56,7 @@ const logLevel = z
   .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent', 'none'])
   .transform((level) => (level === 'none' ? 'silent' : level));
 
-export const kernelConfigSchema = z.looseObject({
+const kernelSectionsSchema = z.looseObject({
   server: z
     .strictObject({
       /** The gateway's public URL: its OAuth resource identifier and the base of its metadata URLs. */
@@ -139,7 +140,21 @@ export const kernelConfigSchema = z.looseObject({
         byPrefix.set(prefix, index);
       });
     }),
+  /** Virtual MCP endpoints beside `/mcp` (see endpoints.ts). */
+  endpoints: endpointsSchema,
   plugins: z.array(pluginEntrySchema).optional(),
+});
+
+/** The sections, and what only their combination tells: endpoints naming servers, and their paths. */
+export const kernelConfigSchema = kernelSectionsSchema.superRefine((config, ctx) => {
+  for (const issue of endpointIssues(config.endpoints, config.proxy.servers)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['endpoints', ...issue.path],
+      message: issue.message,
+      ...(issue.fix && { params: { fix: issue.fix } }),
+    });
+  }
 });
 
 export type KernelConfig = z.output<typeof kernelConfigSchema>;

@@ -16,8 +16,11 @@ export interface BearerAuthOptions {
   readonly authenticate: (credential: string, c: GatewayContext) => Promise<Principal>;
   /** Where the token is (default: the `Authorization: Bearer` token). */
   readonly credential?: (c: GatewayContext) => string | undefined;
-  /** The URL of the gateway's protected resource metadata (for `WWW-Authenticate`). */
-  readonly resourceMetadata: () => string;
+  /**
+   * The URL of the protected resource metadata of the request's endpoint (for `WWW-Authenticate`):
+   * `(c) => resourceMetadataOf(gateway, c.req.path)`.
+   */
+  readonly resourceMetadata: (c: GatewayContext) => string;
   readonly logger: Logger;
 }
 
@@ -27,6 +30,6 @@ export function bearerAuth(options: BearerAuthOptions): RequestHook {
     authenticate: async (credential, c) => ({ ...(await options.authenticate(credential, c)), oauth: true }),
     credential: options.credential ?? ((c) => bearerToken(requestHeader(c, 'authorization'))),
     missing: 'this endpoint needs an access token (Authorization: Bearer)',
-    challenge: (failure) => bearerChallenge(options.resourceMetadata(), failure),
+    challenge: (failure, c) => bearerChallenge(options.resourceMetadata(c), failure),
   });
 }

@@ -23,7 +23,7 @@ export interface CredentialAuthOptions {
    * answers `Bearer resource_metadata=...` (that is `bearerAuth`): a client that reads it starts
    * an OAuth flow.
    */
-  readonly challenge: Challenge | ((failure: AuthFailure) => Challenge);
+  readonly challenge: Challenge | ((failure: AuthFailure, c: GatewayContext) => Challenge);
   /** What a client that sent no credential is told (`this endpoint needs an API key (x-api-key)`). */
   readonly missing: string;
   readonly logger: Logger;
@@ -47,7 +47,7 @@ export function credentialAuth(options: CredentialAuthOptions): RequestHook {
         options.logger.error({ err: error }, 'unexpected error while authenticating');
       c.get('logger').info({ reason: failure.reason, detail: failure.message }, 'authentication refused');
       c.set('authFailure', failure.reason);
-      return refusalResponse(failure, challengeFor(failure));
+      return refusalResponse(failure, challengeFor(failure, c));
     }
     return next();
   };

@@ -19,6 +19,7 @@ export {
 export { principalFromClaims, type PrincipalOptions } from './principal.ts';
 export {
   METADATA_PATH,
+  resourceMetadataOf,
   serveProtectedResourceMetadata,
   type ProtectedResourceOptions,
 } from './protected-resource.ts';

@@ -1,10 +1,11 @@
 /**
  * OAuth 2.0 Protected Resource Metadata (RFC 9728), as MCP clients discover it: one document for
- * the gateway (`/.well-known/oauth-protected-resource`, resource = `server.url`) and one for its
- * MCP endpoint (`/.well-known/oauth-protected-resource/mcp`, resource = the endpoint's URL), both
- * naming the authorization servers that issue tokens for it. Served without authentication.
+ * the gateway (`/.well-known/oauth-protected-resource`, resource = `server.url`) and one for each
+ * MCP endpoint (`/.well-known/oauth-protected-resource/mcp`, `.../mcp/dev`, resource = the
+ * endpoint's URL), all naming the authorization servers that issue tokens for it. Served without
+ * authentication.
  */
-import type { SetupContext } from '../../kernel/plugin.ts';
+import type { GatewayView, SetupContext } from '../../kernel/plugin.ts';
 
 export const METADATA_PATH = '/.well-known/oauth-protected-resource';
 
@@ -35,13 +36,20 @@ export function serveProtectedResourceMetadata(
     auth: 'none',
     name: 'oauth-metadata',
   });
-  ctx.http.route(
-    'GET',
-    `${METADATA_PATH}${new URL(ctx.gateway.urls.mcp).pathname}`,
-    (c) => c.json(document(ctx.gateway.urls.mcp)),
-    {
+  for (const { name, url } of ctx.gateway.endpoints()) {
+    // The URL is read per request: without `server.url`, the port is known only once listening.
+    const resource = () => ctx.gateway.endpoints().find((e) => e.name === name)!.url;
+    ctx.http.route('GET', `${METADATA_PATH}${new URL(url).pathname}`, (c) => c.json(document(resource())), {
       auth: 'none',
       name: 'oauth-metadata-mcp',
-    },
-  );
+    });
+  }
+}
+
+/**
+ * The protected resource metadata URL of the MCP endpoint at `path` (a request's), else of `/mcp`:
+ * a challenge sends the client to the document of the resource it called.
+ */
+export function resourceMetadataOf(gateway: GatewayView, path: string): string {
+  return gateway.endpoints().find((e) => e.path === path)?.resourceMetadata ?? gateway.urls.resourceMetadata;
 }
