@@ -2,13 +2,15 @@
  * `npm run bench`: the gateway's performance, each section one README-ready markdown table (or,
  * with --json, one JSON document), every target marked ✓ or ✗.
  *
- *   npm run bench -- [--only call,eras,stdio,list,sessions,startup,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
+ *   npm run bench -- [--only call,eras,stdio,list,sessions,startup,tool-search,peers,replicas,chaos] [--peers] [--replicas] [--duration 5] [--warmup 1]
  *                    [--concurrency 1,16] [--rounds 3] [--sessions 10000] [--kills 20] [--json]
  *
  * Sections: call (tools/call to a Streamable HTTP upstream, direct and through the gateway), eras
  * (tools/call in both protocol eras, direct, through the gateway and through the byte proxy, with
  * the gateway's and the byte proxy's CPU per call), stdio (a stdio upstream served by the gateway,
  * against the SDK's own HTTP server), list (tools/list over 20 upstreams × 200 tools), sessions (RSS per idle session, N at once), startup (spawn to /ready),
+ * tool-search (two sections: tool-search-size, what a client is given over 20 × 200 realistic tools
+ * with search and without; tool-search-speed, search latency and indexing over 10,000 tools),
  * peers (mcp-hub, mcp-proxy, supergateway from npm; not by default, since it installs them), and
  * replicas (1 and 3 gateways behind nginx, sessions in Redis; not by default, since it needs
  * Debian's nginx and redis-server), and chaos (an HTTP upstream killed and restarted under load,
@@ -27,6 +29,8 @@ import { replicasSection } from './bench/replicas.ts';
 import { callSection, listSection, stdioSection } from './bench/throughput.ts';
 import { erasSection } from './bench/eras.ts';
 import { chaosSection } from './bench/chaos.ts';
+import { toolSearchSizeSection } from './bench/tool-search-size.ts';
+import { toolSearchSpeedSection } from './bench/tool-search-speed.ts';
 import { build } from '../core/cli/build.js';
 
 const usage = (message: string): never => {
@@ -77,17 +81,24 @@ const sections: Record<string, () => Promise<Section>> = {
   list: () => listSection(compare, progress),
   sessions: () => sessionsSection(sessionCount, progress),
   startup: () => startupSection(progress),
+  'tool-search-size': () => toolSearchSizeSection(progress),
+  'tool-search-speed': () => toolSearchSpeedSection(compare, progress),
   peers: () => peersSection(compare, progress),
   replicas: () => replicasSection(compare, progress),
   chaos: () => chaosSection({ kills: number('kills', values.kills, { integer: true, min: 1 }), clients: 4 }, progress),
 };
+/** Names that stand for several sections. */
+const groups: Record<string, readonly string[]> = { 'tool-search': ['tool-search-size', 'tool-search-speed'] };
 const chosen =
-  values.only?.split(',').map((name) => name.trim()) ??
+  values.only?.split(',').flatMap((name) => groups[name.trim()] ?? [name.trim()]) ??
   Object.keys(sections).filter((name) => name !== 'peers' && name !== 'replicas' && name !== 'chaos');
 if (values.peers && !chosen.includes('peers')) chosen.push('peers');
 if (values.replicas && !chosen.includes('replicas')) chosen.push('replicas');
 const unknown = chosen.filter((name) => !(name in sections));
-if (unknown.length) usage(`unknown section(s) ${unknown.join(', ')}: choose among ${Object.keys(sections).join(', ')}`);
+if (unknown.length)
+  usage(
+    `unknown section(s) ${unknown.join(', ')}: choose among ${[...Object.keys(sections), ...Object.keys(groups)].join(', ')}`,
+  );
 
 // Built first, so that the gateways measured run today's sources, as `npm start` would.
 await build({ types: false });

@@ -116,3 +116,39 @@ export async function statelessRpc(
   if (!ok(reply) || !reply.body.includes(resultMarker))
     throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
 }
+
+/** A JSON-RPC answer, sent as JSON or as an event stream; the message of id `id`. */
+function answerOf(body: Buffer, id: number): { result?: unknown; error?: { message?: string } } {
+  const text = body.toString();
+  const messages = text.trimStart().startsWith('{')
+    ? [text]
+    : text
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5));
+  for (const message of messages) {
+    const parsed = JSON.parse(message) as { id?: unknown; result?: unknown; error?: { message?: string } };
+    if (parsed.id === id) return parsed;
+  }
+  throw new Error(`no answer to request ${id} in ${body.subarray(0, 200).toString()}`);
+}
+
+/** One request in a session: its `result`, and the size of the answer's body as it came. Throws on an error answer. */
+export async function rpcResult<T = unknown>(
+  url: URL,
+  sessionId: string,
+  id: number,
+  method: string,
+  params?: object,
+): Promise<{ result: T; bytes: number }> {
+  const reply = await send(
+    url,
+    'POST',
+    JSON.stringify({ jsonrpc: '2.0', id, method, ...(params && { params }) }),
+    sessionId,
+  );
+  if (!ok(reply)) throw new Error(`${method}: HTTP ${reply.status} ${reply.body.subarray(0, 200).toString()}`);
+  const answer = answerOf(reply.body, id);
+  if (answer.error) throw new Error(`${method}: ${answer.error.message ?? JSON.stringify(answer.error)}`);
+  return { result: answer.result as T, bytes: reply.body.length };
+}
