@@ -15,6 +15,10 @@
  * back. A URI (or template) that a server lists after another server already did is exposed as
  * `mcp-gateway:<server>:<uri>`; so is any URI read as that form, which always reaches `<server>`.
  * A read goes to the server that listed the URI, else to the first server with a matching template.
+ *
+ * A catalogue built after another reuses the other's items where an upstream's item is the same
+ * object and is exposed the same way: an upstream that did not change keeps its items, so telling
+ * what changed (`sameItems`) costs an identity check for them, however large the catalogue.
  */
 import { UriTemplate } from '@modelcontextprotocol/sdk/shared/uriTemplate.js';
 import type {
@@ -82,6 +86,25 @@ const appScheme = 'ui://';
 const qualified = (server: string, uri: string) =>
   uri.startsWith(appScheme) ? `${appScheme}${server}+${uri.slice(appScheme.length)}` : `${qualifier}${server}:${uri}`;
 
+/**
+ * Items made for upstream items (by the upstream's own object), with what else they were made of
+ * (server, names, exposed URIs), for the next catalogue to reuse.
+ */
+type Made = WeakMap<object, { readonly key: string; readonly item: CatalogueItem<unknown> }>;
+
+/** Whether two lists hold the same items: the same objects (reused), else the same JSON. */
+export function sameItems(a: readonly CatalogueItem<unknown>[], b: readonly CatalogueItem<unknown>[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every(
+    (item, i) =>
+      item === b[i] ||
+      (item.server === b[i]!.server &&
+        item.name === b[i]!.name &&
+        JSON.stringify(item.value) === JSON.stringify(b[i]!.value)),
+  );
+}
+
 export class Catalogue {
   readonly tools: readonly ToolItem[];
   readonly prompts: readonly PromptItem[];
@@ -94,11 +117,23 @@ export class Catalogue {
   /** URI → the server that owns it unqualified. */
   readonly #uriOwners: ReadonlyMap<string, string>;
   readonly #templates: readonly { server: string; exposed: string; template: UriTemplate }[];
+  readonly #made: Made = new WeakMap();
 
   static readonly empty = new Catalogue([], '__');
 
-  constructor(sources: readonly CatalogueSource[], separator: string) {
+  constructor(sources: readonly CatalogueSource[], separator: string, previous?: Catalogue) {
     const clashes: NameClash[] = [];
+    const before = previous === undefined ? undefined : previous.#made;
+    /**
+     * The item for an upstream's `raw` value: the previous catalogue's when it was made of the same
+     * value and the same `key` (everything else the item depends on), else a new one.
+     */
+    const reuse = <T>(raw: object, key: string, make: () => CatalogueItem<T>): CatalogueItem<T> => {
+      const old = before?.get(raw);
+      const item = old?.key === key ? (old.item as CatalogueItem<T>) : make();
+      this.#made.set(raw, { key, item });
+      return item;
+    };
     this.#servers = new Set(sources.map((s) => s.name));
     const owners = new Map<string, string>();
     const resources: ResourceItem[] = [];
@@ -107,11 +142,13 @@ export class Catalogue {
         const owner = owners.get(resource.uri);
         if (owner === undefined) owners.set(resource.uri, source.name);
         const uri = owner === undefined || owner === source.name ? resource.uri : qualified(source.name, resource.uri);
-        resources.push({
-          server: source.name,
-          name: resource.uri,
-          value: uri === resource.uri ? resource : { ...resource, uri },
-        });
+        resources.push(
+          reuse(resource, `${source.name}\u0000${uri}`, () => ({
+            server: source.name,
+            name: resource.uri,
+            value: uri === resource.uri ? resource : { ...resource, uri },
+          })),
+        );
       }
     }
     this.resources = resources;
@@ -122,24 +159,31 @@ export class Catalogue {
       (s) => s.lists.tools,
       'tool',
       clashes,
-      (tool, s) => ({
-        server: s.name,
-        name: tool.name,
-        value: withAppUri({ ...tool.value, name: exposedName(s.prefix, tool.value.name, separator) }, (uri) =>
-          this.exposeUri(s.name, uri),
-        ),
-      }),
+      (tool, s) => {
+        const name = exposedName(s.prefix, tool.value.name, separator);
+        const app = appUris(tool.value)
+          .map((uri) => this.exposeUri(s.name, uri))
+          .join('\u0000');
+        return reuse(tool.value, `${s.name}\u0000${tool.name}\u0000${name}\u0000${app}`, () => ({
+          server: s.name,
+          name: tool.name,
+          value: withAppUri({ ...tool.value, name }, (uri) => this.exposeUri(s.name, uri)),
+        }));
+      },
     );
     const prompts = indexNames<Prompt>(
       sources,
       (s) => s.lists.prompts,
       'prompt',
       clashes,
-      (prompt, s) => ({
-        server: s.name,
-        name: prompt.name,
-        value: { ...prompt.value, name: exposedName(s.prefix, prompt.value.name, separator) },
-      }),
+      (prompt, s) => {
+        const name = exposedName(s.prefix, prompt.value.name, separator);
+        return reuse(prompt.value, `${s.name}\u0000${prompt.name}\u0000${name}`, () => ({
+          server: s.name,
+          name: prompt.name,
+          value: { ...prompt.value, name },
+        }));
+      },
     );
     this.tools = [...tools.values()];
     this.prompts = [...prompts.values()];
@@ -157,11 +201,13 @@ export class Catalogue {
           owner === undefined || owner === source.name
             ? template.uriTemplate
             : qualified(source.name, template.uriTemplate);
-        templates.push({
-          server: source.name,
-          name: template.uriTemplate,
-          value: exposed === template.uriTemplate ? template : { ...template, uriTemplate: exposed },
-        });
+        templates.push(
+          reuse(template, `${source.name}\u0000${exposed}`, () => ({
+            server: source.name,
+            name: template.uriTemplate,
+            value: exposed === template.uriTemplate ? template : { ...template, uriTemplate: exposed },
+          })),
+        );
       }
     }
     this.resourceTemplates = templates;
@@ -223,6 +269,14 @@ export class Catalogue {
 
 /** The keys where a tool names its MCP App's resource: the current one, and the one before it. */
 type AppMeta = { ui?: { resourceUri?: unknown }; 'ui/resourceUri'?: unknown };
+
+/** The App resource URIs a tool names (the current key's, then the former one's). */
+function appUris(tool: Tool): string[] {
+  const meta = tool._meta as AppMeta | undefined;
+  if (!meta) return [];
+  const uris = [meta.ui?.resourceUri, meta['ui/resourceUri']];
+  return uris.filter((uri): uri is string => typeof uri === 'string');
+}
 
 /** A tool whose App resource URI (in `_meta`) is said as the client sees that resource. */
 function withAppUri(tool: Tool, expose: (uri: string) => string): Tool {

@@ -9,9 +9,16 @@ import type { Server as HttpServer } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { afterAnswer, afterAnswers } from './after-answer.ts';
-import { Catalogue, type CatalogueSource, type ListKind, type NameClash, upstreamLists } from './catalogue.ts';
+import {
+  Catalogue,
+  type CatalogueSource,
+  type ListKind,
+  type NameClash,
+  sameItems,
+  upstreamLists,
+} from './catalogue.ts';
 import type { GatewayConfig } from '../kernel/config/schema.ts';
-import type { GatewayEnv, Logger } from '../kernel/context.ts';
+import type { CatalogueItem, GatewayEnv, Logger } from '../kernel/context.ts';
 import type { OperationEvent } from '../kernel/events.ts';
 import type { ServerCapabilities } from '../kernel/protocol.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from '../kernel/errors.ts';
@@ -70,6 +77,8 @@ export class Gateway {
    * (it is rebuilt when read): rebuilding it for each of N upstreams costs O(N²).
    */
   #catalogueStale = false;
+  /** A rebuild is due on the next turn (see `#catalogueChanged`). */
+  #refreshing = false;
   #sessions: SessionRegistry | undefined;
   #served = new ServedTools([], []);
   #stateless: StatelessServer | undefined;
@@ -389,10 +398,7 @@ export class Gateway {
       logger: this.#options.logger.child({ plugin: server.plugin, server: server.name }),
       clientInfo: { name: gatewayName, version: gatewayVersion },
     });
-    upstream.oncataloguechange = () => {
-      if (this.#phase !== 'ready') this.#catalogueStale = true;
-      else this.#refreshCatalogue();
-    };
+    upstream.oncataloguechange = () => this.#catalogueChanged();
     upstream.onstatechange = (state, previous, error) =>
       this.kernel.emit({
         type: 'upstream',
@@ -589,13 +595,28 @@ export class Gateway {
     );
   }
 
+  /**
+   * An upstream's lists or state changed. The catalogue is rebuilt when next read, and once ready
+   * at the latest on the next turn: upstreams that change together (a storm of `list_changed`, a
+   * network failure) cost one rebuild, not one each.
+   */
+  #catalogueChanged(): void {
+    this.#catalogueStale = true;
+    if (this.#phase !== 'ready' || this.#refreshing) return;
+    this.#refreshing = true;
+    setImmediate(() => {
+      this.#refreshing = false;
+      if (this.#catalogueStale && this.#phase === 'ready') this.#refreshCatalogue();
+    });
+  }
+
   /** Rebuild the catalogue from the ready upstreams; tell clients which lists changed. */
   #refreshCatalogue(): void {
     this.#catalogueStale = false;
     const previous = this.#catalogue;
     const listed = (u: Upstream) => u.state === 'ready' || (u.policy.whenDown === 'error' && u.state !== 'closed');
     const sources = [...this.#served.sources, ...this.#upstreams.filter(listed).map((u) => this.#shaped(u))];
-    const next = new Catalogue(sources, this.#options.config.proxy.separator);
+    const next = new Catalogue(sources, this.#options.config.proxy.separator, previous);
     this.#catalogue = next;
     for (const clash of next.clashes) {
       if (!previous.clashes.some((c) => c.kind === clash.kind && c.name === clash.name)) {
@@ -603,20 +624,22 @@ export class Gateway {
       }
     }
     if (this.#phase !== 'ready') return;
-    const changed = (kind: ListKind, a: readonly unknown[], b: readonly unknown[]) =>
-      a.length !== b.length || JSON.stringify(a) !== JSON.stringify(b) ? [kind] : [];
+    const changed = (
+      kind: ListKind,
+      ...pairs: [readonly CatalogueItem<unknown>[], readonly CatalogueItem<unknown>[]][]
+    ) => (pairs.every(([a, b]) => sameItems(a, b)) ? [] : [kind]);
     // Each endpoint's clients hear of a change only when their own view of that list changed.
     const heard = new Map<ListKind, string[]>();
     for (const { name } of this.#endpoints) {
       const before = this.#views.view(previous, name);
       const after = this.#views.view(next, name);
       const kinds: ListKind[] = [
-        ...changed('tools', before.tools, after.tools),
-        ...changed('prompts', before.prompts, after.prompts),
+        ...changed('tools', [before.tools, after.tools]),
+        ...changed('prompts', [before.prompts, after.prompts]),
         ...changed(
           'resources',
-          [before.resources, before.resourceTemplates],
-          [after.resources, after.resourceTemplates],
+          [before.resources, after.resources],
+          [before.resourceTemplates, after.resourceTemplates],
         ),
       ];
       for (const kind of kinds) heard.set(kind, [...(heard.get(kind) ?? []), name]);
