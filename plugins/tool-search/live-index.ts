@@ -33,6 +33,11 @@ export class LiveIndex {
     return this.#updating;
   }
 
+  /** How many tools the index holds (once `current()` resolved: the catalogue's, but for the unindexable). */
+  get size(): number {
+    return this.#index.size;
+  }
+
   async search(query: string, options: SearchOptions): Promise<ToolHit[]> {
     await this.current();
     return this.#index.search(query, options);

@@ -99,6 +99,12 @@ export class ToolIndex {
     processTerm: (term) => term,
   });
   readonly #indexed = new Map<string, string>();
+  /**
+   * Each tool definition's document, by the definition object: the gateway keeps the objects of
+   * tools that did not change, so an update after a change of a few tools in a large catalogue
+   * reads the others' documents here instead of making them again.
+   */
+  readonly #documents = new WeakMap<SearchableTool, { doc: ToolDocument; print: string }>();
   /** In how many tools each term occurs, to leave out of a search the words most tools share. */
   readonly #frequency = new Map<string, number>();
   /** The terms of the tool being added. */
@@ -153,8 +159,13 @@ export class ToolIndex {
     const current = new Set<string>();
     for (const tool of tools) {
       current.add(tool.name);
-      const doc = toDocument(tool);
-      const print = fingerprint(doc);
+      let made = this.#documents.get(tool);
+      if (!made) {
+        const doc = toDocument(tool);
+        made = { doc, print: fingerprint(doc) };
+        this.#documents.set(tool, made);
+      }
+      const { doc, print } = made;
       const previous = this.#indexed.get(tool.name);
       if (previous === print) continue;
       if (previous !== undefined) this.#remove(tool.name, previous);
