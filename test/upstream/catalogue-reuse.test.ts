@@ -3,7 +3,10 @@
  * telling which lists changed costs an identity check for them; what did change (an item, how it
  * is exposed) is told apart.
  */
-import { expect, it } from 'vitest';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { definePlugin, type GatewayView } from 'mcp-gateway';
+import { startTestGateway } from 'mcp-gateway/testing';
+import { expect, it, vi } from 'vitest';
 import { Catalogue, type CatalogueSource, sameItems } from '../../core/engine/catalogue.ts';
 import type { Tool } from '../../core/kernel/protocol.ts';
 
@@ -61,4 +64,30 @@ it('tells equal lists of new objects equal, and lists of another length or order
   expect(sameItems(a.tools, b.tools)).toBe(true);
   expect(sameItems(a.tools, [...b.tools].reverse())).toBe(false);
   expect(sameItems(a.tools, b.tools.slice(1))).toBe(false);
+});
+
+it("keeps, through the gateway, the items of an upstream whose list_changed changed nothing, when another's did", async () => {
+  let view: GatewayView | undefined;
+  const spy = definePlugin({ name: 'spy', version: '1.0.0', setup: (ctx) => void (view = ctx.gateway) });
+  const made = new Map<string, { server: McpServer; tools: string[] }>();
+  const upstream = (name: string) => () => {
+    const server = new McpServer({ name, version: '1.0.0' });
+    made.set(name, { server, tools: ['echo'] });
+    server.registerTool('echo', { description: 'echo' }, () => ({ content: [] }));
+    return server;
+  };
+  const gateway = await startTestGateway({
+    servers: { alpha: upstream('alpha'), beta: upstream('beta') },
+    plugins: [spy],
+  });
+  try {
+    const before = view!.catalogue();
+    const alphaEcho = before.tools.find((t) => t.server === 'alpha')!;
+    made.get('alpha')!.server.sendToolListChanged();
+    made.get('beta')!.server.registerTool('add', { description: 'add' }, () => ({ content: [] }));
+    await vi.waitFor(() => expect(view!.catalogue().tools.map((t) => t.value.name)).toContain('beta__add'));
+    expect(view!.catalogue().tools.find((t) => t.server === 'alpha')).toBe(alphaEcho);
+  } finally {
+    await gateway.close();
+  }
 });

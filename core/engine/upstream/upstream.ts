@@ -513,9 +513,13 @@ export class Upstream {
         }
       }),
     );
-    const updated = next as unknown as UpstreamCatalogue;
-    const changed = kinds.some((kind) => JSON.stringify(updated[kind]) !== JSON.stringify(this.catalogue[kind]));
-    this.catalogue = updated;
+    // A list that did not change keeps its objects: the gateway tells unchanged items by identity.
+    let changed = false;
+    for (const kind of kinds) {
+      if (JSON.stringify(next[kind]) === JSON.stringify(this.catalogue[kind])) next[kind] = this.catalogue[kind];
+      else changed = true;
+    }
+    this.catalogue = next as unknown as UpstreamCatalogue;
     // While connecting, becoming ready announces the catalogue (see #setState).
     if (changed && this.#state === 'ready') this.oncataloguechange?.();
   }
