@@ -120,7 +120,7 @@ export class Gateway {
       endpoints: () => this.#endpoints.map(({ name, path }) => ({ name, path, ...endpointUrls(path) })),
       status: () => this.status(),
       eventsDelivered: afterAnswers,
-      catalogue: () => this.catalogue,
+      catalogue: (endpoint) => (endpoint === undefined ? this.catalogue : this.#views.view(this.catalogue, endpoint)),
       plan: () => this.#runningPlan(),
       sessions: () => ({
         ...(this.#sessions?.counts() ?? { open: 0, byProtocolVersion: {}, bySubject: {}, unrecordedEnds: 0 }),

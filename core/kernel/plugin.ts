@@ -39,7 +39,8 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`;
  * 1.5, tools a plugin serves itself (`SetupContext.serveTool`, `CallerTools`) and
  * `OperationEvent.via`; virtual endpoints: `OperationContext.endpoint`, `McpMessageContext.endpoint`,
- * `GatewayView.endpoints()` and the `permissions` service's `endpoint` argument.
+ * `GatewayView.endpoints()`, `GatewayView.catalogue(endpoint)` and the `permissions` service's
+ * `endpoint` argument.
  */
 export const KERNEL_API_VERSION = '1.5.0';
 
@@ -196,9 +197,10 @@ export interface GatewayView {
   eventsDelivered(): Promise<void>;
   /**
    * The exposed catalogue, unfiltered (kernel API 1.3): the same object until the catalogue
-   * changes, so that a reader can tell a change by identity.
+   * changes, so that a reader can tell a change by identity. With an endpoint's name (kernel API
+   * 1.5), that endpoint's part of it (`endpoints.<name>.servers`, `tools`, ...).
    */
-  catalogue(): CatalogueView;
+  catalogue(endpoint?: string): CatalogueView;
   /** The plugin chain, the configuration file and the last reload (kernel API 1.3). */
   plan(): RunningPlan;
   /** Counts of the open sessions (kernel API 1.3). */

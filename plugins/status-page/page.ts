@@ -18,6 +18,8 @@ import type { Overview } from './snapshot.ts';
 export interface PageSettings {
   readonly path: string;
   readonly refreshMs: number;
+  /** The MCP endpoints' names, `default` first: who sees what asks about one of them. */
+  readonly endpoints: readonly string[];
 }
 
 export function statusPage(settings: PageSettings, view: Overview, catalogue: CatalogueShown): Markup {
@@ -55,6 +57,11 @@ ${catalogueTable(catalogue)}
 <h2 id="who-title">Who sees what</h2>
 <p>Enter a principal as a token would carry it: what would the running permission policy let it list and call?</p>
 <form id="who-form" method="post" action="${path}/fragments/who-sees-what">
+${
+  settings.endpoints.length > 1
+    ? html`<p><label for="who-endpoint">Endpoint</label> <select id="who-endpoint" name="endpoint">${settings.endpoints.map((name) => html`<option>${name}</option>`)}</select></p>`
+    : ''
+}
 <p><label for="who-subject">Subject</label> <input id="who-subject" name="subject" required value="someone" /></p>
 <p><label for="who-scopes">Scopes</label> <input id="who-scopes" name="scopes" aria-describedby="who-list-hint" /></p>
 <p><label for="who-groups">Groups</label> <input id="who-groups" name="groups" aria-describedby="who-list-hint" /></p>

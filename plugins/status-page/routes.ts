@@ -45,12 +45,27 @@ export function registerStatusRoutes(http: HttpRoutes, options: StatusRoutesOpti
   const whoFor = (body: unknown): { ok: true; result: WhoSeesWhat } | { ok: false; error: string } => {
     const input = principalInput.safeParse(body);
     if (!input.success) return { ok: false, error: input.error.issues.map((i) => i.message).join('; ') };
+    const { endpoint } = input.data;
+    const endpoints = gateway.endpoints().map((e) => e.name);
+    if (!endpoints.includes(endpoint)) {
+      return {
+        ok: false,
+        error: `no endpoint is named ${JSON.stringify(endpoint)} (there are: ${endpoints.join(', ')})`,
+      };
+    }
     const principal = syntheticPrincipal(input.data);
-    return { ok: true, result: whoSeesWhat(principal, catalogueEntries(gateway), options.permissions()) };
+    const entries = catalogueEntries(gateway, endpoint);
+    return { ok: true, result: whoSeesWhat(principal, endpoint, entries, options.permissions()) };
   };
 
   route('GET', '', async (c) =>
-    c.html(await statusPage({ path, refreshMs: options.refreshMs() }, await fresh(), catalogue())),
+    c.html(
+      await statusPage(
+        { path, refreshMs: options.refreshMs(), endpoints: gateway.endpoints().map((e) => e.name) },
+        await fresh(),
+        catalogue(),
+      ),
+    ),
   );
   route('GET', '/assets/status.css', (c) => c.body(stylesheet, 200, { 'content-type': 'text/css; charset=utf-8' }));
   route('GET', '/assets/status.js', (c) => c.body(script, 200, { 'content-type': 'text/javascript; charset=utf-8' }));

@@ -130,7 +130,7 @@ export function whoSeesWhatResult(result: WhoSeesWhat): Markup {
       ? 'no rule and no default scope allow it'
       : `${r.requiredScopes.length > 1 ? (r.scopeMode === 'all' ? 'all of ' : 'one of ') : ''}${r.requiredScopes.join(', ')}`;
   return html`<div id="who-result" aria-live="polite" data-subject="${result.subject}">
-<h3 tabindex="-1">What ${result.subject} sees</h3>
+<h3 tabindex="-1">What ${result.subject} sees${result.endpoint === 'default' ? '' : html` on endpoint ${result.endpoint}`}</h3>
 <p>${result.policy ? html`Scopes under the policy: ${result.scopes.length ? result.scopes.join(', ') : html`<i>none</i>`}.` : 'No permissions plugin runs: every caller sees everything.'}</p>
 <div class="pair">
 <table data-list="allowed"><caption>Listed and callable (${result.allowed.length})</caption>

@@ -89,8 +89,9 @@ const entry = <T extends Describable>(
     };
   };
 
-export function catalogueEntries(gateway: GatewayView): CatalogueEntry[] {
-  const { tools, prompts, resources, resourceTemplates } = gateway.catalogue();
+/** The catalogue's items, or those of one MCP endpoint. */
+export function catalogueEntries(gateway: GatewayView, endpoint?: string): CatalogueEntry[] {
+  const { tools, prompts, resources, resourceTemplates } = gateway.catalogue(endpoint);
   return [
     ...tools.map(entry('tool', (t) => t.name)),
     ...prompts.map(entry('prompt', (p) => p.name)),

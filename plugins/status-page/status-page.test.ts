@@ -219,6 +219,58 @@ describe('the JSON API', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers who sees what on a virtual endpoint: its part of the catalogue, its policy, as a real client there lists', async () => {
+    await start(
+      {},
+      {
+        endpoints: { ops: { path: '/mcp/ops', servers: ['alpha'] } },
+        auth: { ...policy, endpoints: { ops: { permissions: { 'alpha:delete_*': ['scope:dev'], 'alpha:*': [] } } } },
+      },
+    );
+    const dana = { sub: 'dana', claims: { groups: ['Developers'] } };
+    const ask = async (endpoint: string | undefined) => {
+      const response = await get('/status/api/who-sees-what', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subject: dana.sub, claims: dana.claims, ...(endpoint && { endpoint }) }),
+      });
+      return { status: response.status, body: (await response.json()) as WhoSeesWhat & { error?: string } };
+    };
+    const tools = (answer: WhoSeesWhat) =>
+      answer.allowed
+        .filter((a) => a.kind === 'tool')
+        .map((a) => a.exposed)
+        .sort();
+    for (const [endpoint, path] of [
+      ['ops', '/mcp/ops'],
+      [undefined, '/mcp'],
+    ] as const) {
+      const client = await gateway!.connect({ headers: as(dana), path });
+      const listed = (await client.listTools()).tools.map((t) => t.name).sort();
+      expect(tools((await ask(endpoint)).body)).toEqual(listed);
+    }
+    const ops = (await ask('ops')).body;
+    expect(ops.endpoint).toBe('ops');
+    expect(tools(ops)).toContain('alpha__delete_all');
+    expect(tools(ops).every((name) => name.startsWith('alpha__'))).toBe(true);
+    expect(tools((await ask(undefined)).body)).not.toContain('alpha__delete_all');
+
+    const unknown = await ask('opz');
+    expect(unknown).toMatchObject({
+      status: 400,
+      body: { error: 'no endpoint is named "opz" (there are: default, ops)' },
+    });
+    const page = await (await get('/status')).text();
+    expect(page).toContain(
+      '<select id="who-endpoint" name="endpoint"><option>default</option><option>ops</option></select>',
+    );
+    const form = await get('/status/fragments/who-sees-what', {
+      method: 'POST',
+      body: new URLSearchParams({ endpoint: 'ops', subject: 'dana', groups: 'Developers' }),
+    });
+    expect(await form.text()).toContain('What dana sees on endpoint ops');
+  });
+
   it('sends the open page the catalogue only when it changed', async () => {
     await start();
     const page = await (await get('/status')).text();

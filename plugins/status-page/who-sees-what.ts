@@ -14,6 +14,8 @@ const words = z
 
 /** What the form and `POST <path>/api/who-sees-what` take. */
 export const principalInput = z.strictObject({
+  /** The MCP endpoint asked about (`endpoints:` names; `default` is `/mcp`): its part of the catalogue, its policy. */
+  endpoint: z.string().max(100).default('default'),
   subject: z.string().max(200).default('someone'),
   scopes: words,
   groups: words,
@@ -48,6 +50,7 @@ export interface Refusal extends PermissionDecision {
 export interface WhoSeesWhat {
   /** Whether a permissions policy runs; without one, every caller sees everything. */
   readonly policy: boolean;
+  readonly endpoint: string;
   readonly subject: string;
   /** The scopes the policy grants it (its own and those its claims map to). */
   readonly scopes: readonly string[];
@@ -60,12 +63,14 @@ const policyKind = { tool: 'tool', prompt: 'prompt', resource: 'resource', 'reso
 
 export function whoSeesWhat(
   principal: Principal,
+  endpoint: string,
   catalogue: readonly CatalogueEntry[],
   permissions: Services['permissions'] | undefined,
 ): WhoSeesWhat {
   if (!permissions) {
     return {
       policy: false,
+      endpoint,
       subject: principal.subject,
       scopes: principal.scopes,
       allowed: catalogue.map((item) => ({ ...item, rule: undefined })),
@@ -75,9 +80,10 @@ export function whoSeesWhat(
   const allowed: WhoSeesWhat['allowed'][number][] = [];
   const refused: Refusal[] = [];
   for (const item of catalogue) {
-    const decision = permissions.decide(principal, policyKind[item.kind], item.server, item.original);
+    const decision = permissions.decide(principal, policyKind[item.kind], item.server, item.original, endpoint);
     if (decision.allowed) allowed.push({ ...item, rule: decision.rule });
     else refused.push({ ...decision, item });
   }
-  return { policy: true, subject: principal.subject, scopes: permissions.scopesOf(principal), allowed, refused };
+  const scopes = permissions.scopesOf(principal, endpoint);
+  return { policy: true, endpoint, subject: principal.subject, scopes, allowed, refused };
 }
