@@ -516,7 +516,7 @@ export class Upstream {
     // A list that did not change keeps its objects: the gateway tells unchanged items by identity.
     let changed = false;
     for (const kind of kinds) {
-      if (JSON.stringify(next[kind]) === JSON.stringify(this.catalogue[kind])) next[kind] = this.catalogue[kind];
+      if (sameList(next[kind], this.catalogue[kind])) next[kind] = this.catalogue[kind];
       else changed = true;
     }
     this.catalogue = next as unknown as UpstreamCatalogue;
@@ -553,3 +553,7 @@ export class Upstream {
     if (visibilityChanged) this.oncataloguechange?.();
   }
 }
+
+/** Whether two lists an upstream sent are equal, item by item: a changed list is told at its first change. */
+const sameList = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((item, i) => JSON.stringify(item) === JSON.stringify(b[i]));
