@@ -25,7 +25,7 @@ import { ErrorCodes, GatewayError, RpcCodes } from '../kernel/errors.ts';
 import { METADATA_PATH } from '../lib/auth/protected-resource.ts';
 import { createApp } from './http/app.ts';
 import { configuredEndpoints, type Endpoint, EndpointViews } from './endpoints.ts';
-import { DEFAULT_ENDPOINT_PATH as MCP_PATH } from '../kernel/config/endpoints.ts';
+import { DEFAULT_ENDPOINT, DEFAULT_ENDPOINT_PATH as MCP_PATH } from '../kernel/config/endpoints.ts';
 import { defaultAllowedOrigins, originMatcher } from '../lib/http/origin.ts';
 import { InFlight } from './in-flight.ts';
 import { Kernel } from '../kernel/kernel.ts';
@@ -535,6 +535,8 @@ export class Gateway {
     log.info(
       {
         session_id: event.sessionId,
+        // Named only off `/mcp`: most gateways have no other endpoint, and the line is the hot path's.
+        ...(event.endpoint !== DEFAULT_ENDPOINT && { endpoint: event.endpoint }),
         method: event.method,
         server: target?.server,
         ...(target && { [target.kind]: target.name }),

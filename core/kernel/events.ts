@@ -50,6 +50,8 @@ export interface OperationEvent {
   readonly type: 'operation';
   readonly requestId: string;
   readonly sessionId: string | undefined;
+  /** The MCP endpoint it came to (kernel API 1.5; `default` is `/mcp`). */
+  readonly endpoint: string;
   /** The MCP method, e.g. `tools/call`. */
   readonly method: string;
   /** What it named, as the client named it (also when that does not exist: a probe for a hidden tool). */

@@ -36,6 +36,7 @@ describe('stdout sink', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/),
       request_id: expect.any(String),
       session_id: expect.any(String),
+      endpoint: 'default',
       subject: null,
       method: 'tools/call',
       kind: 'tool',

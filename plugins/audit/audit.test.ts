@@ -79,6 +79,7 @@ const base = (requestId: string, sessionId: string, subject: string | null = 'da
   timestamp: expect.stringMatching(iso),
   request_id: requestId,
   session_id: sessionId,
+  endpoint: 'default',
   subject,
   duration_ms: expect.any(Number),
 });

@@ -6,6 +6,7 @@ const event: OperationEvent = {
   type: 'operation',
   requestId: 'r1',
   sessionId: undefined,
+  endpoint: 'default',
   method: 'tools/call',
   requested: { kind: 'tool', exposed: 'github__create_issue' },
   target: { kind: 'tool', server: 'github', name: 'create_issue', exposed: 'github__create_issue' },

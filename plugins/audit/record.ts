@@ -24,6 +24,8 @@ export interface AuditRecord {
   readonly timestamp: string;
   readonly request_id: string;
   readonly session_id: string | null;
+  /** The MCP endpoint the request came to (`default` is `/mcp`). */
+  readonly endpoint: string;
   /** The caller (the principal's subject); null when anonymous. */
   readonly subject: string | null;
   readonly method: string;
@@ -58,6 +60,7 @@ export function auditRecord(event: OperationEvent, options: RecordOptions): Audi
     timestamp: (options.now ?? new Date()).toISOString(),
     request_id: event.requestId,
     session_id: event.sessionId ?? null,
+    endpoint: event.endpoint,
     subject: event.subject ?? null,
     method: event.method,
     kind: target?.kind ?? event.requested?.kind ?? null,

@@ -107,8 +107,14 @@ it('renamed and hidden tools are so in the whole list, in calls, in search and i
   }
   expect(await found(bob, 'exit the server process')).not.toContain('text__exit');
   expect(await callThrough(bob, 'text__echo', { text: 'x' })).toMatchObject({ isError: true });
-  const audit = await gateway.waitForLog((line) => line.type === 'audit' && line.exposed === 'text__say');
-  expect(audit).toMatchObject({ server: 'text', name: 'echo' });
+  // The direct call on /mcp/full: its audit record and access line name the endpoint.
+  const audit = await gateway.waitForLog(
+    (line) => line.type === 'audit' && line.exposed === 'text__say' && line.endpoint === 'full',
+  );
+  expect(audit).toMatchObject({ server: 'text', name: 'echo', subject: 'bob' });
+  expect(audit.via).toBeUndefined();
+  const access = await gateway.waitForLog((line) => line.msg === 'mcp operation' && line.endpoint === 'full');
+  expect(access).toMatchObject({ method: expect.any(String), subject: 'bob' });
 });
 
 it('the audit record of a call through call_tool names the real tool, beside the record of call_tool', async () => {

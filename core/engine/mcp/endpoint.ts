@@ -63,6 +63,7 @@ async function answeredEvent(ctx: McpMessageContext, response: Response, duratio
     type: 'operation',
     requestId: ctx.requestId,
     sessionId: ctx.sessionId,
+    endpoint: ctx.endpoint,
     method: ctx.method!,
     requested: requestedItem(ctx.method, (ctx.message as { params?: unknown }).params),
     target: ctx.target,

@@ -84,6 +84,7 @@ export async function runOperation(
         type: 'operation',
         requestId: scope.requestId,
         sessionId,
+        endpoint: scope.endpoint,
         method,
         requested: requestedItem(method, params),
         target: scope.target,
