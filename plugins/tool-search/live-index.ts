@@ -1,41 +1,56 @@
 /**
  * The search index kept up with the catalogue. The catalogue is a new object whenever it changes
  * (an upstream's `list_changed`, its restart, a reload), so following it is an identity check;
- * the index is then brought up to date in slices (`ToolIndex.updateInSlices`), and a search waits
- * for that so that it never answers from a catalogue that is gone.
+ * the index is then brought up to date in slices (`ToolIndex.updateInSlices`), one pass at a time,
+ * each to the newest catalogue. A search waits for the index to hold the catalogue it started
+ * with (or a newer one), so it never answers from a catalogue that is gone, and waits for at most
+ * two passes however often the catalogue changes.
  */
 import type { ToolItem } from 'mcp-gateway';
 import { ToolIndex, type SearchOptions, type ToolHit } from './ranking.ts';
+
+/** A search waiting for the index to hold a generation of the catalogue. */
+interface Waiter {
+  readonly generation: number;
+  readonly done: () => void;
+  readonly failed: (error: unknown) => void;
+}
 
 export class LiveIndex {
   readonly #index = new ToolIndex();
   /** What to index: the catalogue's tools, of which the index holds those `#indexable` keeps. */
   readonly #catalogue: () => readonly ToolItem[];
   readonly #indexable: (item: ToolItem) => boolean;
-  /** The catalogue's tools the index holds, and the ones it is being brought to. */
-  #held: readonly ToolItem[] | undefined;
-  #wanted: readonly ToolItem[] | undefined;
+  /** The last catalogue seen, and its generation; the generation the index holds. */
+  #seen: readonly ToolItem[] | undefined;
+  #seenGeneration = 0;
+  #heldGeneration = 0;
   #updating: Promise<void> | undefined;
+  /** Searches waiting for a generation. */
+  #waiting: Waiter[] = [];
 
   constructor(catalogue: () => readonly ToolItem[], indexable: (item: ToolItem) => boolean) {
     this.#catalogue = catalogue;
     this.#indexable = indexable;
   }
 
-  /** Resolves once the index holds the catalogue as it is now. */
-  current(): Promise<void> {
-    const tools = this.#catalogue();
-    if (tools === this.#held && this.#updating === undefined) return Promise.resolve();
-    this.#wanted = tools;
-    this.#updating ??= this.#update().finally(() => {
-      this.#updating = undefined;
-    });
-    return this.#updating;
-  }
-
-  /** How many tools the index holds (once `current()` resolved: the catalogue's, but for the unindexable). */
+  /** How many tools the index holds. */
   get size(): number {
     return this.#index.size;
+  }
+
+  /** Resolves once the index holds the catalogue as it is now, or a newer one. */
+  current(): Promise<void> {
+    const tools = this.#catalogue();
+    if (tools !== this.#seen) {
+      this.#seen = tools;
+      this.#seenGeneration++;
+    }
+    const generation = this.#seenGeneration;
+    if (this.#heldGeneration >= generation) return Promise.resolve();
+    const held = new Promise<void>((done, failed) => this.#waiting.push({ generation, done, failed }));
+    this.#updating ??= this.#update();
+    return held;
   }
 
   async search(query: string, options: SearchOptions): Promise<ToolHit[]> {
@@ -44,10 +59,30 @@ export class LiveIndex {
   }
 
   async #update(): Promise<void> {
-    while (this.#wanted !== this.#held) {
-      const wanted = this.#wanted!;
-      const tools = wanted.filter(this.#indexable).map((item) => item.value);
-      if (await this.#index.updateInSlices(tools, () => this.#wanted !== wanted)) this.#held = wanted;
+    try {
+      while (this.#heldGeneration < this.#seenGeneration) {
+        const generation = this.#seenGeneration;
+        const tools = this.#seen!.filter(this.#indexable).map((item) => item.value);
+        await this.#index.updateInSlices(tools);
+        this.#heldGeneration = generation;
+        this.#settle(
+          (waiter) => waiter.generation <= generation,
+          (waiter) => waiter.done(),
+        );
+      }
+    } catch (error) {
+      this.#settle(
+        () => true,
+        (waiter) => waiter.failed(error),
+      );
+    } finally {
+      this.#updating = undefined;
     }
+  }
+
+  #settle(which: (waiter: Waiter) => boolean, how: (waiter: Waiter) => void): void {
+    const settled = this.#waiting.filter(which);
+    this.#waiting = this.#waiting.filter((waiter) => !which(waiter));
+    for (const waiter of settled) how(waiter);
   }
 }

@@ -139,19 +139,15 @@ export class ToolIndex {
 
   /**
    * `update`, in slices of a few milliseconds with other work (requests) let run between them:
-   * indexing a catalogue of thousands of tools must not hold the gateway up. Stops early, with
-   * false, when `superseded()` says that a newer list is waiting (the index then holds part of
-   * each: the next update makes it exact).
+   * indexing a catalogue of thousands of tools must not hold the gateway up.
    */
-  async updateInSlices(tools: readonly SearchableTool[], superseded: () => boolean): Promise<boolean> {
+  async updateInSlices(tools: readonly SearchableTool[]): Promise<void> {
     let sliceEnd = performance.now() + SLICE_MS;
     for (const _ of this.#steps(tools)) {
       if (performance.now() < sliceEnd) continue;
       await new Promise((resolve) => setImmediate(resolve));
-      if (superseded()) return false;
       sliceEnd = performance.now() + SLICE_MS;
     }
-    return true;
   }
 
   /** The work of an update, one tool at a time. */
