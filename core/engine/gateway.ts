@@ -189,6 +189,7 @@ export class Gateway {
       if (this.#stopping) return;
       this.#phase = 'ready';
       this.#announceReady();
+      this.kernel.emit({ type: 'catalogue' });
     } catch (error) {
       await this.stop();
       throw error;
@@ -647,6 +648,7 @@ export class Gateway {
       for (const kind of kinds) heard.set(kind, [...(heard.get(kind) ?? []), name]);
     }
     for (const [kind, endpoints] of heard) this.#listChanged(kind, endpoints);
+    this.kernel.emit({ type: 'catalogue' });
   }
 
   /**

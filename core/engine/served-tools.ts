@@ -10,10 +10,14 @@ import type { CatalogueSource } from './catalogue.ts';
 export class ServedTools {
   readonly sources: readonly CatalogueSource[];
   readonly #byKey: ReadonlyMap<string, ServedTool>;
+  readonly #plugins: ReadonlySet<string>;
 
   constructor(tools: readonly ServedTool[], servers: readonly string[]) {
     const byPlugin = new Map<string, ServedTool[]>();
-    for (const tool of tools) byPlugin.set(tool.plugin, [...(byPlugin.get(tool.plugin) ?? []), tool]);
+    for (const tool of tools) {
+      if (!byPlugin.has(tool.plugin)) byPlugin.set(tool.plugin, []);
+      byPlugin.get(tool.plugin)!.push(tool);
+    }
     for (const plugin of byPlugin.keys()) {
       if (servers.includes(plugin))
         throw new GatewayError(
@@ -21,6 +25,7 @@ export class ServedTools {
           `server "${plugin}" has the name of the plugin "${plugin}", whose own tools are listed as that server's: rename the server`,
         );
     }
+    this.#plugins = new Set(byPlugin.keys());
     this.#byKey = new Map(tools.map((tool) => [key(tool.plugin, tool.definition.name), tool]));
     this.sources = [...byPlugin].map(([plugin, served]) => ({
       name: plugin,
@@ -38,7 +43,7 @@ export class ServedTools {
 
   /** Whether `server` is a plugin serving tools. */
   serves(server: string): boolean {
-    return this.sources.some((source) => source.name === server);
+    return this.#plugins.has(server);
   }
 
   find(server: string, tool: string): ServedTool | undefined {

@@ -1,7 +1,7 @@
 /**
  * What happened, for plugins that observe (metrics, audit, tracing, access logs of their own):
  * one event per HTTP request, per MCP operation, per refused authentication, per change of an
- * upstream's state and per session opened or closed. Delivered through the `onEvent` hook,
+ * upstream's state, per session opened or closed, and per rebuild of the catalogue. Delivered through the `onEvent` hook,
  * after the fact and without waiting: an observer can never slow down or fail a request. A
  * request's own events come once its answer is on its way (see after-answer.ts).
  */
@@ -105,7 +105,16 @@ export interface SessionEvent {
   readonly subject: string | undefined;
 }
 
-export type GatewayEvent = HttpEvent | OperationEvent | AuthEvent | UpstreamEvent | SessionEvent;
+/**
+ * The catalogue was rebuilt (kernel API 1.5): an upstream's lists or state changed, or a reload
+ * did; `GatewayView.catalogue()` gives the new one. Told once the gateway is ready, then on each
+ * rebuild, for plugins that keep something derived from it (a search index).
+ */
+export interface CatalogueEvent {
+  readonly type: 'catalogue';
+}
+
+export type GatewayEvent = HttpEvent | OperationEvent | AuthEvent | UpstreamEvent | SessionEvent | CatalogueEvent;
 
 /** An observer: its result is not awaited and its errors are logged, never raised. */
 export type EventHook = (event: GatewayEvent) => void | Promise<void>;

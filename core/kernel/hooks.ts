@@ -104,7 +104,7 @@ export interface HookSignatures {
   onMcpMessage: OperationHook<McpMessageContext, Response>;
   /**
    * observe: something happened (an HTTP request, an MCP operation, a refused authentication, an
-   * upstream's state, a session): for metrics, audit, tracing. Not awaited; errors are logged.
+   * upstream's state, a session, a rebuilt catalogue): for metrics, audit, tracing. Not awaited; errors are logged.
    */
   onEvent: EventHook;
   /** reverse-sequential: the gateway is stopping; release what setup acquired. */

@@ -73,6 +73,7 @@ export type {
 } from './context.ts';
 export type {
   AuthEvent,
+  CatalogueEvent,
   EventHook,
   GatewayEvent,
   HttpEvent,

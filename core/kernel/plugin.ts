@@ -39,7 +39,8 @@ import type { UpstreamStatus } from './upstream-status.ts';
  * upstream's lists shaped where the catalogue is built: filters and renames) and `UpstreamLists`;
  * 1.5, tools a plugin serves itself (`SetupContext.serveTool`, `CallerTools`) and
  * `OperationEvent.via`; virtual endpoints: `OperationContext.endpoint`, `McpMessageContext.endpoint`,
- * `GatewayView.endpoints()`, `GatewayView.catalogue(endpoint)`, `OperationEvent.endpoint` and the
+ * `GatewayView.endpoints()`, `GatewayView.catalogue(endpoint)`, `OperationEvent.endpoint`, the
+ * `catalogue` event and the
  * `permissions` service's `endpoint` argument.
  */
 export const KERNEL_API_VERSION = '1.5.0';

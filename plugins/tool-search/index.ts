@@ -51,7 +51,6 @@ export default definePlugin({
       if (!list) lists.set(items, (list = items.filter((item) => isOwn(item) === search)));
       return list;
     };
-    let indexing = false;
 
     return {
       onListTools: {
@@ -59,15 +58,9 @@ export default definePlugin({
         order: 'post',
         handler: (items, op) => shown(items, searching(op.endpoint)),
       },
-      // Shapes nothing: it is told that the catalogue is being rebuilt, and brings the index up to
-      // date once the new catalogue is in place (the next turn), so that searches need not wait.
-      onCatalogue() {
-        if (indexing) return;
-        indexing = true;
-        setImmediate(() => {
-          indexing = false;
-          if (ctx.gateway.status().phase === 'ready') void index.current();
-        });
+      // The index follows the catalogue as soon as it changes, so that searches need not wait.
+      onEvent(event) {
+        if (event.type === 'catalogue') void index.current();
       },
       onReload({ options: next }) {
         options = checked(next, endpoints);

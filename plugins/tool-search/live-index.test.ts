@@ -21,10 +21,12 @@ it('answers a search from the catalogue as it is when the search starts', async 
     () => tools,
     () => true,
   );
-  expect((await index.search('transcribe', {})).map((h) => h.name)).toEqual(['old']);
+  const seen = () => new Map(tools.map((t) => [t.value.name, t]));
+  expect((await index.search('transcribe', 10, seen())).map((h) => h.name)).toEqual(['old']);
   tools = [item('new', 'transcribe audio'), ...many('filler')];
-  expect((await index.search('transcribe', {})).map((h) => h.name)).toEqual(['new']);
-  expect(index.size).toBe(3001);
+  expect((await index.search('transcribe', 10, seen())).map((h) => h.name)).toEqual(['new']);
+  // A caller that sees part of the catalogue finds in that part only.
+  expect(await index.search('transcribe', 10, new Map([['t1', true]]))).toEqual([]);
 });
 
 it('answers a search while the catalogue keeps changing under it', async () => {
@@ -40,7 +42,16 @@ it('answers a search while the catalogue keeps changing under it', async () => {
   }, 1);
   try {
     const hits = await Promise.race([
-      index.search('number', { limit: 3 }),
+      index.search(
+        'number',
+        3,
+        new Map([
+          ['t1', 1],
+          ['t2', 2],
+          ['t3', 3],
+          ['t4', 4],
+        ]),
+      ),
       new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000)),
     ]);
     expect(hits).not.toBe('timeout');

@@ -7,7 +7,7 @@
  * two passes however often the catalogue changes.
  */
 import type { ToolItem } from 'mcp-gateway';
-import { ToolIndex, type SearchOptions, type ToolHit } from './ranking.ts';
+import { ToolIndex, type ToolHit } from './ranking.ts';
 
 /** A search waiting for the index to hold a generation of the catalogue. */
 interface Waiter {
@@ -34,11 +34,6 @@ export class LiveIndex {
     this.#indexable = indexable;
   }
 
-  /** How many tools the index holds. */
-  get size(): number {
-    return this.#index.size;
-  }
-
   /** Resolves once the index holds the catalogue as it is now, or a newer one. */
   current(): Promise<void> {
     const tools = this.#catalogue();
@@ -53,9 +48,15 @@ export class LiveIndex {
     return held;
   }
 
-  async search(query: string, options: SearchOptions): Promise<ToolHit[]> {
+  /**
+   * The best matches among the tools named in `among` (those the caller sees), once the index holds
+   * the catalogue as it is now.
+   */
+  async search(query: string, limit: number, among: ReadonlyMap<string, unknown>): Promise<ToolHit[]> {
     await this.current();
-    return this.#index.search(query, options);
+    // What a caller sees is part of the catalogue: as many tools is all of them, and needs no filter.
+    const allowed = among.size < this.#index.size ? (name: string) => among.has(name) : undefined;
+    return this.#index.search(query, { limit, allowed });
   }
 
   async #update(): Promise<void> {

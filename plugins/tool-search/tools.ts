@@ -90,10 +90,8 @@ export function toolHandlers({ index, own, results }: ToolsDeps) {
       }
       const { results: usual, max_results } = results();
       const wanted = typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : usual;
-      const [tools] = await Promise.all([visible(caller), index.current()]);
-      // What the caller sees is part of the catalogue: as many tools is all of them, and needs no filter.
-      const allowed = tools.size < index.size ? (name: string) => tools.has(name) : undefined;
-      const hits = await index.search(query, { limit: Math.min(wanted, max_results), allowed });
+      const tools = await visible(caller);
+      const hits = await index.search(query, Math.min(wanted, max_results), tools);
       // A hit the caller does not see (the catalogue changed while it searched) is left out.
       const found = hits.flatMap((hit) => {
         const item = tools.get(hit.name);
