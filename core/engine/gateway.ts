@@ -28,7 +28,7 @@ import { configuredEndpoints, type Endpoint, EndpointViews } from './endpoints.t
 import { DEFAULT_ENDPOINT, DEFAULT_ENDPOINT_PATH as MCP_PATH } from '../kernel/config/endpoints.ts';
 import { defaultAllowedOrigins, originMatcher } from '../lib/http/origin.ts';
 import { InFlight } from './in-flight.ts';
-import { Kernel } from '../kernel/kernel.ts';
+import { Kernel } from '../runner/kernel.ts';
 import type { GatewayPlan, PlannedServer } from '../boot/loader/plan.ts';
 import { diffPlans, type PlanDiff } from '../boot/loader/plan-diff.ts';
 import { type McpEndpointOptions, mcpEndpoint } from './mcp/endpoint.ts';

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import type { Principal, ToolCallContext } from '../../core/kernel/context.ts';
-import { Kernel } from '../../core/kernel/kernel.ts';
+import { Kernel } from '../../core/runner/kernel.ts';
 import { gateway, operationCtx, planned } from '../../test/kernel/helpers.ts';
 import permissions from './index.ts';
 import { optionsSchema } from './options.ts';

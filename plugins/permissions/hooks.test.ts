@@ -12,7 +12,7 @@ import type {
   ResourceReadContext,
   ToolItem,
 } from '../../core/kernel/context.ts';
-import type { Kernel } from '../../core/kernel/kernel.ts';
+import type { Kernel } from '../../core/runner/kernel.ts';
 import { makeKernel, operationCtx, planned, rejection, text, toolCtx } from '../../test/kernel/helpers.ts';
 import permissions from './index.ts';
 import { optionsSchema } from './options.ts';

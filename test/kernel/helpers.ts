@@ -4,7 +4,7 @@ import { parseGatewayConfig } from '../../core/boot/config/gateway-config.ts';
 import type { CallToolResult, OperationContext, ToolCallContext } from '../../core/kernel/context.ts';
 import type { GatewayError } from '../../core/kernel/errors.ts';
 import type { PluginHooks } from '../../core/kernel/hooks.ts';
-import { Kernel } from '../../core/kernel/kernel.ts';
+import { Kernel } from '../../core/runner/kernel.ts';
 import type { PlannedPlugin } from '../../core/kernel/planned-plugin.ts';
 import { definePlugin, type GatewayView, type PluginDefinition, type SetupContext } from '../../core/kernel/plugin.ts';
 

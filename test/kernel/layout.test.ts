@@ -1,7 +1,7 @@
 /**
  * The architecture as the folders show it (core/README.md, "Layout"), held against the imports:
- * the kernel (the plugin contract) stands alone, the library and the boot build on the kernel only,
- * the engine on those, and nothing in core/ knows a plugin; plugins reach core/ only through the package's
+ * the kernel (the plugin contract) stands alone, the library, the boot and the runner (which sets
+ * plugins up and runs their hooks) build on the kernel only, the engine on those, and nothing in core/ knows a plugin; plugins reach core/ only through the package's
  * entry points, and no plugin imports another. The entry points themselves (package.json, the
  * TypeScript paths) agree, and each exports what it is documented to.
  */
@@ -38,16 +38,33 @@ function importsInto(from: string, folders: readonly string[]): string[] {
 describe('core/', () => {
   it('the kernel imports nothing of the library, the engine, the testing harness or the command', () => {
     expect(
-      importsInto('core/kernel', ['core/boot/', 'core/lib/', 'core/engine/', 'core/testing/', 'core/cli/']),
+      importsInto('core/kernel', [
+        'core/boot/',
+        'core/lib/',
+        'core/runner/',
+        'core/engine/',
+        'core/testing/',
+        'core/cli/',
+      ]),
     ).toEqual([]);
   });
 
   it('the library imports the kernel only', () => {
-    expect(importsInto('core/lib', ['core/boot/', 'core/engine/', 'core/testing/', 'core/cli/'])).toEqual([]);
+    expect(
+      importsInto('core/lib', ['core/boot/', 'core/runner/', 'core/engine/', 'core/testing/', 'core/cli/']),
+    ).toEqual([]);
   });
 
   it('the boot (configuration loading, the plugin loader) imports the kernel only', () => {
-    expect(importsInto('core/boot', ['core/lib/', 'core/engine/', 'core/testing/', 'core/cli/'])).toEqual([]);
+    expect(
+      importsInto('core/boot', ['core/lib/', 'core/runner/', 'core/engine/', 'core/testing/', 'core/cli/']),
+    ).toEqual([]);
+  });
+
+  it('the runner (plugin setup, hook chains) imports the kernel only', () => {
+    expect(
+      importsInto('core/runner', ['core/boot/', 'core/lib/', 'core/engine/', 'core/testing/', 'core/cli/']),
+    ).toEqual([]);
   });
 
   it('the engine imports neither the testing harness nor the command', () => {

@@ -11,7 +11,7 @@ import type { GatewayContext, GatewayEnv, Logger, RouteInfo } from '../../kernel
 import { GatewayError, RpcCodes, tagError } from '../../kernel/errors.ts';
 import { lazyChild } from '../logger.ts';
 import type { InFlight } from '../in-flight.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
+import type { Kernel } from '../../runner/kernel.ts';
 import { rpcErrorResponse } from '../../lib/http/rpc-error-response.ts';
 import { nodeBindings, requestHeader } from '../../lib/request-header.ts';
 

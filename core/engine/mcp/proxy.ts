@@ -22,7 +22,7 @@ import type {
   ToolItem,
 } from '../../kernel/context.ts';
 import { ErrorCodes, GatewayError, RpcCodes } from '../../kernel/errors.ts';
-import type { Kernel } from '../../kernel/kernel.ts';
+import type { Kernel } from '../../runner/kernel.ts';
 import type { JSONRPCMessage, JSONRPCNotification } from '../../kernel/protocol.ts';
 import type { CallerTools, ServedTool } from '../../kernel/served-tool.ts';
 import type { DownstreamPeer } from '../upstream/peer.ts';

@@ -6,11 +6,11 @@ import type { Logger } from 'pino';
 import type { Handler } from 'hono';
 import { composeOnion, type OnionLayer } from './compose.ts';
 import type { GatewayConfig } from '../kernel/config/schema.ts';
-import { closest } from './closest.ts';
-import type { GatewayEnv, OperationContext, UpstreamLists } from './context.ts';
-import { ErrorCodes, GatewayError, tagError } from './errors.ts';
-import type { GatewayEvent } from './events.ts';
-import { LogThrottle } from './log-throttle.ts';
+import { closest } from '../kernel/closest.ts';
+import type { GatewayEnv, OperationContext, UpstreamLists } from '../kernel/context.ts';
+import { ErrorCodes, GatewayError, tagError } from '../kernel/errors.ts';
+import type { GatewayEvent } from '../kernel/events.ts';
+import { LogThrottle } from '../kernel/log-throttle.ts';
 import {
   hookKinds,
   hookNames,
@@ -19,11 +19,11 @@ import {
   type HookSignatures,
   type PluginHooks,
   type RegisteredHook,
-} from './hooks.ts';
-import type { PlannedPlugin } from './planned-plugin.ts';
-import type { ServedTool } from './served-tool.ts';
-import type { GatewayView, HttpMethod, RouteOptions, SetupContext } from './plugin.ts';
-import { ServiceRegistry } from './services.ts';
+} from '../kernel/hooks.ts';
+import type { PlannedPlugin } from '../kernel/planned-plugin.ts';
+import type { ServedTool } from '../kernel/served-tool.ts';
+import type { GatewayView, HttpMethod, RouteOptions, SetupContext } from '../kernel/plugin.ts';
+import { ServiceRegistry } from './service-registry.ts';
 
 export interface PluginRoute {
   readonly plugin: string;

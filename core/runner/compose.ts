@@ -4,7 +4,7 @@
  * layer is tagged with that layer's plugin and hook; an error that merely passes through a layer
  * on its way out of `next()` keeps its origin.
  */
-import { ErrorCodes, GatewayError, tagError } from './errors.ts';
+import { ErrorCodes, GatewayError, tagError } from '../kernel/errors.ts';
 
 export interface OnionLayer<Ctx, Result> {
   readonly plugin: string;
